@@ -1,0 +1,190 @@
+//! Diagnostics: what was wrong with the input, naming the object and the field.
+//!
+//! Every problem the loader or the validator finds becomes a [`Diagnostic`]. In strict mode the
+//! problems are returned together as an [`Error`]; in lenient mode the rejected objects are
+//! skipped and the same diagnostics become warnings on the [`Cluster`](crate::Cluster). Nothing is
+//! dropped silently: a skipped policy changes isolation, so the caller always hears of it.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// The kind of Kubernetes object a diagnostic is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ObjectKind {
+    /// A `v1/Namespace`.
+    Namespace,
+    /// A `v1/Pod`.
+    Pod,
+    /// A `networking.k8s.io/v1/NetworkPolicy`.
+    NetworkPolicy,
+    /// A whole input document, before its kind is known.
+    Document,
+}
+
+impl ObjectKind {
+    /// The Kubernetes `kind` string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Namespace => "Namespace",
+            ObjectKind::Pod => "Pod",
+            ObjectKind::NetworkPolicy => "NetworkPolicy",
+            ObjectKind::Document => "document",
+        }
+    }
+}
+
+/// Names one object of the input: kind plus `namespace/name` (or just `name`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectRef {
+    kind: ObjectKind,
+    namespace: Option<String>,
+    name: String,
+}
+
+impl ObjectRef {
+    /// A reference to a namespaced object.
+    pub fn namespaced(kind: ObjectKind, namespace: &str, name: &str) -> ObjectRef {
+        ObjectRef { kind, namespace: Some(namespace.into()), name: name.into() }
+    }
+
+    /// A reference to a cluster-scoped object (a namespace) or a document.
+    pub fn cluster_scoped(kind: ObjectKind, name: &str) -> ObjectRef {
+        ObjectRef { kind, namespace: None, name: name.into() }
+    }
+
+    /// The object's kind.
+    pub fn kind(&self) -> ObjectKind {
+        self.kind
+    }
+
+    /// The object's namespace, for namespaced objects.
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// The object's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `namespace/name` for namespaced objects, `name` otherwise.
+    pub fn qualified_name(&self) -> String {
+        match &self.namespace {
+            Some(ns) => alloc::format!("{ns}/{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {ns}/{}", self.kind.as_str(), self.name),
+            None => write!(f, "{} {}", self.kind.as_str(), self.name),
+        }
+    }
+}
+
+/// One problem found in the input: where (origin, object, field path) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    origin: Option<String>,
+    object: Option<ObjectRef>,
+    field: String,
+    message: String,
+}
+
+impl Diagnostic {
+    /// A problem with `field` (a path such as `spec.ingress[0].from[1].ipBlock.cidr`) of `object`.
+    pub fn new(object: Option<ObjectRef>, field: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { origin: None, object, field: field.into(), message: message.into() }
+    }
+
+    /// Sets where the object came from (a file name and document number, `<stdin>`, ...).
+    pub fn with_origin(mut self, origin: Option<&str>) -> Diagnostic {
+        if self.origin.is_none() {
+            self.origin = origin.map(String::from);
+        }
+        self
+    }
+
+    /// Where the object came from, if known.
+    pub fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+
+    /// The object the problem is about, if it could be identified.
+    pub fn object(&self) -> Option<&ObjectRef> {
+        self.object.as_ref()
+    }
+
+    /// The field path inside the object, empty when the problem is about the object as a whole.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// What is wrong, in one sentence.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(origin) = &self.origin {
+            write!(f, "{origin}: ")?;
+        }
+        if let Some(object) = &self.object {
+            write!(f, "{object}: ")?;
+        }
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Input that cannot be turned into a [`Cluster`](crate::Cluster): every problem found, not just
+/// the first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Error {
+    /// An error made of the given problems (at least one).
+    pub fn new(diagnostics: Vec<Diagnostic>) -> Error {
+        debug_assert!(!diagnostics.is_empty());
+        Error { diagnostics }
+    }
+
+    /// An error made of a single problem.
+    pub fn single(diagnostic: Diagnostic) -> Error {
+        Error { diagnostics: alloc::vec![diagnostic] }
+    }
+
+    /// Every problem found.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.diagnostics.as_slice() {
+            [one] => write!(f, "{one}"),
+            many => {
+                write!(f, "{} problems in the input:", many.len())?;
+                for d in many {
+                    write!(f, "\n  {d}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}

@@ -1,0 +1,287 @@
+//! Kubernetes input: YAML and JSON text, files, directories and streams, as `kubectl` prints them.
+//!
+//! Accepts single objects, multi-document YAML streams (empty documents and a trailing `---`
+//! included), concatenated JSON objects, and `kind: List` / `*List` objects with `items`.
+//! Namespaces, Pods and NetworkPolicies are read through the k8s-openapi types (so wrong field
+//! types are reported with their path); every other kind is counted and skipped. The result is a
+//! [`RawCluster`] that [`RawCluster::validate`] turns into a [`Cluster`].
+
+mod convert;
+
+use std::collections::BTreeMap;
+use std::format;
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+use std::string::{String, ToString};
+use std::vec::Vec;
+
+use serde_json::Value;
+
+use crate::raw::{RawCluster, Strictness};
+use crate::{Cluster, Diagnostic, Error, ObjectKind, ObjectRef};
+
+/// Default cap on the bytes of one input (file, stream or string): 32 MiB.
+pub const DEFAULT_MAX_INPUT_BYTES: usize = 32 << 20;
+
+/// How to load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Strict fails on any object the API server would reject; lenient skips and reports it.
+    pub strictness: Strictness,
+    /// Inputs larger than this are refused with an error (they are not read further).
+    pub max_input_bytes: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> LoadOptions {
+        LoadOptions { strictness: Strictness::Strict, max_input_bytes: DEFAULT_MAX_INPUT_BYTES }
+    }
+}
+
+/// Gathers objects from any number of inputs, then validates them together.
+#[derive(Debug, Default)]
+pub struct Loader {
+    options: LoadOptions,
+    raw: RawCluster,
+    errors: Vec<Diagnostic>,
+    skipped_kinds: BTreeMap<String, usize>,
+}
+
+impl Loader {
+    /// A loader with `options`.
+    pub fn new(options: LoadOptions) -> Loader {
+        Loader { options, ..Loader::default() }
+    }
+
+    /// Adds the objects in `text` (YAML or JSON); `origin` names it in diagnostics.
+    pub fn add_str(&mut self, text: &str, origin: &str) {
+        if text.len() > self.options.max_input_bytes {
+            self.too_large(origin, text.len());
+            return;
+        }
+        let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        let documents =
+            if trimmed.starts_with('{') || trimmed.starts_with('[') { parse_json(trimmed) } else { parse_yaml(text) };
+        match documents {
+            Ok(docs) => {
+                let many = docs.len() > 1;
+                for (i, doc) in docs.into_iter().enumerate() {
+                    let at = if many { format!("{origin} (document {})", i + 1) } else { origin.to_string() };
+                    self.add_value(doc, &at);
+                }
+            }
+            Err(message) => self.errors.push(Diagnostic::new(None, "", message).with_origin(Some(origin))),
+        }
+    }
+
+    /// Adds the objects in `bytes`, which must be UTF-8.
+    pub fn add_bytes(&mut self, bytes: &[u8], origin: &str) {
+        if bytes.len() > self.options.max_input_bytes {
+            self.too_large(origin, bytes.len());
+            return;
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.add_str(text, origin),
+            Err(e) => self.errors.push(
+                Diagnostic::new(None, "", format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))
+                    .with_origin(Some(origin)),
+            ),
+        }
+    }
+
+    /// Adds everything readable from `reader` (such as stdin), up to the size limit.
+    pub fn add_reader(&mut self, reader: impl Read, origin: &str) {
+        let mut bytes = Vec::new();
+        let limit = self.options.max_input_bytes as u64 + 1;
+        match reader.take(limit).read_to_end(&mut bytes) {
+            Ok(_) => self.add_bytes(&bytes, origin),
+            Err(e) => {
+                self.errors.push(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(origin)))
+            }
+        }
+    }
+
+    /// Adds a file, or every `*.yaml`, `*.yml` and `*.json` file under a directory (recursively,
+    /// in name order).
+    pub fn add_path(&mut self, path: &Path) {
+        let origin = path.display().to_string();
+        let meta = match fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                self.errors.push(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(&origin)));
+                return;
+            }
+        };
+        if meta.is_dir() {
+            let entries = match fs::read_dir(path) {
+                Ok(rd) => rd.collect::<Result<Vec<_>, _>>(),
+                Err(e) => Err(e),
+            };
+            match entries {
+                Ok(mut entries) => {
+                    entries.sort_by_key(|e| e.file_name());
+                    for entry in entries {
+                        let p = entry.path();
+                        let is_input = p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json");
+                        if p.is_dir() || is_input {
+                            self.add_path(&p);
+                        }
+                    }
+                }
+                Err(e) => self
+                    .errors
+                    .push(Diagnostic::new(None, "", format!("cannot list directory: {e}")).with_origin(Some(&origin))),
+            }
+            return;
+        }
+        if meta.len() > self.options.max_input_bytes as u64 {
+            self.too_large(&origin, meta.len() as usize);
+            return;
+        }
+        match fs::File::open(path) {
+            Ok(f) => self.add_reader(f, &origin),
+            Err(e) => {
+                self.errors.push(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(&origin)))
+            }
+        }
+    }
+
+    /// Adds already-parsed objects (what `yaml.safe_load_all` or a client's `to_dict()` give).
+    pub fn add_objects(&mut self, objects: Vec<Value>, origin: &str) {
+        for (i, object) in objects.into_iter().enumerate() {
+            self.add_value(object, &format!("{origin}[{i}]"));
+        }
+    }
+
+    fn too_large(&mut self, origin: &str, size: usize) {
+        self.errors.push(
+            Diagnostic::new(
+                None,
+                "",
+                format!(
+                    "input is {size} bytes, over the limit of {} bytes (raise it with the max_input_bytes option)",
+                    self.options.max_input_bytes
+                ),
+            )
+            .with_origin(Some(origin)),
+        );
+    }
+
+    fn add_value(&mut self, value: Value, origin: &str) {
+        if value.is_null() {
+            return; // An empty document.
+        }
+        let Some(kind) = value.get("kind").and_then(Value::as_str).map(String::from) else {
+            let what = if value.is_object() { "an object without `kind`" } else { "not an object" };
+            self.errors.push(
+                Diagnostic::new(None, "kind", format!("not a Kubernetes object: {what}")).with_origin(Some(origin)),
+            );
+            return;
+        };
+        if kind.ends_with("List") {
+            if let Some(Value::Array(items)) = value.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    self.add_value(item.clone(), &format!("{origin} items[{i}]"));
+                }
+                return;
+            }
+        }
+        let result = match kind.as_str() {
+            "Namespace" => convert::namespace(value, origin).map(|n| self.raw.namespaces.push(n)),
+            "Pod" => convert::pod(value, origin).map(|p| self.raw.pods.push(p)),
+            "NetworkPolicy" => convert::policy(value, origin).map(|p| self.raw.policies.push(p)),
+            _ => {
+                *self.skipped_kinds.entry(kind).or_default() += 1;
+                Ok(())
+            }
+        };
+        if let Err(problem) = result {
+            match self.options.strictness {
+                Strictness::Strict => self.errors.push(problem),
+                Strictness::Lenient => {
+                    let message = format!("{} (object skipped: lenient mode)", problem.message());
+                    self.raw.warnings.push(
+                        Diagnostic::new(problem.object().cloned(), problem.field(), message)
+                            .with_origin(problem.origin()),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Validates everything added and builds the cluster. Input that could not be read or
+    /// parsed always fails (what it held is unknown); objects the API server would reject fail
+    /// in strict mode and are skipped with a warning in lenient mode.
+    pub fn finish(mut self) -> Result<Cluster, Error> {
+        if !self.skipped_kinds.is_empty() {
+            let total: usize = self.skipped_kinds.values().sum();
+            let list = self.skipped_kinds.iter().map(|(k, n)| format!("{k} ({n})")).collect::<Vec<_>>().join(", ");
+            self.raw.warnings.push(Diagnostic::new(
+                None,
+                "",
+                format!("skipped {total} object(s) of kinds netpol does not read: {list}"),
+            ));
+        }
+        let validated = core::mem::take(&mut self.raw).validate(self.options.strictness);
+        match validated {
+            Ok(cluster) if self.errors.is_empty() => Ok(cluster),
+            Ok(_) => Err(Error::new(self.errors)),
+            Err(e) => {
+                self.errors.extend(e.diagnostics().iter().cloned());
+                Err(Error::new(self.errors))
+            }
+        }
+    }
+}
+
+fn parse_yaml(text: &str) -> Result<Vec<Value>, String> {
+    // Budget scaled with the input so that large real dumps pass while alias bombs do not.
+    let events = (text.len() / 2).max(1_000_000);
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! { max_events: events },
+        // YAML 1.2 booleans only: `y`, `on` and `no` are strings (label values such as `ns: y`).
+        strict_booleans: true,
+    };
+    serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|e| format!("malformed YAML: {e}"))
+}
+
+fn parse_json(text: &str) -> Result<Vec<Value>, String> {
+    let mut out = Vec::new();
+    for item in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
+        match item {
+            Ok(Value::Array(items)) => out.extend(items),
+            Ok(v) => out.push(v),
+            Err(e) => return Err(format!("malformed JSON: {e}")),
+        }
+    }
+    Ok(out)
+}
+
+impl Cluster {
+    /// Loads a cluster from YAML or JSON text in strict mode.
+    pub fn from_yaml_str(text: &str) -> Result<Cluster, Error> {
+        let mut loader = Loader::new(LoadOptions::default());
+        loader.add_str(text, "<input>");
+        loader.finish()
+    }
+
+    /// Loads a cluster from parsed Kubernetes objects in strict mode.
+    pub fn from_objects(objects: Vec<Value>) -> Result<Cluster, Error> {
+        let mut loader = Loader::new(LoadOptions::default());
+        loader.add_objects(objects, "<objects>");
+        loader.finish()
+    }
+}
+
+/// The object a JSON value claims to be, for diagnostics before it is parsed.
+fn object_ref(kind: ObjectKind, value: &Value) -> ObjectRef {
+    let meta = value.get("metadata");
+    let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("<unnamed>");
+    let namespace = meta.and_then(|m| m.get("namespace")).and_then(Value::as_str);
+    match (kind, namespace) {
+        (ObjectKind::Namespace, _) => ObjectRef::cluster_scoped(kind, name),
+        (_, Some(ns)) => ObjectRef::namespaced(kind, ns, name),
+        (_, None) => ObjectRef::namespaced(kind, crate::raw::DEFAULT_NAMESPACE, name),
+    }
+}

@@ -1,0 +1,67 @@
+//! # netpol: exact Kubernetes NetworkPolicy decisions
+//!
+//! Given namespaces, pods and NetworkPolicies, netpol answers *may endpoint A open a connection
+//! to endpoint B on port P with protocol T, and which rules decide it?*
+//!
+//! The pipeline:
+//!
+//! 1. **Input.** [`k8s`] (feature `k8s`) reads YAML/JSON text, files, directories and streams
+//!    into a [`raw::RawCluster`]; other faces may fill one directly.
+//! 2. **Validation.** [`raw::RawCluster::validate`] checks everything the API server would and
+//!    produces a [`Cluster`] of validated [`spec`] types, or an [`Error`] whose
+//!    [`Diagnostic`]s name object, field path and problem.
+//! 3. **Evaluation.** [`reference::Evaluator`] reads the semantics literally; [`Compiler`]
+//!    builds an immutable [`Engine`] that answers [`Engine::decide`] fast and agrees with it.
+//!    [`Engine::explain`] says why.
+//!
+//! ```
+//! # #[cfg(feature = "k8s")] {
+//! use netpol::{Cluster, Compiler, Protocol};
+//! let cluster = Cluster::from_yaml_str(r#"
+//! apiVersion: v1
+//! kind: Pod
+//! metadata: {name: web, namespace: shop, labels: {app: web}}
+//! status: {podIP: 10.0.0.1}
+//! ---
+//! apiVersion: networking.k8s.io/v1
+//! kind: NetworkPolicy
+//! metadata: {name: deny-all, namespace: shop}
+//! spec: {podSelector: {}, policyTypes: [Ingress]}
+//! "#).unwrap();
+//! let engine = Compiler::new().compile(&cluster);
+//! let web = engine.parse_endpoint("shop/web").unwrap();
+//! let outside = engine.parse_endpoint("192.0.2.7").unwrap();
+//! assert!(!engine.decide(outside, web, 80, Protocol::Tcp).is_allowed());
+//! assert!(engine.decide(web, outside, 443, Protocol::Tcp).is_allowed());
+//! # }
+//! ```
+//!
+//! ## Features
+//! - `std` (default): `std::error::Error` for [`Error`].
+//! - `k8s` (default, implies `std`): Kubernetes input via k8s-openapi, serde and serde-saphyr.
+//!
+//! Without default features the crate is `no_std` + `alloc`.
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod diagnostic;
+mod engine;
+mod explain;
+#[cfg(feature = "k8s")]
+pub mod k8s;
+mod query;
+pub mod raw;
+pub mod reference;
+pub mod spec;
+
+pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};
+pub use engine::{Compiler, Engine, Matrix, Query};
+pub use explain::{DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
+pub use query::{Endpoint, Options, SelfTraffic, Verdict};
+pub use spec::{Cluster, Direction, PodId, PolicyId, Protocol};

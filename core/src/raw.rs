@@ -1,0 +1,753 @@
+//! Unvalidated input, shaped like the Kubernetes API, and its validation into a [`Cluster`].
+//!
+//! The Kubernetes loader ([`crate::k8s`]) fills these structs from YAML/JSON; other faces (C,
+//! Python, wasm) and tests may fill them directly. [`RawCluster::validate`] applies the checks
+//! the API server would (S14), the defaults of §2 (S4, S8, S10), and reports every problem with
+//! the object and field path. It lives in the `no_std` core so every face validates alike.
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::net::IpAddr;
+use core::str::FromStr;
+
+use ipnet::IpNet;
+
+use crate::spec::names;
+use crate::spec::{
+    Cluster, ContainerPort, IpBlock, LabelSelector, Labels, Namespace, NamespaceId, NetworkPolicy, Operator, Peer, Pod,
+    PolicyPort, PortMatch, Protocol, Requirement, Rule,
+};
+use crate::{Diagnostic, Error, ObjectKind, ObjectRef};
+
+/// The label the API server puts on every namespace (S8).
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// The namespace assumed for namespaced objects that name none.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// What to do with objects the API server would reject (S14).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Strictness {
+    /// Fail the whole load and list every problem.
+    #[default]
+    Strict,
+    /// Skip the rejected objects and report the same problems as warnings.
+    Lenient,
+}
+
+/// A `v1/Namespace` as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawNamespace {
+    /// Where it came from (file and document), for diagnostics.
+    pub origin: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.labels`.
+    pub labels: Labels,
+}
+
+/// One container port of a pod as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawContainerPort {
+    /// Field path, such as `spec.containers[0].ports[1]`.
+    pub field: String,
+    /// `name`.
+    pub name: Option<String>,
+    /// `containerPort`.
+    pub container_port: i32,
+    /// `protocol`.
+    pub protocol: Option<String>,
+}
+
+/// A `v1/Pod` as given, reduced to what NetworkPolicies use.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawPod {
+    /// Where it came from, for diagnostics.
+    pub origin: Option<String>,
+    /// `metadata.namespace`.
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.labels`.
+    pub labels: Labels,
+    /// `status.phase`.
+    pub phase: Option<String>,
+    /// `spec.hostNetwork`.
+    pub host_network: bool,
+    /// IPs with their field paths (`status.podIPs[0].ip`, or `status.podIP`).
+    pub ips: Vec<(String, String)>,
+    /// The ports of every container.
+    pub ports: Vec<RawContainerPort>,
+}
+
+/// A `port` value: a number or a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RawPortValue {
+    /// A port number (validated to 1–65535).
+    Number(i32),
+    /// A named port (validated as an IANA service name).
+    Name(String),
+}
+
+/// One entry of a rule's `ports` as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawPort {
+    /// `protocol`.
+    pub protocol: Option<String>,
+    /// `port`.
+    pub port: Option<RawPortValue>,
+    /// `endPort`.
+    pub end_port: Option<i32>,
+}
+
+/// One `matchExpressions` entry as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawRequirement {
+    /// `key`.
+    pub key: String,
+    /// `operator`.
+    pub operator: String,
+    /// `values`.
+    pub values: Option<Vec<String>>,
+}
+
+/// A label selector as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawSelector {
+    /// `matchLabels`.
+    pub match_labels: Option<BTreeMap<String, String>>,
+    /// `matchExpressions`.
+    pub match_expressions: Option<Vec<RawRequirement>>,
+}
+
+/// An `ipBlock` as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawIpBlock {
+    /// `cidr`.
+    pub cidr: String,
+    /// `except`.
+    pub except: Option<Vec<String>>,
+}
+
+/// A peer (`from`/`to` entry) as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawPeer {
+    /// `podSelector`.
+    pub pod_selector: Option<RawSelector>,
+    /// `namespaceSelector`.
+    pub namespace_selector: Option<RawSelector>,
+    /// `ipBlock`.
+    pub ip_block: Option<RawIpBlock>,
+}
+
+/// An ingress or egress rule as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawRule {
+    /// `from` (ingress) or `to` (egress).
+    pub peers: Option<Vec<RawPeer>>,
+    /// `ports`.
+    pub ports: Option<Vec<RawPort>>,
+}
+
+/// A `networking.k8s.io/v1/NetworkPolicy` as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawPolicy {
+    /// Where it came from, for diagnostics.
+    pub origin: Option<String>,
+    /// `metadata.namespace`.
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+    /// `spec.podSelector` (required).
+    pub pod_selector: Option<RawSelector>,
+    /// `spec.policyTypes`.
+    pub policy_types: Option<Vec<String>>,
+    /// `spec.ingress`.
+    pub ingress: Option<Vec<RawRule>>,
+    /// `spec.egress`.
+    pub egress: Option<Vec<RawRule>>,
+}
+
+/// Everything given, before validation.
+#[derive(Clone, Debug, Default)]
+pub struct RawCluster {
+    /// Namespaces.
+    pub namespaces: Vec<RawNamespace>,
+    /// Pods.
+    pub pods: Vec<RawPod>,
+    /// NetworkPolicies.
+    pub policies: Vec<RawPolicy>,
+    /// Warnings gathered before validation (skipped kinds, ...), passed on to the cluster.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Collects the problems of one object.
+struct Checker<'a> {
+    object: ObjectRef,
+    origin: Option<&'a str>,
+    problems: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(object: ObjectRef, origin: Option<&'a str>) -> Checker<'a> {
+        Checker { object, origin, problems: Vec::new() }
+    }
+
+    fn report(&mut self, field: &str, message: impl Into<String>) {
+        self.problems.push(Diagnostic::new(Some(self.object.clone()), field, message).with_origin(self.origin));
+    }
+
+    fn name(&mut self, name: &str, check: fn(&str) -> bool, what: &str) {
+        if name.is_empty() {
+            self.report("metadata.name", "required value: every object needs a name");
+        } else if !check(name) {
+            self.report("metadata.name", format!("invalid name {name:?}: must be a {what}"));
+        }
+    }
+
+    fn labels(&mut self, field: &str, labels: &Labels) {
+        for (k, v) in labels {
+            if !names::is_label_key(k) {
+                self.report(&format!("{field}[{k:?}]"), format!("invalid label key {k:?}: must be [prefix/]name, name at most 63 characters of [A-Za-z0-9_.-] starting and ending alphanumeric"));
+            }
+            if !names::is_label_value(v) {
+                self.report(&format!("{field}[{k:?}]"), format!("invalid label value {v:?}: must be empty or at most 63 characters of [A-Za-z0-9_.-] starting and ending alphanumeric"));
+            }
+        }
+    }
+
+    fn selector(&mut self, field: &str, raw: &RawSelector) -> LabelSelector {
+        let match_labels = raw.match_labels.clone().unwrap_or_default();
+        self.labels(&format!("{field}.matchLabels"), &match_labels);
+        let mut expressions = Vec::new();
+        for (i, r) in raw.match_expressions.iter().flatten().enumerate() {
+            let at = format!("{field}.matchExpressions[{i}]");
+            if !names::is_label_key(&r.key) {
+                self.report(&format!("{at}.key"), format!("invalid label key {:?}", r.key));
+            }
+            let values = r.values.clone().unwrap_or_default();
+            let Some(op) = Operator::parse(&r.operator) else {
+                self.report(
+                    &format!("{at}.operator"),
+                    format!(
+                        "unsupported operator {:?}: supported values: \"In\", \"NotIn\", \"Exists\", \"DoesNotExist\"",
+                        r.operator
+                    ),
+                );
+                continue;
+            };
+            match op {
+                Operator::In | Operator::NotIn if values.is_empty() => self.report(
+                    &format!("{at}.values"),
+                    format!("required value: must be non-empty for operator {}", op.as_str()),
+                ),
+                Operator::Exists | Operator::DoesNotExist if !values.is_empty() => self.report(
+                    &format!("{at}.values"),
+                    format!("forbidden: may not be specified when operator is {}", op.as_str()),
+                ),
+                _ => {}
+            }
+            for (j, v) in values.iter().enumerate() {
+                if !names::is_label_value(v) {
+                    self.report(&format!("{at}.values[{j}]"), format!("invalid label value {v:?}"));
+                }
+            }
+            expressions.push(Requirement::new(r.key.clone(), op, values));
+        }
+        LabelSelector::new(match_labels, expressions)
+    }
+
+    fn cidr(&mut self, field: &str, text: &str) -> Option<IpNet> {
+        if text.is_empty() {
+            self.report(field, "required value: a CIDR such as 10.0.0.0/8 or fd00::/8");
+            return None;
+        }
+        match IpNet::from_str(text) {
+            Ok(net) => Some(net.trunc()),
+            Err(_) => {
+                self.report(
+                    field,
+                    format!(
+                        "invalid CIDR {text:?}: must be an address and prefix length, such as 10.0.0.0/8 or fd00::/8"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn ip_block(&mut self, field: &str, raw: &RawIpBlock) -> Option<IpBlock> {
+        let cidr = self.cidr(&format!("{field}.cidr"), &raw.cidr);
+        let mut except = Vec::new();
+        for (i, e) in raw.except.iter().flatten().enumerate() {
+            let at = format!("{field}.except[{i}]");
+            let (Some(net), Some(cidr)) = (self.cidr(&at, e), cidr) else { continue };
+            let same_family = matches!((net, cidr), (IpNet::V4(_), IpNet::V4(_)) | (IpNet::V6(_), IpNet::V6(_)));
+            if !same_family {
+                self.report(&at, format!("{e:?} is not of the same IP family as cidr {:?}", raw.cidr));
+            } else if !(cidr.contains(&net) && net.prefix_len() > cidr.prefix_len()) {
+                self.report(&at, format!("{e:?} must be a strict subset of cidr {:?}", raw.cidr));
+            } else {
+                except.push(net);
+            }
+        }
+        Some(IpBlock::new(cidr?, except))
+    }
+
+    fn port_number(&mut self, field: &str, n: i32) -> Option<u16> {
+        match u16::try_from(n) {
+            Ok(p) if p >= 1 => Some(p),
+            _ => {
+                self.report(field, format!("invalid port {n}: must be between 1 and 65535, inclusive"));
+                None
+            }
+        }
+    }
+
+    fn protocol(&mut self, field: &str, raw: Option<&str>) -> Option<Protocol> {
+        match raw {
+            None => Some(Protocol::Tcp),
+            Some(p) => {
+                let parsed = Protocol::parse(p);
+                if parsed.is_none() {
+                    self.report(
+                        field,
+                        format!("unsupported protocol {p:?}: supported values: \"TCP\", \"UDP\", \"SCTP\""),
+                    );
+                }
+                parsed
+            }
+        }
+    }
+
+    fn policy_port(&mut self, field: &str, raw: &RawPort) -> Option<PolicyPort> {
+        let protocol = self.protocol(&format!("{field}.protocol"), raw.protocol.as_deref());
+        let port = match (&raw.port, raw.end_port) {
+            (None, None) => Some(PortMatch::Any),
+            (None, Some(_)) => {
+                self.report(&format!("{field}.port"), "required value: must be specified when endPort is specified");
+                None
+            }
+            (Some(RawPortValue::Name(name)), end) => {
+                if end.is_some() {
+                    self.report(
+                        &format!("{field}.endPort"),
+                        "forbidden: may not be specified when port is a named port",
+                    );
+                }
+                if !names::is_iana_svc_name(name) {
+                    self.report(
+                        &format!("{field}.port"),
+                        format!("invalid named port {name:?}: must be 1-15 characters of [a-z0-9-], with at least one letter and no leading, trailing or doubled '-'"),
+                    );
+                }
+                (end.is_none() && names::is_iana_svc_name(name)).then(|| PortMatch::Named(name.clone()))
+            }
+            (Some(RawPortValue::Number(n)), end) => {
+                let first = self.port_number(&format!("{field}.port"), *n);
+                let last = match end {
+                    None => first,
+                    Some(e) => {
+                        let last = self.port_number(&format!("{field}.endPort"), e);
+                        if let (Some(f), Some(l)) = (first, last) {
+                            if l < f {
+                                self.report(
+                                    &format!("{field}.endPort"),
+                                    format!("invalid endPort {l}: must be greater than or equal to port {f}"),
+                                );
+                                return None;
+                            }
+                        }
+                        last
+                    }
+                };
+                Some(PortMatch::Range { first: first?, last: last? })
+            }
+        };
+        Some(PolicyPort { protocol: protocol?, port: port? })
+    }
+
+    fn peer(&mut self, field: &str, raw: &RawPeer) -> Option<Peer> {
+        let has_selector = raw.pod_selector.is_some() || raw.namespace_selector.is_some();
+        match (&raw.ip_block, has_selector) {
+            (None, false) => {
+                self.report(field, "required value: must specify a peer: podSelector, namespaceSelector or ipBlock");
+                None
+            }
+            (Some(_), true) => {
+                self.report(
+                    field,
+                    "forbidden: may not specify both ipBlock and another peer (podSelector or namespaceSelector)",
+                );
+                None
+            }
+            (Some(block), false) => self.ip_block(&format!("{field}.ipBlock"), block).map(Peer::IpBlock),
+            (None, true) => Some(Peer::Selector {
+                pod_selector: raw.pod_selector.as_ref().map(|s| self.selector(&format!("{field}.podSelector"), s)),
+                namespace_selector: raw
+                    .namespace_selector
+                    .as_ref()
+                    .map(|s| self.selector(&format!("{field}.namespaceSelector"), s)),
+            }),
+        }
+    }
+
+    fn rules(&mut self, direction: &str, peers_field: &str, raw: Option<&Vec<RawRule>>) -> Vec<Rule> {
+        let mut rules = Vec::new();
+        for (i, r) in raw.into_iter().flatten().enumerate() {
+            let at = format!("spec.{direction}[{i}]");
+            let peers = r
+                .peers
+                .iter()
+                .flatten()
+                .enumerate()
+                .filter_map(|(j, p)| self.peer(&format!("{at}.{peers_field}[{j}]"), p))
+                .collect();
+            let ports = r
+                .ports
+                .iter()
+                .flatten()
+                .enumerate()
+                .filter_map(|(j, p)| self.policy_port(&format!("{at}.ports[{j}]"), p))
+                .collect();
+            rules.push(Rule { peers, ports });
+        }
+        rules
+    }
+
+    fn finish<T>(self, value: T) -> Result<T, Vec<Diagnostic>> {
+        if self.problems.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.problems)
+        }
+    }
+}
+
+fn validate_namespace(raw: &RawNamespace) -> Result<Namespace, Vec<Diagnostic>> {
+    let mut c = Checker::new(ObjectRef::cluster_scoped(ObjectKind::Namespace, &raw.name), raw.origin.as_deref());
+    c.name(&raw.name, names::is_dns1123_label, "DNS-1123 label (lowercase letters, digits and '-', at most 63)");
+    c.labels("metadata.labels", &raw.labels);
+    let mut labels = raw.labels.clone();
+    labels.insert(NAMESPACE_NAME_LABEL.into(), raw.name.clone());
+    c.finish(Namespace { name: raw.name.clone(), labels })
+}
+
+fn validate_pod(raw: &RawPod, namespace: &str) -> Result<Pod, Vec<Diagnostic>> {
+    let mut c = Checker::new(ObjectRef::namespaced(ObjectKind::Pod, namespace, &raw.name), raw.origin.as_deref());
+    c.name(&raw.name, names::is_dns1123_subdomain, "DNS-1123 subdomain");
+    c.labels("metadata.labels", &raw.labels);
+    let mut ips = Vec::new();
+    for (field, text) in &raw.ips {
+        match IpAddr::from_str(text) {
+            Ok(ip) if !ips.contains(&ip) => ips.push(ip),
+            Ok(_) => {}
+            Err(_) => c.report(field, format!("invalid IP address {text:?}")),
+        }
+    }
+    let mut ports = Vec::new();
+    for p in &raw.ports {
+        let number = c.port_number(&format!("{}.containerPort", p.field), p.container_port);
+        let protocol = c.protocol(&format!("{}.protocol", p.field), p.protocol.as_deref());
+        if let Some(name) = &p.name {
+            if !names::is_iana_svc_name(name) {
+                c.report(
+                    &format!("{}.name", p.field),
+                    format!("invalid port name {name:?}: must be an IANA service name"),
+                );
+            }
+        }
+        if let (Some(number), Some(protocol)) = (number, protocol) {
+            ports.push(ContainerPort { name: p.name.clone(), number, protocol });
+        }
+    }
+    ports.sort();
+    ports.dedup();
+    c.finish(Pod {
+        namespace: namespace.into(),
+        namespace_id: NamespaceId(0),
+        name: raw.name.clone(),
+        labels: raw.labels.clone(),
+        ips,
+        ports,
+    })
+}
+
+fn validate_policy(raw: &RawPolicy, namespace: &str) -> Result<NetworkPolicy, Vec<Diagnostic>> {
+    let mut c =
+        Checker::new(ObjectRef::namespaced(ObjectKind::NetworkPolicy, namespace, &raw.name), raw.origin.as_deref());
+    c.name(&raw.name, names::is_dns1123_subdomain, "DNS-1123 subdomain");
+    let pod_selector = match &raw.pod_selector {
+        Some(s) => c.selector("spec.podSelector", s),
+        None => {
+            c.report("spec.podSelector", "required value: use `podSelector: {}` to select every pod in the namespace");
+            LabelSelector::everything()
+        }
+    };
+    let ingress = c.rules("ingress", "from", raw.ingress.as_ref());
+    let egress = c.rules("egress", "to", raw.egress.as_ref());
+    // S4: missing or empty policyTypes means Ingress, plus Egress when egress rules are given.
+    let (affects_ingress, affects_egress) = match raw.policy_types.as_deref() {
+        None | Some([]) => (true, raw.egress.as_ref().is_some_and(|e| !e.is_empty())),
+        Some(types) => {
+            if types.len() > 2 {
+                c.report("spec.policyTypes", "may not specify more than two policyTypes");
+            }
+            for (i, t) in types.iter().enumerate() {
+                if t != "Ingress" && t != "Egress" {
+                    c.report(
+                        &format!("spec.policyTypes[{i}]"),
+                        format!("unsupported value {t:?}: supported values: \"Ingress\", \"Egress\""),
+                    );
+                }
+            }
+            (types.iter().any(|t| t == "Ingress"), types.iter().any(|t| t == "Egress"))
+        }
+    };
+    c.finish(NetworkPolicy {
+        namespace: namespace.into(),
+        name: raw.name.clone(),
+        pod_selector,
+        ingress,
+        egress,
+        affects_ingress,
+        affects_egress,
+    })
+}
+
+/// Whether an object is new, an identical repeat, or a repeat with other content.
+enum Seen {
+    First,
+    Identical(Diagnostic),
+    Conflicting(Diagnostic),
+}
+
+/// Keeps the first of several objects with the same key and classifies the repeats.
+fn check_duplicate<T: PartialEq>(
+    seen: &mut BTreeMap<(String, String), T>,
+    key: (String, String),
+    value: T,
+    object: ObjectRef,
+    origin: Option<&str>,
+) -> Seen {
+    match seen.get(&key) {
+        None => {
+            seen.insert(key, value);
+            Seen::First
+        }
+        Some(first) if *first == value => Seen::Identical(
+            Diagnostic::new(Some(object), "", "given more than once with identical content; used once")
+                .with_origin(origin),
+        ),
+        Some(_) => Seen::Conflicting(
+            Diagnostic::new(
+                Some(object),
+                "metadata.name",
+                "given more than once with different content: which one is meant? (the first one is kept)",
+            )
+            .with_origin(origin),
+        ),
+    }
+}
+
+impl RawCluster {
+    /// Validates everything and builds the [`Cluster`].
+    ///
+    /// Strict: any problem fails the whole call, and the error lists all of them. Lenient:
+    /// objects with problems are skipped and the problems become warnings. Either way pods in
+    /// phase Succeeded/Failed and host-network pods are left out with a warning (S13), and
+    /// namespaces referenced but not given are assumed with a warning (S8).
+    pub fn validate(self, strictness: Strictness) -> Result<Cluster, Error> {
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        let mut warnings = self.warnings;
+        let reject = |problems: Vec<Diagnostic>, errors: &mut Vec<Diagnostic>, warnings: &mut Vec<Diagnostic>| {
+            match strictness {
+                Strictness::Strict => errors.extend(problems),
+                Strictness::Lenient => warnings.extend(problems.into_iter().map(|d| {
+                    let message = format!("{} (object skipped: lenient mode)", d.message());
+                    Diagnostic::new(d.object().cloned(), d.field(), message).with_origin(d.origin())
+                })),
+            }
+        };
+
+        let mut namespaces: BTreeMap<String, Namespace> = BTreeMap::new();
+        let mut seen_ns = BTreeMap::new();
+        for raw in &self.namespaces {
+            let object = ObjectRef::cluster_scoped(ObjectKind::Namespace, &raw.name);
+            let key = (String::new(), raw.name.clone());
+            match check_duplicate(&mut seen_ns, key, raw.labels.clone(), object, raw.origin.as_deref()) {
+                Seen::First => {}
+                Seen::Identical(d) => {
+                    warnings.push(d);
+                    continue;
+                }
+                Seen::Conflicting(d) => {
+                    reject(alloc::vec![d], &mut errors, &mut warnings);
+                    continue;
+                }
+            }
+            match validate_namespace(raw) {
+                Ok(ns) => {
+                    namespaces.insert(ns.name.clone(), ns);
+                }
+                Err(p) => reject(p, &mut errors, &mut warnings),
+            }
+        }
+
+        let mut referenced: BTreeSet<String> = BTreeSet::new();
+        let assume = |namespace: &Option<String>,
+                      object: ObjectRef,
+                      origin: Option<&str>,
+                      warnings: &mut Vec<Diagnostic>|
+         -> String {
+            match namespace {
+                Some(ns) if !ns.is_empty() => ns.clone(),
+                _ => {
+                    warnings.push(
+                        Diagnostic::new(
+                            Some(object),
+                            "metadata.namespace",
+                            format!("no namespace given; assumed {DEFAULT_NAMESPACE:?}"),
+                        )
+                        .with_origin(origin),
+                    );
+                    DEFAULT_NAMESPACE.to_string()
+                }
+            }
+        };
+
+        let mut pods = Vec::new();
+        let mut seen_pods = BTreeMap::new();
+        for raw in &self.pods {
+            let ns_name = raw.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.into());
+            let object = ObjectRef::namespaced(ObjectKind::Pod, &ns_name, &raw.name);
+            let ns = assume(&raw.namespace, object.clone(), raw.origin.as_deref(), &mut warnings);
+            match check_duplicate(
+                &mut seen_pods,
+                (ns.clone(), raw.name.clone()),
+                RawPod { origin: None, ..raw.clone() },
+                object.clone(),
+                raw.origin.as_deref(),
+            ) {
+                Seen::First => {}
+                Seen::Identical(d) => {
+                    warnings.push(d);
+                    continue;
+                }
+                Seen::Conflicting(d) => {
+                    reject(alloc::vec![d], &mut errors, &mut warnings);
+                    continue;
+                }
+            }
+            if let Some(phase @ ("Succeeded" | "Failed")) = raw.phase.as_deref() {
+                warnings.push(
+                    Diagnostic::new(
+                        Some(object),
+                        "status.phase",
+                        format!("pod is {phase}: left out (its IPs may belong to another pod now)"),
+                    )
+                    .with_origin(raw.origin.as_deref()),
+                );
+                continue;
+            }
+            if raw.host_network {
+                warnings.push(
+                    Diagnostic::new(
+                        Some(object),
+                        "spec.hostNetwork",
+                        "host-network pod: left out (node traffic is out of scope, S13)",
+                    )
+                    .with_origin(raw.origin.as_deref()),
+                );
+                continue;
+            }
+            match validate_pod(raw, &ns) {
+                Ok(pod) => {
+                    referenced.insert(ns);
+                    pods.push(pod);
+                }
+                Err(p) => reject(p, &mut errors, &mut warnings),
+            }
+        }
+
+        let mut policies = Vec::new();
+        let mut seen_policies = BTreeMap::new();
+        for raw in &self.policies {
+            let ns_name = raw.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.into());
+            let object = ObjectRef::namespaced(ObjectKind::NetworkPolicy, &ns_name, &raw.name);
+            let ns = assume(&raw.namespace, object.clone(), raw.origin.as_deref(), &mut warnings);
+            match check_duplicate(
+                &mut seen_policies,
+                (ns.clone(), raw.name.clone()),
+                RawPolicy { origin: None, ..raw.clone() },
+                object,
+                raw.origin.as_deref(),
+            ) {
+                Seen::First => {}
+                Seen::Identical(d) => {
+                    warnings.push(d);
+                    continue;
+                }
+                Seen::Conflicting(d) => {
+                    reject(alloc::vec![d], &mut errors, &mut warnings);
+                    continue;
+                }
+            }
+            match validate_policy(raw, &ns) {
+                Ok(policy) => {
+                    referenced.insert(ns);
+                    policies.push(policy);
+                }
+                Err(p) => reject(p, &mut errors, &mut warnings),
+            }
+        }
+
+        // Two pods with one IP would make IP endpoints ambiguous.
+        let mut owners: BTreeMap<IpAddr, String> = BTreeMap::new();
+        let mut clashing = BTreeSet::new();
+        for pod in &pods {
+            for ip in &pod.ips {
+                if let Some(other) = owners.insert(*ip, pod.qualified_name()) {
+                    let problem = Diagnostic::new(
+                        Some(ObjectRef::namespaced(ObjectKind::Pod, &pod.namespace, &pod.name)),
+                        "status.podIPs",
+                        format!("IP {ip} is also the IP of pod {other}; pod IPs must be unique"),
+                    );
+                    reject(alloc::vec![problem], &mut errors, &mut warnings);
+                    clashing.insert(pod.qualified_name());
+                }
+            }
+        }
+        pods.retain(|p| !clashing.contains(&p.qualified_name()));
+
+        if !errors.is_empty() {
+            return Err(Error::new(errors));
+        }
+
+        // S8: namespaces referenced but not given get just their name label.
+        for ns in referenced {
+            if !namespaces.contains_key(&ns) {
+                warnings.push(Diagnostic::new(
+                    Some(ObjectRef::cluster_scoped(ObjectKind::Namespace, &ns)),
+                    "",
+                    format!("not given; assumed with the single label {NAMESPACE_NAME_LABEL}={ns}"),
+                ));
+                let mut labels = Labels::new();
+                labels.insert(NAMESPACE_NAME_LABEL.into(), ns.clone());
+                namespaces.insert(ns.clone(), Namespace { name: ns, labels });
+            }
+        }
+        let namespaces: Vec<Namespace> = namespaces.into_values().collect();
+        pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        for pod in &mut pods {
+            let i = namespaces
+                .binary_search_by(|n| n.name.cmp(&pod.namespace))
+                .expect("every pod's namespace was registered");
+            pod.namespace_id = NamespaceId(i as u32);
+        }
+        policies.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        Ok(Cluster::from_parts(namespaces, pods, policies, warnings))
+    }
+}

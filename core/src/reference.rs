@@ -1,0 +1,129 @@
+//! The reference evaluator: DESIGN §2 read literally, with no precomputation.
+//!
+//! Every query walks the policies of the cluster. It is slow and meant to be obviously right:
+//! the compiled [`Engine`](crate::Engine) is tested against it, and explanations come from here.
+
+use alloc::vec::Vec;
+use core::net::IpAddr;
+
+use crate::explain::{DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
+use crate::query::{Endpoint, Options, SelfTraffic};
+use crate::spec::{Cluster, ContainerPort, Direction, Peer, Pod, PodId, PolicyId, Protocol};
+
+/// A literal interpreter of §2 over a borrowed cluster.
+#[derive(Clone, Copy, Debug)]
+pub struct Evaluator<'c> {
+    cluster: &'c Cluster,
+    options: Options,
+}
+
+impl<'c> Evaluator<'c> {
+    /// An evaluator for `cluster` under `options`.
+    pub fn new(cluster: &'c Cluster, options: Options) -> Evaluator<'c> {
+        Evaluator { cluster, options }
+    }
+
+    /// Whether `src` may open a connection to `dst` on `port`/`protocol` (S1).
+    pub fn allowed(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> bool {
+        self.explain(src, dst, port, protocol).allowed()
+    }
+
+    /// The full account of a connection: per direction, the isolating policies and the rules
+    /// that admit it, or the rules that do not and why.
+    pub fn explain(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Explanation {
+        // S1: an IP that belongs to a pod is that pod.
+        let src = self.resolve(src);
+        let dst = self.resolve(dst);
+        let self_traffic = matches!((src, dst), (Endpoint::Pod(a), Endpoint::Pod(b)) if a == b);
+        let destination_ports = match dst {
+            Endpoint::Pod(p) => Some(self.cluster.pod(p).ports.as_slice()),
+            Endpoint::Ip(_) => None,
+        };
+        let side = |local: Endpoint, peer: Endpoint, direction: Direction| {
+            if self_traffic && self.options.self_traffic == SelfTraffic::Allow {
+                return trivial(direction, Reason::SelfTraffic); // S12
+            }
+            match local {
+                Endpoint::Ip(_) => trivial(direction, Reason::NotAPod), // S1
+                Endpoint::Pod(pod) => self.direction(pod, direction, peer, port, protocol, destination_ports),
+            }
+        };
+        Explanation { egress: side(src, dst, Direction::Egress), ingress: side(dst, src, Direction::Ingress) }
+    }
+
+    /// S1: an IP endpoint that is a pod's IP is that pod.
+    fn resolve(&self, endpoint: Endpoint) -> Endpoint {
+        match endpoint {
+            Endpoint::Ip(ip) => self.cluster.pod_with_ip(ip).map_or(endpoint, Endpoint::Pod),
+            pod => pod,
+        }
+    }
+
+    /// S2, S3: isolation of `pod` in `direction` and the union of the isolating policies' rules.
+    fn direction(
+        &self,
+        pod: PodId,
+        direction: Direction,
+        peer: Endpoint,
+        port: u16,
+        protocol: Protocol,
+        destination_ports: Option<&[ContainerPort]>,
+    ) -> DirectionExplanation {
+        let local = self.cluster.pod(pod);
+        let isolating: Vec<PolicyId> = (0..self.cluster.policies().len())
+            .map(|i| PolicyId(i as u32))
+            .filter(|&id| {
+                let policy = self.cluster.policy(id);
+                policy.namespace == local.namespace
+                    && policy.affects(direction)
+                    && policy.pod_selector.matches(&local.labels)
+            })
+            .collect();
+        if isolating.is_empty() {
+            return trivial(direction, Reason::NotIsolated);
+        }
+        let mut admitting = Vec::new();
+        let mut misses = Vec::new();
+        for &id in &isolating {
+            let policy = self.cluster.policy(id);
+            for (i, rule) in policy.rules(direction).iter().enumerate() {
+                // S5: no peers matches every peer, no ports every port.
+                let peer_match = rule.peers.iter().position(|p| self.peer_matches(p, &policy.namespace, peer));
+                let port_match = rule.ports.iter().position(|p| p.matches(port, protocol, destination_ports));
+                let peer_ok = rule.peers.is_empty() || peer_match.is_some();
+                let port_ok = rule.ports.is_empty() || port_match.is_some();
+                if peer_ok && port_ok {
+                    admitting.push(RuleRef { policy: id, direction, rule: i, peer: peer_match, port: port_match });
+                } else {
+                    misses.push(RuleMiss { policy: id, rule: i, peer_matched: peer_ok, port_matched: port_ok });
+                }
+            }
+        }
+        let reason = if admitting.is_empty() { Reason::NoRuleAdmits } else { Reason::Admitted };
+        DirectionExplanation { direction, reason, isolating, admitting, misses }
+    }
+
+    /// S6, S9: whether `peer` of a policy in `policy_namespace` matches `endpoint`.
+    fn peer_matches(&self, peer: &Peer, policy_namespace: &str, endpoint: Endpoint) -> bool {
+        match (peer, endpoint) {
+            (Peer::Selector { pod_selector, namespace_selector }, Endpoint::Pod(id)) => {
+                let pod: &Pod = self.cluster.pod(id);
+                let namespace_ok = match namespace_selector {
+                    None => pod.namespace == policy_namespace,
+                    Some(selector) => selector.matches(&self.cluster.namespace(pod.namespace_id).labels),
+                };
+                namespace_ok && pod_selector.as_ref().is_none_or(|s| s.matches(&pod.labels))
+            }
+            (Peer::Selector { .. }, Endpoint::Ip(_)) => false,
+            (Peer::IpBlock(block), Endpoint::Ip(ip)) => block.contains(ip),
+            (Peer::IpBlock(block), Endpoint::Pod(id)) => {
+                self.options.ip_block_matches_pods
+                    && self.cluster.pod(id).ips.iter().any(|ip: &IpAddr| block.contains(*ip))
+            }
+        }
+    }
+}
+
+fn trivial(direction: Direction, reason: Reason) -> DirectionExplanation {
+    DirectionExplanation { direction, reason, isolating: Vec::new(), admitting: Vec::new(), misses: Vec::new() }
+}

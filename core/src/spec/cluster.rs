@@ -1,0 +1,144 @@
+//! The cluster: namespaces, pods and policies after validation, in a fixed order.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::net::IpAddr;
+
+use super::{ContainerPort, Labels, NetworkPolicy};
+use crate::Diagnostic;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The position in the cluster's list.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A pod's position in [`Cluster::pods`] (pods are sorted by namespace, then name).
+    PodId
+);
+id_type!(
+    /// A policy's position in [`Cluster::policies`] (sorted by namespace, then name).
+    PolicyId
+);
+id_type!(
+    /// A namespace's position in [`Cluster::namespaces`] (sorted by name).
+    NamespaceId
+);
+
+/// A namespace and its labels; `kubernetes.io/metadata.name` is always present (S8).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Namespace {
+    /// The namespace's name.
+    pub name: String,
+    /// Its labels, including `kubernetes.io/metadata.name`.
+    pub labels: Labels,
+}
+
+/// A pod as far as NetworkPolicies care: where it is, its labels, IPs and named ports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pod {
+    /// The pod's namespace.
+    pub namespace: String,
+    /// The namespace's position in [`Cluster::namespaces`].
+    pub namespace_id: NamespaceId,
+    /// The pod's name.
+    pub name: String,
+    /// Its labels.
+    pub labels: Labels,
+    /// Its IPs (`status.podIPs`, or `status.podIP`); empty for a pod not yet scheduled.
+    pub ips: Vec<IpAddr>,
+    /// The container ports of all its containers.
+    pub ports: Vec<ContainerPort>,
+}
+
+impl Pod {
+    /// `namespace/name`.
+    pub fn qualified_name(&self) -> String {
+        alloc::format!("{}/{}", self.namespace, self.name)
+    }
+}
+
+/// Validated namespaces, pods and NetworkPolicies, plus the warnings produced on the way.
+#[derive(Clone, Debug, Default)]
+pub struct Cluster {
+    namespaces: Vec<Namespace>,
+    pods: Vec<Pod>,
+    policies: Vec<NetworkPolicy>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Cluster {
+    /// Assembles a cluster; the caller (the validator) guarantees sorted, unique, consistent parts.
+    pub(crate) fn from_parts(
+        namespaces: Vec<Namespace>,
+        pods: Vec<Pod>,
+        policies: Vec<NetworkPolicy>,
+        warnings: Vec<Diagnostic>,
+    ) -> Cluster {
+        Cluster { namespaces, pods, policies, warnings }
+    }
+
+    /// Namespaces, sorted by name.
+    pub fn namespaces(&self) -> &[Namespace] {
+        &self.namespaces
+    }
+
+    /// Pods, sorted by namespace, then name.
+    pub fn pods(&self) -> &[Pod] {
+        &self.pods
+    }
+
+    /// Policies, sorted by namespace, then name.
+    pub fn policies(&self) -> &[NetworkPolicy] {
+        &self.policies
+    }
+
+    /// What the loader and validator reported without failing: assumed namespaces, skipped
+    /// pods and kinds, and (in lenient mode) the rejected objects.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The pod with this id.
+    pub fn pod(&self, id: PodId) -> &Pod {
+        &self.pods[id.index()]
+    }
+
+    /// The policy with this id.
+    pub fn policy(&self, id: PolicyId) -> &NetworkPolicy {
+        &self.policies[id.index()]
+    }
+
+    /// The namespace with this id.
+    pub fn namespace(&self, id: NamespaceId) -> &Namespace {
+        &self.namespaces[id.index()]
+    }
+
+    /// The namespace called `name`.
+    pub fn namespace_id(&self, name: &str) -> Option<NamespaceId> {
+        self.namespaces.binary_search_by(|n| n.name.as_str().cmp(name)).ok().map(|i| NamespaceId(i as u32))
+    }
+
+    /// The pod `namespace/name`.
+    pub fn pod_id(&self, namespace: &str, name: &str) -> Option<PodId> {
+        self.pods
+            .binary_search_by(|p| (p.namespace.as_str(), p.name.as_str()).cmp(&(namespace, name)))
+            .ok()
+            .map(|i| PodId(i as u32))
+    }
+
+    /// The pod that has `ip` among its IPs (pod IPs are unique after validation).
+    pub fn pod_with_ip(&self, ip: IpAddr) -> Option<PodId> {
+        self.pods.iter().position(|p| p.ips.contains(&ip)).map(|i| PodId(i as u32))
+    }
+}

@@ -1,0 +1,19 @@
+//! The validated model: namespaces, pods and NetworkPolicies as plain `no_std` values.
+//!
+//! Everything here has passed validation ([`crate::raw`] builds it), so evaluators can rely on
+//! it: CIDRs parse, excepts are strict subsets, ports are in range, selectors are well formed.
+//! Matching helpers that both evaluators share at the level of a single selector, ipBlock or
+//! port live next to their types; how they combine into a verdict is each evaluator's business.
+
+mod cluster;
+mod ip_block;
+pub mod names;
+mod policy;
+mod port;
+mod selector;
+
+pub use cluster::{Cluster, Namespace, NamespaceId, Pod, PodId, PolicyId};
+pub use ip_block::IpBlock;
+pub use policy::{Direction, NetworkPolicy, Peer, Rule};
+pub use port::{ContainerPort, PolicyPort, PortMatch, Protocol};
+pub use selector::{LabelSelector, Labels, Operator, Requirement};
