@@ -1,1 +1,51 @@
-fn main() {}
+//! The `netpol` command: NetworkPolicy truth tables and single checks with reasons.
+//!
+//! A thin face over the `netpol` crate: argument parsing, input loading and output formats.
+//! Exit codes: 0 allowed / success, 1 denied, 2 bad input or usage.
+
+mod check;
+mod input;
+mod matrix;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exact answers about Kubernetes NetworkPolicies: who may reach whom, on which port, and why.
+#[derive(Parser, Debug)]
+#[command(name = "netpol", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Decide one connection and explain it. Exit 0 when allowed, 1 when denied, 2 on bad input.
+    Check(check::CheckArgs),
+    /// Print the truth table of every pod to every pod for one port and protocol.
+    Matrix(matrix::MatrixArgs),
+}
+
+/// The process outcome of a subcommand.
+pub enum Outcome {
+    /// Success, or "allowed".
+    Ok,
+    /// "Denied".
+    Denied,
+    /// Bad input or usage; the message has been printed.
+    BadInput,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Matrix(args) => matrix::run(args),
+    };
+    match outcome {
+        Outcome::Ok => ExitCode::SUCCESS,
+        Outcome::Denied => ExitCode::from(1),
+        Outcome::BadInput => ExitCode::from(2),
+    }
+}
