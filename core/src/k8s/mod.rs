@@ -83,10 +83,14 @@ impl Loader {
         }
         match std::str::from_utf8(bytes) {
             Ok(text) => self.add_str(text, origin),
-            Err(e) => self.errors.push(
-                Diagnostic::new(None, "", format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))
-                    .with_origin(Some(origin)),
-            ),
+            Err(e) => {
+                let offset = e.valid_up_to();
+                let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+                self.errors.push(
+                    Diagnostic::new(None, "", format!("not UTF-8 text (invalid byte at line {line}, offset {offset})"))
+                        .with_origin(Some(origin)),
+                )
+            }
         }
     }
 

@@ -1,0 +1,192 @@
+//! The `netpol` command as scripts use it: formats, sort order and exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn example() -> String {
+    repo().join("examples/cluster.yaml").display().to_string()
+}
+
+fn netpol(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_netpol")).args(args).output().expect("netpol runs")
+}
+
+fn netpol_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_netpol"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const FRONTEND: &str = "shop/frontend-6c8f9b7d4-2lmnp";
+const API: &str = "shop/api-7f6d5c8b9-4kx8m";
+const POSTGRES: &str = "shop/postgres-0";
+
+#[test]
+fn matrix_json_has_exactly_the_documented_shape() {
+    let out = netpol(&["matrix", &example(), "--port", "8080", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["allowed", "pods", "port", "protocol"]);
+    assert_eq!(v["port"], 8080);
+    assert_eq!(v["protocol"], "TCP");
+    let pods: Vec<&str> = v["pods"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    // Sorted by namespace, then name; the Succeeded job pod is left out.
+    let mut sorted = pods.clone();
+    sorted.sort_by_key(|p| p.split_once('/').unwrap());
+    assert_eq!(pods, sorted);
+    assert_eq!(pods.len(), 8);
+    assert!(!pods.iter().any(|p| p.contains("db-migrate")));
+    let allowed = v["allowed"].as_array().unwrap();
+    assert_eq!(allowed.len(), pods.len());
+    let cell = |from: &str, to: &str| {
+        let (s, d) = (pods.iter().position(|p| *p == from).unwrap(), pods.iter().position(|p| *p == to).unwrap());
+        allowed[s].as_array().unwrap()[d].as_bool().unwrap()
+    };
+    assert!(cell(FRONTEND, API), "frontend -> api on 8080 is allowed by frontend-to-api and api-from-frontend");
+    assert!(!cell(API, FRONTEND), "api -> frontend is denied by default-deny");
+    assert!(!cell(FRONTEND, POSTGRES));
+    assert!(cell(POSTGRES, POSTGRES), "self traffic is allowed by default");
+}
+
+#[test]
+fn matrix_self_traffic_evaluate_denies_the_diagonal_under_default_deny() {
+    let out = netpol(&["matrix", &example(), "--port", "8080", "-o", "json", "--self-traffic", "evaluate"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let pods = v["pods"].as_array().unwrap();
+    let i = pods.iter().position(|p| p == POSTGRES).unwrap();
+    assert_eq!(v["allowed"][i][i], false);
+}
+
+#[test]
+fn matrix_csv_and_table() {
+    let csv = stdout(&netpol(&["matrix", &example(), "--port", "5432", "-o", "csv"]));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 9);
+    assert!(lines[0].starts_with("from\\to,kube-system/coredns"));
+    let api_row = lines.iter().find(|l| l.starts_with(API)).unwrap();
+    assert!(api_row.ends_with(",1"), "api -> postgres on 5432 is allowed: {api_row}");
+    let table = stdout(&netpol(&["matrix", &example(), "--port", "5432"]));
+    assert!(table.contains("legend:"));
+    assert!(table.contains(POSTGRES));
+}
+
+#[test]
+fn check_exit_codes() {
+    let allowed = netpol(&["check", &example(), "--from", FRONTEND, "--to", API, "--port", "8080"]);
+    assert_eq!(allowed.status.code(), Some(0));
+    assert!(stdout(&allowed).starts_with("ALLOWED"));
+    let denied = netpol(&["check", &example(), "--from", FRONTEND, "--to", POSTGRES, "--port", "5432"]);
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(stdout(&denied).starts_with("DENIED"));
+    assert!(stdout(&denied).contains("no rule admits"));
+    let unknown = netpol(&["check", &example(), "--from", "shop/nope", "--to", API, "--port", "80"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("shop/nope"));
+    let bad_protocol = netpol(&["check", &example(), "--from", FRONTEND, "--to", API, "--port", "80", "--protocol", "ICMP"]);
+    assert_eq!(bad_protocol.status.code(), Some(2));
+    let port_zero = netpol(&["check", &example(), "--from", FRONTEND, "--to", API, "--port", "0"]);
+    assert_eq!(port_zero.status.code(), Some(2));
+    let missing = netpol(&["check", "/nonexistent.yaml", "--from", "a/b", "--to", "a/c", "--port", "80"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("/nonexistent.yaml"));
+}
+
+#[test]
+fn check_text_names_policies_and_yaml_paths() {
+    let out = netpol(&["check", &example(), "--from", API, "--to", POSTGRES, "--port", "5432"]);
+    let text = stdout(&out);
+    assert!(text.contains("admitted by shop/api-to-postgres spec.egress[0].to[0] + spec.egress[0].ports[0]"), "{text}");
+    assert!(text.contains("admitted by shop/postgres-from-api spec.ingress[0].from[0] + spec.ingress[0].ports[0]"), "{text}");
+    assert!(text.contains("isolated by: shop/allow-monitoring, shop/default-deny, shop/postgres-from-api"), "{text}");
+}
+
+#[test]
+fn check_json_between_ip_and_pod() {
+    // External client to the frontend: egress is not checked for an IP source (S1).
+    let out = netpol(&["check", &example(), "--from", "198.51.100.7", "--to", FRONTEND, "--port", "8080", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["allowed"], true);
+    assert_eq!(v["egress"]["reason"], "not-a-pod");
+    assert_eq!(v["ingress"]["reason"], "admitted");
+    assert_eq!(v["ingress"]["admitted_by"][0]["policy"], "shop/frontend-from-internet");
+    assert_eq!(v["ingress"]["admitted_by"][0]["path"], "spec.ingress[0].from[0] + spec.ingress[0].ports[0]");
+    // A private address is in the except list.
+    let out = netpol(&["check", &example(), "--from", "10.9.9.9", "--to", FRONTEND, "--port", "8080", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["allowed"], false);
+    assert_eq!(v["ingress"]["reason"], "no-rule-admits");
+    // The api may reach the payment range, but not its excepted upper half.
+    let ok = netpol(&["check", &example(), "--from", API, "--to", "203.0.113.10", "--port", "443"]);
+    assert_eq!(ok.status.code(), Some(0));
+    let no = netpol(&["check", &example(), "--from", API, "--to", "203.0.113.200", "--port", "443"]);
+    assert_eq!(no.status.code(), Some(1));
+    // A pod IP means that pod.
+    let by_ip = netpol(&["check", &example(), "--from", "10.244.1.21", "--to", API, "--port", "8080", "-o", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&by_ip)).unwrap();
+    assert_eq!(v["from"], FRONTEND);
+    assert_eq!(v["allowed"], true);
+}
+
+#[test]
+fn stdin_and_directories_are_inputs() {
+    let yaml = std::fs::read_to_string(example()).unwrap();
+    let out = netpol_stdin(&["check", "-", "--from", FRONTEND, "--to", API, "--port", "8080"], &yaml);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dir = repo().join("examples");
+    let out = netpol(&["check", &dir.display().to_string(), "--from", FRONTEND, "--to", API, "--port", "8080"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn warnings_are_printed() {
+    let out = netpol(&["matrix", &example(), "--port", "80"]);
+    assert!(stderr(&out).contains("warning:"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("db-migrate-28571340-5xq2d: status.phase: pod is Succeeded"));
+}
+
+#[test]
+fn errors_name_file_object_and_field() {
+    let bad = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad, namespace: x}\nspec:\n  podSelector: {}\n  ingress:\n    - from: [{ipBlock: {cidr: 10.0.0.0/99}}]\n";
+    let out = netpol_stdin(&["matrix", "-", "--port", "80"], bad);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("<stdin>"), "{err}");
+    assert!(err.contains("NetworkPolicy x/bad"), "{err}");
+    assert!(err.contains("spec.ingress[0].from[0].ipBlock.cidr"), "{err}");
+    assert!(err.contains("invalid CIDR"), "{err}");
+    // Lenient: the policy is skipped and reported, the rest is evaluated.
+    let out = netpol_stdin(&["matrix", "-", "--port", "80", "--lenient", "-o", "json"], bad);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("object skipped"), "{}", stderr(&out));
+}
+
+#[test]
+fn malformed_yaml_exits_2() {
+    let out = netpol_stdin(&["matrix", "-", "--port", "80"], "kind: Pod\nmetadata: {name: [\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("malformed YAML"), "{}", stderr(&out));
+}

@@ -1,0 +1,216 @@
+//! Kubernetes input: the shapes kubectl prints, what is skipped and reported, and hostile input.
+
+use netpol::k8s::{LoadOptions, Loader, DEFAULT_MAX_INPUT_BYTES};
+use netpol::raw::Strictness;
+use netpol::{Cluster, Error};
+
+fn load(text: &str) -> Result<Cluster, Error> {
+    Cluster::from_yaml_str(text)
+}
+
+fn warnings(c: &Cluster) -> String {
+    c.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn multi_document_stream_with_empty_documents_and_trailing_separator() {
+    let text = "---\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\n---\n";
+    let c = load(text).unwrap();
+    assert_eq!(c.namespaces().len(), 1);
+    assert_eq!(c.pods().len(), 1);
+}
+
+#[test]
+fn kubectl_list_with_other_kinds_skipped_and_counted() {
+    let text = r#"
+apiVersion: v1
+kind: List
+metadata: {resourceVersion: ""}
+items:
+- {apiVersion: v1, kind: Service, metadata: {name: web, namespace: a}, spec: {ports: [{port: 80}]}}
+- {apiVersion: apps/v1, kind: Deployment, metadata: {name: web, namespace: a}}
+- {apiVersion: v1, kind: Service, metadata: {name: db, namespace: a}}
+- {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: a}}
+"#;
+    let c = load(text).unwrap();
+    assert_eq!(c.pods().len(), 1);
+    let w = warnings(&c);
+    assert!(w.contains("skipped 3 object(s) of kinds netpol does not read: Deployment (1), Service (2)"), "{w}");
+}
+
+#[test]
+fn typed_lists_and_json_streams() {
+    let json = r#"{"apiVersion":"v1","kind":"PodList","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"a"}}]}
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"q","namespace":"a"}}"#;
+    let c = load(json).unwrap();
+    assert_eq!(c.pods().len(), 2);
+    let array = r#"[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"}}]"#;
+    assert_eq!(load(array).unwrap().namespaces().len(), 1);
+}
+
+#[test]
+fn finished_and_host_network_pods_are_left_out_and_reported() {
+    let text = r#"
+apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Pod, metadata: {name: done, namespace: a}, status: {phase: Succeeded, podIP: 10.0.0.1}}
+- {apiVersion: v1, kind: Pod, metadata: {name: crashed, namespace: a}, status: {phase: Failed, podIP: 10.0.0.1}}
+- {apiVersion: v1, kind: Pod, metadata: {name: node-agent, namespace: a}, spec: {hostNetwork: true, containers: []}, status: {phase: Running, podIP: 192.168.1.5}}
+- {apiVersion: v1, kind: Pod, metadata: {name: live, namespace: a}, status: {phase: Running, podIP: 10.0.0.1}}
+"#;
+    let c = load(text).unwrap();
+    let names: Vec<String> = c.pods().iter().map(|p| p.qualified_name()).collect();
+    assert_eq!(names, ["a/live"]);
+    let w = warnings(&c);
+    assert!(w.contains("Pod a/done: status.phase: pod is Succeeded"), "{w}");
+    assert!(w.contains("Pod a/crashed: status.phase: pod is Failed"), "{w}");
+    assert!(w.contains("Pod a/node-agent: spec.hostNetwork"), "{w}");
+}
+
+#[test]
+fn missing_namespaces_are_assumed_and_reported() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: q}\n";
+    let c = load(text).unwrap();
+    let names: Vec<&str> = c.namespaces().iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["default", "team"]);
+    assert_eq!(c.namespaces()[1].labels.get("kubernetes.io/metadata.name").map(String::as_str), Some("team"));
+    let w = warnings(&c);
+    assert!(w.contains("Pod default/q: metadata.namespace: no namespace given; assumed \"default\""), "{w}");
+    assert!(w.contains("Namespace team: not given; assumed with the single label kubernetes.io/metadata.name=team"), "{w}");
+}
+
+#[test]
+fn pod_ips_ports_of_all_containers_and_sidecars() {
+    let text = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: a}
+spec:
+  initContainers:
+  - {name: setup, ports: [{name: ignored, containerPort: 1}]}
+  - {name: proxy, restartPolicy: Always, ports: [{name: proxy, containerPort: 15001}]}
+  containers:
+  - {name: app, ports: [{name: http, containerPort: 8080}]}
+  - {name: dns, ports: [{name: dns, containerPort: 53, protocol: UDP}]}
+status:
+  podIP: 10.0.0.1
+  podIPs: [{ip: 10.0.0.1}, {ip: "fd00::1"}]
+"#;
+    let c = load(text).unwrap();
+    let pod = &c.pods()[0];
+    assert_eq!(pod.ips.len(), 2);
+    let names: Vec<&str> = pod.ports.iter().filter_map(|p| p.name.as_deref()).collect();
+    assert_eq!(names, ["dns", "http", "proxy"]);
+}
+
+#[test]
+fn identical_duplicates_are_used_once_with_a_warning() {
+    let one = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\n";
+    let mut loader = Loader::new(LoadOptions::default());
+    loader.add_str(one, "first.yaml");
+    loader.add_str(one, "second.yaml");
+    let c = loader.finish().unwrap();
+    assert_eq!(c.pods().len(), 1);
+    assert!(warnings(&c).contains("second.yaml: Pod a/p: given more than once with identical content"));
+}
+
+#[test]
+fn yaml_alias_bomb_is_refused() {
+    let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    let mut prev = 'a';
+    for name in "bcdefghij".chars() {
+        text.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        prev = name;
+    }
+    text.push_str("kind: Pod\n");
+    let err = load(&text).unwrap_err().to_string();
+    assert!(err.contains("malformed YAML"), "{err}");
+    assert!(err.to_lowercase().contains("budget") || err.to_lowercase().contains("alias") || err.to_lowercase().contains("limit"), "{err}");
+}
+
+#[test]
+fn input_over_the_size_limit_is_refused_with_the_limit_named() {
+    // A 50 MB input: a valid header followed by a giant comment.
+    let mut text = String::from("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\n#");
+    text.push_str(&"x".repeat(50 * 1000 * 1000));
+    let err = load(&text).unwrap_err().to_string();
+    assert!(err.contains(&format!("over the limit of {DEFAULT_MAX_INPUT_BYTES} bytes")), "{err}");
+    // Raising the limit lets it through.
+    let mut loader = Loader::new(LoadOptions { max_input_bytes: 64 << 20, ..LoadOptions::default() });
+    loader.add_str(&text, "big.yaml");
+    assert_eq!(loader.finish().unwrap().pods().len(), 1);
+}
+
+#[test]
+fn invalid_utf8_is_a_clear_error() {
+    let mut loader = Loader::new(LoadOptions::default());
+    loader.add_bytes(b"kind: Pod\nmetadata: {name: \xff}\n", "bad.yaml");
+    let err = loader.finish().unwrap_err().to_string();
+    assert!(err.contains("bad.yaml: not UTF-8 text (invalid byte at line 2, offset 27)"), "{err}");
+}
+
+#[test]
+fn unreadable_paths_are_errors_not_skips() {
+    let mut loader = Loader::new(LoadOptions::default());
+    loader.add_path(std::path::Path::new("/nonexistent/netpol/input.yaml"));
+    let err = loader.finish().unwrap_err().to_string();
+    assert!(err.contains("/nonexistent/netpol/input.yaml: cannot read"), "{err}");
+}
+
+#[test]
+fn lenient_mode_skips_and_reports_but_parse_errors_still_fail() {
+    let text = r#"
+apiVersion: v1
+kind: List
+items:
+- {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: bad, namespace: a}, spec: {podSelector: {}, ingress: [{ports: [{port: 0}]}]}}
+- {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: good, namespace: a}, spec: {podSelector: {}}}
+"#;
+    let mut loader = Loader::new(LoadOptions { strictness: Strictness::Lenient, ..LoadOptions::default() });
+    loader.add_str(text, "in.yaml");
+    let c = loader.finish().unwrap();
+    assert_eq!(c.policies().len(), 1);
+    assert_eq!(c.policies()[0].name, "good");
+    assert!(warnings(&c).contains("NetworkPolicy a/bad: spec.ingress[0].ports[0].port: invalid port 0"));
+
+    let mut loader = Loader::new(LoadOptions { strictness: Strictness::Lenient, ..LoadOptions::default() });
+    loader.add_str("kind: [unclosed", "broken.yaml");
+    assert!(loader.finish().is_err());
+}
+
+#[test]
+fn strict_mode_lists_every_problem() {
+    let text = r#"
+apiVersion: v1
+kind: List
+items:
+- {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: one, namespace: a}, spec: {podSelector: {}, ingress: [{ports: [{port: 0}]}]}}
+- {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: two, namespace: a}, spec: {podSelector: {}, egress: [{to: [{}]}]}}
+"#;
+    let err = load(text).unwrap_err();
+    assert_eq!(err.diagnostics().len(), 2, "{err}");
+    assert!(err.to_string().starts_with("2 problems in the input:"));
+}
+
+#[test]
+fn hostile_shapes_do_not_panic() {
+    for text in [
+        "",
+        "---",
+        "null",
+        "42",
+        "[1, 2]",
+        "kind: 7",
+        "kind: List\nitems: 3",
+        "kind: List\nitems: [null, 1, {kind: Pod}]",
+        "kind: Pod\nmetadata: 5",
+        "kind: NetworkPolicy\nmetadata: {name: x}\nspec: []",
+        "kind: NetworkPolicy\nmetadata: {name: x}\nspec: {podSelector: {matchExpressions: [{}]}}",
+        "kind: Pod\nstatus: {podIPs: [{ip: 1}]}",
+        "{\"kind\": \"Pod\", \"metadata\": {\"name\": \"\\ud800\"}}",
+        "\u{feff}kind: Namespace\nmetadata: {name: a}",
+    ] {
+        let _ = load(text);
+    }
+}
