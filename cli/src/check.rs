@@ -50,9 +50,7 @@ pub fn run(args: CheckArgs) -> Outcome {
     let endpoint = |text: &str, flag: &str| {
         let found = engine.parse_endpoint(text);
         if found.is_none() {
-            usage_error(&format!(
-                "{flag} {text:?}: no such pod in the input (use namespace/pod, or an IP address)"
-            ));
+            usage_error(&format!("{flag} {text:?}: no such pod in the input (use namespace/pod, or an IP address)"));
         }
         found
     };
@@ -134,7 +132,8 @@ fn direction_text(out: &mut String, cluster: &Cluster, who: &str, d: &DirectionE
     let _ = writeln!(out, "{} at {who}: {verdict}", d.direction.field());
     match d.reason {
         Reason::NotAPod => {
-            let _ = writeln!(out, "  {who} is an IP outside the cluster's pods: {} is not checked", d.direction.field());
+            let _ =
+                writeln!(out, "  {who} is an IP outside the cluster's pods: {} is not checked", d.direction.field());
         }
         Reason::SelfTraffic => {
             let _ = writeln!(out, "  a pod may always reach itself (--self-traffic allow)");
@@ -163,7 +162,12 @@ fn direction_text(out: &mut String, cluster: &Cluster, who: &str, d: &DirectionE
                 for &id in &d.isolating {
                     if cluster.policy(id).rules(d.direction).is_empty() {
                         let name = cluster.policy(id).qualified_name();
-                        let _ = writeln!(out, "    {name}: no {} rules (denies all {})", d.direction.field(), d.direction.field());
+                        let _ = writeln!(
+                            out,
+                            "    {name}: no {} rules (denies all {})",
+                            d.direction.field(),
+                            d.direction.field()
+                        );
                     }
                 }
             }
@@ -172,7 +176,14 @@ fn direction_text(out: &mut String, cluster: &Cluster, who: &str, d: &DirectionE
     }
 }
 
-fn text_output(engine: &Engine, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol, e: &Explanation) -> String {
+fn text_output(
+    engine: &Engine,
+    src: Endpoint,
+    dst: Endpoint,
+    port: u16,
+    protocol: Protocol,
+    e: &Explanation,
+) -> String {
     let cluster = engine.cluster();
     let (from, to) = (endpoint_name(cluster, src), endpoint_name(cluster, dst));
     let mut out = String::new();

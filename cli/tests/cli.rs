@@ -104,7 +104,8 @@ fn check_exit_codes() {
     let unknown = netpol(&["check", &example(), "--from", "shop/nope", "--to", API, "--port", "80"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("shop/nope"));
-    let bad_protocol = netpol(&["check", &example(), "--from", FRONTEND, "--to", API, "--port", "80", "--protocol", "ICMP"]);
+    let bad_protocol =
+        netpol(&["check", &example(), "--from", FRONTEND, "--to", API, "--port", "80", "--protocol", "ICMP"]);
     assert_eq!(bad_protocol.status.code(), Some(2));
     let port_zero = netpol(&["check", &example(), "--from", FRONTEND, "--to", API, "--port", "0"]);
     assert_eq!(port_zero.status.code(), Some(2));
@@ -118,14 +119,18 @@ fn check_text_names_policies_and_yaml_paths() {
     let out = netpol(&["check", &example(), "--from", API, "--to", POSTGRES, "--port", "5432"]);
     let text = stdout(&out);
     assert!(text.contains("admitted by shop/api-to-postgres spec.egress[0].to[0] + spec.egress[0].ports[0]"), "{text}");
-    assert!(text.contains("admitted by shop/postgres-from-api spec.ingress[0].from[0] + spec.ingress[0].ports[0]"), "{text}");
+    assert!(
+        text.contains("admitted by shop/postgres-from-api spec.ingress[0].from[0] + spec.ingress[0].ports[0]"),
+        "{text}"
+    );
     assert!(text.contains("isolated by: shop/allow-monitoring, shop/default-deny, shop/postgres-from-api"), "{text}");
 }
 
 #[test]
 fn check_json_between_ip_and_pod() {
     // External client to the frontend: egress is not checked for an IP source (S1).
-    let out = netpol(&["check", &example(), "--from", "198.51.100.7", "--to", FRONTEND, "--port", "8080", "-o", "json"]);
+    let out =
+        netpol(&["check", &example(), "--from", "198.51.100.7", "--to", FRONTEND, "--port", "8080", "-o", "json"]);
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["allowed"], true);

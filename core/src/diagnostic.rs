@@ -5,6 +5,7 @@
 //! skipped and the same diagnostics become warnings on the [`Cluster`](crate::Cluster). Nothing is
 //! dropped silently: a skipped policy changes isolation, so the caller always hears of it.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -90,6 +91,12 @@ impl fmt::Display for ObjectRef {
 /// One problem found in the input: where (origin, object, field path) and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    // Boxed: diagnostics travel in `Result`s on every loader path and should stay one word.
+    inner: Box<DiagnosticInner>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct DiagnosticInner {
     origin: Option<String>,
     object: Option<ObjectRef>,
     field: String,
@@ -99,50 +106,53 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A problem with `field` (a path such as `spec.ingress[0].from[1].ipBlock.cidr`) of `object`.
     pub fn new(object: Option<ObjectRef>, field: impl Into<String>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { origin: None, object, field: field.into(), message: message.into() }
+        Diagnostic {
+            inner: Box::new(DiagnosticInner { origin: None, object, field: field.into(), message: message.into() }),
+        }
     }
 
     /// Sets where the object came from (a file name and document number, `<stdin>`, ...).
     pub fn with_origin(mut self, origin: Option<&str>) -> Diagnostic {
-        if self.origin.is_none() {
-            self.origin = origin.map(String::from);
+        if self.inner.origin.is_none() {
+            self.inner.origin = origin.map(String::from);
         }
         self
     }
 
     /// Where the object came from, if known.
     pub fn origin(&self) -> Option<&str> {
-        self.origin.as_deref()
+        self.inner.origin.as_deref()
     }
 
     /// The object the problem is about, if it could be identified.
     pub fn object(&self) -> Option<&ObjectRef> {
-        self.object.as_ref()
+        self.inner.object.as_ref()
     }
 
     /// The field path inside the object, empty when the problem is about the object as a whole.
     pub fn field(&self) -> &str {
-        &self.field
+        &self.inner.field
     }
 
     /// What is wrong, in one sentence.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(origin) = &self.origin {
+        let d = &self.inner;
+        if let Some(origin) = &d.origin {
             write!(f, "{origin}: ")?;
         }
-        if let Some(object) = &self.object {
+        if let Some(object) = &d.object {
             write!(f, "{object}: ")?;
         }
-        if !self.field.is_empty() {
-            write!(f, "{}: ", self.field)?;
+        if !d.field.is_empty() {
+            write!(f, "{}: ", d.field)?;
         }
-        f.write_str(&self.message)
+        f.write_str(&d.message)
     }
 }
 

@@ -77,7 +77,10 @@ fn missing_namespaces_are_assumed_and_reported() {
     assert_eq!(c.namespaces()[1].labels.get("kubernetes.io/metadata.name").map(String::as_str), Some("team"));
     let w = warnings(&c);
     assert!(w.contains("Pod default/q: metadata.namespace: no namespace given; assumed \"default\""), "{w}");
-    assert!(w.contains("Namespace team: not given; assumed with the single label kubernetes.io/metadata.name=team"), "{w}");
+    assert!(
+        w.contains("Namespace team: not given; assumed with the single label kubernetes.io/metadata.name=team"),
+        "{w}"
+    );
 }
 
 #[test]
@@ -126,7 +129,12 @@ fn yaml_alias_bomb_is_refused() {
     text.push_str("kind: Pod\n");
     let err = load(&text).unwrap_err().to_string();
     assert!(err.contains("malformed YAML"), "{err}");
-    assert!(err.to_lowercase().contains("budget") || err.to_lowercase().contains("alias") || err.to_lowercase().contains("limit"), "{err}");
+    assert!(
+        err.to_lowercase().contains("budget")
+            || err.to_lowercase().contains("alias")
+            || err.to_lowercase().contains("limit"),
+        "{err}"
+    );
 }
 
 #[test]
