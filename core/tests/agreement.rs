@@ -1,0 +1,1075 @@
+//! The two evaluators agree (DESIGN §1): random clusters, built as [`RawCluster`]s and validated
+//! strictly, are asked every pod → pod, pod → IP, IP → pod (and some IP → IP) question on ports
+//! and protocols chosen to hit rule boundaries, and the reference interpreter, the engine's
+//! `decide`, `decide_batch`, `matrix` and `explain` must give the same answer, per direction.
+//!
+//! A third opinion, [`Model`], reads the *raw* input directly (its own selector, ipBlock, port,
+//! policy-type and namespace-label logic, sharing no code with the crate), so a bug in a helper
+//! that both evaluators share (`LabelSelector::matches`, `IpBlock::contains`,
+//! `PolicyPort::matches`, the S4 defaults in validation) cannot hide behind their agreement.
+//!
+//! Below the property are targeted tests of corners the generator only reaches by chance.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use netpol::raw::{
+    RawCluster, RawContainerPort, RawIpBlock, RawNamespace, RawPeer, RawPod, RawPolicy, RawPort, RawPortValue,
+    RawRequirement, RawRule, RawSelector, Strictness, NAMESPACE_NAME_LABEL,
+};
+use netpol::reference::Evaluator;
+use netpol::spec::Labels;
+use netpol::{
+    Cluster, Compiler, Direction, DirectionExplanation, Endpoint, Engine, Explanation, Options, PodId, Protocol, Query,
+    Reason, SelfTraffic, Verdict,
+};
+use proptest::collection::{btree_map, vec};
+use proptest::option;
+use proptest::prelude::*;
+use proptest::sample::{select, Index};
+
+// ---------------------------------------------------------------------------------------------
+// Generator: small alphabets, so that selectors, blocks and ports actually match something.
+
+const KEYS: &[&str] = &["app", "tier", "env"];
+const VALUES: &[&str] = &["a", "b", "c"];
+const PORT_NAMES: &[&str] = &["http", "dns", "metrics"];
+const PROTOCOLS: &[Option<&str>] = &[None, Some("TCP"), Some("UDP"), Some("SCTP")];
+const PORTS: &[i32] = &[1, 53, 80, 81, 443, 8080, 9090, 65535];
+/// CIDRs for ipBlocks; excepts are drawn from the strict subsets of the chosen one.
+const CIDRS: &[&str] = &[
+    "0.0.0.0/0",
+    "10.0.0.0/8",
+    "10.0.0.0/16",
+    "10.0.0.0/23",
+    "10.0.0.0/24",
+    "10.0.1.0/24",
+    "10.0.2.0/25",
+    "10.0.2.128/25",
+    "10.0.0.0/29",
+    "10.0.0.4/30",
+    "10.0.0.2/31",
+    "10.0.1.5/32",
+    "::/0",
+    "fd00::/8",
+    "fd00::/112",
+    "fd00::/125",
+    "fd00::4/126",
+    "fd00::3/128",
+];
+/// Namespaces are `ns0`..; a cluster declares `ns0..ns{n-1}` and sometimes uses `ns{n}` without
+/// declaring it (S8: assumed with just its name label).
+const NAMESPACE_POOL: usize = 5;
+
+fn ns_name(i: usize) -> String {
+    format!("ns{i}")
+}
+
+fn s(v: &str) -> String {
+    v.to_string()
+}
+
+fn labels() -> impl Strategy<Value = Labels> {
+    btree_map(select(KEYS).prop_map(s), select(VALUES).prop_map(s), 0..=3)
+}
+
+fn requirement() -> impl Strategy<Value = RawRequirement> {
+    prop_oneof![
+        (select(KEYS), prop_oneof![Just("In"), Just("NotIn")], vec(select(VALUES).prop_map(s), 1..=2)).prop_map(
+            |(key, operator, values)| RawRequirement { key: s(key), operator: s(operator), values: Some(values) }
+        ),
+        (select(KEYS), prop_oneof![Just("Exists"), Just("DoesNotExist")], any::<bool>()).prop_map(
+            |(key, operator, empty)| RawRequirement { key: s(key), operator: s(operator), values: empty.then(Vec::new) }
+        ),
+    ]
+}
+
+fn selector() -> impl Strategy<Value = RawSelector> {
+    let match_labels = prop_oneof![
+        2 => Just(None),
+        1 => Just(Some(BTreeMap::new())),
+        3 => btree_map(select(KEYS).prop_map(s), select(VALUES).prop_map(s), 1..=2).prop_map(Some),
+    ];
+    let match_expressions = prop_oneof![
+        3 => Just(None),
+        1 => Just(Some(Vec::new())),
+        2 => vec(requirement(), 1..=2).prop_map(Some),
+    ];
+    (match_labels, match_expressions)
+        .prop_map(|(match_labels, match_expressions)| RawSelector { match_labels, match_expressions })
+}
+
+/// Namespace selectors also use the name label the API server sets (S8).
+fn namespace_selector() -> impl Strategy<Value = RawSelector> {
+    prop_oneof![
+        4 => selector(),
+        1 => (0..NAMESPACE_POOL).prop_map(|i| RawSelector {
+            match_labels: Some(BTreeMap::from([(s(NAMESPACE_NAME_LABEL), ns_name(i))])),
+            match_expressions: None,
+        }),
+        1 => (vec(0..NAMESPACE_POOL, 1..=2), any::<bool>()).prop_map(|(names, negate)| RawSelector {
+            match_labels: None,
+            match_expressions: Some(vec![RawRequirement {
+                key: s(NAMESPACE_NAME_LABEL),
+                operator: s(if negate { "NotIn" } else { "In" }),
+                values: Some(names.into_iter().map(ns_name).collect()),
+            }]),
+        }),
+    ]
+}
+
+fn net(text: &str) -> IpNet {
+    text.parse::<IpNet>().expect("test CIDRs parse").trunc()
+}
+
+fn strict_subsets(cidr: &str) -> Vec<&'static str> {
+    let outer = net(cidr);
+    CIDRS
+        .iter()
+        .copied()
+        .filter(|e| {
+            let inner = net(e);
+            outer.contains(&inner) && inner.prefix_len() > outer.prefix_len()
+        })
+        .collect()
+}
+
+fn ip_block() -> impl Strategy<Value = RawIpBlock> {
+    (select(CIDRS), 0..4u8, vec(any::<Index>(), 1..=2)).prop_map(|(cidr, shape, picks)| {
+        let subsets = strict_subsets(cidr);
+        let except = match shape {
+            0 => None,
+            1 => Some(Vec::new()),
+            _ => Some(picks.iter().filter(|_| !subsets.is_empty()).map(|i| s(subsets[i.index(subsets.len())])).collect()),
+        };
+        RawIpBlock { cidr: s(cidr), except }
+    })
+}
+
+fn peer() -> impl Strategy<Value = RawPeer> {
+    prop_oneof![
+        selector().prop_map(|p| RawPeer { pod_selector: Some(p), ..RawPeer::default() }),
+        namespace_selector().prop_map(|n| RawPeer { namespace_selector: Some(n), ..RawPeer::default() }),
+        (selector(), namespace_selector()).prop_map(|(p, n)| RawPeer {
+            pod_selector: Some(p),
+            namespace_selector: Some(n),
+            ip_block: None
+        }),
+        ip_block().prop_map(|b| RawPeer { ip_block: Some(b), ..RawPeer::default() }),
+    ]
+}
+
+fn port_number() -> impl Strategy<Value = i32> {
+    prop_oneof![3 => select(PORTS), 1 => 1..=65535i32]
+}
+
+fn policy_port() -> impl Strategy<Value = RawPort> {
+    let value = prop_oneof![
+        1 => Just((None, None)),
+        3 => port_number().prop_map(|n| (Some(RawPortValue::Number(n)), None)),
+        2 => (port_number(), prop_oneof![Just(0), 1..=2i32, 1..=1000i32])
+            .prop_map(|(n, d)| (Some(RawPortValue::Number(n)), Some((n + d).min(65535)))),
+        2 => select(PORT_NAMES).prop_map(|name| (Some(RawPortValue::Name(s(name))), None)),
+    ];
+    (select(PROTOCOLS), value).prop_map(|(protocol, (port, end_port))| RawPort {
+        protocol: protocol.map(s),
+        port,
+        end_port,
+    })
+}
+
+fn rule() -> impl Strategy<Value = RawRule> {
+    let peers = prop_oneof![
+        2 => Just(None),
+        1 => Just(Some(Vec::new())),
+        4 => vec(peer(), 1..=3).prop_map(Some),
+    ];
+    let ports = prop_oneof![
+        2 => Just(None),
+        1 => Just(Some(Vec::new())),
+        3 => vec(policy_port(), 1..=3).prop_map(Some),
+    ];
+    (peers, ports).prop_map(|(peers, ports)| RawRule { peers, ports })
+}
+
+fn rules() -> impl Strategy<Value = Option<Vec<RawRule>>> {
+    prop_oneof![1 => Just(None), 3 => vec(rule(), 0..=3).prop_map(Some)]
+}
+
+/// Mostly a declared namespace, sometimes the undeclared `ns{n}`.
+fn namespace_index(declared: usize) -> impl Strategy<Value = usize> {
+    prop_oneof![9 => 0..declared, 1 => Just(declared)]
+}
+
+fn policy(declared: usize) -> impl Strategy<Value = RawPolicy> {
+    let types = prop_oneof![
+        Just(None),
+        Just(Some(vec![])),
+        Just(Some(vec!["Ingress"])),
+        Just(Some(vec!["Egress"])),
+        Just(Some(vec!["Ingress", "Egress"])),
+        Just(Some(vec!["Egress", "Ingress"])),
+    ];
+    (namespace_index(declared), selector(), types, rules(), rules()).prop_map(
+        |(ns, pod_selector, types, ingress, egress)| RawPolicy {
+            origin: None,
+            namespace: Some(ns_name(ns)),
+            name: String::new(), // made unique in `build_case`
+            pod_selector: Some(pod_selector),
+            policy_types: types.map(|t| t.into_iter().map(s).collect()),
+            ingress,
+            egress,
+        },
+    )
+}
+
+fn pod_ip() -> impl Strategy<Value = String> {
+    let host = prop_oneof![4 => 0u8..8, 1 => select(vec![127u8, 128, 255])];
+    prop_oneof![
+        4 => (0u8..4, host).prop_map(|(x, y)| format!("10.0.{x}.{y}")),
+        1 => (0u8..8).prop_map(|x| format!("fd00::{x}")),
+    ]
+}
+
+fn pod(declared: usize) -> impl Strategy<Value = RawPod> {
+    let container_port = (option::of(select(PORT_NAMES)), port_number(), select(PROTOCOLS)).prop_map(
+        |(name, container_port, protocol)| RawContainerPort {
+            field: String::new(), // set in `build_case`
+            name: name.map(s),
+            container_port,
+            protocol: protocol.map(s),
+        },
+    );
+    // Succeeded and host-network pods are left out by validation: their IPs are plain IPs.
+    let state = prop_oneof![
+        18 => Just((None, false)),
+        1 => Just((Some("Succeeded"), false)),
+        1 => Just((Some("Running"), true)),
+    ];
+    (namespace_index(declared), labels(), vec(pod_ip(), 0..=2), vec(container_port, 0..=3), state).prop_map(
+        |(ns, labels, ips, ports, (phase, host_network))| RawPod {
+            origin: None,
+            namespace: Some(ns_name(ns)),
+            name: String::new(), // made unique in `build_case`
+            labels,
+            phase: phase.map(s),
+            host_network,
+            ips: ips.into_iter().map(|ip| (String::new(), ip)).collect(),
+            ports,
+        },
+    )
+}
+
+/// One generated input: the cluster, the options, and picks for the port and IP probes.
+#[derive(Clone, Debug)]
+struct Case {
+    raw: RawCluster,
+    options: Options,
+    port_picks: Vec<(Index, Option<Protocol>)>,
+    ip_picks: Vec<Index>,
+}
+
+type Parts = (Vec<Labels>, Vec<RawPod>, Vec<RawPolicy>, bool, bool, Vec<(Index, Option<Protocol>)>, Vec<Index>);
+
+fn build_case((namespaces, mut pods, mut policies, evaluate_self, ip_block_matches_pods, port_picks, ip_picks): Parts) -> Case {
+    let namespaces = namespaces
+        .into_iter()
+        .enumerate()
+        .map(|(i, labels)| RawNamespace { origin: None, name: ns_name(i), labels })
+        .collect();
+    // Unique names, unique IPs (validation rejects repeats), field paths for diagnostics.
+    let mut used_ips = BTreeSet::new();
+    for (i, pod) in pods.iter_mut().enumerate() {
+        pod.name = format!("p{i}");
+        pod.ips.retain(|(_, ip)| used_ips.insert(ip.parse::<IpAddr>().expect("generated IPs parse")));
+        for (k, (field, _)) in pod.ips.iter_mut().enumerate() {
+            *field = format!("status.podIPs[{k}].ip");
+        }
+        for (k, port) in pod.ports.iter_mut().enumerate() {
+            port.field = format!("spec.containers[0].ports[{k}]");
+        }
+    }
+    for (i, policy) in policies.iter_mut().enumerate() {
+        policy.name = format!("np{i}");
+    }
+    let options = Options {
+        self_traffic: if evaluate_self { SelfTraffic::Evaluate } else { SelfTraffic::Allow },
+        ip_block_matches_pods,
+    };
+    Case { raw: RawCluster { namespaces, pods, policies, warnings: Vec::new() }, options, port_picks, ip_picks }
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (1..=4usize)
+        .prop_flat_map(|declared| {
+            (
+                vec(labels(), declared),
+                vec(pod(declared), 0..=12),
+                vec(policy(declared), 0..=6),
+                any::<bool>(),
+                any::<bool>(),
+                vec((any::<Index>(), option::weighted(0.25, select(Protocol::ALL.to_vec()))), 12),
+                vec(any::<Index>(), 10),
+            )
+        })
+        .prop_map(build_case)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Probes: ports around every boundary the cluster mentions, IPs around every block edge.
+
+fn protocol_of(raw: Option<&str>) -> Protocol {
+    raw.map_or(Protocol::Tcp, |p| Protocol::parse(p).expect("generated protocols are valid"))
+}
+
+fn around(n: i32, protocol: Protocol, out: &mut BTreeSet<(u16, Protocol)>) {
+    for p in [n - 1, n, n + 1] {
+        if let Ok(p @ 1..) = u16::try_from(p) {
+            out.insert((p, protocol));
+        }
+    }
+}
+
+/// Up to 14 (port, protocol) probes: picks from the interesting values, plus 1 and 65535.
+fn port_probes(case: &Case) -> Vec<(u16, Protocol)> {
+    let mut candidates = BTreeSet::new();
+    for policy in &case.raw.policies {
+        for rule in policy.ingress.iter().chain(&policy.egress).flatten() {
+            for port in rule.ports.iter().flatten() {
+                let protocol = protocol_of(port.protocol.as_deref());
+                if let Some(RawPortValue::Number(n)) = port.port {
+                    around(n, protocol, &mut candidates);
+                }
+                if let Some(end) = port.end_port {
+                    around(end, protocol, &mut candidates);
+                }
+                if port.port.is_none() {
+                    candidates.insert((443, protocol));
+                }
+            }
+        }
+    }
+    for pod in &case.raw.pods {
+        for port in &pod.ports {
+            around(port.container_port, protocol_of(port.protocol.as_deref()), &mut candidates);
+        }
+    }
+    candidates.extend([(1, Protocol::Tcp), (65535, Protocol::Udp), (80, Protocol::Sctp)]);
+    let candidates: Vec<_> = candidates.into_iter().collect();
+    let mut probes: BTreeSet<_> = case
+        .port_picks
+        .iter()
+        .map(|(i, protocol)| {
+            let (port, own) = candidates[i.index(candidates.len())];
+            (port, protocol.unwrap_or(own))
+        })
+        .collect();
+    probes.extend([(1, Protocol::Tcp), (65535, Protocol::Tcp)]);
+    probes.into_iter().collect()
+}
+
+fn step(ip: IpAddr, up: bool) -> Option<IpAddr> {
+    match ip {
+        IpAddr::V4(a) => {
+            let n = u32::from(a);
+            (if up { n.checked_add(1) } else { n.checked_sub(1) }).map(|n| IpAddr::V4(n.into()))
+        }
+        IpAddr::V6(a) => {
+            let n = u128::from(a);
+            (if up { n.checked_add(1) } else { n.checked_sub(1) }).map(|n| IpAddr::V6(n.into()))
+        }
+    }
+}
+
+/// Up to 12 IPs: picks among block edges (and just outside them), every pod IP (also of pods
+/// validation left out) and a few outsiders, plus two pod IPs for sure when there are any.
+fn ip_probes(case: &Case) -> Vec<IpAddr> {
+    let mut candidates: BTreeSet<IpAddr> = ["10.0.0.1", "192.168.1.1", "fd00::1", "2001:db8::1", "0.0.0.0"]
+        .iter()
+        .map(|ip| ip.parse().unwrap())
+        .collect();
+    for policy in &case.raw.policies {
+        for rule in policy.ingress.iter().chain(&policy.egress).flatten() {
+            for block in rule.peers.iter().flatten().filter_map(|p| p.ip_block.as_ref()) {
+                for cidr in std::iter::once(&block.cidr).chain(block.except.iter().flatten()) {
+                    let n = net(cidr);
+                    candidates.extend([n.network(), n.broadcast()]);
+                    candidates.extend(step(n.network(), false));
+                    candidates.extend(step(n.broadcast(), true));
+                }
+            }
+        }
+    }
+    let pod_ips: Vec<IpAddr> =
+        case.raw.pods.iter().flat_map(|p| &p.ips).map(|(_, ip)| ip.parse().expect("generated IPs parse")).collect();
+    candidates.extend(&pod_ips);
+    let candidates: Vec<IpAddr> = candidates.into_iter().collect();
+    let mut probes: BTreeSet<IpAddr> = case.ip_picks.iter().map(|i| candidates[i.index(candidates.len())]).collect();
+    if !pod_ips.is_empty() {
+        probes.extend(case.ip_picks.iter().take(2).map(|i| pod_ips[i.index(pod_ips.len())]));
+    }
+    probes.into_iter().collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The independent model: DESIGN §2 read straight off the raw input.
+
+/// A pod as the model sees it: the raw object and its parsed IPs.
+struct ModelPod<'a> {
+    raw: &'a RawPod,
+    namespace: &'a str,
+    ips: Vec<IpAddr>,
+}
+
+struct Model<'a> {
+    raw: &'a RawCluster,
+    options: Options,
+    /// In the cluster's pod order, so `PodId`s index it.
+    pods: Vec<ModelPod<'a>>,
+}
+
+enum Side {
+    Pod(usize),
+    Ip(IpAddr),
+}
+
+impl<'a> Model<'a> {
+    fn new(raw: &'a RawCluster, cluster: &Cluster, options: Options) -> Model<'a> {
+        let pods = cluster
+            .pods()
+            .iter()
+            .map(|p| {
+                let raw = raw
+                    .pods
+                    .iter()
+                    .find(|r| r.namespace.as_deref() == Some(p.namespace.as_str()) && r.name == p.name)
+                    .expect("every pod of the cluster was generated");
+                let ips = raw.ips.iter().map(|(_, ip)| ip.parse().expect("generated IPs parse")).collect();
+                ModelPod { raw, namespace: raw.namespace.as_deref().unwrap(), ips }
+            })
+            .collect();
+        Model { raw, options, pods }
+    }
+
+    /// S8: declared labels plus the name label; an undeclared namespace has only the latter.
+    fn namespace_labels(&self, name: &str) -> Labels {
+        let mut labels = self.raw.namespaces.iter().find(|n| n.name == name).map(|n| n.labels.clone()).unwrap_or_default();
+        labels.insert(s(NAMESPACE_NAME_LABEL), s(name));
+        labels
+    }
+
+    fn side(&self, endpoint: Endpoint) -> Side {
+        match endpoint {
+            Endpoint::Pod(id) => Side::Pod(id.index()),
+            Endpoint::Ip(ip) => self.pods.iter().position(|p| p.ips.contains(&ip)).map_or(Side::Ip(ip), Side::Pod),
+        }
+    }
+
+    fn verdict(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Verdict {
+        let (src, dst) = (self.side(src), self.side(dst));
+        if let (Side::Pod(a), Side::Pod(b)) = (&src, &dst) {
+            if a == b && self.options.self_traffic == SelfTraffic::Allow {
+                return Verdict { egress: true, ingress: true };
+            }
+        }
+        let dst_pod = match dst {
+            Side::Pod(d) => Some(&self.pods[d]),
+            Side::Ip(_) => None,
+        };
+        let egress = match src {
+            Side::Ip(_) => true,
+            Side::Pod(p) => self.direction_allows(&self.pods[p], Direction::Egress, &dst, dst_pod, port, protocol),
+        };
+        let ingress = match dst {
+            Side::Ip(_) => true,
+            Side::Pod(p) => self.direction_allows(&self.pods[p], Direction::Ingress, &src, dst_pod, port, protocol),
+        };
+        Verdict { egress, ingress }
+    }
+
+    fn direction_allows(
+        &self,
+        local: &ModelPod,
+        direction: Direction,
+        peer: &Side,
+        dst: Option<&ModelPod>,
+        port: u16,
+        protocol: Protocol,
+    ) -> bool {
+        let isolating: Vec<&RawPolicy> = self
+            .raw
+            .policies
+            .iter()
+            .filter(|p| {
+                p.namespace.as_deref() == Some(local.namespace)
+                    && model_selects(p.pod_selector.as_ref().unwrap(), &local.raw.labels)
+                    && model_types(p).contains(&direction)
+            })
+            .collect();
+        if isolating.is_empty() {
+            return true;
+        }
+        isolating.iter().any(|policy| {
+            let rules = match direction {
+                Direction::Ingress => &policy.ingress,
+                Direction::Egress => &policy.egress,
+            };
+            rules.iter().flatten().any(|rule| {
+                let peers = rule.peers.as_deref().unwrap_or_default();
+                let ports = rule.ports.as_deref().unwrap_or_default();
+                (peers.is_empty() || peers.iter().any(|p| self.peer_matches(p, policy, peer)))
+                    && (ports.is_empty() || ports.iter().any(|p| model_port(p, port, protocol, dst)))
+            })
+        })
+    }
+
+    fn peer_matches(&self, peer: &RawPeer, policy: &RawPolicy, endpoint: &Side) -> bool {
+        match (&peer.ip_block, endpoint) {
+            (Some(block), Side::Ip(ip)) => model_in_block(block, *ip),
+            (Some(block), Side::Pod(p)) => {
+                self.options.ip_block_matches_pods && self.pods[*p].ips.iter().any(|ip| model_in_block(block, *ip))
+            }
+            (None, Side::Ip(_)) => false,
+            (None, Side::Pod(p)) => {
+                let pod = &self.pods[*p];
+                let namespace_ok = match &peer.namespace_selector {
+                    None => policy.namespace.as_deref() == Some(pod.namespace),
+                    Some(sel) => model_selects(sel, &self.namespace_labels(pod.namespace)),
+                };
+                namespace_ok && peer.pod_selector.as_ref().is_none_or(|sel| model_selects(sel, &pod.raw.labels))
+            }
+        }
+    }
+}
+
+/// S4 read off the raw policy.
+fn model_types(policy: &RawPolicy) -> Vec<Direction> {
+    match policy.policy_types.as_deref() {
+        None | Some([]) => {
+            let mut types = vec![Direction::Ingress];
+            if policy.egress.as_ref().is_some_and(|e| !e.is_empty()) {
+                types.push(Direction::Egress);
+            }
+            types
+        }
+        Some(types) => types
+            .iter()
+            .map(|t| match t.as_str() {
+                "Ingress" => Direction::Ingress,
+                "Egress" => Direction::Egress,
+                other => panic!("generated an invalid policy type {other}"),
+            })
+            .collect(),
+    }
+}
+
+/// S7 read off the raw selector.
+fn model_selects(selector: &RawSelector, labels: &Labels) -> bool {
+    selector.match_labels.iter().flatten().all(|(k, v)| labels.get(k) == Some(v))
+        && selector.match_expressions.iter().flatten().all(|r| {
+            let value = labels.get(&r.key);
+            let listed = value.is_some_and(|v| r.values.iter().flatten().any(|x| x == v));
+            match r.operator.as_str() {
+                "In" => listed,
+                "NotIn" => !listed,
+                "Exists" => value.is_some(),
+                "DoesNotExist" => value.is_none(),
+                other => panic!("generated an invalid operator {other}"),
+            }
+        })
+}
+
+/// S9 read off the raw ipBlock.
+fn model_in_block(block: &RawIpBlock, ip: IpAddr) -> bool {
+    net(&block.cidr).contains(&ip) && !block.except.iter().flatten().any(|e| net(e).contains(&ip))
+}
+
+/// S10, S11 read off the raw port entry and the destination's raw container ports.
+fn model_port(entry: &RawPort, port: u16, protocol: Protocol, dst: Option<&ModelPod>) -> bool {
+    if protocol_of(entry.protocol.as_deref()) != protocol {
+        return false;
+    }
+    match &entry.port {
+        None => true,
+        Some(RawPortValue::Number(first)) => (*first..=entry.end_port.unwrap_or(*first)).contains(&i32::from(port)),
+        Some(RawPortValue::Name(name)) => dst.is_some_and(|d| {
+            d.raw.ports.iter().any(|c| {
+                c.name.as_deref() == Some(name.as_str())
+                    && c.container_port == i32::from(port)
+                    && protocol_of(c.protocol.as_deref()) == protocol
+            })
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checks.
+
+struct Under<'a> {
+    cluster: &'a Cluster,
+    reference: Evaluator<'a>,
+    engine: &'a Engine,
+    model: &'a Model<'a>,
+}
+
+impl Under<'_> {
+    fn name(&self, endpoint: Endpoint) -> String {
+        match endpoint {
+            Endpoint::Pod(id) => self.cluster.pod(id).qualified_name(),
+            Endpoint::Ip(ip) => ip.to_string(),
+        }
+    }
+
+    /// Every evaluator, on one query; `Ok(verdict)` when they all agree.
+    fn check(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Result<Verdict, TestCaseError> {
+        let what = format!("{} -> {} on {port}/{protocol}", self.name(src), self.name(dst));
+        let allowed = self.reference.allowed(src, dst, port, protocol);
+        let expected = self.reference.explain(src, dst, port, protocol);
+        prop_assert_eq!(allowed, expected.allowed(), "reference allowed vs its explain: {}", what);
+        let verdict = self.engine.decide(src, dst, port, protocol);
+        prop_assert_eq!(verdict.is_allowed(), allowed, "engine decide vs reference: {}", what);
+        prop_assert_eq!(verdict, expected.verdict(), "engine decide vs reference, per direction: {}", what);
+        let explanation = self.engine.explain(src, dst, port, protocol);
+        prop_assert_eq!(explanation.allowed(), allowed, "engine explain vs reference: {}", what);
+        prop_assert_eq!(explanation.verdict(), verdict, "engine explain vs engine decide, per direction: {}", what);
+        self.check_explanation(&explanation, &expected, src, dst, &what)?;
+        let modelled = self.model.verdict(src, dst, port, protocol);
+        prop_assert_eq!(modelled, verdict, "independent model vs engine, per direction: {}", what);
+        Ok(verdict)
+    }
+
+    /// The explanation is well formed and names the same policies and rules as the reference's.
+    fn check_explanation(
+        &self,
+        got: &Explanation,
+        expected: &Explanation,
+        src: Endpoint,
+        dst: Endpoint,
+        what: &str,
+    ) -> Result<(), TestCaseError> {
+        let resolve = |e: Endpoint| match e {
+            Endpoint::Ip(ip) => self.cluster.pod_with_ip(ip).map_or(e, Endpoint::Pod),
+            pod => pod,
+        };
+        let (src, dst) = (resolve(src), resolve(dst));
+        for (side, reference, direction, local) in [
+            (&got.egress, &expected.egress, Direction::Egress, src),
+            (&got.ingress, &expected.ingress, Direction::Ingress, dst),
+        ] {
+            prop_assert_eq!(side.direction, direction, "explain direction: {}", what);
+            prop_assert_eq!(
+                side.reason == Reason::NotAPod,
+                matches!(local, Endpoint::Ip(_)),
+                "explain {}: NotAPod exactly for IP endpoints: {}",
+                direction,
+                what
+            );
+            prop_assert_eq!(
+                side.reason == Reason::SelfTraffic,
+                src == dst && self.engine.options().self_traffic == SelfTraffic::Allow && !matches!(src, Endpoint::Ip(_)),
+                "explain {}: SelfTraffic exactly for a pod to itself under SelfTraffic::Allow: {}",
+                direction,
+                what
+            );
+            prop_assert_eq!(
+                side.reason == Reason::Admitted,
+                !side.admitting.is_empty(),
+                "explain {}: Admitted exactly when a rule admits: {}",
+                direction,
+                what
+            );
+            let trivial = matches!(side.reason, Reason::NotAPod | Reason::SelfTraffic | Reason::NotIsolated);
+            prop_assert_eq!(trivial, side.isolating.is_empty(), "explain {}: isolating policies: {}", direction, what);
+            let rules: usize = side.isolating.iter().map(|&id| self.cluster.policy(id).rules(direction).len()).sum();
+            prop_assert_eq!(
+                side.admitting.len() + side.misses.len(),
+                rules,
+                "explain {}: every rule of the isolating policies admits or misses: {}",
+                direction,
+                what
+            );
+            for r in &side.admitting {
+                prop_assert!(side.isolating.contains(&r.policy), "explain {direction}: admitting rule of a non-isolating policy: {what}");
+                prop_assert_eq!(r.direction, direction, "explain {}: rule direction: {}", direction, what);
+                let rule = &self.cluster.policy(r.policy).rules(direction)[r.rule];
+                prop_assert_eq!(r.peer.is_none(), rule.peers.is_empty(), "explain {}: peer index: {}", direction, what);
+                prop_assert_eq!(r.port.is_none(), rule.ports.is_empty(), "explain {}: port index: {}", direction, what);
+                prop_assert!(r.peer.is_none_or(|p| p < rule.peers.len()), "explain {direction}: peer index: {what}");
+                prop_assert!(r.port.is_none_or(|p| p < rule.ports.len()), "explain {direction}: port index: {what}");
+            }
+            prop_assert_eq!(side.reason, reference.reason, "explain {} reason vs reference: {}", direction, what);
+            prop_assert_eq!(
+                sorted_policies(side),
+                sorted_policies(reference),
+                "explain {} isolating policies vs reference: {}",
+                direction,
+                what
+            );
+            prop_assert_eq!(
+                sorted_rules(side),
+                sorted_rules(reference),
+                "explain {} admitting rules vs reference: {}",
+                direction,
+                what
+            );
+        }
+        Ok(())
+    }
+}
+
+fn sorted_policies(side: &DirectionExplanation) -> Vec<u32> {
+    let mut ids: Vec<u32> = side.isolating.iter().map(|id| id.0).collect();
+    ids.sort_unstable();
+    ids
+}
+
+fn sorted_rules(side: &DirectionExplanation) -> Vec<(u32, usize, Option<usize>, Option<usize>)> {
+    let mut rules: Vec<_> = side.admitting.iter().map(|r| (r.policy.0, r.rule, r.peer, r.port)).collect();
+    rules.sort_unstable();
+    rules
+}
+
+fn check_case(case: &Case) -> Result<(), TestCaseError> {
+    let cluster = match case.raw.clone().validate(Strictness::Strict) {
+        Ok(cluster) => cluster,
+        Err(e) => return Err(TestCaseError::fail(format!("the generator made invalid input: {e}"))),
+    };
+    // Validation keeps exactly the pods that are neither finished nor host-network (S13).
+    let kept = case.raw.pods.iter().filter(|p| !p.host_network && p.phase.as_deref() != Some("Succeeded")).count();
+    prop_assert_eq!(cluster.pods().len(), kept, "pods kept by validation");
+    prop_assert_eq!(cluster.policies().len(), case.raw.policies.len(), "policies kept by validation");
+
+    let engine = Compiler::new().options(case.options).compile(&cluster);
+    prop_assert_eq!(engine.options(), case.options);
+    let model = Model::new(&case.raw, &cluster, case.options);
+    let under = Under { cluster: &cluster, reference: Evaluator::new(&cluster, case.options), engine: &engine, model: &model };
+
+    // S1: an IP that is a pod's IP is that pod, for every lookup.
+    for (i, pod) in cluster.pods().iter().enumerate() {
+        let id = PodId(i as u32);
+        prop_assert_eq!(engine.pod_id(&pod.qualified_name()), Some(id));
+        for &ip in &pod.ips {
+            prop_assert_eq!(cluster.pod_with_ip(ip), Some(id), "pod_with_ip({})", ip);
+            prop_assert_eq!(engine.endpoint_for_ip(ip), Endpoint::Pod(id), "endpoint_for_ip({})", ip);
+            prop_assert_eq!(engine.parse_endpoint(&ip.to_string()), Some(Endpoint::Pod(id)), "parse_endpoint({})", ip);
+        }
+    }
+
+    let pods: Vec<PodId> = (0..cluster.pods().len() as u32).map(PodId).collect();
+    let ips = ip_probes(case);
+    let probes = port_probes(case);
+    for (n, &(port, protocol)) in probes.iter().enumerate() {
+        let matrix = engine.matrix(port, protocol);
+        prop_assert_eq!(matrix.len(), pods.len(), "matrix size");
+        prop_assert_eq!(matrix.is_empty(), pods.is_empty(), "matrix emptiness");
+        let mut queries = Vec::new();
+        let mut verdicts = Vec::new();
+        let mut ask = |src: Endpoint, dst: Endpoint| -> Result<Verdict, TestCaseError> {
+            let verdict = under.check(src, dst, port, protocol)?;
+            queries.push(Query { src, dst, port, protocol });
+            verdicts.push(verdict);
+            Ok(verdict)
+        };
+        for &a in &pods {
+            for &b in &pods {
+                let verdict = ask(Endpoint::Pod(a), Endpoint::Pod(b))?;
+                prop_assert_eq!(
+                    matrix.allowed(a, b),
+                    verdict.is_allowed(),
+                    "matrix vs decide: {} -> {} on {}/{}",
+                    under.name(Endpoint::Pod(a)),
+                    under.name(Endpoint::Pod(b)),
+                    port,
+                    protocol
+                );
+            }
+        }
+        for &p in &pods {
+            for &ip in &ips {
+                let (pod, ip_end) = (Endpoint::Pod(p), Endpoint::Ip(ip));
+                let out = ask(pod, ip_end)?;
+                let into = ask(ip_end, pod)?;
+                // An IP that is a pod's IP behaves exactly like that pod.
+                if let Some(owner) = cluster.pod_with_ip(ip) {
+                    let owner = Endpoint::Pod(owner);
+                    let what = format!("{} (= {}) and {} on {port}/{protocol}", ip, under.name(owner), under.name(pod));
+                    prop_assert_eq!(out, engine.decide(pod, owner, port, protocol), "pod -> pod IP: {}", what);
+                    prop_assert_eq!(into, engine.decide(owner, pod, port, protocol), "pod IP -> pod: {}", what);
+                }
+            }
+        }
+        if n == 0 {
+            for &a in &ips {
+                for &b in &ips {
+                    ask(Endpoint::Ip(a), Endpoint::Ip(b))?;
+                }
+            }
+        }
+        let mut batch = vec![Verdict { egress: false, ingress: false }; queries.len()];
+        engine.decide_batch(&queries, &mut batch);
+        for (q, (got, want)) in queries.iter().zip(batch.iter().zip(&verdicts)) {
+            prop_assert_eq!(
+                got,
+                want,
+                "decide_batch vs decide: {} -> {} on {}/{}",
+                under.name(q.src),
+                under.name(q.dst),
+                q.port,
+                q.protocol
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn evaluators_agree(case in case()) {
+        check_case(&case)?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targeted tests.
+
+fn namespace(name: &str, labels: &[(&str, &str)]) -> RawNamespace {
+    RawNamespace { origin: None, name: s(name), labels: label_map(labels) }
+}
+
+fn label_map(labels: &[(&str, &str)]) -> Labels {
+    labels.iter().map(|(k, v)| (s(k), s(v))).collect()
+}
+
+fn raw_pod(qualified: &str, labels: &[(&str, &str)], ips: &[&str], ports: &[(&str, i32, &str)]) -> RawPod {
+    let (ns, name) = qualified.split_once('/').unwrap();
+    RawPod {
+        namespace: Some(s(ns)),
+        name: s(name),
+        labels: label_map(labels),
+        ips: ips.iter().enumerate().map(|(i, ip)| (format!("status.podIPs[{i}].ip"), s(ip))).collect(),
+        ports: ports
+            .iter()
+            .enumerate()
+            .map(|(i, (name, number, protocol))| RawContainerPort {
+                field: format!("spec.containers[0].ports[{i}]"),
+                name: Some(s(name)),
+                container_port: *number,
+                protocol: Some(s(protocol)),
+            })
+            .collect(),
+        ..RawPod::default()
+    }
+}
+
+fn match_labels(labels: &[(&str, &str)]) -> RawSelector {
+    RawSelector { match_labels: Some(label_map(labels)), match_expressions: None }
+}
+
+fn raw_policy(qualified: &str, selects: &[(&str, &str)], types: &[&str]) -> RawPolicy {
+    let (ns, name) = qualified.split_once('/').unwrap();
+    RawPolicy {
+        namespace: Some(s(ns)),
+        name: s(name),
+        pod_selector: Some(match_labels(selects)),
+        policy_types: Some(types.iter().map(|t| s(t)).collect()),
+        ..RawPolicy::default()
+    }
+}
+
+fn pods_peer(labels: &[(&str, &str)]) -> RawPeer {
+    RawPeer { pod_selector: Some(match_labels(labels)), ..RawPeer::default() }
+}
+
+fn block_peer(cidr: &str, except: &[&str]) -> RawPeer {
+    RawPeer {
+        ip_block: Some(RawIpBlock { cidr: s(cidr), except: Some(except.iter().map(|e| s(e)).collect()) }),
+        ..RawPeer::default()
+    }
+}
+
+fn tcp(port: RawPortValue) -> RawPort {
+    RawPort { protocol: Some(s("TCP")), port: Some(port), end_port: None }
+}
+
+/// A validated cluster, an engine and the model for hand-written cases.
+struct Fixture {
+    raw: RawCluster,
+    cluster: Cluster,
+}
+
+impl Fixture {
+    fn new(namespaces: Vec<RawNamespace>, pods: Vec<RawPod>, policies: Vec<RawPolicy>) -> Fixture {
+        let raw = RawCluster { namespaces, pods, policies, warnings: Vec::new() };
+        let cluster = raw.clone().validate(Strictness::Strict).unwrap_or_else(|e| panic!("invalid fixture: {e}"));
+        Fixture { raw, cluster }
+    }
+
+    fn endpoint(&self, text: &str) -> Endpoint {
+        match text.parse::<IpAddr>() {
+            Ok(ip) => Endpoint::Ip(ip),
+            Err(_) => {
+                let (ns, name) = text.split_once('/').unwrap();
+                Endpoint::Pod(self.cluster.pod_id(ns, name).unwrap_or_else(|| panic!("no pod {text}")))
+            }
+        }
+    }
+
+    /// Asserts that every evaluator (and the model) says `expected`, and that the same query
+    /// with any pod IP replaced by its pod gets the same verdict.
+    fn expect(&self, options: Options, src: &str, dst: &str, port: u16, protocol: Protocol, expected: bool) {
+        let engine = Compiler::new().options(options).compile(&self.cluster);
+        let model = Model::new(&self.raw, &self.cluster, options);
+        let under = Under { cluster: &self.cluster, reference: Evaluator::new(&self.cluster, options), engine: &engine, model: &model };
+        let (s, d) = (self.endpoint(src), self.endpoint(dst));
+        let verdict = under.check(s, d, port, protocol).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(verdict.is_allowed(), expected, "{src} -> {dst} on {port}/{protocol} under {options:?}");
+        let as_pod = |e: Endpoint| match e {
+            Endpoint::Ip(ip) => self.cluster.pod_with_ip(ip).map_or(e, Endpoint::Pod),
+            pod => pod,
+        };
+        assert_eq!(
+            under.check(as_pod(s), as_pod(d), port, protocol).unwrap_or_else(|e| panic!("{e}")),
+            verdict,
+            "{src} -> {dst}: by IP and by pod"
+        );
+        if let (Endpoint::Pod(a), Endpoint::Pod(b)) = (as_pod(s), as_pod(d)) {
+            assert_eq!(engine.matrix(port, protocol).allowed(a, b), expected, "matrix: {src} -> {dst}");
+        }
+    }
+}
+
+const DEFAULT: Options = Options { self_traffic: SelfTraffic::Allow, ip_block_matches_pods: true };
+const EVALUATE_SELF: Options = Options { self_traffic: SelfTraffic::Evaluate, ip_block_matches_pods: true };
+const BLOCKS_SKIP_PODS: Options = Options { self_traffic: SelfTraffic::Allow, ip_block_matches_pods: false };
+
+/// S1, S12: an IP endpoint that is a pod's IP (any of them) is that pod, for ingress, egress and
+/// self traffic alike.
+#[test]
+fn pod_ip_endpoints_are_their_pods() {
+    let mut web_in = raw_policy("shop/web-in", &[("app", "web")], &["Ingress"]);
+    web_in.ingress =
+        Some(vec![RawRule { peers: Some(vec![pods_peer(&[("app", "client")])]), ports: Some(vec![tcp(RawPortValue::Number(80))]) }]);
+    // Default policy types: Ingress (no rules: deny all) plus Egress (rules given).
+    let mut client = raw_policy("shop/client", &[("app", "client")], &[]);
+    client.policy_types = None;
+    client.egress = Some(vec![RawRule { peers: Some(vec![pods_peer(&[("app", "web")])]), ports: None }]);
+    let f = Fixture::new(
+        vec![namespace("shop", &[])],
+        vec![
+            raw_pod("shop/web", &[("app", "web")], &["10.0.0.1", "fd00::1"], &[]),
+            raw_pod("shop/client", &[("app", "client")], &["10.0.0.2"], &[]),
+            raw_pod("shop/other", &[("app", "other")], &["10.0.0.3"], &[]),
+        ],
+        vec![web_in, client],
+    );
+    let tcp = Protocol::Tcp;
+    f.expect(DEFAULT, "10.0.0.2", "shop/web", 80, tcp, true);
+    f.expect(DEFAULT, "10.0.0.2", "fd00::1", 80, tcp, true);
+    f.expect(DEFAULT, "10.0.0.2", "shop/web", 81, tcp, false);
+    f.expect(DEFAULT, "10.0.0.3", "shop/web", 80, tcp, false);
+    f.expect(DEFAULT, "10.0.0.9", "shop/web", 80, tcp, false);
+    f.expect(DEFAULT, "shop/client", "10.0.0.9", 80, tcp, false); // egress only to web
+    f.expect(DEFAULT, "shop/web", "10.0.0.2", 80, tcp, false); // client denies all ingress
+    f.expect(DEFAULT, "shop/web", "10.0.0.9", 80, tcp, true);
+    // Self traffic over the pod's other IP.
+    f.expect(DEFAULT, "fd00::1", "10.0.0.1", 80, tcp, true);
+    f.expect(DEFAULT, "shop/web", "fd00::1", 80, tcp, true);
+    f.expect(EVALUATE_SELF, "fd00::1", "10.0.0.1", 80, tcp, false);
+    f.expect(EVALUATE_SELF, "shop/client", "10.0.0.2", 80, tcp, false); // client isolated both ways
+}
+
+/// S9: ipBlocks with excepts, on pod IPs and plain IPs, under both readings of
+/// `ip_block_matches_pods`; an IP that is a pod's IP is the pod, so the option applies to it too.
+#[test]
+fn ip_blocks_and_the_pod_ip_option() {
+    let mut db_in = raw_policy("data/db-in", &[("app", "db")], &["Ingress"]);
+    db_in.ingress = Some(vec![RawRule { peers: Some(vec![block_peer("10.0.0.0/16", &["10.0.2.0/24"])]), ports: None }]);
+    let f = Fixture::new(
+        vec![namespace("data", &[])],
+        vec![
+            raw_pod("data/db", &[("app", "db")], &["10.0.1.1"], &[]),
+            raw_pod("data/client", &[("app", "client")], &["10.0.0.5"], &[]),
+            raw_pod("data/far", &[("app", "client")], &["10.0.2.5"], &[]),
+            raw_pod("data/v6", &[("app", "client")], &["fd00::5"], &[]),
+        ],
+        vec![db_in],
+    );
+    let tcp = Protocol::Tcp;
+    for (src, matches_pods, outside) in [
+        ("data/client", true, false),
+        ("10.0.0.5", true, false),
+        ("data/far", false, false),
+        ("data/v6", false, false),
+        ("10.0.3.3", true, true),
+        ("10.0.255.255", true, true),
+        ("10.0.2.0", false, true),
+        ("10.0.2.255", false, true),
+        ("10.1.0.0", false, true),
+        ("fd00::9", false, true),
+    ] {
+        f.expect(DEFAULT, src, "data/db", 5432, tcp, matches_pods);
+        f.expect(BLOCKS_SKIP_PODS, src, "data/db", 5432, tcp, matches_pods && outside);
+    }
+}
+
+/// S11: a named port resolves against the destination pod's container ports (name, protocol
+/// and number), and never matches an IP destination.
+#[test]
+fn named_ports_need_a_destination_pod() {
+    let mut api_out = raw_policy("app/api-out", &[("app", "api")], &["Egress"]);
+    api_out.egress = Some(vec![RawRule {
+        peers: Some(vec![block_peer("0.0.0.0/0", &[])]),
+        ports: Some(vec![tcp(RawPortValue::Name(s("http")))]),
+    }]);
+    let f = Fixture::new(
+        vec![namespace("app", &[])],
+        vec![
+            raw_pod("app/api", &[("app", "api")], &["10.0.0.1"], &[]),
+            raw_pod("app/web", &[("app", "web")], &["10.0.0.2"], &[("http", 8080, "TCP"), ("http", 8081, "UDP")]),
+        ],
+        vec![api_out],
+    );
+    f.expect(DEFAULT, "app/api", "app/web", 8080, Protocol::Tcp, true);
+    f.expect(DEFAULT, "app/api", "10.0.0.2", 8080, Protocol::Tcp, true);
+    f.expect(DEFAULT, "app/api", "app/web", 8081, Protocol::Tcp, false);
+    f.expect(DEFAULT, "app/api", "app/web", 8081, Protocol::Udp, false); // the entry is TCP
+    f.expect(DEFAULT, "app/api", "app/web", 80, Protocol::Tcp, false);
+    f.expect(DEFAULT, "app/api", "192.0.2.1", 8080, Protocol::Tcp, false);
+    // With ipBlocks not matching pods, the pod destination is no longer a peer at all.
+    f.expect(BLOCKS_SKIP_PODS, "app/api", "app/web", 8080, Protocol::Tcp, false);
+}
+
+/// S8, S13: a pod in an undeclared namespace is matched by that namespace's name label, and the
+/// IP of a pod that validation left out (finished) is a plain IP.
+#[test]
+fn assumed_namespaces_and_left_out_pods() {
+    let mut web_in = raw_policy("shop/web-in", &[("app", "web")], &["Ingress"]);
+    web_in.ingress = Some(vec![RawRule {
+        peers: Some(vec![RawPeer {
+            namespace_selector: Some(match_labels(&[(NAMESPACE_NAME_LABEL, "tools")])),
+            pod_selector: Some(match_labels(&[("app", "client")])),
+            ip_block: None,
+        }]),
+        ports: None,
+    }]);
+    let mut gone = raw_pod("tools/gone", &[("app", "client")], &["10.0.0.7"], &[]);
+    gone.phase = Some(s("Succeeded"));
+    let f = Fixture::new(
+        vec![namespace("shop", &[("app", "client")])],
+        vec![
+            raw_pod("shop/web", &[("app", "web")], &["10.0.0.1"], &[]),
+            raw_pod("shop/client", &[("app", "client")], &["10.0.0.2"], &[]),
+            raw_pod("tools/client", &[("app", "client")], &["10.0.0.3"], &[]),
+            gone,
+        ],
+        vec![web_in],
+    );
+    assert_eq!(f.cluster.pods().len(), 3);
+    f.expect(DEFAULT, "tools/client", "shop/web", 80, Protocol::Tcp, true);
+    f.expect(DEFAULT, "10.0.0.3", "shop/web", 80, Protocol::Tcp, true);
+    f.expect(DEFAULT, "shop/client", "shop/web", 80, Protocol::Tcp, false);
+    f.expect(DEFAULT, "10.0.0.7", "shop/web", 80, Protocol::Tcp, false);
+}
