@@ -1,132 +1,54 @@
-//! The engine: compiled once from a [`Cluster`], then answers queries without walking policies.
+//! The engine: immutable, `Send + Sync`, compiled once by [`Compiler`](crate::Compiler), then
+//! answering queries with a few array reads and bit tests (DESIGN §3).
 //!
-//! This first engine precomputes, per pod and direction, whether it is isolated and which rules
-//! apply to it, and per rule the set of pods its peers match (a bitset). A decision then tests
-//! the rules that apply to one pod. It is kept apart from [`crate::reference`], which it is
-//! tested against; the compiled identity/bitset structure of DESIGN §3 replaces its internals
-//! without changing this API.
+//! A decision maps each pod endpoint to its identity and each IP endpoint to a pod (by a hash
+//! lookup) or to its IP class, maps the port to its port class, and tests one bit per direction
+//! in the row the index names. No allocation, no loop over policies or rules.
+//! [`Engine::explain`] is the slow path: it re-walks the spec with the reference evaluator.
 
-use alloc::collections::BTreeMap;
+use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
+use hashbrown::HashMap;
+
+use crate::compile::bits;
+use crate::compile::Tables;
 use crate::explain::Explanation;
 use crate::query::{Endpoint, Options, SelfTraffic, Verdict};
 use crate::reference::Evaluator;
-use crate::spec::{Cluster, Direction, IpBlock, Peer, PodId, PolicyPort, Protocol, Rule};
+use crate::spec::{Cluster, PodId, Protocol};
 
-/// Builds an [`Engine`] from a validated [`Cluster`].
-#[derive(Clone, Debug, Default)]
-pub struct Compiler {
-    options: Options,
-}
-
-impl Compiler {
-    /// A compiler with default [`Options`].
-    pub fn new() -> Compiler {
-        Compiler::default()
-    }
-
-    /// Sets the options the engine decides under.
-    pub fn options(mut self, options: Options) -> Compiler {
-        self.options = options;
-        self
-    }
-
-    /// Compiles `cluster`. The engine keeps its own copy of the cluster for explanations.
-    pub fn compile(&self, cluster: &Cluster) -> Engine {
-        Engine::build(cluster.clone(), self.options)
-    }
-}
-
-/// A fixed-size set of pods.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct PodSet {
-    words: Vec<u64>,
-}
-
-impl PodSet {
-    fn new(pods: usize) -> PodSet {
-        PodSet { words: vec![0; pods.div_ceil(64)] }
-    }
-
-    fn insert(&mut self, pod: usize) {
-        self.words[pod / 64] |= 1 << (pod % 64);
-    }
-
-    fn contains(&self, pod: usize) -> bool {
-        self.words[pod / 64] & (1 << (pod % 64)) != 0
-    }
-}
-
-/// One rule, with its peers resolved against the cluster's pods.
-#[derive(Clone, Debug)]
-struct CompiledRule {
-    /// `from`/`to` empty: every pod and IP.
-    any_peer: bool,
-    /// Pods matched by some peer (selectors, and ipBlocks on pod IPs when enabled).
-    pods: PodSet,
-    /// The ipBlocks, for IP endpoints.
-    ip_blocks: Vec<IpBlock>,
-    /// `ports` (empty: every port).
-    ports: Vec<PolicyPort>,
-}
-
-/// Per pod and direction: isolated or not, and the rules that apply.
-#[derive(Clone, Debug, Default)]
-struct Side {
-    isolated: bool,
-    rules: Vec<u32>,
-}
-
-/// The compiled decision structure. Immutable, `Send + Sync`.
+/// The compiled decision structure. Immutable; share it freely across threads.
 #[derive(Clone, Debug)]
 pub struct Engine {
     cluster: Cluster,
     options: Options,
-    rules: Vec<CompiledRule>,
-    /// `[pod][0]` egress, `[pod][1]` ingress.
-    sides: Vec<[Side; 2]>,
-    pod_by_ip: BTreeMap<IpAddr, PodId>,
+    tables: Tables,
+    pod_by_ip: HashMap<IpAddr, PodId>,
+    pod_by_name: HashMap<Box<str>, PodId>,
 }
 
-fn side_index(direction: Direction) -> usize {
-    match direction {
-        Direction::Egress => 0,
-        Direction::Ingress => 1,
-    }
+/// Where an endpoint sits in the tables.
+#[derive(Clone, Copy)]
+struct Located {
+    /// Its column in relation rows (identity, or identities + IP class).
+    column: usize,
+    /// Its identity, when it is a pod.
+    identity: Option<usize>,
+    /// The pod, when it is one.
+    pod: Option<PodId>,
 }
 
 impl Engine {
-    fn build(cluster: Cluster, options: Options) -> Engine {
+    pub(crate) fn new(cluster: Cluster, options: Options, tables: Tables) -> Engine {
         let pods = cluster.pods();
-        let mut rules = Vec::new();
-        let mut sides: Vec<[Side; 2]> = vec![Default::default(); pods.len()];
-        for policy in cluster.policies() {
-            let ns = cluster.namespace_id(&policy.namespace);
-            let selected: Vec<usize> = (0..pods.len())
-                .filter(|&i| Some(pods[i].namespace_id) == ns && policy.pod_selector.matches(&pods[i].labels))
-                .collect();
-            for direction in [Direction::Egress, Direction::Ingress] {
-                if !policy.affects(direction) {
-                    continue;
-                }
-                let first = rules.len() as u32;
-                for rule in policy.rules(direction) {
-                    rules.push(compile_rule(&cluster, &options, &policy.namespace, rule));
-                }
-                let ids = first..rules.len() as u32;
-                for &p in &selected {
-                    let side = &mut sides[p][side_index(direction)];
-                    side.isolated = true;
-                    side.rules.extend(ids.clone());
-                }
-            }
-        }
         let pod_by_ip =
             pods.iter().enumerate().flat_map(|(i, p)| p.ips.iter().map(move |ip| (*ip, PodId(i as u32)))).collect();
-        Engine { cluster, options, rules, sides, pod_by_ip }
+        let pod_by_name =
+            pods.iter().enumerate().map(|(i, p)| (p.qualified_name().into_boxed_str(), PodId(i as u32))).collect();
+        Engine { cluster, options, tables, pod_by_ip, pod_by_name }
     }
 
     /// The cluster this engine was compiled from.
@@ -139,13 +61,32 @@ impl Engine {
         self.options
     }
 
-    /// The pod `namespace/name`.
-    pub fn pod_id(&self, qualified_name: &str) -> Option<PodId> {
-        let (namespace, name) = qualified_name.split_once('/')?;
-        self.cluster.pod_id(namespace, name)
+    /// The number of pod identities: classes of pods no policy can tell apart.
+    pub fn identities(&self) -> usize {
+        self.tables.identities
     }
 
-    /// The endpoint for an IP: the pod that has it, or the IP itself (S1).
+    /// The identity of a pod.
+    pub fn identity_of(&self, pod: PodId) -> usize {
+        self.tables.pod_identity[pod.index()] as usize
+    }
+
+    /// Bytes held by the compiled tables and lookups (not counting the kept cluster).
+    pub fn memory_bytes(&self) -> usize {
+        let entry = core::mem::size_of::<(IpAddr, PodId)>() + 1;
+        let name_entry = core::mem::size_of::<(Box<str>, PodId)>() + 1;
+        self.tables.memory_bytes()
+            + self.pod_by_ip.capacity() * entry
+            + self.pod_by_name.capacity() * name_entry
+            + self.pod_by_name.keys().map(|k| k.len()).sum::<usize>()
+    }
+
+    /// The pod `namespace/name`. No allocation.
+    pub fn pod_id(&self, qualified_name: &str) -> Option<PodId> {
+        self.pod_by_name.get(qualified_name).copied()
+    }
+
+    /// The endpoint for an IP: the pod that has it, or the IP itself (S1). No allocation.
     pub fn endpoint_for_ip(&self, ip: IpAddr) -> Endpoint {
         self.pod_by_ip.get(&ip).map_or(Endpoint::Ip(ip), |&p| Endpoint::Pod(p))
     }
@@ -158,85 +99,105 @@ impl Engine {
         }
     }
 
-    fn resolve(&self, endpoint: Endpoint) -> Endpoint {
+    #[inline(always)]
+    fn locate_pod(&self, pod: PodId) -> Located {
+        let identity = self.tables.pod_identity[pod.index()] as usize;
+        Located { column: identity, identity: Some(identity), pod: Some(pod) }
+    }
+
+    #[inline(always)]
+    fn locate(&self, endpoint: Endpoint) -> Located {
         match endpoint {
-            Endpoint::Ip(ip) => self.endpoint_for_ip(ip),
-            pod => pod,
+            Endpoint::Pod(p) => self.locate_pod(p),
+            Endpoint::Ip(ip) => match self.pod_by_ip.get(&ip) {
+                Some(&p) => self.locate_pod(p),
+                None => Located {
+                    column: self.tables.identities + self.tables.ip_classes.class_of(ip),
+                    identity: None,
+                    pod: None,
+                },
+            },
         }
+    }
+
+    #[inline(always)]
+    fn row(&self, index: &[u32], identity: usize, port_class: usize) -> &[u64] {
+        let row = index[identity * self.tables.ports.len() + port_class] as usize * self.tables.words;
+        &self.tables.rows[row..row + self.tables.words]
     }
 
     /// Whether `src` may open a connection to `dst` on `port`/`protocol`, per direction.
+    #[inline]
     pub fn decide(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Verdict {
-        let src = self.resolve(src);
-        let dst = self.resolve(dst);
-        if let (Endpoint::Pod(a), Endpoint::Pod(b)) = (src, dst) {
-            if a == b && self.options.self_traffic == SelfTraffic::Allow {
-                return Verdict { egress: true, ingress: true };
-            }
+        let src = self.locate(src);
+        let dst = self.locate(dst);
+        if src.pod.is_some() && src.pod == dst.pod && self.options.self_traffic == SelfTraffic::Allow {
+            return Verdict { egress: true, ingress: true }; // S12
         }
-        let dst_pod = match dst {
-            Endpoint::Pod(p) => Some(p),
-            Endpoint::Ip(_) => None,
-        };
-        let egress = match src {
-            Endpoint::Ip(_) => true,
-            Endpoint::Pod(p) => self.side_allows(p, Direction::Egress, dst, dst_pod, port, protocol),
-        };
-        let ingress = match dst {
-            Endpoint::Ip(_) => true,
-            Endpoint::Pod(p) => self.side_allows(p, Direction::Ingress, src, dst_pod, port, protocol),
-        };
+        let pc = self.tables.ports.class_of(port, protocol);
+        let egress = src.identity.is_none_or(|s| bits::test(self.row(&self.tables.egress_index, s, pc), dst.column));
+        let ingress = dst.identity.is_none_or(|d| bits::test(self.row(&self.tables.ingress_index, d, pc), src.column));
         Verdict { egress, ingress }
     }
 
-    fn side_allows(
-        &self,
-        pod: PodId,
-        direction: Direction,
-        peer: Endpoint,
-        dst: Option<PodId>,
-        port: u16,
-        protocol: Protocol,
-    ) -> bool {
-        let side = &self.sides[pod.index()][side_index(direction)];
-        if !side.isolated {
-            return true;
-        }
-        let dst_ports = dst.map(|d| self.cluster.pod(d).ports.as_slice());
-        side.rules.iter().any(|&r| {
-            let rule = &self.rules[r as usize];
-            let peer_ok = rule.any_peer
-                || match peer {
-                    Endpoint::Pod(p) => rule.pods.contains(p.index()),
-                    Endpoint::Ip(ip) => rule.ip_blocks.iter().any(|b| b.contains(ip)),
-                };
-            peer_ok && (rule.ports.is_empty() || rule.ports.iter().any(|p| p.matches(port, protocol, dst_ports)))
-        })
-    }
-
     /// Decides many queries; `out[i]` gets the verdict for `queries[i]`. Extra entries of the
-    /// longer slice are left alone.
+    /// longer slice are left alone. No allocation.
     pub fn decide_batch(&self, queries: &[Query], out: &mut [Verdict]) {
         for (q, v) in queries.iter().zip(out.iter_mut()) {
             *v = self.decide(q.src, q.dst, q.port, q.protocol);
         }
     }
 
-    /// The truth table of every pod to every pod on `port`/`protocol`.
-    pub fn matrix(&self, port: u16, protocol: Protocol) -> Matrix {
-        let n = self.cluster.pods().len();
-        let mut allowed = PodSet::new(n * n);
-        for s in 0..n {
-            for d in 0..n {
-                if self
-                    .decide(Endpoint::Pod(PodId(s as u32)), Endpoint::Pod(PodId(d as u32)), port, protocol)
-                    .is_allowed()
-                {
-                    allowed.insert(s * n + d);
+    /// Identity-level truth table for one port class: `[src identity]` → bits over destination
+    /// identities, egress at the source AND ingress at the destination.
+    fn identity_matrix(&self, pc: usize) -> Vec<Vec<u64>> {
+        let n = self.tables.identities;
+        let words = bits::words_for(n);
+        // Transpose ingress: admitted_by[s] = destinations whose ingress admits s.
+        let mut admitted_by = vec![vec![0u64; words]; n];
+        for d in 0..n {
+            let row = self.row(&self.tables.ingress_index, d, pc);
+            for (s, column) in admitted_by.iter_mut().enumerate() {
+                if bits::test(row, s) {
+                    bits::set(column, d);
                 }
             }
         }
-        Matrix { pods: n, allowed }
+        for (s, column) in admitted_by.iter_mut().enumerate() {
+            let egress = self.row(&self.tables.egress_index, s, pc);
+            column.iter_mut().zip(egress).for_each(|(w, e)| *w &= e);
+        }
+        admitted_by
+    }
+
+    /// The truth table of every pod to every pod on `port`/`protocol`: computed on identities
+    /// as machine words, then expanded to pods.
+    pub fn matrix(&self, port: u16, protocol: Protocol) -> Matrix {
+        let pc = self.tables.ports.class_of(port, protocol);
+        let ids = self.identity_matrix(pc);
+        let n = self.cluster.pods().len();
+        let row_words = bits::words_for(n);
+        // One pod-level row per identity, then copied to each of its pods.
+        let pod_rows: Vec<Vec<u64>> = ids
+            .iter()
+            .map(|id_row| {
+                let mut row = vec![0u64; row_words];
+                for (d, &id) in self.tables.pod_identity.iter().enumerate() {
+                    if bits::test(id_row, id as usize) {
+                        bits::set(&mut row, d);
+                    }
+                }
+                row
+            })
+            .collect();
+        let mut allowed = Vec::with_capacity(n * row_words);
+        for (s, &id) in self.tables.pod_identity.iter().enumerate() {
+            allowed.extend_from_slice(&pod_rows[id as usize]);
+            if self.options.self_traffic == SelfTraffic::Allow {
+                bits::set(&mut allowed[s * row_words..], s);
+            }
+        }
+        Matrix { pods: n, row_words, allowed }
     }
 
     /// Why `decide` answers as it does: isolating policies and admitting rules per direction.
@@ -244,38 +205,22 @@ impl Engine {
     pub fn explain(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Explanation {
         Evaluator::new(&self.cluster, self.options).explain(src, dst, port, protocol)
     }
-}
 
-fn compile_rule(cluster: &Cluster, options: &Options, policy_namespace: &str, rule: &Rule) -> CompiledRule {
-    let pods = cluster.pods();
-    let mut set = PodSet::new(pods.len());
-    let mut ip_blocks = Vec::new();
-    for peer in &rule.peers {
-        match peer {
-            Peer::Selector { pod_selector, namespace_selector } => {
-                for (i, pod) in pods.iter().enumerate() {
-                    let ns_ok = match namespace_selector {
-                        None => pod.namespace == policy_namespace,
-                        Some(s) => s.matches(&cluster.namespace(pod.namespace_id).labels),
-                    };
-                    if ns_ok && pod_selector.as_ref().is_none_or(|s| s.matches(&pod.labels)) {
-                        set.insert(i);
-                    }
-                }
-            }
-            Peer::IpBlock(block) => {
-                if options.ip_block_matches_pods {
-                    for (i, pod) in pods.iter().enumerate() {
-                        if pod.ips.iter().any(|ip| block.contains(*ip)) {
-                            set.insert(i);
-                        }
-                    }
-                }
-                ip_blocks.push(block.clone());
-            }
-        }
+    pub(crate) fn tables(&self) -> &Tables {
+        &self.tables
     }
-    CompiledRule { any_peer: rule.peers.is_empty(), pods: set, ip_blocks, ports: rule.ports.clone() }
+
+    pub(crate) fn egress_row(&self, identity: usize, pc: usize) -> &[u64] {
+        self.row(&self.tables.egress_index, identity, pc)
+    }
+
+    pub(crate) fn ingress_row(&self, identity: usize, pc: usize) -> &[u64] {
+        self.row(&self.tables.ingress_index, identity, pc)
+    }
+
+    pub(crate) fn identity_matrix_for(&self, pc: usize) -> Vec<Vec<u64>> {
+        self.identity_matrix(pc)
+    }
 }
 
 /// One query for [`Engine::decide_batch`].
@@ -295,7 +240,8 @@ pub struct Query {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Matrix {
     pods: usize,
-    allowed: PodSet,
+    row_words: usize,
+    allowed: Vec<u64>,
 }
 
 impl Matrix {
@@ -311,6 +257,16 @@ impl Matrix {
 
     /// Whether `src` may reach `dst`.
     pub fn allowed(&self, src: PodId, dst: PodId) -> bool {
-        self.allowed.contains(src.index() * self.pods + dst.index())
+        bits::test(self.row_bits(src), dst.index())
+    }
+
+    /// The row of `src` as bits: bit `d` of word `d / 64` is whether `src` may reach pod `d`.
+    pub fn row_bits(&self, src: PodId) -> &[u64] {
+        &self.allowed[src.index() * self.row_words..(src.index() + 1) * self.row_words]
+    }
+
+    /// Number of allowed pairs.
+    pub fn count_allowed(&self) -> usize {
+        self.allowed.iter().map(|w| w.count_ones() as usize).sum()
     }
 }

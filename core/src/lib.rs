@@ -50,6 +50,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod compile;
 mod diagnostic;
 mod engine;
 mod explain;
@@ -60,8 +61,9 @@ pub mod raw;
 pub mod reference;
 pub mod spec;
 
+pub use compile::Compiler;
 pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};
-pub use engine::{Compiler, Engine, Matrix, Query};
+pub use engine::{Engine, Matrix, Query};
 pub use explain::{DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
 pub use query::{Endpoint, Options, SelfTraffic, Verdict};
 pub use spec::{Cluster, Direction, PodId, PolicyId, Protocol};

@@ -28,6 +28,7 @@ use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
+use proptest::test_runner::FileFailurePersistence;
 
 // ---------------------------------------------------------------------------------------------
 // Generator: small alphabets, so that selectors, blocks and ports actually match something.
@@ -80,7 +81,11 @@ fn requirement() -> impl Strategy<Value = RawRequirement> {
             |(key, operator, values)| RawRequirement { key: s(key), operator: s(operator), values: Some(values) }
         ),
         (select(KEYS), prop_oneof![Just("Exists"), Just("DoesNotExist")], any::<bool>()).prop_map(
-            |(key, operator, empty)| RawRequirement { key: s(key), operator: s(operator), values: empty.then(Vec::new) }
+            |(key, operator, empty)| RawRequirement {
+                key: s(key),
+                operator: s(operator),
+                values: empty.then(Vec::new)
+            }
         ),
     ]
 }
@@ -141,7 +146,9 @@ fn ip_block() -> impl Strategy<Value = RawIpBlock> {
         let except = match shape {
             0 => None,
             1 => Some(Vec::new()),
-            _ => Some(picks.iter().filter(|_| !subsets.is_empty()).map(|i| s(subsets[i.index(subsets.len())])).collect()),
+            _ => {
+                Some(picks.iter().filter(|_| !subsets.is_empty()).map(|i| s(subsets[i.index(subsets.len())])).collect())
+            }
         };
         RawIpBlock { cidr: s(cidr), except }
     })
@@ -205,7 +212,7 @@ fn namespace_index(declared: usize) -> impl Strategy<Value = usize> {
 fn policy(declared: usize) -> impl Strategy<Value = RawPolicy> {
     let types = prop_oneof![
         Just(None),
-        Just(Some(vec![])),
+        Just(Some(Vec::<&str>::new())),
         Just(Some(vec!["Ingress"])),
         Just(Some(vec!["Egress"])),
         Just(Some(vec!["Ingress", "Egress"])),
@@ -272,7 +279,9 @@ struct Case {
 
 type Parts = (Vec<Labels>, Vec<RawPod>, Vec<RawPolicy>, bool, bool, Vec<(Index, Option<Protocol>)>, Vec<Index>);
 
-fn build_case((namespaces, mut pods, mut policies, evaluate_self, ip_block_matches_pods, port_picks, ip_picks): Parts) -> Case {
+fn build_case(
+    (namespaces, mut pods, mut policies, evaluate_self, ip_block_matches_pods, port_picks, ip_picks): Parts,
+) -> Case {
     let namespaces = namespaces
         .into_iter()
         .enumerate()
@@ -300,7 +309,7 @@ fn build_case((namespaces, mut pods, mut policies, evaluate_self, ip_block_match
     Case { raw: RawCluster { namespaces, pods, policies, warnings: Vec::new() }, options, port_picks, ip_picks }
 }
 
-fn case() -> impl Strategy<Value = Case> {
+fn cases() -> impl Strategy<Value = Case> {
     (1..=4usize)
         .prop_flat_map(|declared| {
             (
@@ -385,10 +394,8 @@ fn step(ip: IpAddr, up: bool) -> Option<IpAddr> {
 /// Up to 12 IPs: picks among block edges (and just outside them), every pod IP (also of pods
 /// validation left out) and a few outsiders, plus two pod IPs for sure when there are any.
 fn ip_probes(case: &Case) -> Vec<IpAddr> {
-    let mut candidates: BTreeSet<IpAddr> = ["10.0.0.1", "192.168.1.1", "fd00::1", "2001:db8::1", "0.0.0.0"]
-        .iter()
-        .map(|ip| ip.parse().unwrap())
-        .collect();
+    let mut candidates: BTreeSet<IpAddr> =
+        ["10.0.0.1", "192.168.1.1", "fd00::1", "2001:db8::1", "0.0.0.0"].iter().map(|ip| ip.parse().unwrap()).collect();
     for policy in &case.raw.policies {
         for rule in policy.ingress.iter().chain(&policy.egress).flatten() {
             for block in rule.peers.iter().flatten().filter_map(|p| p.ip_block.as_ref()) {
@@ -454,7 +461,8 @@ impl<'a> Model<'a> {
 
     /// S8: declared labels plus the name label; an undeclared namespace has only the latter.
     fn namespace_labels(&self, name: &str) -> Labels {
-        let mut labels = self.raw.namespaces.iter().find(|n| n.name == name).map(|n| n.labels.clone()).unwrap_or_default();
+        let mut labels =
+            self.raw.namespaces.iter().find(|n| n.name == name).map(|n| n.labels.clone()).unwrap_or_default();
         labels.insert(s(NAMESPACE_NAME_LABEL), s(name));
         labels
     }
@@ -667,7 +675,9 @@ impl Under<'_> {
             );
             prop_assert_eq!(
                 side.reason == Reason::SelfTraffic,
-                src == dst && self.engine.options().self_traffic == SelfTraffic::Allow && !matches!(src, Endpoint::Ip(_)),
+                src == dst
+                    && self.engine.options().self_traffic == SelfTraffic::Allow
+                    && !matches!(src, Endpoint::Ip(_)),
                 "explain {}: SelfTraffic exactly for a pod to itself under SelfTraffic::Allow: {}",
                 direction,
                 what
@@ -690,7 +700,10 @@ impl Under<'_> {
                 what
             );
             for r in &side.admitting {
-                prop_assert!(side.isolating.contains(&r.policy), "explain {direction}: admitting rule of a non-isolating policy: {what}");
+                prop_assert!(
+                    side.isolating.contains(&r.policy),
+                    "explain {direction}: admitting rule of a non-isolating policy: {what}"
+                );
                 prop_assert_eq!(r.direction, direction, "explain {}: rule direction: {}", direction, what);
                 let rule = &self.cluster.policy(r.policy).rules(direction)[r.rule];
                 prop_assert_eq!(r.peer.is_none(), rule.peers.is_empty(), "explain {}: peer index: {}", direction, what);
@@ -743,7 +756,8 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
     let engine = Compiler::new().options(case.options).compile(&cluster);
     prop_assert_eq!(engine.options(), case.options);
     let model = Model::new(&case.raw, &cluster, case.options);
-    let under = Under { cluster: &cluster, reference: Evaluator::new(&cluster, case.options), engine: &engine, model: &model };
+    let under =
+        Under { cluster: &cluster, reference: Evaluator::new(&cluster, case.options), engine: &engine, model: &model };
 
     // S1: an IP that is a pod's IP is that pod, for every lookup.
     for (i, pod) in cluster.pods().iter().enumerate() {
@@ -823,11 +837,25 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// 256 cases by default (a few seconds in debug); `PROPTEST_CASES=n` asks for more. Failures are
+/// kept next to this file (`agreement.proptest-regressions`) and replayed first; a disagreement
+/// found here should also become a plain `#[test]` below.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    };
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = 256;
+    }
+    config
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(config())]
 
     #[test]
-    fn evaluators_agree(case in case()) {
+    fn evaluators_agree(case in cases()) {
         check_case(&case)?;
     }
 }
@@ -922,25 +950,31 @@ impl Fixture {
     fn expect(&self, options: Options, src: &str, dst: &str, port: u16, protocol: Protocol, expected: bool) {
         let engine = Compiler::new().options(options).compile(&self.cluster);
         let model = Model::new(&self.raw, &self.cluster, options);
-        let under = Under { cluster: &self.cluster, reference: Evaluator::new(&self.cluster, options), engine: &engine, model: &model };
-        let (s, d) = (self.endpoint(src), self.endpoint(dst));
-        let verdict = under.check(s, d, port, protocol).unwrap_or_else(|e| panic!("{e}"));
+        let under = Under {
+            cluster: &self.cluster,
+            reference: Evaluator::new(&self.cluster, options),
+            engine: &engine,
+            model: &model,
+        };
+        let (a, b) = (self.endpoint(src), self.endpoint(dst));
+        let verdict = under.check(a, b, port, protocol).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(verdict.is_allowed(), expected, "{src} -> {dst} on {port}/{protocol} under {options:?}");
         let as_pod = |e: Endpoint| match e {
             Endpoint::Ip(ip) => self.cluster.pod_with_ip(ip).map_or(e, Endpoint::Pod),
             pod => pod,
         };
         assert_eq!(
-            under.check(as_pod(s), as_pod(d), port, protocol).unwrap_or_else(|e| panic!("{e}")),
+            under.check(as_pod(a), as_pod(b), port, protocol).unwrap_or_else(|e| panic!("{e}")),
             verdict,
             "{src} -> {dst}: by IP and by pod"
         );
-        if let (Endpoint::Pod(a), Endpoint::Pod(b)) = (as_pod(s), as_pod(d)) {
+        if let (Endpoint::Pod(a), Endpoint::Pod(b)) = (as_pod(a), as_pod(b)) {
             assert_eq!(engine.matrix(port, protocol).allowed(a, b), expected, "matrix: {src} -> {dst}");
         }
     }
 }
 
+const TCP: Protocol = Protocol::Tcp;
 const DEFAULT: Options = Options { self_traffic: SelfTraffic::Allow, ip_block_matches_pods: true };
 const EVALUATE_SELF: Options = Options { self_traffic: SelfTraffic::Evaluate, ip_block_matches_pods: true };
 const BLOCKS_SKIP_PODS: Options = Options { self_traffic: SelfTraffic::Allow, ip_block_matches_pods: false };
@@ -950,8 +984,10 @@ const BLOCKS_SKIP_PODS: Options = Options { self_traffic: SelfTraffic::Allow, ip
 #[test]
 fn pod_ip_endpoints_are_their_pods() {
     let mut web_in = raw_policy("shop/web-in", &[("app", "web")], &["Ingress"]);
-    web_in.ingress =
-        Some(vec![RawRule { peers: Some(vec![pods_peer(&[("app", "client")])]), ports: Some(vec![tcp(RawPortValue::Number(80))]) }]);
+    web_in.ingress = Some(vec![RawRule {
+        peers: Some(vec![pods_peer(&[("app", "client")])]),
+        ports: Some(vec![tcp(RawPortValue::Number(80))]),
+    }]);
     // Default policy types: Ingress (no rules: deny all) plus Egress (rules given).
     let mut client = raw_policy("shop/client", &[("app", "client")], &[]);
     client.policy_types = None;
@@ -965,20 +1001,19 @@ fn pod_ip_endpoints_are_their_pods() {
         ],
         vec![web_in, client],
     );
-    let tcp = Protocol::Tcp;
-    f.expect(DEFAULT, "10.0.0.2", "shop/web", 80, tcp, true);
-    f.expect(DEFAULT, "10.0.0.2", "fd00::1", 80, tcp, true);
-    f.expect(DEFAULT, "10.0.0.2", "shop/web", 81, tcp, false);
-    f.expect(DEFAULT, "10.0.0.3", "shop/web", 80, tcp, false);
-    f.expect(DEFAULT, "10.0.0.9", "shop/web", 80, tcp, false);
-    f.expect(DEFAULT, "shop/client", "10.0.0.9", 80, tcp, false); // egress only to web
-    f.expect(DEFAULT, "shop/web", "10.0.0.2", 80, tcp, false); // client denies all ingress
-    f.expect(DEFAULT, "shop/web", "10.0.0.9", 80, tcp, true);
+    f.expect(DEFAULT, "10.0.0.2", "shop/web", 80, TCP, true);
+    f.expect(DEFAULT, "10.0.0.2", "fd00::1", 80, TCP, true);
+    f.expect(DEFAULT, "10.0.0.2", "shop/web", 81, TCP, false);
+    f.expect(DEFAULT, "10.0.0.3", "shop/web", 80, TCP, false);
+    f.expect(DEFAULT, "10.0.0.9", "shop/web", 80, TCP, false);
+    f.expect(DEFAULT, "shop/client", "10.0.0.9", 80, TCP, false); // egress only to web
+    f.expect(DEFAULT, "shop/web", "10.0.0.2", 80, TCP, false); // client denies all ingress
+    f.expect(DEFAULT, "shop/web", "10.0.0.9", 80, TCP, true);
     // Self traffic over the pod's other IP.
-    f.expect(DEFAULT, "fd00::1", "10.0.0.1", 80, tcp, true);
-    f.expect(DEFAULT, "shop/web", "fd00::1", 80, tcp, true);
-    f.expect(EVALUATE_SELF, "fd00::1", "10.0.0.1", 80, tcp, false);
-    f.expect(EVALUATE_SELF, "shop/client", "10.0.0.2", 80, tcp, false); // client isolated both ways
+    f.expect(DEFAULT, "fd00::1", "10.0.0.1", 80, TCP, true);
+    f.expect(DEFAULT, "shop/web", "fd00::1", 80, TCP, true);
+    f.expect(EVALUATE_SELF, "fd00::1", "10.0.0.1", 80, TCP, false);
+    f.expect(EVALUATE_SELF, "shop/client", "10.0.0.2", 80, TCP, false); // client isolated both ways
 }
 
 /// S9: ipBlocks with excepts, on pod IPs and plain IPs, under both readings of
@@ -997,7 +1032,6 @@ fn ip_blocks_and_the_pod_ip_option() {
         ],
         vec![db_in],
     );
-    let tcp = Protocol::Tcp;
     for (src, matches_pods, outside) in [
         ("data/client", true, false),
         ("10.0.0.5", true, false),
@@ -1010,8 +1044,8 @@ fn ip_blocks_and_the_pod_ip_option() {
         ("10.1.0.0", false, true),
         ("fd00::9", false, true),
     ] {
-        f.expect(DEFAULT, src, "data/db", 5432, tcp, matches_pods);
-        f.expect(BLOCKS_SKIP_PODS, src, "data/db", 5432, tcp, matches_pods && outside);
+        f.expect(DEFAULT, src, "data/db", 5432, TCP, matches_pods);
+        f.expect(BLOCKS_SKIP_PODS, src, "data/db", 5432, TCP, matches_pods && outside);
     }
 }
 

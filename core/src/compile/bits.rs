@@ -1,0 +1,71 @@
+//! Bit rows: the storage of every relation in the compiled engine.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// Words needed for `bits` bits.
+pub(crate) fn words_for(bits: usize) -> usize {
+    bits.div_ceil(64)
+}
+
+/// Whether bit `i` of `row` is set.
+#[inline(always)]
+pub(crate) fn test(row: &[u64], i: usize) -> bool {
+    (row[i >> 6] >> (i & 63)) & 1 != 0
+}
+
+/// Sets bit `i` of `row`.
+#[inline(always)]
+pub(crate) fn set(row: &mut [u64], i: usize) {
+    row[i >> 6] |= 1 << (i & 63);
+}
+
+/// `dst |= src`.
+pub(crate) fn or_into(dst: &mut [u64], src: &[u64]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d |= s;
+    }
+}
+
+/// A growable set of distinct fixed-width rows: interning a row twice gives the same id.
+#[derive(Clone, Debug)]
+pub(crate) struct RowSet {
+    words: usize,
+    data: Vec<u64>,
+    index: hashbrown::HashMap<Vec<u64>, u32>,
+}
+
+impl RowSet {
+    /// An empty set of rows `bits` wide.
+    pub(crate) fn new(bits: usize) -> RowSet {
+        RowSet { words: words_for(bits), data: Vec::new(), index: hashbrown::HashMap::new() }
+    }
+
+    /// The id of `row`, adding it when new.
+    pub(crate) fn intern(&mut self, row: &[u64]) -> u32 {
+        debug_assert_eq!(row.len(), self.words);
+        if let Some(&id) = self.index.get(row) {
+            return id;
+        }
+        let id = (self.data.len() / self.words.max(1)) as u32;
+        self.data.extend_from_slice(row);
+        self.index.insert(row.to_vec(), id);
+        id
+    }
+
+    /// A zeroed scratch row of the right width.
+    pub(crate) fn scratch(&self) -> Vec<u64> {
+        vec![0; self.words]
+    }
+
+    /// Row `id`.
+    pub(crate) fn row(&self, id: u32) -> &[u64] {
+        let start = id as usize * self.words;
+        &self.data[start..start + self.words]
+    }
+
+    /// Drops the interning index, keeping the rows.
+    pub(crate) fn into_rows(self) -> (usize, Vec<u64>) {
+        (self.words, self.data)
+    }
+}

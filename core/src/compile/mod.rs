@@ -1,0 +1,474 @@
+//! The compiler (DESIGN §3): from a validated [`Cluster`] to the tables of an [`Engine`].
+//!
+//! 1. **Identities.** Pods are grouped into classes no policy can tell apart: same namespace,
+//!    same answers to every pod selector, same IP classes (when ipBlocks match pod IPs) and same
+//!    named ports (for the names policies use).
+//! 2. **IP classes** ([`ip_class`]) and **port classes** ([`port_class`]) cut addresses and
+//!    ports so every ipBlock and every rule's ports are unions of whole classes.
+//! 3. **Tables.** A relation row is a bitset over *columns*: identities, then IP classes. For
+//!    each (identity, port class) and direction an index names the row of peers admitted;
+//!    identical rows are stored once. A pod that is not isolated points at the all-ones row, so
+//!    a decision is the same few reads whatever the policies.
+
+pub(crate) mod bits;
+pub(crate) mod ip_class;
+pub(crate) mod port_class;
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use hashbrown::HashMap;
+use smallvec::SmallVec;
+
+use self::bits::RowSet;
+use self::ip_class::IpClasses;
+use self::port_class::{protocol_index, PortClasses};
+use crate::engine::Engine;
+use crate::query::Options;
+use crate::spec::{Cluster, Direction, LabelSelector, Labels, Peer, PortMatch, Protocol, Rule};
+
+/// Builds an [`Engine`] from a validated [`Cluster`].
+#[derive(Clone, Debug, Default)]
+pub struct Compiler {
+    options: Options,
+}
+
+impl Compiler {
+    /// A compiler with default [`Options`].
+    pub fn new() -> Compiler {
+        Compiler::default()
+    }
+
+    /// Sets the options the engine decides under.
+    pub fn options(mut self, options: Options) -> Compiler {
+        self.options = options;
+        self
+    }
+
+    /// Compiles `cluster`. The engine keeps its own copy of the cluster for explanations.
+    pub fn compile(&self, cluster: &Cluster) -> Engine {
+        let tables = Tables::build(cluster, &self.options);
+        Engine::new(cluster.clone(), self.options, tables)
+    }
+}
+
+/// A named container port as policies see it: (interned name, protocol index, number).
+type NamedPort = (u32, u8, u16);
+
+/// What the engine reads at decision time.
+#[derive(Clone, Debug)]
+pub(crate) struct Tables {
+    /// Pod → identity.
+    pub pod_identity: Vec<u32>,
+    /// Pods of each identity: `members[member_start[i]..member_start[i + 1]]`.
+    pub member_start: Vec<u32>,
+    pub members: Vec<u32>,
+    pub ip_classes: IpClasses,
+    pub ports: PortClasses,
+    /// Identities; columns `0..identities` are identities, the rest IP classes.
+    pub identities: usize,
+    /// Words per row.
+    pub words: usize,
+    /// `[identity * ports.len() + port class]` → row of admitted peers, per direction.
+    pub egress_index: Vec<u32>,
+    pub ingress_index: Vec<u32>,
+    /// Distinct rows, `words` each.
+    pub rows: Vec<u64>,
+}
+
+/// Per identity: what distinguishes it.
+struct Identity {
+    namespace: u32,
+    /// Answers to every distinct pod selector.
+    selector_bits: Vec<u64>,
+    /// IP classes of its pods' IPs (empty when ipBlocks do not match pods).
+    ip_classes: SmallVec<[u32; 2]>,
+    /// Referenced named ports it defines.
+    named: Vec<NamedPort>,
+}
+
+/// One rule with its peers resolved to a row and its ports kept for port-class matching.
+struct CompiledRule<'c> {
+    peers: u32,
+    rule: &'c Rule,
+}
+
+impl Tables {
+    fn build(cluster: &Cluster, options: &Options) -> Tables {
+        let pods = cluster.pods();
+        let policies = cluster.policies();
+
+        // Distinct selectors, so each is evaluated once per label group or namespace.
+        let mut pod_selectors: HashMap<&LabelSelector, u32> = HashMap::new();
+        let mut ns_selectors: HashMap<&LabelSelector, u32> = HashMap::new();
+        let mut named_ids: HashMap<(&str, u8), u32> = HashMap::new();
+        let mut nets = Vec::new();
+        for policy in policies {
+            intern(&mut pod_selectors, &policy.pod_selector);
+            for rule in policy.ingress.iter().chain(&policy.egress) {
+                for peer in &rule.peers {
+                    match peer {
+                        Peer::Selector { pod_selector, namespace_selector } => {
+                            if let Some(s) = pod_selector {
+                                intern(&mut pod_selectors, s);
+                            }
+                            if let Some(s) = namespace_selector {
+                                intern(&mut ns_selectors, s);
+                            }
+                        }
+                        Peer::IpBlock(b) => {
+                            nets.push(b.cidr());
+                            nets.extend_from_slice(b.except());
+                        }
+                    }
+                }
+                for port in &rule.ports {
+                    if let PortMatch::Named(name) = &port.port {
+                        let next = named_ids.len() as u32;
+                        named_ids.entry((name.as_str(), protocol_index(port.protocol) as u8)).or_insert(next);
+                    }
+                }
+            }
+        }
+        let ip_classes = IpClasses::new(&nets);
+
+        // Namespace selector answers: [selector][namespace].
+        let namespaces = cluster.namespaces();
+        let mut ns_match = vec![vec![false; namespaces.len()]; ns_selectors.len()];
+        for (sel, &id) in &ns_selectors {
+            for (n, ns) in namespaces.iter().enumerate() {
+                ns_match[id as usize][n] = sel.matches(&ns.labels);
+            }
+        }
+
+        // Identities: pods with equal labels share selector answers; then group by everything
+        // that can tell pods apart.
+        let selector_words = bits::words_for(pod_selectors.len());
+        let mut label_groups: HashMap<(u32, &Labels), Vec<u64>> = HashMap::new();
+        let mut identity_of_key: HashMap<(u32, Vec<u64>, SmallVec<[u32; 2]>, Vec<NamedPort>), u32> = HashMap::new();
+        let mut identities: Vec<Identity> = Vec::new();
+        let mut pod_identity = Vec::with_capacity(pods.len());
+        for pod in pods {
+            let namespace = pod.namespace_id.0;
+            let selector_bits = label_groups
+                .entry((namespace, &pod.labels))
+                .or_insert_with(|| {
+                    let mut row = vec![0u64; selector_words];
+                    for (sel, &id) in &pod_selectors {
+                        if sel.matches(&pod.labels) {
+                            bits::set(&mut row, id as usize);
+                        }
+                    }
+                    row
+                })
+                .clone();
+            let mut classes: SmallVec<[u32; 2]> = SmallVec::new();
+            if options.ip_block_matches_pods {
+                classes.extend(pod.ips.iter().map(|ip| ip_classes.class_of(*ip) as u32));
+                classes.sort_unstable();
+                classes.dedup();
+            }
+            let mut named: Vec<NamedPort> = pod
+                .ports
+                .iter()
+                .filter_map(|c| {
+                    let p = protocol_index(c.protocol) as u8;
+                    let id = named_ids.get(&(c.name.as_deref()?, p))?;
+                    Some((*id, p, c.number))
+                })
+                .collect();
+            named.sort_unstable();
+            named.dedup();
+            let key = (namespace, selector_bits, classes, named);
+            let next = identities.len() as u32;
+            let id = *identity_of_key.entry(key.clone()).or_insert_with(|| {
+                identities.push(Identity { namespace, selector_bits: key.1, ip_classes: key.2, named: key.3 });
+                next
+            });
+            pod_identity.push(id);
+        }
+        let n_ids = identities.len();
+        let columns = n_ids + ip_classes.len();
+
+        // Port classes: every range boundary, and every number a referenced name resolves to.
+        let mut boundaries = Vec::new();
+        for policy in policies {
+            for rule in policy.ingress.iter().chain(&policy.egress) {
+                for port in &rule.ports {
+                    if let PortMatch::Range { first, last } = port.port {
+                        boundaries.push((port.protocol, u32::from(first)));
+                        boundaries.push((port.protocol, u32::from(last) + 1));
+                    }
+                }
+            }
+        }
+        for identity in &identities {
+            for &(_, p, n) in &identity.named {
+                boundaries.push((Protocol::ALL[p as usize], u32::from(n)));
+                boundaries.push((Protocol::ALL[p as usize], u32::from(n) + 1));
+            }
+        }
+        let ports = PortClasses::new(boundaries);
+        let n_pcs = ports.len();
+
+        // Peer rows.
+        let mut rows = RowSet::new(columns);
+        let mut scratch = rows.scratch();
+        let all_columns = {
+            let mut all = rows.scratch();
+            (0..columns).for_each(|c| bits::set(&mut all, c));
+            all
+        };
+        let all_row = rows.intern(&all_columns);
+        let mut peer_rows: HashMap<(&Peer, u32), u32> = HashMap::new();
+        let mut compiled: Vec<Vec<CompiledRule>> = Vec::with_capacity(policies.len() * 2);
+        for policy in policies {
+            let policy_ns = cluster.namespace_id(&policy.namespace).map_or(u32::MAX, |n| n.0);
+            for direction in [Direction::Egress, Direction::Ingress] {
+                let mut list = Vec::new();
+                for rule in policy.rules(direction) {
+                    let peers = if rule.peers.is_empty() {
+                        all_row
+                    } else {
+                        scratch.iter_mut().for_each(|w| *w = 0);
+                        for peer in &rule.peers {
+                            // Selector peers without a namespace selector depend on the policy's namespace.
+                            let key = (peer, if matches!(peer, Peer::IpBlock(_)) { u32::MAX } else { policy_ns });
+                            let id = match peer_rows.get(&key) {
+                                Some(&id) => id,
+                                None => {
+                                    let row = peer_row(
+                                        peer,
+                                        policy_ns,
+                                        &identities,
+                                        &pod_selectors,
+                                        &ns_selectors,
+                                        &ns_match,
+                                        &ip_classes,
+                                        options,
+                                        columns,
+                                    );
+                                    let id = rows.intern(&row);
+                                    peer_rows.insert(key, id);
+                                    id
+                                }
+                            };
+                            bits::or_into(&mut scratch, rows.row(id));
+                        }
+                        let row = scratch.clone();
+                        rows.intern(&row)
+                    };
+                    list.push(CompiledRule { peers, rule });
+                }
+                compiled.push(list);
+            }
+        }
+
+        // Identities carrying each referenced named port number: [(name, protocol, number)] → row.
+        let mut named_cols: HashMap<NamedPort, Vec<u64>> = HashMap::new();
+        for (i, identity) in identities.iter().enumerate() {
+            for np in &identity.named {
+                bits::set(named_cols.entry(*np).or_insert_with(|| vec![0; bits::words_for(columns)]), i);
+            }
+        }
+
+        // Index: per identity and direction, the row of each port class. Identities with the same
+        // selecting policies (and, for ingress, the same named ports) share their whole index.
+        let mut egress_index = vec![all_row; n_ids * n_pcs];
+        let mut ingress_index = vec![all_row; n_ids * n_pcs];
+        let mut by_policies: HashMap<(Direction, Vec<u32>, Vec<NamedPort>), Vec<u32>> = HashMap::new();
+        let mut by_contributions: HashMap<SmallVec<[u32; 8]>, u32> = HashMap::new();
+        let mut named_rows: HashMap<(u32, NamedPort), u32> = HashMap::new();
+        for (i, identity) in identities.iter().enumerate() {
+            for direction in [Direction::Egress, Direction::Ingress] {
+                let selecting: Vec<u32> = policies
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| {
+                        p.affects(direction)
+                            && cluster.namespace_id(&p.namespace).map(|n| n.0) == Some(identity.namespace)
+                            && bits::test(&identity.selector_bits, pod_selectors[&p.pod_selector] as usize)
+                    })
+                    .map(|(k, _)| k as u32)
+                    .collect();
+                if selecting.is_empty() {
+                    continue; // Not isolated: the all-ones row already.
+                }
+                let named_key = if direction == Direction::Ingress { identity.named.clone() } else { Vec::new() };
+                let key = (direction, selecting, named_key);
+                let row_ids = match by_policies.get(&key) {
+                    Some(r) => r.clone(),
+                    None => {
+                        let mut row_ids = Vec::with_capacity(n_pcs);
+                        for pc in 0..n_pcs {
+                            let (protocol, first, last) = ports.range(pc);
+                            let mut contributions: SmallVec<[u32; 8]> = SmallVec::new();
+                            for &k in &key.1 {
+                                let side = if direction == Direction::Egress { 0 } else { 1 };
+                                for rule in &compiled[k as usize * 2 + side] {
+                                    if rule.rule.ports.is_empty() {
+                                        contributions.push(rule.peers);
+                                        continue;
+                                    }
+                                    for port in &rule.rule.ports {
+                                        if port.protocol != protocol {
+                                            continue;
+                                        }
+                                        match &port.port {
+                                            PortMatch::Any => contributions.push(rule.peers),
+                                            PortMatch::Range { first: f, last: l } => {
+                                                if *f <= first && last <= *l {
+                                                    contributions.push(rule.peers);
+                                                }
+                                            }
+                                            PortMatch::Named(name) => {
+                                                let p = protocol_index(protocol) as u8;
+                                                let Some(&name_id) = named_ids.get(&(name.as_str(), p)) else {
+                                                    continue;
+                                                };
+                                                if first != last {
+                                                    continue; // A resolved named port is a class of its own.
+                                                }
+                                                let np = (name_id, p, first);
+                                                match direction {
+                                                    // Resolved at the destination: this identity.
+                                                    Direction::Ingress => {
+                                                        if identity.named.contains(&np) {
+                                                            contributions.push(rule.peers);
+                                                        }
+                                                    }
+                                                    // Resolved at the destination: the peer column.
+                                                    Direction::Egress => {
+                                                        if let Some(cols) = named_cols.get(&np) {
+                                                            let id = *named_rows
+                                                                .entry((rule.peers, np))
+                                                                .or_insert_with(|| {
+                                                                    let mut row = rows.row(rule.peers).to_vec();
+                                                                    row.iter_mut().zip(cols).for_each(|(w, c)| *w &= c);
+                                                                    rows.intern(&row)
+                                                                });
+                                                            contributions.push(id);
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            contributions.sort_unstable();
+                            contributions.dedup();
+                            let row = match by_contributions.get(&contributions) {
+                                Some(&r) => r,
+                                None => {
+                                    scratch.iter_mut().for_each(|w| *w = 0);
+                                    for &c in &contributions {
+                                        bits::or_into(&mut scratch, rows.row(c));
+                                    }
+                                    let row = scratch.clone();
+                                    let id = rows.intern(&row);
+                                    by_contributions.insert(contributions, id);
+                                    id
+                                }
+                            };
+                            row_ids.push(row);
+                        }
+                        by_policies.insert(key.clone(), row_ids.clone());
+                        row_ids
+                    }
+                };
+                let index = if direction == Direction::Egress { &mut egress_index } else { &mut ingress_index };
+                index[i * n_pcs..(i + 1) * n_pcs].copy_from_slice(&row_ids);
+            }
+        }
+
+        let mut member_start = vec![0u32; n_ids + 1];
+        for &id in &pod_identity {
+            member_start[id as usize + 1] += 1;
+        }
+        for i in 0..n_ids {
+            member_start[i + 1] += member_start[i];
+        }
+        let mut fill = member_start.clone();
+        let mut members = vec![0u32; pods.len()];
+        for (p, &id) in pod_identity.iter().enumerate() {
+            members[fill[id as usize] as usize] = p as u32;
+            fill[id as usize] += 1;
+        }
+        let (words, rows) = rows.into_rows();
+        Tables {
+            pod_identity,
+            member_start,
+            members,
+            ip_classes,
+            ports,
+            identities: n_ids,
+            words,
+            egress_index,
+            ingress_index,
+            rows,
+        }
+    }
+
+    /// Bytes held by the tables.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        (self.pod_identity.capacity() + self.member_start.capacity() + self.members.capacity()) * 4
+            + (self.egress_index.capacity() + self.ingress_index.capacity()) * 4
+            + self.rows.capacity() * 8
+            + self.ip_classes.memory_bytes()
+            + self.ports.memory_bytes()
+    }
+}
+
+fn intern<'a>(map: &mut HashMap<&'a LabelSelector, u32>, s: &'a LabelSelector) {
+    let next = map.len() as u32;
+    map.entry(s).or_insert(next);
+}
+
+/// The columns a peer of a policy in namespace `policy_ns` matches (S6, S9).
+#[allow(clippy::too_many_arguments)]
+fn peer_row(
+    peer: &Peer,
+    policy_ns: u32,
+    identities: &[Identity],
+    pod_selectors: &HashMap<&LabelSelector, u32>,
+    ns_selectors: &HashMap<&LabelSelector, u32>,
+    ns_match: &[Vec<bool>],
+    ip_classes: &IpClasses,
+    options: &Options,
+    columns: usize,
+) -> Vec<u64> {
+    let mut row = vec![0u64; bits::words_for(columns)];
+    match peer {
+        Peer::Selector { pod_selector, namespace_selector } => {
+            let pod_sel = pod_selector.as_ref().map(|s| pod_selectors[s] as usize);
+            let ns_sel = namespace_selector.as_ref().map(|s| ns_selectors[s] as usize);
+            for (i, identity) in identities.iter().enumerate() {
+                let ns_ok = match ns_sel {
+                    None => identity.namespace == policy_ns,
+                    Some(s) => ns_match[s][identity.namespace as usize],
+                };
+                if ns_ok && pod_sel.is_none_or(|s| bits::test(&identity.selector_bits, s)) {
+                    bits::set(&mut row, i);
+                }
+            }
+        }
+        Peer::IpBlock(block) => {
+            let n_ids = identities.len();
+            let inside: Vec<bool> = (0..ip_classes.len()).map(|c| block.contains(ip_classes.start(c))).collect();
+            for (c, &yes) in inside.iter().enumerate() {
+                if yes {
+                    bits::set(&mut row, n_ids + c);
+                }
+            }
+            if options.ip_block_matches_pods {
+                for (i, identity) in identities.iter().enumerate() {
+                    if identity.ip_classes.iter().any(|&c| inside[c as usize]) {
+                        bits::set(&mut row, i);
+                    }
+                }
+            }
+        }
+    }
+    row
+}
