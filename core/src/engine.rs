@@ -153,19 +153,24 @@ impl Engine {
     fn identity_matrix(&self, pc: usize) -> Vec<Vec<u64>> {
         let n = self.tables.identities;
         let words = bits::words_for(n);
-        // Transpose ingress: admitted_by[s] = destinations whose ingress admits s.
+        // Transpose ingress: admitted_by[s] = destinations whose ingress admits s. Destinations
+        // open to everyone are one word-wise OR; the others are walked by their set bits.
+        let mut open = vec![0u64; words];
         let mut admitted_by = vec![vec![0u64; words]; n];
         for d in 0..n {
+            let index = self.tables.ingress_index[d * self.tables.ports.len() + pc];
+            if index == self.tables.open_row {
+                bits::set(&mut open, d);
+                continue;
+            }
             let row = self.row(&self.tables.ingress_index, d, pc);
-            for (s, column) in admitted_by.iter_mut().enumerate() {
-                if bits::test(row, s) {
-                    bits::set(column, d);
-                }
+            for s in bits::ones(&row[..words]).take_while(|&s| s < n) {
+                bits::set(&mut admitted_by[s], d);
             }
         }
         for (s, column) in admitted_by.iter_mut().enumerate() {
             let egress = self.row(&self.tables.egress_index, s, pc);
-            column.iter_mut().zip(egress).for_each(|(w, e)| *w &= e);
+            column.iter_mut().zip(&open).zip(egress).for_each(|((w, o), e)| *w = (*w | o) & e);
         }
         admitted_by
     }
@@ -216,10 +221,6 @@ impl Engine {
 
     pub(crate) fn ingress_row(&self, identity: usize, pc: usize) -> &[u64] {
         self.row(&self.tables.ingress_index, identity, pc)
-    }
-
-    pub(crate) fn identity_matrix_for(&self, pc: usize) -> Vec<Vec<u64>> {
-        self.identity_matrix(pc)
     }
 }
 

@@ -51,6 +51,7 @@ extern crate alloc;
 extern crate std;
 
 mod compile;
+mod connectivity;
 mod diagnostic;
 mod engine;
 mod explain;
@@ -62,6 +63,7 @@ pub mod reference;
 pub mod spec;
 
 pub use compile::Compiler;
+pub use connectivity::{Connectivity, IpRange, PortSet};
 pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};
 pub use engine::{Engine, Matrix, Query};
 pub use explain::{DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use netpol::k8s::{LoadOptions, Loader};
 use netpol::raw::Strictness;
 use netpol::reference::Evaluator;
-use netpol::{Cluster, Compiler, Endpoint, Engine, Options, PodId, Protocol, SelfTraffic};
+use netpol::{Cluster, Compiler, Connectivity, Endpoint, Engine, Options, PodId, Protocol, SelfTraffic};
 use serde_json::Value;
 
 fn testdata() -> PathBuf {
@@ -93,6 +93,7 @@ fn covers(pattern: &str, pod: &str) -> bool {
 struct Checker<'a> {
     case: String,
     engine: &'a Engine,
+    connectivity: &'a Connectivity,
     reference: Evaluator<'a>,
     failures: &'a mut Vec<String>,
     checked: &'a mut usize,
@@ -108,11 +109,30 @@ impl Checker<'_> {
         let reference = self.reference.allowed(src, dst, port, protocol);
         let decided = self.engine.decide(src, dst, port, protocol).is_allowed();
         let explained = self.engine.explain(src, dst, port, protocol).allowed();
-        if reference != expected || decided != expected || explained != expected {
+        let mapped = self.connectivity_says(src, dst, port, protocol).unwrap_or(expected);
+        if reference != expected || decided != expected || explained != expected || mapped != expected {
             self.failures.push(format!(
-                "{}: {what} {port}/{protocol}: expected {expected}, reference {reference}, engine {decided}, explain {explained}",
+                "{}: {what} {port}/{protocol}: expected {expected}, reference {reference}, engine {decided}, explain {explained}, connectivity {mapped}",
                 self.case
             ));
+        }
+    }
+
+    /// What the connectivity map says about a connection (IP to IP is not in the map).
+    fn connectivity_says(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Option<bool> {
+        let inside = |ip, r: &netpol::IpRange| r.first <= ip && ip <= r.last;
+        match (src, dst) {
+            (Endpoint::Pod(s), Endpoint::Pod(d)) => Some(self.connectivity.between(s, d).allows(port, protocol)),
+            (Endpoint::Pod(s), Endpoint::Ip(ip)) => Some(
+                self.connectivity.egress_external(s).iter().any(|(r, set)| inside(ip, r) && set.allows(port, protocol)),
+            ),
+            (Endpoint::Ip(ip), Endpoint::Pod(d)) => Some(
+                self.connectivity
+                    .ingress_external(d)
+                    .iter()
+                    .any(|(r, set)| inside(ip, r) && set.allows(port, protocol)),
+            ),
+            (Endpoint::Ip(_), Endpoint::Ip(_)) => None,
         }
     }
 }
@@ -136,9 +156,11 @@ fn valid_cases_agree_with_both_evaluators() {
         };
         let options = options(case);
         let engine = Compiler::new().options(options).compile(&cluster);
+        let connectivity = engine.connectivity();
         let mut checker = Checker {
             case: name.clone(),
             engine: &engine,
+            connectivity: &connectivity,
             reference: Evaluator::new(&cluster, options),
             failures: &mut failures,
             checked: &mut checked,

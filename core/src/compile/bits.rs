@@ -20,6 +20,21 @@ pub(crate) fn set(row: &mut [u64], i: usize) {
     row[i >> 6] |= 1 << (i & 63);
 }
 
+/// The indices of the set bits of `row`, ascending.
+pub(crate) fn ones(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    row.iter().enumerate().flat_map(|(w, &word)| {
+        let mut word = word;
+        core::iter::from_fn(move || {
+            if word == 0 {
+                return None;
+            }
+            let bit = word.trailing_zeros() as usize;
+            word &= word - 1;
+            Some(w * 64 + bit)
+        })
+    })
+}
+
 /// `dst |= src`.
 pub(crate) fn or_into(dst: &mut [u64], src: &[u64]) {
     for (d, s) in dst.iter_mut().zip(src) {

@@ -74,6 +74,8 @@ pub(crate) struct Tables {
     pub ingress_index: Vec<u32>,
     /// Distinct rows, `words` each.
     pub rows: Vec<u64>,
+    /// The all-ones row: what a pod that is not isolated admits.
+    pub open_row: u32,
 }
 
 /// Per identity: what distinguishes it.
@@ -407,6 +409,7 @@ impl Tables {
             egress_index,
             ingress_index,
             rows,
+            open_row: all_row,
         }
     }
 

@@ -74,18 +74,6 @@ impl PortClasses {
         (Protocol::ALL[p], first, last)
     }
 
-    /// Global class ids of `protocol` whose ports lie within `first..=last` (class boundaries
-    /// include `first` and `last + 1`, so whole classes).
-    pub(crate) fn classes_in(&self, protocol: Protocol, first: u16, last: u16) -> core::ops::Range<usize> {
-        self.class_of(first, protocol)..self.class_of(last, protocol) + 1
-    }
-
-    /// Every global class id of `protocol`.
-    pub(crate) fn classes_of(&self, protocol: Protocol) -> core::ops::Range<usize> {
-        let i = protocol_index(protocol);
-        self.offsets[i]..self.offsets[i] + self.starts[i].len()
-    }
-
     /// Bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
         self.table.capacity() * 2 + self.starts.iter().map(|s| s.capacity() * 2).sum::<usize>()

@@ -1,0 +1,328 @@
+//! The connectivity map: for every ordered pod pair the allowed ports per protocol, and for
+//! every pod the external IP ranges it may reach and be reached from, on which ports.
+//!
+//! Computed on identities and port-class groups (port classes every table treats alike), then
+//! expanded to pods; pairs with nothing allowed are never materialised, so the cost and the
+//! output stay proportional to what is allowed.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+use core::net::IpAddr;
+
+use hashbrown::HashMap;
+use ipnet::IpNet;
+
+use crate::compile::bits;
+use crate::engine::Engine;
+use crate::query::SelfTraffic;
+use crate::spec::{PodId, Protocol};
+
+/// Allowed ports per protocol, as sorted, disjoint, non-adjacent inclusive ranges within 1–65535.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PortSet {
+    ranges: [Vec<(u16, u16)>; 3],
+}
+
+impl PortSet {
+    /// Every port of every protocol.
+    pub fn all() -> PortSet {
+        PortSet { ranges: [vec![(1, u16::MAX)], vec![(1, u16::MAX)], vec![(1, u16::MAX)]] }
+    }
+
+    fn index(protocol: Protocol) -> usize {
+        crate::compile::port_class::protocol_index(protocol)
+    }
+
+    /// Adds `first..=last` of `protocol`, merging with what is there (ranges arrive sorted).
+    fn push(&mut self, protocol: Protocol, first: u16, last: u16) {
+        let first = first.max(1);
+        if first > last {
+            return;
+        }
+        let ranges = &mut self.ranges[PortSet::index(protocol)];
+        match ranges.last_mut() {
+            Some((_, l)) if u32::from(*l) + 1 >= u32::from(first) => *l = (*l).max(last),
+            _ => ranges.push((first, last)),
+        }
+    }
+
+    /// The allowed ranges of `protocol`.
+    pub fn ranges(&self, protocol: Protocol) -> &[(u16, u16)] {
+        &self.ranges[PortSet::index(protocol)]
+    }
+
+    /// Whether every port (1–65535) of `protocol` is allowed.
+    pub fn is_all(&self, protocol: Protocol) -> bool {
+        self.ranges(protocol) == [(1, u16::MAX)]
+    }
+
+    /// Whether nothing is allowed.
+    pub fn is_empty(&self) -> bool {
+        self.ranges.iter().all(Vec::is_empty)
+    }
+
+    /// Whether `port`/`protocol` is allowed.
+    pub fn allows(&self, port: u16, protocol: Protocol) -> bool {
+        self.ranges(protocol).iter().any(|&(f, l)| (f..=l).contains(&port))
+    }
+}
+
+impl fmt::Display for PortSet {
+    /// `TCP all; UDP 53` or `TCP 80,8080-8090`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for p in Protocol::ALL {
+            let ranges = self.ranges(p);
+            if ranges.is_empty() {
+                continue;
+            }
+            if !first {
+                f.write_str("; ")?;
+            }
+            first = false;
+            write!(f, "{p} ")?;
+            if self.is_all(p) {
+                f.write_str("all")?;
+                continue;
+            }
+            for (i, &(a, b)) in ranges.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(",")?;
+                }
+                if a == b {
+                    write!(f, "{a}")?;
+                } else {
+                    write!(f, "{a}-{b}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An inclusive range of addresses of one family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IpRange {
+    /// First address.
+    pub first: IpAddr,
+    /// Last address.
+    pub last: IpAddr,
+}
+
+impl IpRange {
+    /// The range as the fewest CIDRs that cover it exactly.
+    pub fn cidrs(&self) -> Vec<IpNet> {
+        match (self.first, self.last) {
+            (IpAddr::V4(a), IpAddr::V4(b)) => ipnet::Ipv4Subnets::new(a, b, 0).map(IpNet::V4).collect(),
+            (IpAddr::V6(a), IpAddr::V6(b)) => ipnet::Ipv6Subnets::new(a, b, 0).map(IpNet::V6).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Who may talk to whom on which ports, for the whole cluster.
+#[derive(Clone, Debug)]
+pub struct Connectivity {
+    port_sets: Vec<PortSet>,
+    /// Per source identity: (destination identity, port set) with something allowed.
+    pairs: Vec<Vec<(u32, u32)>>,
+    /// Per identity: (external range, port set) it may reach.
+    egress_external: Vec<Vec<(IpRange, u32)>>,
+    /// Per identity: (external range, port set) it may be reached from.
+    ingress_external: Vec<Vec<(IpRange, u32)>>,
+    pod_identity: Vec<u32>,
+    member_start: Vec<u32>,
+    members: Vec<u32>,
+    self_allowed: Option<u32>,
+}
+
+impl Connectivity {
+    pub(crate) fn build(engine: &Engine) -> Connectivity {
+        let tables = engine.tables();
+        let n_ids = tables.identities;
+        let n_pcs = tables.ports.len();
+
+        // Port classes every table treats alike form one group.
+        let mut group_of_signature: HashMap<Vec<u32>, usize> = HashMap::new();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for pc in 0..n_pcs {
+            let signature: Vec<u32> = (0..n_ids)
+                .flat_map(|i| [tables.egress_index[i * n_pcs + pc], tables.ingress_index[i * n_pcs + pc]])
+                .collect();
+            let next = groups.len();
+            let g = *group_of_signature.entry(signature).or_insert_with(|| {
+                groups.push(Vec::new());
+                next
+            });
+            groups[g].push(pc);
+        }
+        let representative: Vec<usize> = groups.iter().map(|g| g[0]).collect();
+        let group_words = bits::words_for(groups.len());
+
+        let mut sets: HashMap<Vec<u64>, u32> = HashMap::new();
+        let mut port_sets: Vec<PortSet> = Vec::new();
+        let mut intern = |mask: &[u64]| -> u32 {
+            if let Some(&id) = sets.get(mask) {
+                return id;
+            }
+            let mut classes: Vec<usize> =
+                (0..groups.len()).filter(|&g| bits::test(mask, g)).flat_map(|g| groups[g].iter().copied()).collect();
+            classes.sort_unstable();
+            let mut set = PortSet::default();
+            for pc in classes {
+                let (p, first, last) = tables.ports.range(pc);
+                set.push(p, first, last);
+            }
+            let id = port_sets.len() as u32;
+            port_sets.push(set);
+            sets.insert(mask.to_vec(), id);
+            id
+        };
+
+        // Pod pairs, per source identity: egress bits, then the destination's ingress bit.
+        let mut masks = vec![0u64; n_ids * group_words];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut pairs = Vec::with_capacity(n_ids);
+        for s in 0..n_ids {
+            for (g, &pc) in representative.iter().enumerate() {
+                let egress = engine.egress_row(s, pc);
+                for d in bits::ones(&egress[..bits::words_for(n_ids)]).take_while(|&d| d < n_ids) {
+                    if bits::test(engine.ingress_row(d, pc), s) {
+                        let mask = &mut masks[d * group_words..(d + 1) * group_words];
+                        if mask.iter().all(|&m| m == 0) {
+                            touched.push(d as u32);
+                        }
+                        bits::set(mask, g);
+                    }
+                }
+            }
+            touched.sort_unstable();
+            let mut row = Vec::with_capacity(touched.len());
+            for &d in &touched {
+                let mask = &mut masks[d as usize * group_words..(d as usize + 1) * group_words];
+                row.push((d, intern(mask)));
+                mask.iter_mut().for_each(|m| *m = 0);
+            }
+            touched.clear();
+            pairs.push(row);
+        }
+
+        // External ranges: IP class columns of each identity's rows, adjacent equal classes merged.
+        let classes = tables.ip_classes.len();
+        let external = |egress: bool, intern: &mut dyn FnMut(&[u64]) -> u32| {
+            let row_of =
+                |i: usize, pc: usize| if egress { engine.egress_row(i, pc) } else { engine.ingress_row(i, pc) };
+            let mut out = Vec::with_capacity(n_ids);
+            let mut mask = vec![0u64; group_words];
+            for i in 0..n_ids {
+                let mut ranges: Vec<(IpRange, u32)> = Vec::new();
+                for c in 0..classes {
+                    mask.iter_mut().for_each(|m| *m = 0);
+                    for (g, &pc) in representative.iter().enumerate() {
+                        if bits::test(row_of(i, pc), n_ids + c) {
+                            bits::set(&mut mask, g);
+                        }
+                    }
+                    if mask.iter().all(|&m| m == 0) {
+                        continue;
+                    }
+                    let set = intern(&mask);
+                    let range = IpRange { first: tables.ip_classes.start(c), last: tables.ip_classes.end(c) };
+                    match ranges.last_mut() {
+                        Some((prev, s)) if *s == set && adjacent(prev.last, range.first) => prev.last = range.last,
+                        _ => ranges.push((range, set)),
+                    }
+                }
+                out.push(ranges);
+            }
+            out
+        };
+        let egress_external = external(true, &mut intern);
+        let ingress_external = external(false, &mut intern);
+
+        let self_allowed = (engine.options().self_traffic == SelfTraffic::Allow).then(|| {
+            let id = port_sets.len() as u32;
+            port_sets.push(PortSet::all());
+            id
+        });
+        Connectivity {
+            port_sets,
+            pairs,
+            egress_external,
+            ingress_external,
+            pod_identity: tables.pod_identity.clone(),
+            member_start: tables.member_start.clone(),
+            members: tables.members.clone(),
+            self_allowed,
+        }
+    }
+
+    /// Every ordered pod pair with something allowed, sorted by source then destination.
+    pub fn pairs(&self) -> Vec<(PodId, PodId, &PortSet)> {
+        let mut out = Vec::new();
+        let mut row: Vec<(u32, u32)> = Vec::new();
+        for (s, &sid) in self.pod_identity.iter().enumerate() {
+            row.clear();
+            for &(d_id, set) in &self.pairs[sid as usize] {
+                let members = &self.members
+                    [self.member_start[d_id as usize] as usize..self.member_start[d_id as usize + 1] as usize];
+                row.extend(members.iter().map(|&d| (d, set)));
+            }
+            if let Some(all) = self.self_allowed {
+                match row.iter_mut().find(|(d, _)| *d as usize == s) {
+                    Some(entry) => entry.1 = all,
+                    None => row.push((s as u32, all)),
+                }
+            }
+            row.sort_unstable();
+            out.extend(row.iter().map(|&(d, set)| (PodId(s as u32), PodId(d), &self.port_sets[set as usize])));
+        }
+        out
+    }
+
+    /// The allowed ports from `src` to `dst` (empty when nothing is).
+    pub fn between(&self, src: PodId, dst: PodId) -> PortSet {
+        if src == dst {
+            if let Some(all) = self.self_allowed {
+                return self.port_sets[all as usize].clone();
+            }
+        }
+        let (s, d) = (self.pod_identity[src.index()], self.pod_identity[dst.index()]);
+        let row = &self.pairs[s as usize];
+        row.binary_search_by_key(&d, |&(id, _)| id)
+            .map_or_else(|_| PortSet::default(), |i| self.port_sets[row[i].1 as usize].clone())
+    }
+
+    /// External address ranges `pod` may open connections to, with the ports.
+    pub fn egress_external(&self, pod: PodId) -> Vec<(IpRange, &PortSet)> {
+        self.egress_external[self.pod_identity[pod.index()] as usize]
+            .iter()
+            .map(|(r, s)| (*r, &self.port_sets[*s as usize]))
+            .collect()
+    }
+
+    /// External address ranges that may open connections to `pod`, with the ports.
+    pub fn ingress_external(&self, pod: PodId) -> Vec<(IpRange, &PortSet)> {
+        self.ingress_external[self.pod_identity[pod.index()] as usize]
+            .iter()
+            .map(|(r, s)| (*r, &self.port_sets[*s as usize]))
+            .collect()
+    }
+}
+
+/// Whether `b` directly follows `a`.
+fn adjacent(a: IpAddr, b: IpAddr) -> bool {
+    match (a, b) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => u32::from(a).checked_add(1) == Some(u32::from(b)),
+        (IpAddr::V6(a), IpAddr::V6(b)) => u128::from(a).checked_add(1) == Some(u128::from(b)),
+        _ => false,
+    }
+}
+
+impl Engine {
+    /// The connectivity map of the whole cluster.
+    pub fn connectivity(&self) -> Connectivity {
+        Connectivity::build(self)
+    }
+}
