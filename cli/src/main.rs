@@ -3,7 +3,10 @@
 //! A thin face over the `netpol` crate: argument parsing, input loading and output formats.
 //! Exit codes: 0 allowed / success, 1 denied, 2 bad input or usage.
 
+mod bench;
 mod check;
+mod connectivity;
+mod generate;
 mod input;
 mod matrix;
 
@@ -25,6 +28,12 @@ enum Command {
     Check(check::CheckArgs),
     /// Print the truth table of every pod to every pod for one port and protocol.
     Matrix(matrix::MatrixArgs),
+    /// For every pod pair, the allowed ports per protocol; and each pod's external IP ranges.
+    Connectivity(connectivity::ConnectivityArgs),
+    /// Measure compile, decide and matrix times on the given cluster (use a release build).
+    Bench(bench::BenchArgs),
+    /// Print a deterministic, realistic cluster (namespaces, pods, NetworkPolicies) as YAML.
+    Generate(generate::GenerateArgs),
 }
 
 /// The process outcome of a subcommand.
@@ -42,6 +51,9 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Matrix(args) => matrix::run(args),
+        Command::Connectivity(args) => connectivity::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Generate(args) => generate::run(args),
     };
     match outcome {
         Outcome::Ok => ExitCode::SUCCESS,

@@ -55,6 +55,9 @@ impl Compiler {
 /// A named container port as policies see it: (interned name, protocol index, number).
 type NamedPort = (u32, u8, u16);
 
+/// Everything that tells pods apart: namespace, selector answers, IP classes, named ports.
+type IdentityKey = (u32, Vec<u64>, SmallVec<[u32; 2]>, Vec<NamedPort>);
+
 /// What the engine reads at decision time.
 #[derive(Clone, Debug)]
 pub(crate) struct Tables {
@@ -147,7 +150,7 @@ impl Tables {
         // that can tell pods apart.
         let selector_words = bits::words_for(pod_selectors.len());
         let mut label_groups: HashMap<(u32, &Labels), Vec<u64>> = HashMap::new();
-        let mut identity_of_key: HashMap<(u32, Vec<u64>, SmallVec<[u32; 2]>, Vec<NamedPort>), u32> = HashMap::new();
+        let mut identity_of_key: HashMap<IdentityKey, u32> = HashMap::new();
         let mut identities: Vec<Identity> = Vec::new();
         let mut pod_identity = Vec::with_capacity(pods.len());
         for pod in pods {
@@ -274,6 +277,15 @@ impl Tables {
             }
         }
 
+        // Each policy's selector id, and the policies of each namespace.
+        let policy_selector: Vec<u32> = policies.iter().map(|p| pod_selectors[&p.pod_selector]).collect();
+        let mut policies_by_namespace: Vec<Vec<u32>> = vec![Vec::new(); namespaces.len()];
+        for (k, p) in policies.iter().enumerate() {
+            if let Some(ns) = cluster.namespace_id(&p.namespace) {
+                policies_by_namespace[ns.index()].push(k as u32);
+            }
+        }
+
         // Index: per identity and direction, the row of each port class. Identities with the same
         // selecting policies (and, for ingress, the same named ports) share their whole index.
         let mut egress_index = vec![all_row; n_ids * n_pcs];
@@ -283,15 +295,13 @@ impl Tables {
         let mut named_rows: HashMap<(u32, NamedPort), u32> = HashMap::new();
         for (i, identity) in identities.iter().enumerate() {
             for direction in [Direction::Egress, Direction::Ingress] {
-                let selecting: Vec<u32> = policies
+                let selecting: Vec<u32> = policies_by_namespace[identity.namespace as usize]
                     .iter()
-                    .enumerate()
-                    .filter(|(_, p)| {
-                        p.affects(direction)
-                            && cluster.namespace_id(&p.namespace).map(|n| n.0) == Some(identity.namespace)
-                            && bits::test(&identity.selector_bits, pod_selectors[&p.pod_selector] as usize)
+                    .copied()
+                    .filter(|&k| {
+                        policies[k as usize].affects(direction)
+                            && bits::test(&identity.selector_bits, policy_selector[k as usize] as usize)
                     })
-                    .map(|(k, _)| k as u32)
                     .collect();
                 if selecting.is_empty() {
                     continue; // Not isolated: the all-ones row already.

@@ -240,10 +240,16 @@ impl Loader {
 }
 
 fn parse_yaml(text: &str) -> Result<Vec<Value>, String> {
-    // Budget scaled with the input so that large real dumps pass while alias bombs do not.
-    let events = (text.len() / 2).max(1_000_000);
+    // Budget scaled with the input so that large real dumps pass, while alias expansion (whose
+    // own limits stay at the defaults) cannot blow up: every node, event and document of plain
+    // YAML takes at least two bytes of input.
+    let per_byte = text.len() / 2;
     let options = serde_saphyr::options! {
-        budget: serde_saphyr::budget! { max_events: events },
+        budget: serde_saphyr::budget! {
+            max_events: per_byte.max(1_000_000),
+            max_nodes: per_byte.max(250_000),
+            max_documents: per_byte.max(1_024),
+        },
         // YAML 1.2 booleans only: `y`, `on` and `no` are strings (label values such as `ns: y`).
         strict_booleans: true,
     };

@@ -1,0 +1,144 @@
+//! `netpol bench`: measures compile, decide and matrix on the given cluster.
+//!
+//! Numbers depend on the build: use a release build (`cargo build --release -p netpol-cli`).
+
+use std::hint::black_box;
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+use netpol::{Compiler, Endpoint, PodId, Protocol, Query, Verdict};
+use serde_json::json;
+
+use crate::input::InputArgs;
+use crate::Outcome;
+
+/// Output formats of `netpol bench`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum BenchFormat {
+    /// One figure per line.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// Arguments of `netpol bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Random queries per decide measurement.
+    #[arg(long, default_value_t = 1_000_000)]
+    queries: usize,
+    /// Port for the decide and matrix measurements.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    output: BenchFormat,
+}
+
+/// A deterministic xorshift: the same queries on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Nanoseconds per query of `f` over `queries`.
+fn per_query(queries: &[Query], mut f: impl FnMut(&Query) -> Verdict) -> f64 {
+    let start = Instant::now();
+    let mut allowed = 0usize;
+    for q in queries {
+        allowed += usize::from(black_box(f(black_box(q))).is_allowed());
+    }
+    black_box(allowed);
+    start.elapsed().as_nanos() as f64 / queries.len().max(1) as f64
+}
+
+/// Runs `netpol bench`.
+pub fn run(args: BenchArgs) -> Outcome {
+    let Some(cluster) = args.input.load() else { return Outcome::BadInput };
+    let compiler = Compiler::new().options(args.input.options());
+    let start = Instant::now();
+    let engine = compiler.compile(&cluster);
+    let compile_ms = start.elapsed().as_secs_f64() * 1e3;
+    let pods = cluster.pods().len();
+    let n = args.queries.max(1);
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (pod_pairs, ip_to_pod) = if pods == 0 {
+        (Vec::new(), Vec::new())
+    } else {
+        let pod_pairs: Vec<Query> = (0..n)
+            .map(|_| Query {
+                src: Endpoint::Pod(PodId(rng.below(pods) as u32)),
+                dst: Endpoint::Pod(PodId(rng.below(pods) as u32)),
+                port: args.port,
+                protocol: Protocol::Tcp,
+            })
+            .collect();
+        // External sources: public addresses (198.18.0.0/15 and beyond), never pod IPs.
+        let ip_to_pod: Vec<Query> = (0..n)
+            .map(|_| {
+                let ip = IpAddr::V4(Ipv4Addr::from(0xc612_0000u32.wrapping_add(rng.next() as u32 & 0x00ff_ffff)));
+                Query {
+                    src: engine.endpoint_for_ip(ip),
+                    dst: Endpoint::Pod(PodId(rng.below(pods) as u32)),
+                    port: args.port,
+                    protocol: Protocol::Tcp,
+                }
+            })
+            .collect();
+        (pod_pairs, ip_to_pod)
+    };
+    // Warm up, then measure.
+    per_query(&pod_pairs[..pod_pairs.len().min(10_000)], |q| engine.decide(q.src, q.dst, q.port, q.protocol));
+    let decide_ns = per_query(&pod_pairs, |q| engine.decide(q.src, q.dst, q.port, q.protocol));
+    let decide_ip_ns = per_query(&ip_to_pod, |q| engine.decide(q.src, q.dst, q.port, q.protocol));
+    let mut out = vec![Verdict { egress: false, ingress: false }; pod_pairs.len()];
+    let start = Instant::now();
+    engine.decide_batch(&pod_pairs, &mut out);
+    let batch_ns = start.elapsed().as_nanos() as f64 / n as f64;
+    black_box(&out);
+    let start = Instant::now();
+    let matrix = engine.matrix(args.port, Protocol::Tcp);
+    let matrix_ms = start.elapsed().as_secs_f64() * 1e3;
+    let allowed_pairs = matrix.count_allowed();
+    let report = json!({
+        "pods": pods,
+        "policies": cluster.policies().len(),
+        "namespaces": cluster.namespaces().len(),
+        "identities": engine.identities(),
+        "compile_ms": round(compile_ms),
+        "decide_ns": round(decide_ns),
+        "decide_ip_ns": round(decide_ip_ns),
+        "decide_batch_ns": round(batch_ns),
+        "matrix_ms": round(matrix_ms),
+        "matrix_allowed_pairs": allowed_pairs,
+        "memory_bytes": engine.memory_bytes(),
+        "queries": n,
+        "port": args.port,
+    });
+    match args.output {
+        BenchFormat::Json => println!("{report}"),
+        BenchFormat::Text => {
+            for (k, v) in report.as_object().into_iter().flatten() {
+                println!("{k:<22} {v}");
+            }
+        }
+    }
+    Outcome::Ok
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}

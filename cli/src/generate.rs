@@ -1,0 +1,51 @@
+//! `netpol generate`: a deterministic, realistic cluster as YAML, for benchmarks and trials.
+
+use std::io::Write;
+
+use clap::Args;
+use netpol_gen::{generate_yaml, GenConfig, MAX_PODS};
+
+use crate::input::usage_error;
+use crate::Outcome;
+
+/// Arguments of `netpol generate`.
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// Namespaces besides kube-system (the first is `monitoring` when there are two or more).
+    #[arg(long, default_value_t = 5)]
+    namespaces: usize,
+    /// Pods in each of those namespaces (kube-system adds 2 CoreDNS pods).
+    #[arg(long, default_value_t = 10)]
+    pods_per_namespace: usize,
+    /// NetworkPolicies in total.
+    #[arg(long, default_value_t = 20)]
+    policies: usize,
+    /// Seed: the same seed and sizes give byte-identical output.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// Runs `netpol generate`: prints the cluster as a multi-document YAML stream.
+pub fn run(args: GenerateArgs) -> Outcome {
+    let config = GenConfig {
+        namespaces: args.namespaces,
+        pods_per_namespace: args.pods_per_namespace,
+        policies: args.policies,
+        seed: args.seed,
+    };
+    if config.pod_count() > MAX_PODS {
+        usage_error(&format!("{} pods asked for: at most {MAX_PODS} fit the pod network", config.pod_count()));
+        return Outcome::BadInput;
+    }
+    let yaml = generate_yaml(&config);
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(yaml.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Outcome::Ok,
+        // The reader has seen enough (`netpol generate | head`).
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Ok,
+        Err(e) => {
+            usage_error(&format!("cannot write the output: {e}"));
+            Outcome::BadInput
+        }
+    }
+}

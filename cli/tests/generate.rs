@@ -1,0 +1,60 @@
+//! `netpol generate`: deterministic output that the other subcommands read.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn netpol(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_netpol")).args(args).output().expect("netpol runs")
+}
+
+fn netpol_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_netpol"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn generate(args: &[&str]) -> Vec<u8> {
+    let out = netpol(&[&["generate"], args].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+const SMALL: [&str; 8] = ["--namespaces", "4", "--pods-per-namespace", "6", "--policies", "25", "--seed", "42"];
+
+#[test]
+fn same_arguments_same_bytes() {
+    let first = generate(&SMALL);
+    assert!(!first.is_empty());
+    assert_eq!(first, generate(&SMALL));
+    let mut other_seed = SMALL;
+    other_seed[7] = "43";
+    assert_ne!(first, generate(&other_seed));
+    assert_eq!(generate(&[]), generate(&["--namespaces", "5", "--pods-per-namespace", "10", "--policies", "20"]));
+}
+
+#[test]
+fn matrix_reads_the_output_from_stdin() {
+    let yaml = generate(&SMALL);
+    let out = netpol_stdin(&["matrix", "-", "--port", "8080", "-o", "json"], &yaml);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "no warnings: {}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pods = v["pods"].as_array().unwrap();
+    assert_eq!(pods.len(), 4 * 6 + 2, "namespaces × pods per namespace, plus two CoreDNS pods");
+    assert!(pods.iter().any(|p| p.as_str().unwrap().starts_with("kube-system/coredns-")));
+}
+
+#[test]
+fn too_many_pods_is_a_usage_error() {
+    let out = netpol(&["generate", "--namespaces", "100000", "--pods-per-namespace", "100000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at most"));
+}

@@ -1,0 +1,128 @@
+//! Deterministic, realistic Kubernetes clusters for netpol's benchmarks, property tests and the
+//! `netpol generate` command.
+//!
+//! [`generate_yaml`] turns a [`GenConfig`] into one YAML `kind: List` of Namespaces, Pods and
+//! NetworkPolicies, as `kubectl get namespaces,pods,networkpolicies -A -o yaml` prints it, that
+//! netpol's loader accepts in strict mode: every name, label, port name, CIDR and port range is
+//! valid, and pod names and IPs are unique. The generator has three stages: the cluster
+//! (namespaces, workloads, pods, IPs; `cluster`), the policies (aimed at the labels, ports and
+//! namespaces the first stage made; `policies`), and the text (`yaml`).
+//!
+//! netpol's YAML reader caps one input at 250,000 YAML nodes (a pod is about 80), so
+//! `Cluster::from_yaml_str` reads clusters up to roughly 3,000 pods in one piece; larger ones
+//! load when split into several Lists given to one `netpol::k8s::Loader`.
+//!
+//! # What a cluster holds
+//!
+//! - **Namespaces.** `kube-system` always. Of the `namespaces` asked for, the first is
+//!   `monitoring` when there are at least two; the others are team namespaces
+//!   `<team>-<env>` (`shop-prod`, `payments-prod`, ..., then `shop-staging`, ...; a numeric
+//!   suffix once the 16 teams × 4 environments are used up), labelled `team`, `env` and `tier`
+//!   (`frontend`, `backend`, `data`; `ops` for monitoring).
+//! - **Pods.** Team namespaces run deployments (`frontend`, `api`, `worker`, then `cart`,
+//!   `checkout`, `mailer`, ...) whose replicas share `app`, `tier`, `version` and
+//!   `pod-template-hash` and are named `<deployment>-<hash>-<5 characters>` (now and then a
+//!   rollout is under way: two ReplicaSets, two versions), and the statefulsets `db` (postgres,
+//!   `db-0`, `db-1`, ...) and `redis`. `monitoring` runs Prometheus, Alertmanager, Grafana,
+//!   kube-state-metrics and node-exporter; `kube-system` runs two CoreDNS pods
+//!   (`k8s-app: kube-dns`, ports `dns` 53/UDP and `dns-tcp` 53/TCP). Container ports are named
+//!   (`http` 8080, `grpc` 9090, `metrics` 9100, `postgres` 5432, `redis` 6379, ...). Every pod is
+//!   Running on a node `node-<k>` with a unique IP from the node's /24 in `10.64.0.0/10`.
+//! - **Policies**, spread round-robin over the namespaces. Each namespace takes its policies
+//!   from the front of its own ordered list: `default-deny` (ingress and egress), `allow-dns`
+//!   (egress to CoreDNS on 53 UDP and TCP, by number or by port name), `allow-monitoring`
+//!   (ingress from Prometheus on the named `metrics` port and the range 9100-9199); then, workload
+//!   by workload, its ingress policy (frontends from the internet by ipBlock `0.0.0.0/0` except
+//!   the private ranges, APIs and databases from `matchExpressions` selectors: `In`,
+//!   `DoesNotExist`, `Exists`), its egress policy (to other tiers, to a partner /24 except a /28,
+//!   to the internet except `10.0.0.0/8`), and allow-from-same-app or allow-from-namespace (by
+//!   `kubernetes.io/metadata.name`, or by `team` label with `env NotIn [dev, qa]`); after that,
+//!   partner-egress policies with an `endPort` range, as many as asked for. `monitoring` lets
+//!   Prometheus scrape every namespace on the metrics ports; `kube-system` opens DNS to the
+//!   cluster. These two leave the round-robin once their own policies are used up (3, and up to
+//!   9), unless there is no team namespace. At 50 × 200 × 2,000 the mix is 32% ingress, 27%
+//!   egress, 19% allow-from-same-app, 14% allow-from-namespace (9% by team, 5% by name), 2.5%
+//!   each of default-deny, DNS egress and allow-monitoring, and 4 system policies.
+//!
+//! # Counting rules
+//!
+//! - Pods: exactly `namespaces × pods_per_namespace` in the namespaces asked for, plus
+//!   [`COREDNS_PODS`] in `kube-system`: [`GenConfig::pod_count`]. The pod budget of a namespace
+//!   is spent workload by workload; the last workload gets what is left.
+//! - Namespaces: `namespaces + 1` (with `kube-system`).
+//! - Policies: exactly `policies`.
+//!
+//! # Determinism
+//!
+//! The same [`GenConfig`] gives byte-identical output on every machine and with every version
+//! of every dependency: the only randomness is a built-in SplitMix64 seeded by
+//! [`GenConfig::seed`], nothing iterates a hash map, and the text is written by hand. Pods and
+//! policies draw from separate streams, so changing `policies` leaves the pods unchanged.
+
+mod cluster;
+mod policies;
+mod rng;
+mod yaml;
+
+/// CoreDNS pods in `kube-system`, on top of the pods asked for.
+pub const COREDNS_PODS: usize = cluster::COREDNS_REPLICAS;
+
+/// The most pods a cluster can hold, CoreDNS included: 16,384 nodes of 253 pod IPs each (the
+/// pod network is `10.64.0.0/10`, one /24 per node).
+pub const MAX_PODS: usize = cluster::MAX_NODES * cluster::IPS_PER_NODE;
+
+/// The size and seed of a generated cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GenConfig {
+    /// Namespaces besides `kube-system`; the first is `monitoring` when there are two or more.
+    pub namespaces: usize,
+    /// Pods in each of those namespaces.
+    pub pods_per_namespace: usize,
+    /// NetworkPolicies in total, over all namespaces.
+    pub policies: usize,
+    /// The seed: same seed and sizes, same output.
+    pub seed: u64,
+}
+
+impl Default for GenConfig {
+    /// A small cluster: 5 namespaces of 10 pods, 20 policies, seed 1.
+    fn default() -> GenConfig {
+        GenConfig { namespaces: 5, pods_per_namespace: 10, policies: 20, seed: 1 }
+    }
+}
+
+impl GenConfig {
+    /// The number of pods the cluster will have: `namespaces × pods_per_namespace +`
+    /// [`COREDNS_PODS`] (saturating at `usize::MAX`).
+    pub fn pod_count(&self) -> usize {
+        self.namespaces.saturating_mul(self.pods_per_namespace).saturating_add(COREDNS_PODS)
+    }
+}
+
+/// Generates the cluster of `config` as YAML: a comment line naming the config, then one
+/// `kind: List` whose items are the namespaces, then the pods, then the policies, each grouped
+/// by namespace.
+///
+/// # Panics
+///
+/// If [`GenConfig::pod_count`] exceeds [`MAX_PODS`].
+pub fn generate_yaml(config: &GenConfig) -> String {
+    let cluster = cluster::generate(config);
+    let policies = policies::generate(&cluster, config.policies, config.seed);
+    let mut out = String::with_capacity(cluster.pods.len() * 640 + policies.len() * 800 + 1024);
+    out.push_str(&format!(
+        "# netpol-gen: {} namespaces x {} pods (+{COREDNS_PODS} CoreDNS), {} policies, seed {}\n",
+        config.namespaces, config.pods_per_namespace, config.policies, config.seed
+    ));
+    yaml::list_start(&mut out);
+    for ns in &cluster.namespaces {
+        yaml::namespace(&mut out, ns);
+    }
+    for pod in &cluster.pods {
+        yaml::pod(&mut out, pod, &cluster.namespaces[pod.namespace].name);
+    }
+    for policy in &policies {
+        yaml::policy(&mut out, policy, &cluster.namespaces[policy.namespace].name);
+    }
+    out
+}
