@@ -195,3 +195,79 @@ fn malformed_yaml_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("malformed YAML"), "{}", stderr(&out));
 }
+
+#[test]
+fn connectivity_json_lists_only_allowed_pairs_with_ports() {
+    let out = netpol(&["connectivity", &example(), "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let pairs = v["pairs"].as_array().unwrap();
+    let find = |from: &str, to: &str| pairs.iter().find(|p| p["from"] == from && p["to"] == to).cloned();
+    assert_eq!(find(FRONTEND, API).unwrap()["ports"], serde_json::json!({"TCP": ["8080"]}));
+    assert_eq!(find(API, POSTGRES).unwrap()["ports"], serde_json::json!({"TCP": ["5432"]}));
+    assert!(find(FRONTEND, POSTGRES).is_none(), "nothing allowed: omitted");
+    assert!(find(API, FRONTEND).is_none());
+    assert_eq!(
+        find(POSTGRES, POSTGRES).unwrap()["ports"],
+        serde_json::json!({"TCP": "all", "UDP": "all", "SCTP": "all"})
+    );
+    assert_eq!(
+        find("monitoring/prometheus-0", API).unwrap()["ports"],
+        serde_json::json!({"TCP": ["9090", "9100-9199"]})
+    );
+    // Every listed pair agrees with `netpol check`.
+    for p in pairs.iter().take(12) {
+        let (from, to) = (p["from"].as_str().unwrap(), p["to"].as_str().unwrap());
+        let tcp = &p["ports"]["TCP"];
+        let port = if tcp == "all" {
+            "80".to_string()
+        } else if let Some(list) = tcp.as_array() {
+            list[0].as_str().unwrap().split('-').next().unwrap().to_string()
+        } else {
+            continue;
+        };
+        let check = netpol(&["check", &example(), "--from", from, "--to", to, "--port", &port]);
+        assert_eq!(check.status.code(), Some(0), "{from} -> {to} on {port}");
+    }
+    let external = v["external"].as_array().unwrap();
+    let api = external.iter().find(|e| e["pod"] == API).unwrap();
+    assert_eq!(api["egress"][0]["cidrs"], serde_json::json!(["203.0.113.0/25"]));
+    assert_eq!(api["egress"][0]["ports"], serde_json::json!({"TCP": ["443"]}));
+    let frontend = external.iter().find(|e| e["pod"] == FRONTEND).unwrap();
+    let ingress_cidrs: Vec<&str> = frontend["ingress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["cidrs"].as_array().unwrap())
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(ingress_cidrs.contains(&"8.0.0.0/7"), "{ingress_cidrs:?}");
+    assert!(!ingress_cidrs.iter().any(|c| c.starts_with("10.")), "private ranges are excepted: {ingress_cidrs:?}");
+}
+
+#[test]
+fn connectivity_csv_and_table() {
+    let csv = stdout(&netpol(&["connectivity", &example(), "-o", "csv"]));
+    assert!(csv.starts_with("from,to,protocol,ports\n"));
+    assert!(csv.contains(&format!("{FRONTEND},{API},TCP,8080\n")), "{csv}");
+    assert!(csv.contains(&format!("{API},203.0.113.0/25,TCP,443\n")), "{csv}");
+    let table = stdout(&netpol(&["connectivity", &example()]));
+    assert!(table.contains("allowed pod pairs"));
+    assert!(table.contains("external addresses:"));
+}
+
+#[test]
+fn bench_reports_the_documented_keys() {
+    let out = netpol(&["bench", &example(), "--queries", "1000", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    for key in
+        ["pods", "policies", "identities", "compile_ms", "decide_ns", "decide_ip_ns", "matrix_ms", "memory_bytes"]
+    {
+        assert!(v.get(key).is_some(), "missing {key}: {v}");
+    }
+    assert_eq!(v["pods"], 8);
+    assert_eq!(v["policies"], 12);
+    assert!(v["identities"].as_u64().unwrap() <= 8);
+    assert!(v["memory_bytes"].as_u64().unwrap() > 0);
+}

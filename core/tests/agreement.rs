@@ -837,7 +837,8 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// 256 cases by default (a few seconds in debug); `PROPTEST_CASES=n` asks for more. Failures are
+/// 10,000 cases by default (the test profile optimises this crate, see the workspace
+/// `Cargo.toml`); `PROPTEST_CASES=n` asks for another number. Failures are
 /// kept next to this file (`agreement.proptest-regressions`) and replayed first; a disagreement
 /// found here should also become a plain `#[test]` below.
 fn config() -> ProptestConfig {
@@ -846,7 +847,7 @@ fn config() -> ProptestConfig {
         ..ProptestConfig::default()
     };
     if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = 256;
+        config.cases = 10_000;
     }
     config
 }

@@ -1,0 +1,89 @@
+//! Shared set-up for the criterion benches: generated clusters at the sizes the issues name.
+
+use netpol::{Cluster, Compiler, Endpoint, Engine, PodId, Protocol, Query};
+use netpol_gen::{generate_yaml, GenConfig};
+
+/// A benchmark size: namespaces × pods per namespace, and policies.
+#[derive(Clone, Copy, Debug)]
+pub struct Size {
+    /// Label used in benchmark ids, e.g. `1000p-400np`.
+    pub label: &'static str,
+    /// Generator configuration.
+    pub namespaces: usize,
+    /// Pods per namespace.
+    pub pods_per_namespace: usize,
+    /// Policies in total.
+    pub policies: usize,
+}
+
+/// 100 pods / 40 policies, 1,000 / 400 and 10,000 / 2,000 (plus the generator's CoreDNS pods).
+pub const SIZES: [Size; 3] = [
+    Size { label: "100p-40np", namespaces: 5, pods_per_namespace: 20, policies: 40 },
+    Size { label: "1000p-400np", namespaces: 10, pods_per_namespace: 100, policies: 400 },
+    Size { label: "10000p-2000np", namespaces: 50, pods_per_namespace: 200, policies: 2000 },
+];
+
+/// The generated cluster of `size` (seed 1).
+pub fn cluster(size: Size) -> Cluster {
+    let yaml = generate_yaml(&GenConfig {
+        namespaces: size.namespaces,
+        pods_per_namespace: size.pods_per_namespace,
+        policies: size.policies,
+        seed: 1,
+    });
+    Cluster::from_yaml_str(&yaml).expect("generated clusters are valid")
+}
+
+/// The engine for `cluster` with default options.
+pub fn engine(cluster: &Cluster) -> Engine {
+    Compiler::new().compile(cluster)
+}
+
+/// A deterministic xorshift, so every run asks the same questions.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next value.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A value below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
+/// `n` random pod → pod queries on 8080/TCP.
+pub fn pod_queries(engine: &Engine, n: usize) -> Vec<Query> {
+    let pods = engine.cluster().pods().len();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    (0..n)
+        .map(|_| Query {
+            src: Endpoint::Pod(PodId(rng.below(pods) as u32)),
+            dst: Endpoint::Pod(PodId(rng.below(pods) as u32)),
+            port: 8080,
+            protocol: Protocol::Tcp,
+        })
+        .collect()
+}
+
+/// `n` random external IP → pod queries on 8080/TCP (sources in 198.18.0.0/8-ish public space).
+pub fn ip_queries(engine: &Engine, n: usize) -> Vec<Query> {
+    let pods = engine.cluster().pods().len();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    (0..n)
+        .map(|_| {
+            let ip = std::net::Ipv4Addr::from(0xc612_0000u32.wrapping_add(rng.next_u64() as u32 & 0x00ff_ffff));
+            Query {
+                src: Endpoint::Ip(ip.into()),
+                dst: Endpoint::Pod(PodId(rng.below(pods) as u32)),
+                port: 8080,
+                protocol: Protocol::Tcp,
+            }
+        })
+        .collect()
+}
