@@ -773,8 +773,52 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
     let pods: Vec<PodId> = (0..cluster.pods().len() as u32).map(PodId).collect();
     let ips = ip_probes(case);
     let probes = port_probes(case);
+    let connectivity = engine.connectivity();
     for (n, &(port, protocol)) in probes.iter().enumerate() {
         let matrix = engine.matrix(port, protocol);
+        // The connectivity map says the same as decide, pair by pair and range by range.
+        for &a in &pods {
+            for &b in &pods {
+                let decided = engine.decide(Endpoint::Pod(a), Endpoint::Pod(b), port, protocol).is_allowed();
+                prop_assert_eq!(
+                    connectivity.between(a, b).allows(port, protocol),
+                    decided,
+                    "connectivity {:?} -> {:?} on {}/{}",
+                    a,
+                    b,
+                    port,
+                    protocol
+                );
+            }
+            for &ip in &ips {
+                if cluster.pod_with_ip(ip).is_some() {
+                    continue;
+                }
+                let inside = |r: &netpol::IpRange| r.first <= ip && ip <= r.last;
+                let out =
+                    connectivity.egress_external(a).iter().any(|(r, set)| inside(r) && set.allows(port, protocol));
+                let into =
+                    connectivity.ingress_external(a).iter().any(|(r, set)| inside(r) && set.allows(port, protocol));
+                prop_assert_eq!(
+                    out,
+                    engine.decide(Endpoint::Pod(a), Endpoint::Ip(ip), port, protocol).is_allowed(),
+                    "connectivity {:?} -> {} on {}/{}",
+                    a,
+                    ip,
+                    port,
+                    protocol
+                );
+                prop_assert_eq!(
+                    into,
+                    engine.decide(Endpoint::Ip(ip), Endpoint::Pod(a), port, protocol).is_allowed(),
+                    "connectivity {} -> {:?} on {}/{}",
+                    ip,
+                    a,
+                    port,
+                    protocol
+                );
+            }
+        }
         prop_assert_eq!(matrix.len(), pods.len(), "matrix size");
         prop_assert_eq!(matrix.is_empty(), pods.is_empty(), "matrix emptiness");
         let mut queries = Vec::new();
