@@ -1,7 +1,5 @@
 //! `netpol check`: decide one connection and say why.
 
-use std::fmt::Write as _;
-
 use clap::{Args, ValueEnum};
 use netpol::{Cluster, DirectionExplanation, Endpoint, Engine, Explanation, Protocol, Reason};
 use serde_json::{json, Value};
@@ -61,7 +59,7 @@ pub fn run(args: CheckArgs) -> Outcome {
     let explanation = engine.explain(src, dst, args.port, protocol);
     debug_assert_eq!(verdict, explanation.verdict());
     let text = match args.output {
-        CheckFormat::Text => text_output(&engine, src, dst, args.port, protocol, &explanation),
+        CheckFormat::Text => explanation.report(engine.cluster(), src, dst, args.port, protocol),
         CheckFormat::Json => format!("{}\n", json_output(&engine, src, dst, args.port, protocol, &explanation)),
     };
     print!("{text}");
@@ -69,14 +67,6 @@ pub fn run(args: CheckArgs) -> Outcome {
         Outcome::Ok
     } else {
         Outcome::Denied
-    }
-}
-
-/// How an endpoint is shown: `namespace/pod`, or the IP.
-fn endpoint_name(cluster: &Cluster, endpoint: Endpoint) -> String {
-    match endpoint {
-        Endpoint::Pod(p) => cluster.pod(p).qualified_name(),
-        Endpoint::Ip(ip) => ip.to_string(),
     }
 }
 
@@ -118,78 +108,11 @@ fn json_output(engine: &Engine, src: Endpoint, dst: Endpoint, port: u16, protoco
     let cluster = engine.cluster();
     json!({
         "allowed": e.allowed(),
-        "from": endpoint_name(cluster, src),
-        "to": endpoint_name(cluster, dst),
+        "from": netpol::endpoint_name(cluster, src),
+        "to": netpol::endpoint_name(cluster, dst),
         "port": port,
         "protocol": protocol.as_str(),
         "egress": direction_json(cluster, &e.egress),
         "ingress": direction_json(cluster, &e.ingress),
     })
-}
-
-fn direction_text(out: &mut String, cluster: &Cluster, who: &str, d: &DirectionExplanation) {
-    let verdict = if d.allowed() { "allowed" } else { "DENIED" };
-    let _ = writeln!(out, "{} at {who}: {verdict}", d.direction.field());
-    match d.reason {
-        Reason::NotAPod => {
-            let _ =
-                writeln!(out, "  {who} is an IP outside the cluster's pods: {} is not checked", d.direction.field());
-        }
-        Reason::SelfTraffic => {
-            let _ = writeln!(out, "  a pod may always reach itself (--self-traffic allow)");
-        }
-        Reason::NotIsolated => {
-            let _ = writeln!(out, "  not isolated: no policy selects {who} with policy type {}", d.direction);
-        }
-        Reason::Admitted | Reason::NoRuleAdmits => {
-            let names: Vec<String> = d.isolating.iter().map(|&id| cluster.policy(id).qualified_name()).collect();
-            let _ = writeln!(out, "  isolated by: {}", names.join(", "));
-            for r in &d.admitting {
-                let _ = writeln!(out, "  admitted by {} {}", cluster.policy(r.policy).qualified_name(), r.yaml_path());
-            }
-            if d.reason == Reason::NoRuleAdmits {
-                let _ = writeln!(out, "  no rule admits");
-                for m in &d.misses {
-                    let why = match (m.peer_matched, m.port_matched) {
-                        (false, false) => "neither peer nor port matches",
-                        (false, true) => "peer does not match",
-                        (true, false) => "port does not match",
-                        (true, true) => "matches",
-                    };
-                    let name = cluster.policy(m.policy).qualified_name();
-                    let _ = writeln!(out, "    {name} spec.{}[{}]: {why}", d.direction.field(), m.rule);
-                }
-                for &id in &d.isolating {
-                    if cluster.policy(id).rules(d.direction).is_empty() {
-                        let name = cluster.policy(id).qualified_name();
-                        let _ = writeln!(
-                            out,
-                            "    {name}: no {} rules (denies all {})",
-                            d.direction.field(),
-                            d.direction.field()
-                        );
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn text_output(
-    engine: &Engine,
-    src: Endpoint,
-    dst: Endpoint,
-    port: u16,
-    protocol: Protocol,
-    e: &Explanation,
-) -> String {
-    let cluster = engine.cluster();
-    let (from, to) = (endpoint_name(cluster, src), endpoint_name(cluster, dst));
-    let mut out = String::new();
-    let verdict = if e.allowed() { "ALLOWED" } else { "DENIED" };
-    let _ = writeln!(out, "{verdict}: {from} -> {to} on {port}/{protocol}");
-    direction_text(&mut out, cluster, &from, &e.egress);
-    direction_text(&mut out, cluster, &to, &e.ingress);
-    out
 }

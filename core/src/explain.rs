@@ -4,8 +4,10 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::query::Verdict;
-use crate::spec::{Cluster, Direction, PolicyId};
+use core::fmt::Write as _;
+
+use crate::query::{Endpoint, Verdict};
+use crate::spec::{Cluster, Direction, PolicyId, Protocol};
 
 /// One rule that admitted a connection, with the peer and port entries that matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -93,35 +95,6 @@ impl DirectionExplanation {
     pub fn allowed(&self) -> bool {
         !matches!(self.reason, Reason::NoRuleAdmits)
     }
-
-    /// One line for people: the verdict and the deciding policies or rules.
-    pub fn summary(&self, cluster: &Cluster) -> String {
-        let side = match self.direction {
-            Direction::Egress => "source",
-            Direction::Ingress => "destination",
-        };
-        let names = |ids: &mut dyn Iterator<Item = PolicyId>| {
-            ids.map(|id| cluster.policy(id).qualified_name()).collect::<Vec<_>>().join(", ")
-        };
-        match self.reason {
-            Reason::NotAPod => {
-                format!("allowed: the {side} is an IP outside the cluster's pods, {} is not checked", self.direction)
-            }
-            Reason::SelfTraffic => "allowed: a pod may always reach itself (self traffic)".into(),
-            Reason::NotIsolated => format!("allowed: no policy isolates the {side} pod for {}", self.direction),
-            Reason::Admitted => format!(
-                "allowed by {}",
-                self.admitting
-                    .iter()
-                    .map(|r| format!("{} {}", cluster.policy(r.policy).qualified_name(), r.yaml_path()))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            Reason::NoRuleAdmits => {
-                format!("denied: isolated by {} and no rule admits", names(&mut self.isolating.iter().copied()))
-            }
-        }
-    }
 }
 
 /// The account of a whole connection: egress at the source, ingress at the destination.
@@ -142,5 +115,71 @@ impl Explanation {
     /// The verdict this explanation amounts to.
     pub fn verdict(&self) -> Verdict {
         Verdict { egress: self.egress.allowed(), ingress: self.ingress.allowed() }
+    }
+
+    /// A report for people, as `netpol check` prints it: the verdict, then for egress at the
+    /// source and ingress at the destination the isolating policies and each admitting rule with
+    /// its YAML path, or "no rule admits" and why each rule did not.
+    pub fn report(&self, cluster: &Cluster, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> String {
+        let (from, to) = (endpoint_name(cluster, src), endpoint_name(cluster, dst));
+        let mut out = String::new();
+        let verdict = if self.allowed() { "ALLOWED" } else { "DENIED" };
+        let _ = writeln!(out, "{verdict}: {from} -> {to} on {port}/{protocol}");
+        direction_report(&mut out, cluster, &from, &self.egress);
+        direction_report(&mut out, cluster, &to, &self.ingress);
+        out
+    }
+}
+
+/// `namespace/pod` for a pod (or a pod's IP), the address otherwise.
+pub fn endpoint_name(cluster: &Cluster, endpoint: Endpoint) -> String {
+    match endpoint {
+        Endpoint::Pod(p) => cluster.pod(p).qualified_name(),
+        Endpoint::Ip(ip) => {
+            cluster.pod_with_ip(ip).map_or_else(|| format!("{ip}"), |p| cluster.pod(p).qualified_name())
+        }
+    }
+}
+
+fn direction_report(out: &mut String, cluster: &Cluster, who: &str, d: &DirectionExplanation) {
+    let verdict = if d.allowed() { "allowed" } else { "DENIED" };
+    let field = d.direction.field();
+    let _ = writeln!(out, "{field} at {who}: {verdict}");
+    match d.reason {
+        Reason::NotAPod => {
+            let _ = writeln!(out, "  {who} is an IP outside the cluster's pods: {field} is not checked");
+        }
+        Reason::SelfTraffic => {
+            let _ = writeln!(out, "  a pod may always reach itself (self traffic: allow)");
+        }
+        Reason::NotIsolated => {
+            let _ = writeln!(out, "  not isolated: no policy selects {who} with policy type {}", d.direction);
+        }
+        Reason::Admitted | Reason::NoRuleAdmits => {
+            let names: Vec<String> = d.isolating.iter().map(|&id| cluster.policy(id).qualified_name()).collect();
+            let _ = writeln!(out, "  isolated by: {}", names.join(", "));
+            for r in &d.admitting {
+                let _ = writeln!(out, "  admitted by {} {}", cluster.policy(r.policy).qualified_name(), r.yaml_path());
+            }
+            if d.reason == Reason::NoRuleAdmits {
+                let _ = writeln!(out, "  no rule admits");
+                for m in &d.misses {
+                    let why = match (m.peer_matched, m.port_matched) {
+                        (false, false) => "neither peer nor port matches",
+                        (false, true) => "peer does not match",
+                        (true, false) => "port does not match",
+                        (true, true) => "matches",
+                    };
+                    let name = cluster.policy(m.policy).qualified_name();
+                    let _ = writeln!(out, "    {name} spec.{field}[{}]: {why}", m.rule);
+                }
+                for &id in &d.isolating {
+                    if cluster.policy(id).rules(d.direction).is_empty() {
+                        let name = cluster.policy(id).qualified_name();
+                        let _ = writeln!(out, "    {name}: no {field} rules (denies all {field})");
+                    }
+                }
+            }
+        }
     }
 }

@@ -66,6 +66,6 @@ pub use compile::Compiler;
 pub use connectivity::{Connectivity, IpRange, PortSet};
 pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};
 pub use engine::{Engine, Matrix, Query};
-pub use explain::{DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
+pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
 pub use query::{Endpoint, Options, SelfTraffic, Verdict};
 pub use spec::{Cluster, Direction, PodId, PolicyId, Protocol};
