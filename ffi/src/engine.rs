@@ -1,0 +1,214 @@
+//! `netpol_engine`: a compiled cluster, built from YAML or JSON text.
+
+use std::ffi::{c_char, CStr, CString};
+
+use netpol_core::k8s::{LoadOptions, Loader};
+use netpol_core::raw::Strictness;
+use netpol_core::{Compiler, Engine, Options, SelfTraffic};
+
+use crate::error::netpol_error;
+use crate::{boundary, netpol_result};
+
+/// How to load and evaluate. Initialise with `netpol_options_default`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct netpol_options {
+    /// false (default): a pod can always reach itself. true: self traffic is decided by the
+    /// policies like any other connection.
+    pub self_traffic_evaluate: bool,
+    /// true (default): ipBlocks also match pod IPs. false: only IPs outside the pods.
+    pub ip_block_matches_pods: bool,
+    /// false (default): any object the API server would reject fails the load. true: such
+    /// objects are skipped and reported as warnings (`netpol_engine_warning`).
+    pub lenient: bool,
+}
+
+impl Default for netpol_options {
+    fn default() -> netpol_options {
+        netpol_options { self_traffic_evaluate: false, ip_block_matches_pods: true, lenient: false }
+    }
+}
+
+/// A compiled cluster. Immutable: any number of threads may call netpol functions on one engine
+/// at the same time. Owned by the caller; free with `netpol_engine_free`.
+pub struct netpol_engine {
+    pub(crate) engine: Engine,
+    names: Vec<CString>,
+    warnings: Vec<CString>,
+}
+
+/// Writes the default options to `*options_out`.
+///
+/// # Safety
+/// `options_out` must be NULL or point to writable memory for one `netpol_options`.
+#[no_mangle]
+pub unsafe extern "C" fn netpol_options_default(options_out: *mut netpol_options) -> netpol_result {
+    boundary(netpol_result::Panic, || {
+        if options_out.is_null() {
+            return netpol_result::NullParameter;
+        }
+        // SAFETY: non-NULL and writable by the caller's promise.
+        unsafe { options_out.write(netpol_options::default()) };
+        netpol_result::Ok
+    })
+}
+
+/// Loads namespaces, pods and NetworkPolicies from `len` bytes of YAML or JSON text at `text`
+/// (anything `kubectl get -o yaml` prints: multi-document streams, `kind: List`), validates and
+/// compiles them.
+///
+/// `options` may be NULL for the defaults. On `NETPOL_RESULT_OK`, `*engine_out` gets a new
+/// engine. On `NETPOL_RESULT_INVALID_INPUT`, and when `error_out` is not NULL, `*error_out`
+/// gets a new `netpol_error` naming every problem (free it with `netpol_error_free`).
+///
+/// # Safety
+/// `text` must point to `len` readable bytes (or be NULL with `len == 0`); `options` NULL or
+/// valid; `engine_out` writable; `error_out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn netpol_engine_from_yaml(
+    text: *const u8,
+    len: usize,
+    options: *const netpol_options,
+    engine_out: *mut *mut netpol_engine,
+    error_out: *mut *mut netpol_error,
+) -> netpol_result {
+    boundary(netpol_result::Panic, || {
+        if engine_out.is_null() || (text.is_null() && len != 0) {
+            return netpol_result::NullParameter;
+        }
+        let bytes: &[u8] = if len == 0 {
+            &[]
+        } else {
+            // SAFETY: the caller promises `len` readable bytes at `text`.
+            unsafe { std::slice::from_raw_parts(text, len) }
+        };
+        // SAFETY: NULL or a valid options struct, by the caller's promise.
+        let options = unsafe { options.as_ref() }.copied().unwrap_or_default();
+        let strictness = if options.lenient { Strictness::Lenient } else { Strictness::Strict };
+        let mut loader = Loader::new(LoadOptions { strictness, ..LoadOptions::default() });
+        loader.add_bytes(bytes, "<input>");
+        let report = |error: netpol_error| {
+            if !error_out.is_null() {
+                // SAFETY: non-NULL and writable by the caller's promise.
+                unsafe { error_out.write(Box::into_raw(Box::new(error))) };
+            }
+            netpol_result::InvalidInput
+        };
+        let cluster = match loader.finish() {
+            Ok(cluster) => cluster,
+            Err(e) => return report(netpol_error::new(&e)),
+        };
+        let engine = Compiler::new()
+            .options(Options {
+                self_traffic: if options.self_traffic_evaluate { SelfTraffic::Evaluate } else { SelfTraffic::Allow },
+                ip_block_matches_pods: options.ip_block_matches_pods,
+            })
+            .compile(&cluster);
+        let names = cluster.pods().iter().map(|p| crate::c_string(&p.qualified_name())).collect();
+        let warnings = cluster.warnings().iter().map(|w| crate::c_string(&w.to_string())).collect();
+        let boxed = Box::new(netpol_engine { engine, names, warnings });
+        // SAFETY: checked non-NULL above; writable by the caller's promise.
+        unsafe { engine_out.write(Box::into_raw(boxed)) };
+        netpol_result::Ok
+    })
+}
+
+/// Frees an engine. NULL does nothing. No thread may use the engine any more.
+///
+/// # Safety
+/// `engine` must be NULL or an engine returned by netpol and not freed yet.
+#[no_mangle]
+pub unsafe extern "C" fn netpol_engine_free(engine: *mut netpol_engine) {
+    boundary((), || {
+        if !engine.is_null() {
+            // SAFETY: made by Box::into_raw above and freed once, by the caller's promise.
+            drop(unsafe { Box::from_raw(engine) });
+        }
+    })
+}
+
+/// Borrows the engine behind a handle.
+///
+/// # Safety
+/// `engine` must be NULL or a live engine.
+pub(crate) unsafe fn borrow<'a>(engine: *const netpol_engine) -> Option<&'a netpol_engine> {
+    // SAFETY: NULL or live, by the caller's promise.
+    unsafe { engine.as_ref() }
+}
+
+/// The number of pods (0 when `engine` is NULL). Pod indices run from 0 to this minus one, in
+/// namespace, then name order.
+///
+/// # Safety
+/// `engine` must be NULL or a live engine.
+#[no_mangle]
+pub unsafe extern "C" fn netpol_engine_pod_count(engine: *const netpol_engine) -> usize {
+    // SAFETY: forwarded caller promise.
+    boundary(0, || unsafe { borrow(engine) }.map_or(0, |e| e.names.len()))
+}
+
+/// Finds the pod called `name` (NUL-terminated `namespace/pod`) and writes its index.
+///
+/// # Safety
+/// `engine` NULL or live; `name` NULL or a NUL-terminated string; `index_out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn netpol_engine_pod_index(
+    engine: *const netpol_engine,
+    name: *const c_char,
+    index_out: *mut u32,
+) -> netpol_result {
+    boundary(netpol_result::Panic, || {
+        // SAFETY: forwarded caller promise.
+        let Some(e) = (unsafe { borrow(engine) }) else { return netpol_result::NullParameter };
+        if name.is_null() || index_out.is_null() {
+            return netpol_result::NullParameter;
+        }
+        // SAFETY: non-NULL and NUL-terminated by the caller's promise.
+        let name = unsafe { CStr::from_ptr(name) };
+        let Ok(name) = name.to_str() else { return netpol_result::NotFound };
+        match e.engine.pod_id(name) {
+            Some(p) => {
+                // SAFETY: non-NULL and writable by the caller's promise.
+                unsafe { index_out.write(p.0) };
+                netpol_result::Ok
+            }
+            None => netpol_result::NotFound,
+        }
+    })
+}
+
+/// The `namespace/pod` name of pod `index`, or NULL when out of range or `engine` is NULL.
+/// Owned by the engine: valid until `netpol_engine_free`.
+///
+/// # Safety
+/// `engine` must be NULL or a live engine.
+#[no_mangle]
+pub unsafe extern "C" fn netpol_engine_pod_name(engine: *const netpol_engine, index: u32) -> *const c_char {
+    boundary(std::ptr::null(), || {
+        // SAFETY: forwarded caller promise.
+        unsafe { borrow(engine) }.and_then(|e| e.names.get(index as usize)).map_or(std::ptr::null(), |n| n.as_ptr())
+    })
+}
+
+/// The number of warnings from loading (pods left out, namespaces assumed, kinds skipped,
+/// objects skipped in lenient mode); 0 when `engine` is NULL.
+///
+/// # Safety
+/// `engine` must be NULL or a live engine.
+#[no_mangle]
+pub unsafe extern "C" fn netpol_engine_warning_count(engine: *const netpol_engine) -> usize {
+    // SAFETY: forwarded caller promise.
+    boundary(0, || unsafe { borrow(engine) }.map_or(0, |e| e.warnings.len()))
+}
+
+/// Warning `index`, or NULL when out of range. Owned by the engine.
+///
+/// # Safety
+/// `engine` must be NULL or a live engine.
+#[no_mangle]
+pub unsafe extern "C" fn netpol_engine_warning(engine: *const netpol_engine, index: usize) -> *const c_char {
+    boundary(std::ptr::null(), || {
+        // SAFETY: forwarded caller promise.
+        unsafe { borrow(engine) }.and_then(|e| e.warnings.get(index)).map_or(std::ptr::null(), |w| w.as_ptr())
+    })
+}
