@@ -1,8 +1,7 @@
 //! `netpol check`: decide one connection and say why.
 
 use clap::{Args, ValueEnum};
-use netpol::{Cluster, DirectionExplanation, Endpoint, Engine, Explanation, Protocol, Reason};
-use serde_json::{json, Value};
+use netpol::Protocol;
 
 use crate::input::{usage_error, InputArgs};
 use crate::Outcome;
@@ -60,7 +59,10 @@ pub fn run(args: CheckArgs) -> Outcome {
     debug_assert_eq!(verdict, explanation.verdict());
     let text = match args.output {
         CheckFormat::Text => explanation.report(engine.cluster(), src, dst, args.port, protocol),
-        CheckFormat::Json => format!("{}\n", json_output(&engine, src, dst, args.port, protocol, &explanation)),
+        CheckFormat::Json => format!(
+            "{}\n",
+            netpol::report::explanation_json(engine.cluster(), src, dst, args.port, protocol, &explanation)
+        ),
     };
     print!("{text}");
     if verdict.is_allowed() {
@@ -68,51 +70,4 @@ pub fn run(args: CheckArgs) -> Outcome {
     } else {
         Outcome::Denied
     }
-}
-
-fn reason_id(reason: Reason) -> &'static str {
-    match reason {
-        Reason::NotAPod => "not-a-pod",
-        Reason::SelfTraffic => "self-traffic",
-        Reason::NotIsolated => "not-isolated",
-        Reason::Admitted => "admitted",
-        Reason::NoRuleAdmits => "no-rule-admits",
-        _ => "other",
-    }
-}
-
-fn direction_json(cluster: &Cluster, d: &DirectionExplanation) -> Value {
-    let policy = |id| cluster.policy(id).qualified_name();
-    json!({
-        "allowed": d.allowed(),
-        "reason": reason_id(d.reason),
-        "isolating_policies": d.isolating.iter().map(|&id| policy(id)).collect::<Vec<_>>(),
-        "admitted_by": d.admitting.iter().map(|r| json!({
-            "policy": policy(r.policy),
-            "rule": r.rule,
-            "peer": r.peer,
-            "port": r.port,
-            "path": r.yaml_path(),
-        })).collect::<Vec<_>>(),
-        "not_admitting": d.misses.iter().map(|m| json!({
-            "policy": policy(m.policy),
-            "rule": m.rule,
-            "path": format!("spec.{}[{}]", d.direction.field(), m.rule),
-            "peer_matched": m.peer_matched,
-            "port_matched": m.port_matched,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn json_output(engine: &Engine, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol, e: &Explanation) -> Value {
-    let cluster = engine.cluster();
-    json!({
-        "allowed": e.allowed(),
-        "from": netpol::endpoint_name(cluster, src),
-        "to": netpol::endpoint_name(cluster, dst),
-        "port": port,
-        "protocol": protocol.as_str(),
-        "egress": direction_json(cluster, &e.egress),
-        "ingress": direction_json(cluster, &e.ingress),
-    })
 }

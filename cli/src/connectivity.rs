@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use clap::{Args, ValueEnum};
-use netpol::{Engine, IpRange, PortSet, Protocol};
-use serde_json::{json, Map, Value};
+use netpol::report::{cidr_strings, range_strings};
+use netpol::{Engine, PortSet, Protocol};
 
 use crate::input::InputArgs;
 use crate::Outcome;
@@ -35,56 +35,12 @@ pub struct ConnectivityArgs {
 pub fn run(args: ConnectivityArgs) -> Outcome {
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
     let text = match args.output {
-        ConnectivityFormat::Json => format!("{}\n", json_output(&engine)),
+        ConnectivityFormat::Json => format!("{}\n", netpol::report::connectivity_json(&engine)),
         ConnectivityFormat::Csv => csv_output(&engine),
         ConnectivityFormat::Table => table_output(&engine),
     };
     print!("{text}");
     Outcome::Ok
-}
-
-/// `"all"`, or the ranges as `"80"` / `"8080-8090"` strings.
-fn ports_json(set: &PortSet) -> Value {
-    let mut map = Map::new();
-    for p in Protocol::ALL {
-        if set.is_all(p) {
-            map.insert(p.as_str().into(), json!("all"));
-        } else if !set.ranges(p).is_empty() {
-            map.insert(p.as_str().into(), json!(range_strings(set, p)));
-        }
-    }
-    Value::Object(map)
-}
-
-fn range_strings(set: &PortSet, p: Protocol) -> Vec<String> {
-    set.ranges(p).iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect()
-}
-
-fn cidr_strings(range: &IpRange) -> Vec<String> {
-    range.cidrs().iter().map(ToString::to_string).collect()
-}
-
-fn json_output(engine: &Engine) -> Value {
-    let conn = engine.connectivity();
-    let cluster = engine.cluster();
-    let name = |p: netpol::PodId| cluster.pod(p).qualified_name();
-    let pairs: Vec<Value> = conn
-        .pairs()
-        .into_iter()
-        .map(|(s, d, set)| json!({"from": name(s), "to": name(d), "ports": ports_json(set)}))
-        .collect();
-    let ranges = |list: Vec<(IpRange, &PortSet)>| -> Vec<Value> {
-        list.iter().map(|(r, set)| json!({"cidrs": cidr_strings(r), "ports": ports_json(set)})).collect()
-    };
-    let external: Vec<Value> = (0..cluster.pods().len())
-        .map(|i| netpol::PodId(i as u32))
-        .filter_map(|p| {
-            let (egress, ingress) = (ranges(conn.egress_external(p)), ranges(conn.ingress_external(p)));
-            (!egress.is_empty() || !ingress.is_empty())
-                .then(|| json!({"pod": name(p), "egress": egress, "ingress": ingress}))
-        })
-        .collect();
-    json!({"pairs": pairs, "external": external})
 }
 
 fn csv_output(engine: &Engine) -> String {

@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 
 use clap::{Args, ValueEnum};
 use netpol::{Engine, PodId, Protocol};
-use serde_json::json;
 
 use crate::input::{usage_error, InputArgs};
 use crate::Outcome;
@@ -44,7 +43,7 @@ pub fn run(args: MatrixArgs) -> Outcome {
     };
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
     let text = match args.output {
-        MatrixFormat::Json => json_output(&engine, args.port, protocol),
+        MatrixFormat::Json => format!("{}\n", netpol::report::matrix_json(&engine, args.port, protocol)),
         MatrixFormat::Csv => csv_output(&engine, args.port, protocol),
         MatrixFormat::Table => table_output(&engine, args.port, protocol),
     };
@@ -61,16 +60,6 @@ fn rows(engine: &Engine, port: u16, protocol: Protocol) -> Vec<Vec<bool>> {
     let matrix = engine.matrix(port, protocol);
     let n = matrix.len();
     (0..n).map(|s| (0..n).map(|d| matrix.allowed(PodId(s as u32), PodId(d as u32))).collect()).collect()
-}
-
-fn json_output(engine: &Engine, port: u16, protocol: Protocol) -> String {
-    let value = json!({
-        "port": port,
-        "protocol": protocol.as_str(),
-        "pods": names(engine),
-        "allowed": rows(engine, port, protocol),
-    });
-    format!("{value}\n")
 }
 
 /// Quotes a CSV field when it needs it (pod names cannot hold commas or quotes, but be safe).

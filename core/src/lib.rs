@@ -60,6 +60,8 @@ pub mod k8s;
 mod query;
 pub mod raw;
 pub mod reference;
+#[cfg(feature = "k8s")]
+pub mod report;
 pub mod spec;
 
 pub use compile::Compiler;

@@ -1,0 +1,139 @@
+//! JSON shapes of the answers, shared by every face (CLI `-o json`, Python, wasm) so that a
+//! field means the same everywhere. Documented in the README.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use serde_json::{json, Map, Value};
+
+use crate::connectivity::{IpRange, PortSet};
+use crate::explain::{endpoint_name, DirectionExplanation, Explanation, Reason};
+use crate::spec::{Cluster, PodId, Protocol};
+use crate::{Endpoint, Engine};
+
+/// The stable id of a [`Reason`]: `admitted`, `no-rule-admits`, `not-isolated`, `not-a-pod`,
+/// `self-traffic`.
+pub fn reason_id(reason: Reason) -> &'static str {
+    match reason {
+        Reason::NotAPod => "not-a-pod",
+        Reason::SelfTraffic => "self-traffic",
+        Reason::NotIsolated => "not-isolated",
+        Reason::Admitted => "admitted",
+        Reason::NoRuleAdmits => "no-rule-admits",
+    }
+}
+
+/// One direction of an explanation: `allowed`, `reason`, `isolating_policies`, `admitted_by`
+/// (policy, rule, peer, port, path) and `not_admitting` (policy, rule, path, peer_matched,
+/// port_matched).
+pub fn direction_json(cluster: &Cluster, d: &DirectionExplanation) -> Value {
+    let policy = |id| cluster.policy(id).qualified_name();
+    json!({
+        "allowed": d.allowed(),
+        "reason": reason_id(d.reason),
+        "isolating_policies": d.isolating.iter().map(|&id| policy(id)).collect::<Vec<_>>(),
+        "admitted_by": d.admitting.iter().map(|r| json!({
+            "policy": policy(r.policy),
+            "rule": r.rule,
+            "peer": r.peer,
+            "port": r.port,
+            "path": r.yaml_path(),
+        })).collect::<Vec<_>>(),
+        "not_admitting": d.misses.iter().map(|m| json!({
+            "policy": policy(m.policy),
+            "rule": m.rule,
+            "path": format!("spec.{}[{}]", d.direction.field(), m.rule),
+            "peer_matched": m.peer_matched,
+            "port_matched": m.port_matched,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A whole explanation, as `netpol check -o json` prints it.
+pub fn explanation_json(
+    cluster: &Cluster,
+    src: Endpoint,
+    dst: Endpoint,
+    port: u16,
+    protocol: Protocol,
+    e: &Explanation,
+) -> Value {
+    json!({
+        "allowed": e.allowed(),
+        "from": endpoint_name(cluster, src),
+        "to": endpoint_name(cluster, dst),
+        "port": port,
+        "protocol": protocol.as_str(),
+        "egress": direction_json(cluster, &e.egress),
+        "ingress": direction_json(cluster, &e.ingress),
+    })
+}
+
+/// The pod names of a cluster, in pod order.
+pub fn pod_names(cluster: &Cluster) -> Vec<String> {
+    cluster.pods().iter().map(|p| p.qualified_name()).collect()
+}
+
+/// The truth table as `{"port", "protocol", "pods", "allowed"}`, rows sources, columns
+/// destinations, pods in cluster order (namespace, then name).
+pub fn matrix_json(engine: &Engine, port: u16, protocol: Protocol) -> Value {
+    let matrix = engine.matrix(port, protocol);
+    let n = matrix.len();
+    let rows: Vec<Vec<bool>> =
+        (0..n).map(|s| (0..n).map(|d| matrix.allowed(PodId(s as u32), PodId(d as u32))).collect()).collect();
+    json!({
+        "port": port,
+        "protocol": protocol.as_str(),
+        "pods": pod_names(engine.cluster()),
+        "allowed": rows,
+    })
+}
+
+/// `"all"`, or the ranges as `"80"` / `"8080-8090"` strings.
+pub fn ports_json(set: &PortSet) -> Value {
+    let mut map = Map::new();
+    for p in Protocol::ALL {
+        if set.is_all(p) {
+            map.insert(p.as_str().into(), json!("all"));
+        } else if !set.ranges(p).is_empty() {
+            map.insert(p.as_str().into(), json!(range_strings(set, p)));
+        }
+    }
+    Value::Object(map)
+}
+
+/// The ranges of `p` in `set` as `"80"` / `"9100-9199"` strings.
+pub fn range_strings(set: &PortSet, p: Protocol) -> Vec<String> {
+    set.ranges(p).iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect()
+}
+
+/// The CIDRs covering `range` exactly, as strings.
+pub fn cidr_strings(range: &IpRange) -> Vec<String> {
+    range.cidrs().iter().map(ToString::to_string).collect()
+}
+
+/// The connectivity map as `{"pairs": [{"from", "to", "ports"}], "external": [{"pod", "egress",
+/// "ingress"}]}`; see [`ports_json`] for the shape of `ports`.
+pub fn connectivity_json(engine: &Engine) -> Value {
+    let conn = engine.connectivity();
+    let cluster = engine.cluster();
+    let name = |p: PodId| cluster.pod(p).qualified_name();
+    let pairs: Vec<Value> = conn
+        .pairs()
+        .into_iter()
+        .map(|(s, d, set)| json!({"from": name(s), "to": name(d), "ports": ports_json(set)}))
+        .collect();
+    let ranges = |list: Vec<(IpRange, &PortSet)>| -> Vec<Value> {
+        list.iter().map(|(r, set)| json!({"cidrs": cidr_strings(r), "ports": ports_json(set)})).collect()
+    };
+    let external: Vec<Value> = (0..cluster.pods().len())
+        .map(|i| PodId(i as u32))
+        .filter_map(|p| {
+            let (egress, ingress) = (ranges(conn.egress_external(p)), ranges(conn.ingress_external(p)));
+            (!egress.is_empty() || !ingress.is_empty())
+                .then(|| json!({"pod": name(p), "egress": egress, "ingress": ingress}))
+        })
+        .collect();
+    json!({"pairs": pairs, "external": external})
+}
