@@ -33,10 +33,19 @@ step "no_std build of the core (host target, no default features)"
 cargo build -p netpol --no-default-features --locked
 
 step "Rust tests"
-cargo test --workspace --locked
+cargo test --workspace --locked --exclude netpol-python
 
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+step "Python package: a fresh venv, pip install ./python as a user would, then pytest"
+venv="$target_dir/python-venv"
+rm -rf "$venv"
+python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet --disable-pip-version-check ./python
+"$venv/bin/python" -c "import netpol; print('import netpol', netpol.__version__)"
+"$venv/bin/pip" install --quiet --disable-pip-version-check pytest mypy pyyaml types-PyYAML numpy typing_extensions
+"$venv/bin/pytest" -q python/tests
 
 step "README example runs"
 "$target_dir/debug/netpol" matrix examples/cluster.yaml --port 8080 >/dev/null

@@ -93,10 +93,11 @@ impl Engine {
 
     /// Parses `namespace/name` or an IP address into an endpoint.
     pub fn parse_endpoint(&self, text: &str) -> Option<Endpoint> {
-        match text.parse::<IpAddr>() {
-            Ok(ip) => Some(self.endpoint_for_ip(ip)),
-            Err(_) => self.pod_id(text).map(Endpoint::Pod),
+        // Pod names always hold a '/', addresses never do.
+        if text.contains('/') {
+            return self.pod_id(text).map(Endpoint::Pod);
         }
+        text.parse::<IpAddr>().ok().map(|ip| self.endpoint_for_ip(ip))
     }
 
     #[inline(always)]

@@ -1,0 +1,282 @@
+"""netpol: exact Kubernetes NetworkPolicy answers, without a cluster.
+
+Load namespaces, pods and NetworkPolicies (as ``kubectl get -o yaml`` prints them, or as
+dicts), then ask whether one endpoint may reach another and why::
+
+    import netpol
+    engine = netpol.Engine.from_files("cluster.yaml")
+    engine.allowed("shop/api-0", "shop/db-0", 5432)          # True / False
+    print(engine.explain("shop/api-0", "shop/db-0", 5432))   # the deciding policies and rules
+    m = engine.matrix(8080)                                  # m.pods, m.allowed (list of lists)
+
+Endpoints are ``"namespace/pod"`` or IP addresses (strings or :mod:`ipaddress` objects); an IP
+that is a pod's IP means that pod.
+"""
+
+from __future__ import annotations
+
+import importlib
+import ipaddress
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+
+from ._errors import ParseError, PolicyError, Problem, ValidationError
+from ._netpol import RawEngine, __version__
+
+_np: Any
+try:  # NumPy is optional: matrices also come as lists of lists.
+    _np = importlib.import_module("numpy")
+except ImportError:  # pragma: no cover - exercised in environments without NumPy
+    _np = None
+
+__all__ = [
+    "Engine",
+    "Explanation",
+    "DirectionExplanation",
+    "RuleRef",
+    "RuleMiss",
+    "Matrix",
+    "PolicyError",
+    "ParseError",
+    "ValidationError",
+    "Problem",
+    "Endpoint",
+    "__version__",
+]
+
+Endpoint = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address]
+"""``"namespace/pod"`` or an IP address (string or :mod:`ipaddress` object)."""
+
+# Maps whose keys are user data (label keys and the like): their keys are never renamed.
+_FREE_FORM = {"labels", "annotations", "match_labels", "matchLabels", "node_selector", "nodeSelector", "data"}
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _to_api(value: Any, free_form: bool = False) -> Any:
+    """Turns the official client's ``to_dict()`` output (snake_case keys, ``None`` for unset
+    fields, datetimes) into the API's JSON shape; plain API dicts pass through unchanged."""
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if item is None:
+                continue  # Unset, as the API server sees it.
+            name = key if free_form else _camel(str(key))
+            out[name] = _to_api(item, free_form=not free_form and str(key) in _FREE_FORM)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_to_api(v) for v in value]
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    """A rule that admits a connection, with the peer and port entries that matched."""
+
+    policy: str
+    """``namespace/name`` of the policy."""
+    rule: int
+    """Index into ``spec.ingress`` or ``spec.egress``."""
+    peer: Optional[int]
+    """Index of the matching peer in ``from``/``to``; ``None`` when the rule has no peers."""
+    port: Optional[int]
+    """Index of the matching entry in ``ports``; ``None`` when the rule has no ports."""
+    path: str
+    """The YAML path, e.g. ``spec.ingress[0].from[1] + spec.ingress[0].ports[0]``."""
+
+
+@dataclass(frozen=True)
+class RuleMiss:
+    """A rule of an isolating policy that does not admit the connection, and which half failed."""
+
+    policy: str
+    rule: int
+    path: str
+    peer_matched: bool
+    port_matched: bool
+
+
+@dataclass(frozen=True)
+class DirectionExplanation:
+    """Egress at the source or ingress at the destination."""
+
+    direction: str
+    """``"egress"`` or ``"ingress"``."""
+    allowed: bool
+    reason: str
+    """``admitted``, ``no-rule-admits``, ``not-isolated``, ``not-a-pod`` or ``self-traffic``."""
+    isolating_policies: List[str]
+    admitted_by: List[RuleRef]
+    not_admitting: List[RuleMiss]
+
+    @classmethod
+    def _from_json(cls, direction: str, d: Mapping[str, Any]) -> "DirectionExplanation":
+        return cls(
+            direction=direction,
+            allowed=d["allowed"],
+            reason=d["reason"],
+            isolating_policies=list(d["isolating_policies"]),
+            admitted_by=[RuleRef(**r) for r in d["admitted_by"]],
+            not_admitting=[RuleMiss(**m) for m in d["not_admitting"]],
+        )
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a connection is allowed or denied; ``str()`` gives the report ``netpol check`` prints."""
+
+    allowed: bool
+    source: str
+    destination: str
+    port: int
+    protocol: str
+    egress: DirectionExplanation
+    ingress: DirectionExplanation
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """The truth table of every pod to every pod on one port: ``allowed[i][j]`` is whether
+    ``pods[i]`` may reach ``pods[j]``. ``array`` is the same as a NumPy bool array when NumPy is
+    installed, else ``None``."""
+
+    port: int
+    protocol: str
+    pods: List[str]
+    allowed: List[List[bool]]
+    array: Any
+
+    def __len__(self) -> int:
+        return len(self.pods)
+
+    def cell(self, src: str, dst: str) -> bool:
+        """Whether pod ``src`` may reach pod ``dst`` (both ``namespace/name``)."""
+        return self.allowed[self.pods.index(src)][self.pods.index(dst)]
+
+
+class Engine:
+    """A compiled cluster: immutable, safe to share between threads."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: RawEngine) -> None:
+        self._raw = raw
+
+    @classmethod
+    def from_yaml(
+        cls, text: str, *, self_traffic: str = "allow", ipblock_pod_ips: str = "match", strict: bool = True
+    ) -> "Engine":
+        """Loads YAML or JSON text: single objects, multi-document streams, ``kind: List``.
+
+        ``self_traffic``: ``"allow"`` (a pod can always reach itself) or ``"evaluate"``.
+        ``ipblock_pod_ips``: ``"match"`` (ipBlocks also match pod IPs) or ``"ignore"``.
+        ``strict=False`` skips objects the API server would reject and lists them in ``warnings``.
+        Raises :class:`ParseError` or :class:`ValidationError`."""
+        return cls(RawEngine.from_text(text, self_traffic, ipblock_pod_ips, strict))
+
+    @classmethod
+    def from_objects(
+        cls,
+        objects: Iterable[Mapping[str, Any]],
+        *,
+        self_traffic: str = "allow",
+        ipblock_pod_ips: str = "match",
+        strict: bool = True,
+    ) -> "Engine":
+        """Loads parsed objects: what ``yaml.safe_load_all`` returns, or the official
+        ``kubernetes`` client's ``to_dict()`` (snake_case keys are turned into the API's names)."""
+        items = [_to_api(o) for o in objects if o is not None]
+        text = json.dumps({"apiVersion": "v1", "kind": "List", "items": items})
+        return cls(RawEngine.from_text(text, self_traffic, ipblock_pod_ips, strict))
+
+    @classmethod
+    def from_files(
+        cls,
+        *paths: Union[str, "os.PathLike[str]"],
+        self_traffic: str = "allow",
+        ipblock_pod_ips: str = "match",
+        strict: bool = True,
+    ) -> "Engine":
+        """Loads YAML/JSON files and directories (read recursively)."""
+        return cls(RawEngine.from_paths([os.fspath(p) for p in paths], self_traffic, ipblock_pod_ips, strict))
+
+    def allowed(self, src: Endpoint, dst: Endpoint, port: int, protocol: str = "TCP") -> bool:
+        """Whether ``src`` may open a connection to ``dst`` on ``port``/``protocol``."""
+        return self._raw.allowed(src, dst, port, protocol)
+
+    def verdict(self, src: Endpoint, dst: Endpoint, port: int, protocol: str = "TCP") -> Tuple[bool, bool, bool]:
+        """``(allowed, egress allowed at the source, ingress allowed at the destination)``."""
+        return self._raw.decide(src, dst, port, protocol)
+
+    def allowed_many(self, queries: Iterable[Tuple[Endpoint, Endpoint, int, str]]) -> List[bool]:
+        """Decides many ``(src, dst, port, protocol)`` queries; the GIL is released meanwhile."""
+        return self._raw.allowed_many(queries)
+
+    def explain(self, src: Endpoint, dst: Endpoint, port: int, protocol: str = "TCP") -> Explanation:
+        """The isolating policies and the admitting rule(s) per direction, or why none admits."""
+        data, text = self._raw.explain(src, dst, port, protocol)
+        d = json.loads(data)
+        return Explanation(
+            allowed=d["allowed"],
+            source=d["from"],
+            destination=d["to"],
+            port=d["port"],
+            protocol=d["protocol"],
+            egress=DirectionExplanation._from_json("egress", d["egress"]),
+            ingress=DirectionExplanation._from_json("ingress", d["ingress"]),
+            text=text,
+        )
+
+    def matrix(self, port: int, protocol: str = "TCP") -> Matrix:
+        """The truth table of every pod to every pod (rows sources, columns destinations)."""
+        rows, raw = self._raw.matrix(port, protocol)
+        pods = self._raw.pods
+        array = None
+        if _np is not None:
+            array = _np.frombuffer(raw, dtype=_np.uint8).reshape(len(pods), len(pods)).astype(bool)
+        return Matrix(port=port, protocol=protocol.upper(), pods=pods, allowed=rows, array=array)
+
+    def connectivity(self) -> Dict[str, Any]:
+        """For every pod pair the allowed ports per protocol, and each pod's external ranges:
+        ``{"pairs": [{"from", "to", "ports"}], "external": [{"pod", "egress", "ingress"}]}``,
+        the shape ``netpol connectivity -o json`` prints. The GIL is released while computing."""
+        result: Dict[str, Any] = json.loads(self._raw.connectivity())
+        return result
+
+    @property
+    def pods(self) -> List[str]:
+        """Pod names, ``namespace/name``, sorted by namespace then name."""
+        return self._raw.pods
+
+    @property
+    def policies(self) -> List[str]:
+        """Policy names, ``namespace/name``."""
+        return self._raw.policies
+
+    @property
+    def warnings(self) -> List[str]:
+        """What loading reported without failing: pods left out, namespaces assumed, kinds
+        skipped, objects skipped in lenient mode."""
+        return self._raw.warnings
+
+    @property
+    def identities(self) -> int:
+        """Pod identities: classes of pods no policy can tell apart."""
+        return self._raw.identities
+
+    def __repr__(self) -> str:
+        return f"<netpol.Engine: {len(self.pods)} pods, {len(self.policies)} policies>"

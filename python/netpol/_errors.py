@@ -1,0 +1,58 @@
+"""Exceptions raised by netpol: every problem names the object, the field path and what is wrong."""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional, Sequence, Tuple
+
+
+class Problem(NamedTuple):
+    """One problem found in the input."""
+
+    origin: Optional[str]
+    """Where the object came from: a file name (and document or List item), ``<text>``."""
+    kind: Optional[str]
+    """The object's kind (``NetworkPolicy``, ``Pod``, ``Namespace``), when known."""
+    object: Optional[str]
+    """The object, ``namespace/name`` (or ``name`` for a namespace), when known."""
+    field: str
+    """The field path, such as ``spec.ingress[0].from[1].ipBlock.cidr``; empty for the whole object."""
+    message: str
+    """What is wrong."""
+
+    def __str__(self) -> str:
+        parts = [self.origin, f"{self.kind} {self.object}" if self.object else None, self.field or None, self.message]
+        return ": ".join(p for p in parts if p)
+
+
+class PolicyError(Exception):
+    """The input could not be turned into a cluster. ``problems`` lists every problem found."""
+
+    problems: Tuple[Problem, ...]
+
+    def __init__(self, message: str, problems: Sequence[Tuple[Optional[str], Optional[str], Optional[str], str, str]] = ()):
+        super().__init__(message)
+        self.problems = tuple(Problem(*p) for p in problems)
+
+    @property
+    def object(self) -> Optional[str]:
+        """The object of the first problem."""
+        return self.problems[0].object if self.problems else None
+
+    @property
+    def field(self) -> Optional[str]:
+        """The field path of the first problem."""
+        return self.problems[0].field if self.problems else None
+
+    @property
+    def message(self) -> str:
+        """The message of the first problem (``str(error)`` has all of them)."""
+        return self.problems[0].message if self.problems else str(self)
+
+
+class ParseError(PolicyError):
+    """The input is not readable Kubernetes objects: malformed YAML or JSON, not UTF-8, unreadable
+    files, over the size limit."""
+
+
+class ValidationError(PolicyError):
+    """Objects the API server would reject (invalid CIDR, unknown operator, port out of range, ...)."""

@@ -1,0 +1,44 @@
+"""The extension module behind ``netpol``; use the wrappers in ``netpol`` instead."""
+
+from typing import Any, Iterable, List, Tuple
+
+from typing_extensions import final
+
+__all__ = ["RawEngine", "__version__"]
+
+__version__: str
+
+@final
+class RawEngine:
+    """A compiled cluster."""
+
+    @staticmethod
+    def from_text(text: str, self_traffic: str, ipblock_pod_ips: str, strict: bool) -> RawEngine:
+        """Loads YAML or JSON text."""
+    @staticmethod
+    def from_paths(paths: List[str], self_traffic: str, ipblock_pod_ips: str, strict: bool) -> RawEngine:
+        """Loads files and directories."""
+    def decide(self, src: Any, dst: Any, port: int, protocol: str) -> Tuple[bool, bool, bool]:
+        """(allowed, egress allowed, ingress allowed)."""
+    def allowed(self, src: Any, dst: Any, port: int, protocol: str) -> bool:
+        """Whether the connection is allowed."""
+    def allowed_many(self, queries: Iterable[Tuple[Any, Any, int, str]]) -> List[bool]:
+        """Many queries at once, without the GIL while deciding."""
+    def explain(self, src: Any, dst: Any, port: int, protocol: str) -> Tuple[str, str]:
+        """The explanation as (JSON text, readable text)."""
+    def matrix(self, port: int, protocol: str) -> Tuple[List[List[bool]], bytes]:
+        """The truth table as (rows of bools, row-major bytes of 0/1)."""
+    def connectivity(self) -> str:
+        """The connectivity map as JSON text."""
+    @property
+    def pods(self) -> List[str]:
+        """Pod names, ``namespace/name``, in order."""
+    @property
+    def policies(self) -> List[str]:
+        """Policy names, ``namespace/name``, in order."""
+    @property
+    def warnings(self) -> List[str]:
+        """Warnings from loading."""
+    @property
+    def identities(self) -> int:
+        """Pod identities: classes of pods no policy can tell apart."""

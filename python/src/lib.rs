@@ -1,0 +1,266 @@
+//! `netpol._netpol`: the extension module behind the `netpol` Python package.
+//!
+//! Thin: converts arguments, runs the engine (releasing the GIL for whole-table work) and
+//! returns plain values; `netpol/__init__.py` wraps them in typed Python classes. Errors are
+//! raised as the exception classes of `netpol/_errors.py`. No panic reaches Python: pyo3 turns
+//! one into `pyo3_runtime.PanicException`, and the engine does not panic on input.
+
+use std::path::PathBuf;
+
+use netpol::k8s::{LoadOptions, Loader};
+use netpol::raw::Strictness;
+use netpol::{report, Cluster, Compiler, Endpoint, Engine, Options, Protocol, Query, SelfTraffic};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList};
+
+/// How to load and evaluate, from the keyword arguments.
+fn options(self_traffic: &str, ipblock_pod_ips: &str, strict: bool) -> PyResult<(Options, Strictness)> {
+    let self_traffic = match self_traffic {
+        "allow" => SelfTraffic::Allow,
+        "evaluate" => SelfTraffic::Evaluate,
+        other => {
+            return Err(PyValueError::new_err(format!("self_traffic must be \"allow\" or \"evaluate\", not {other:?}")))
+        }
+    };
+    let ip_block_matches_pods = match ipblock_pod_ips {
+        "match" => true,
+        "ignore" => false,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "ipblock_pod_ips must be \"match\" or \"ignore\", not {other:?}"
+            )))
+        }
+    };
+    let strictness = if strict { Strictness::Strict } else { Strictness::Lenient };
+    Ok((Options { self_traffic, ip_block_matches_pods }, strictness))
+}
+
+/// Raises `netpol.ParseError` (input that is not readable Kubernetes objects) or
+/// `netpol.ValidationError` (objects the API server would reject), with every problem.
+fn policy_error(py: Python<'_>, error: &netpol::Error) -> PyErr {
+    let problems: Vec<(Option<String>, Option<String>, Option<String>, String, String)> = error
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            (
+                d.origin().map(String::from),
+                d.object().map(|o| o.kind().as_str().to_string()),
+                d.object().map(|o| o.qualified_name()),
+                d.field().to_string(),
+                d.message().to_string(),
+            )
+        })
+        .collect();
+    let parse = error.diagnostics().iter().all(|d| d.object().is_none());
+    let class = if parse { "ParseError" } else { "ValidationError" };
+    let raised =
+        py.import("netpol._errors").and_then(|m| m.getattr(class)).and_then(|c| c.call1((error.to_string(), problems)));
+    match raised {
+        Ok(exception) => PyErr::from_value(exception),
+        Err(e) => e,
+    }
+}
+
+/// A compiled cluster (the `netpol.Engine` wrapper holds one).
+#[pyclass(frozen, module = "netpol._netpol")]
+struct RawEngine {
+    engine: Engine,
+}
+
+fn protocol(text: &str) -> PyResult<Protocol> {
+    Protocol::parse_loose(text)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown protocol {text:?}: use TCP, UDP or SCTP")))
+}
+
+fn port(port: u32) -> PyResult<u16> {
+    match u16::try_from(port) {
+        Ok(p) if p > 0 => Ok(p),
+        _ => Err(PyValueError::new_err(format!("port {port} is not between 1 and 65535"))),
+    }
+}
+
+impl RawEngine {
+    fn build(
+        py: Python<'_>,
+        load: impl FnOnce(&mut Loader) + Send,
+        opts: (Options, Strictness),
+    ) -> PyResult<RawEngine> {
+        let (options, strictness) = opts;
+        let result: Result<Engine, netpol::Error> = py.detach(move || {
+            let mut loader = Loader::new(LoadOptions { strictness, ..LoadOptions::default() });
+            load(&mut loader);
+            let cluster: Cluster = loader.finish()?;
+            Ok(Compiler::new().options(options).compile(&cluster))
+        });
+        match result {
+            Ok(engine) => Ok(RawEngine { engine }),
+            Err(e) => Err(policy_error(py, &e)),
+        }
+    }
+
+    fn endpoint(&self, value: &Bound<'_, PyAny>) -> PyResult<Endpoint> {
+        let text = value.str()?;
+        let text = text.to_cow()?;
+        self.engine.parse_endpoint(&text).ok_or_else(|| {
+            PyValueError::new_err(format!("{text:?}: no such pod (use \"namespace/pod\") and not an IP address"))
+        })
+    }
+}
+
+#[pymethods]
+impl RawEngine {
+    /// Loads YAML or JSON text.
+    #[staticmethod]
+    #[pyo3(signature = (text, self_traffic, ipblock_pod_ips, strict))]
+    fn from_text(
+        py: Python<'_>,
+        text: String,
+        self_traffic: &str,
+        ipblock_pod_ips: &str,
+        strict: bool,
+    ) -> PyResult<RawEngine> {
+        let opts = options(self_traffic, ipblock_pod_ips, strict)?;
+        RawEngine::build(py, move |l| l.add_str(&text, "<text>"), opts)
+    }
+
+    /// Loads files and directories.
+    #[staticmethod]
+    #[pyo3(signature = (paths, self_traffic, ipblock_pod_ips, strict))]
+    fn from_paths(
+        py: Python<'_>,
+        paths: Vec<PathBuf>,
+        self_traffic: &str,
+        ipblock_pod_ips: &str,
+        strict: bool,
+    ) -> PyResult<RawEngine> {
+        let opts = options(self_traffic, ipblock_pod_ips, strict)?;
+        RawEngine::build(py, move |l| paths.iter().for_each(|p| l.add_path(p)), opts)
+    }
+
+    /// (allowed, egress allowed, ingress allowed).
+    fn decide(
+        &self,
+        src: &Bound<'_, PyAny>,
+        dst: &Bound<'_, PyAny>,
+        port: u32,
+        protocol: &str,
+    ) -> PyResult<(bool, bool, bool)> {
+        let v =
+            self.engine.decide(self.endpoint(src)?, self.endpoint(dst)?, self::port(port)?, self::protocol(protocol)?);
+        Ok((v.is_allowed(), v.egress, v.ingress))
+    }
+
+    /// Whether the connection is allowed.
+    fn allowed(&self, src: &Bound<'_, PyAny>, dst: &Bound<'_, PyAny>, port: u32, protocol: &str) -> PyResult<bool> {
+        let v =
+            self.engine.decide(self.endpoint(src)?, self.endpoint(dst)?, self::port(port)?, self::protocol(protocol)?);
+        Ok(v.is_allowed())
+    }
+
+    /// Many queries at once, without the GIL while deciding.
+    fn allowed_many(&self, py: Python<'_>, queries: &Bound<'_, PyAny>) -> PyResult<Vec<bool>> {
+        let mut parsed = Vec::new();
+        for item in queries.try_iter()? {
+            let item = item?;
+            let (src, dst, p, proto): (Bound<'_, PyAny>, Bound<'_, PyAny>, u32, String) = item.extract()?;
+            parsed.push(Query {
+                src: self.endpoint(&src)?,
+                dst: self.endpoint(&dst)?,
+                port: port(p)?,
+                protocol: protocol(&proto)?,
+            });
+        }
+        let engine = &self.engine;
+        Ok(py.detach(move || {
+            let mut out = vec![netpol::Verdict { egress: false, ingress: false }; parsed.len()];
+            engine.decide_batch(&parsed, &mut out);
+            out.iter().map(|v| v.is_allowed()).collect()
+        }))
+    }
+
+    /// The explanation as (JSON text, readable text).
+    fn explain(
+        &self,
+        src: &Bound<'_, PyAny>,
+        dst: &Bound<'_, PyAny>,
+        port: u32,
+        protocol: &str,
+    ) -> PyResult<(String, String)> {
+        let (src, dst, port, protocol) =
+            (self.endpoint(src)?, self.endpoint(dst)?, self::port(port)?, self::protocol(protocol)?);
+        let e = self.engine.explain(src, dst, port, protocol);
+        let cluster = self.engine.cluster();
+        Ok((
+            report::explanation_json(cluster, src, dst, port, protocol, &e).to_string(),
+            e.report(cluster, src, dst, port, protocol),
+        ))
+    }
+
+    /// The truth table as (rows of bools, row-major bytes of 0/1).
+    fn matrix<'py>(
+        &self,
+        py: Python<'py>,
+        port: u32,
+        protocol: &str,
+    ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyBytes>)> {
+        let (port, protocol) = (self::port(port)?, self::protocol(protocol)?);
+        let engine = &self.engine;
+        let bytes: Vec<u8> = py.detach(move || {
+            let m = engine.matrix(port, protocol);
+            let n = m.len();
+            let mut bytes = vec![0u8; n * n];
+            for s in 0..n {
+                let row = m.row_bits(netpol::PodId(s as u32));
+                for d in 0..n {
+                    bytes[s * n + d] = ((row[d / 64] >> (d % 64)) & 1) as u8;
+                }
+            }
+            bytes
+        });
+        let n = engine.cluster().pods().len();
+        let rows = PyList::empty(py);
+        for s in 0..n {
+            rows.append(PyList::new(py, bytes[s * n..(s + 1) * n].iter().map(|&b| b == 1))?)?;
+        }
+        Ok((rows, PyBytes::new(py, &bytes)))
+    }
+
+    /// The connectivity map as JSON text.
+    fn connectivity(&self, py: Python<'_>) -> String {
+        let engine = &self.engine;
+        py.detach(move || report::connectivity_json(engine).to_string())
+    }
+
+    /// Pod names, `namespace/name`, in order.
+    #[getter]
+    fn pods(&self) -> Vec<String> {
+        report::pod_names(self.engine.cluster())
+    }
+
+    /// Policy names, `namespace/name`, in order.
+    #[getter]
+    fn policies(&self) -> Vec<String> {
+        self.engine.cluster().policies().iter().map(|p| p.qualified_name()).collect()
+    }
+
+    /// Warnings from loading.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.engine.cluster().warnings().iter().map(ToString::to_string).collect()
+    }
+
+    /// Pod identities: classes of pods no policy can tell apart.
+    #[getter]
+    fn identities(&self) -> usize {
+        self.engine.identities()
+    }
+}
+
+/// The extension module.
+#[pymodule]
+fn _netpol(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<RawEngine>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,76 @@
+"""Bad input: typed exceptions naming object and field; nothing panics."""
+
+from __future__ import annotations
+
+import pytest
+
+import netpol
+from conftest import API, EXAMPLE
+
+BAD_CIDR = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: bad, namespace: x}
+spec:
+  podSelector: {}
+  ingress:
+    - from: [{ipBlock: {cidr: 10.0.0.0/99}}]
+      ports: [{port: 0}]
+"""
+
+
+def test_validation_error_names_object_and_field() -> None:
+    with pytest.raises(netpol.ValidationError) as info:
+        netpol.Engine.from_yaml(BAD_CIDR)
+    err = info.value
+    assert isinstance(err, netpol.PolicyError)
+    assert err.object == "x/bad"
+    assert err.field == "spec.ingress[0].from[0].ipBlock.cidr"
+    assert "invalid CIDR" in err.message
+    assert [(p.kind, p.object, p.field) for p in err.problems] == [
+        ("NetworkPolicy", "x/bad", "spec.ingress[0].from[0].ipBlock.cidr"),
+        ("NetworkPolicy", "x/bad", "spec.ingress[0].ports[0].port"),
+    ]
+    assert "2 problems" in str(err)
+    assert str(err.problems[1]).startswith("<text>: NetworkPolicy x/bad: spec.ingress[0].ports[0].port: invalid port 0")
+
+
+def test_lenient_mode_skips_and_warns() -> None:
+    e = netpol.Engine.from_yaml(BAD_CIDR, strict=False)
+    assert e.policies == []
+    assert any("object skipped" in w and "x/bad" in w for w in e.warnings)
+
+
+@pytest.mark.parametrize(
+    "text", ["kind: Pod\nmetadata: {name: [\n", "{not json", "- just\n- a list\n", "apiVersion: v1\nmetadata: {name: a}\n"]
+)
+def test_parse_errors(text: str) -> None:
+    with pytest.raises(netpol.ParseError) as info:
+        netpol.Engine.from_yaml(text)
+    assert info.value.problems and info.value.problems[0].origin == "<text>"
+
+
+def test_unreadable_file_is_a_parse_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(netpol.ParseError, match="cannot read"):
+        netpol.Engine.from_files(tmp_path / "missing.yaml")
+
+
+def test_bad_arguments_are_value_errors() -> None:
+    e = netpol.Engine.from_files(EXAMPLE)
+    with pytest.raises(ValueError, match="no such pod"):
+        e.allowed("shop/nope", API, 80)
+    with pytest.raises(ValueError, match="unknown protocol"):
+        e.allowed(API, API, 80, "ICMP")
+    with pytest.raises(ValueError, match="between 1 and 65535"):
+        e.allowed(API, API, 0)
+    with pytest.raises((ValueError, OverflowError)):
+        e.allowed(API, API, 70000)
+    with pytest.raises(ValueError, match="self_traffic"):
+        netpol.Engine.from_yaml("", self_traffic="sometimes")
+    with pytest.raises(ValueError, match="ipblock_pod_ips"):
+        netpol.Engine.from_yaml("", ipblock_pod_ips="maybe")
+
+
+def test_empty_input_is_an_empty_cluster() -> None:
+    e = netpol.Engine.from_yaml("")
+    assert e.pods == [] and e.matrix(80).allowed == []
