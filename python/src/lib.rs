@@ -36,10 +36,13 @@ fn options(self_traffic: &str, ipblock_pod_ips: &str, strict: bool) -> PyResult<
     Ok((Options { self_traffic, ip_block_matches_pods }, strictness))
 }
 
+/// One problem as Python sees it: (origin, kind, object, field, message).
+type Problem = (Option<String>, Option<String>, Option<String>, String, String);
+
 /// Raises `netpol.ParseError` (input that is not readable Kubernetes objects) or
 /// `netpol.ValidationError` (objects the API server would reject), with every problem.
 fn policy_error(py: Python<'_>, error: &netpol::Error) -> PyErr {
-    let problems: Vec<(Option<String>, Option<String>, Option<String>, String, String)> = error
+    let problems: Vec<Problem> = error
         .diagnostics()
         .iter()
         .map(|d| {
