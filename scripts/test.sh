@@ -23,14 +23,20 @@ fi
 cargo --version
 rustup component list --installed 2>/dev/null | grep -E '^(rustfmt|clippy)' || true
 
+shared="$root/../shared"
+[ -d "$shared/recipes" ] || { echo "../shared/recipes is missing beside the repository" >&2; exit 2; }
+
+step "toolchains for no_std (and wasm): Debian rustc-web, lld, wasm-bindgen-cli, chromium (idempotent)"
+bash "$shared/recipes/wasm-toolchain.sh"
+
 step "format"
 cargo fmt --all -- --check
 
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "no_std build of the core (host target, no default features)"
-cargo build -p netpol --no-default-features --locked
+step "no_std proof: the core builds for a bare-metal target (x86_64-unknown-none)"
+bash "$shared/recipes/no-std-check.sh" core
 
 step "Rust tests"
 cargo test --workspace --locked --exclude netpol-python
