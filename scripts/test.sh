@@ -41,6 +41,9 @@ bash "$shared/recipes/no-std-check.sh" core
 step "Rust tests"
 cargo test --workspace --locked --exclude netpol-python
 
+step "C API: libnetpol static and shared, ASan+UBSan, valgrind, corpus, dataplane, examples/c"
+ffi/tests/run_c_tests.sh "$target_dir"
+
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 

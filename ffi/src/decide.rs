@@ -89,10 +89,9 @@ fn endpoint(e: &netpol_engine, end: &netpol_endpoint) -> Result<Endpoint, netpol
     match end.kind {
         0 if (end.pod as usize) < e.engine.cluster().pods().len() => Ok(Endpoint::Pod(PodId(end.pod))),
         0 => Err(netpol_result::NotFound),
-        4 => {
-            Ok(e.engine.endpoint_for_ip(IpAddr::V4(Ipv4Addr::new(end.addr[0], end.addr[1], end.addr[2], end.addr[3]))))
-        }
-        6 => Ok(e.engine.endpoint_for_ip(IpAddr::V6(Ipv6Addr::from(end.addr)))),
+        // The engine resolves an IP that is a pod's IP to that pod itself.
+        4 => Ok(Endpoint::Ip(IpAddr::V4(Ipv4Addr::new(end.addr[0], end.addr[1], end.addr[2], end.addr[3])))),
+        6 => Ok(Endpoint::Ip(IpAddr::V6(Ipv6Addr::from(end.addr)))),
         _ => Err(netpol_result::InvalidArgument),
     }
 }
@@ -202,7 +201,7 @@ pub unsafe extern "C" fn netpol_decide_ip(
     verdict_out: *mut netpol_verdict,
 ) -> netpol_result {
     boundary(netpol_result::Panic, || {
-        if src_ip.is_null() || dst_ip.is_null() {
+        if engine.is_null() || src_ip.is_null() || dst_ip.is_null() || verdict_out.is_null() {
             return netpol_result::NullParameter;
         }
         let ip = |p: *const u8, len: usize| -> Result<netpol_endpoint, netpol_result> {
@@ -253,10 +252,10 @@ pub unsafe extern "C" fn netpol_decide_batch(
         let (queries, verdicts) = unsafe {
             (std::slice::from_raw_parts(queries, count), std::slice::from_raw_parts_mut(verdicts_out, count))
         };
-        for q in queries {
-            if let Err(r) = query(e, q) {
-                return r;
-            }
+        // Check every query before writing anything; conversion is cheap (no lookups), so the
+        // second pass converts again rather than allocating.
+        if let Some(r) = queries.iter().find_map(|q| query(e, q).err()) {
+            return r;
         }
         for (q, v) in queries.iter().zip(verdicts.iter_mut()) {
             if let Ok(q) = query(e, q) {

@@ -13,7 +13,10 @@ pub struct netpol_error {
 
 impl netpol_error {
     pub(crate) fn new(error: &netpol_core::Error) -> netpol_error {
-        let text: Vec<String> = error.diagnostics().iter().map(ToString::to_string).collect();
+        // One line per problem: a YAML syntax error's source snippet (its later lines) is left
+        // out; its first line already names the line and column.
+        let text: Vec<String> =
+            error.diagnostics().iter().map(|d| d.to_string().lines().next().unwrap_or_default().to_string()).collect();
         netpol_error { message: crate::c_string(&text.join("\n")), count: text.len() }
     }
 }

@@ -1,0 +1,256 @@
+//! Writes the shared case corpus (`core/testdata/cases/`) as fixtures the C tests read
+//! (`ffi/tests/c/corpus_check.c`), with the verdicts of the Rust engine.
+//!
+//! Into `$CARGO_TARGET_TMPDIR/c-corpus/`:
+//! - `index.txt`: one line per case, `<id> <corpus file>`.
+//! - `<id>.json`: the cluster, the model's objects and then the case's, as one
+//!   `{"apiVersion": "v1", "kind": "List", "items": [...]}`.
+//! - `<id>.txt`: the queries, one fact per line, whitespace-separated:
+//!   ```text
+//!   case <name>
+//!   options <self_traffic_evaluate 0|1> <ip_block_matches_pods 0|1>
+//!   pods <n>
+//!   pod <index> <namespace/name>            (n lines, in engine order)
+//!   q <src> <dst> <port> <iana protocol> <allowed> <egress_allowed> <ingress_allowed>
+//!   end <number of q lines>
+//!   ```
+//!   `src`/`dst` are a pod index (digits only) or an IPv4/IPv6 literal. The queries are every
+//!   ordered pod pair on each matrix expectation's port/protocol, then every single check.
+//!
+//! The verdicts come from `netpol_core::Engine::decide` on an engine loaded from the very bytes
+//! of `<id>.json` (as the C side loads them), and the test also checks they are the corpus's
+//! expected verdicts, so a fixture can only mean what its case means.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use netpol_core::k8s::{LoadOptions, Loader};
+use netpol_core::raw::Strictness;
+use netpol_core::{Compiler, Endpoint, Engine, Options, PodId, Protocol, SelfTraffic};
+use serde_json::{json, Value};
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/testdata")
+}
+
+fn parse_yaml(path: &Path) -> Value {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_saphyr::from_str_with_options(&text, serde_saphyr::options! { strict_booleans: true })
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The objects of one parsed document: a `List`'s items, or the object itself.
+fn objects_of(doc: Value) -> Vec<Value> {
+    match doc {
+        Value::Object(ref o) if o.get("kind").and_then(Value::as_str) == Some("List") => {
+            o.get("items").and_then(Value::as_array).cloned().unwrap_or_default()
+        }
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+fn options(case: &Value, name: &str) -> Options {
+    let mut options = Options::default();
+    match case["options"]["self_traffic"].as_str() {
+        None | Some("allow") => {}
+        Some("evaluate") => options.self_traffic = SelfTraffic::Evaluate,
+        Some(other) => panic!("{name}: unknown self_traffic {other}"),
+    }
+    if let Some(b) = case["options"]["ip_block_matches_pods"].as_bool() {
+        options.ip_block_matches_pods = b;
+    }
+    options
+}
+
+fn protocol(v: &Value) -> Protocol {
+    v.as_str().map_or(Protocol::Tcp, |p| Protocol::parse(p).unwrap_or_else(|| panic!("bad protocol {p}")))
+}
+
+fn iana(protocol: Protocol) -> u32 {
+    match protocol {
+        Protocol::Tcp => 6,
+        Protocol::Udp => 17,
+        Protocol::Sctp => 132,
+    }
+}
+
+fn port(v: &Value) -> u16 {
+    v.as_u64().and_then(|p| u16::try_from(p).ok()).unwrap_or_else(|| panic!("bad port {v}"))
+}
+
+/// Whether `pattern` (`*`, `ns/*`, `*/pod`, `ns/pod`) covers `pod` (`ns/name`).
+fn covers(pattern: &str, pod: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let (pns, pname) = pattern.split_once('/').unwrap_or_else(|| panic!("bad pattern {pattern}"));
+    let (ns, name) = pod.split_once('/').unwrap();
+    (pns == "*" || pns == ns) && (pname == "*" || pname == name)
+}
+
+/// Writes the queries of one case; returns how many, and pushes any disagreement between the
+/// engine and the corpus's expectation onto `failures`.
+struct Fixture<'a> {
+    name: &'a str,
+    engine: &'a Engine,
+    out: String,
+    queries: usize,
+    failures: &'a mut Vec<String>,
+}
+
+impl Fixture<'_> {
+    fn query(&mut self, src: (&str, Endpoint), dst: (&str, Endpoint), port: u16, protocol: Protocol, expected: bool) {
+        let v = self.engine.decide(src.1, dst.1, port, protocol);
+        if v.is_allowed() != expected {
+            self.failures.push(format!(
+                "{}: {} -> {} {port}/{protocol}: corpus expects {expected}, the engine on the fixture says {}",
+                self.name,
+                src.0,
+                dst.0,
+                v.is_allowed()
+            ));
+        }
+        let b = |x: bool| u8::from(x);
+        writeln!(
+            self.out,
+            "q {} {} {port} {} {} {} {}",
+            src.0,
+            dst.0,
+            iana(protocol),
+            b(v.is_allowed()),
+            b(v.egress),
+            b(v.ingress)
+        )
+        .unwrap();
+        self.queries += 1;
+    }
+}
+
+/// A fixture endpoint: the pod's index when the text names a pod, else the IP literal.
+fn endpoint(engine: &Engine, text: &str, case: &str) -> (String, Endpoint) {
+    let e = engine.parse_endpoint(text).unwrap_or_else(|| panic!("{case}: unknown endpoint {text}"));
+    let written = match text.parse::<std::net::IpAddr>() {
+        Ok(_) => text.to_string(),
+        Err(_) => match e {
+            Endpoint::Pod(p) => p.0.to_string(),
+            Endpoint::Ip(_) => unreachable!("a name parses to a pod"),
+        },
+    };
+    (written, e)
+}
+
+#[test]
+fn write_c_corpus_fixtures() {
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-corpus");
+    if out_dir.exists() {
+        fs::remove_dir_all(&out_dir).unwrap();
+    }
+    fs::create_dir_all(&out_dir).unwrap();
+
+    let mut files: Vec<PathBuf> = fs::read_dir(testdata().join("cases"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+
+    let mut index = String::new();
+    let mut failures = Vec::new();
+    let (mut cases, mut queries) = (0usize, 0usize);
+    for file in &files {
+        let file_name = file.file_name().unwrap().to_string_lossy().to_string();
+        let doc = parse_yaml(file);
+        for case in doc["cases"].as_array().unwrap_or_else(|| panic!("{file_name}: no `cases` list")) {
+            let name = case["name"].as_str().expect("every case has a name");
+            assert!(
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                "{file_name}: case name {name:?} is not a safe file name"
+            );
+            let mut items = Vec::new();
+            if let Some(model) = case["model"].as_str() {
+                items.extend(objects_of(parse_yaml(&testdata().join("models").join(format!("{model}.yaml")))));
+            }
+            assert!(case.get("raw").is_none(), "{name}: `raw` cases are not supported by the C fixtures");
+            items.extend(case["objects"].as_array().cloned().unwrap_or_default());
+            let cluster_json =
+                serde_json::to_string_pretty(&json!({"apiVersion": "v1", "kind": "List", "items": items})).unwrap();
+
+            // Load exactly what the C side will load.
+            let mut loader = Loader::new(LoadOptions { strictness: Strictness::Strict, ..LoadOptions::default() });
+            loader.add_bytes(cluster_json.as_bytes(), "<input>");
+            let cluster = loader.finish().unwrap_or_else(|e| panic!("{name}: fixture does not load: {e}"));
+            let options = options(case, name);
+            let engine = Compiler::new().options(options).compile(&cluster);
+            let pods: Vec<String> = cluster.pods().iter().map(|p| p.qualified_name()).collect();
+
+            let mut fixture =
+                Fixture { name, engine: &engine, out: String::new(), queries: 0, failures: &mut failures };
+            writeln!(fixture.out, "case {name}").unwrap();
+            writeln!(
+                fixture.out,
+                "options {} {}",
+                u8::from(options.self_traffic == SelfTraffic::Evaluate),
+                u8::from(options.ip_block_matches_pods)
+            )
+            .unwrap();
+            writeln!(fixture.out, "pods {}", pods.len()).unwrap();
+            for (i, pod) in pods.iter().enumerate() {
+                writeln!(fixture.out, "pod {i} {pod}").unwrap();
+            }
+            for expect in case["expect"].as_array().unwrap_or_else(|| panic!("{name}: no expect list")) {
+                if let Some(m) = expect.get("matrix") {
+                    let (port, protocol) = (port(&m["port"]), protocol(&m["protocol"]));
+                    let default =
+                        expect["default"].as_bool().unwrap_or_else(|| panic!("{name}: matrix without default"));
+                    for (s, src) in pods.iter().enumerate() {
+                        for (d, dst) in pods.iter().enumerate() {
+                            let mut expected = default;
+                            for cell in expect["cells"].as_array().into_iter().flatten() {
+                                if covers(cell["from"].as_str().unwrap(), src)
+                                    && covers(cell["to"].as_str().unwrap(), dst)
+                                {
+                                    expected = cell["allowed"].as_bool().unwrap();
+                                }
+                            }
+                            if s == d && options.self_traffic == SelfTraffic::Allow {
+                                expected = true;
+                            }
+                            let (sp, dp) = (Endpoint::Pod(PodId(s as u32)), Endpoint::Pod(PodId(d as u32)));
+                            fixture.query((&s.to_string(), sp), (&d.to_string(), dp), port, protocol, expected);
+                        }
+                    }
+                } else {
+                    let from = expect["from"].as_str().unwrap_or_else(|| panic!("{name}: check without from"));
+                    let to = expect["to"].as_str().unwrap_or_else(|| panic!("{name}: check without to"));
+                    let expected =
+                        expect["allowed"].as_bool().unwrap_or_else(|| panic!("{name}: check without allowed"));
+                    let (src, dst) = (endpoint(&engine, from, name), endpoint(&engine, to, name));
+                    fixture.query(
+                        (&src.0, src.1),
+                        (&dst.0, dst.1),
+                        port(&expect["port"]),
+                        protocol(&expect["protocol"]),
+                        expected,
+                    );
+                }
+            }
+            writeln!(fixture.out, "end {}", fixture.queries).unwrap();
+            queries += fixture.queries;
+            fs::write(out_dir.join(format!("{name}.json")), &cluster_json).unwrap();
+            fs::write(out_dir.join(format!("{name}.txt")), &fixture.out).unwrap();
+            writeln!(index, "{name} {file_name}").unwrap();
+            cases += 1;
+        }
+    }
+    fs::write(out_dir.join("index.txt"), &index).unwrap();
+    eprintln!("wrote {cases} cases, {queries} queries to {}", out_dir.display());
+    assert!(
+        failures.is_empty(),
+        "{} fixture verdicts differ from the corpus:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(cases >= 150, "only {cases} cases written: the corpus has more than 150");
+}
