@@ -6,7 +6,7 @@ use std::vec::Vec;
 
 use k8s_openapi::api::core::v1 as core_v1;
 use k8s_openapi::api::networking::v1 as net_v1;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -37,51 +37,94 @@ pub(super) fn namespace(value: Value, origin: &str) -> Result<RawNamespace, Diag
     })
 }
 
+/// The parts of a `v1/Pod` NetworkPolicies use, read with k8s-openapi's types for each part.
+///
+/// Reading the whole `Pod` type would check (and, in the browser build, carry the code for)
+/// dozens of fields no policy looks at: volumes, probes, affinity. Unknown fields are ignored,
+/// as the full type ignores them too.
+#[derive(serde::Deserialize)]
+struct PodParts {
+    #[serde(default)]
+    metadata: ObjectMeta,
+    spec: Option<PodSpecParts>,
+    status: Option<PodStatusParts>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PodSpecParts {
+    #[serde(default)]
+    containers: Vec<ContainerParts>,
+    init_containers: Option<Vec<ContainerParts>>,
+    host_network: Option<bool>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContainerParts {
+    ports: Option<Vec<core_v1::ContainerPort>>,
+    restart_policy: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PodStatusParts {
+    phase: Option<String>,
+    #[serde(rename = "podIP")]
+    pod_ip: Option<String>,
+    #[serde(rename = "podIPs")]
+    pod_ips: Option<Vec<core_v1::PodIP>>,
+}
+
 pub(super) fn pod(value: Value, origin: &str) -> Result<RawPod, Diagnostic> {
-    let pod: core_v1::Pod = typed(value, ObjectKind::Pod, origin)?;
-    let status = pod.status.unwrap_or_default();
-    let spec = pod.spec.unwrap_or_default();
-    let mut ips: Vec<(String, String)> = status
-        .pod_ips
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-        .map(|(i, ip)| (format!("status.podIPs[{i}].ip"), ip.ip))
-        .collect();
-    if ips.is_empty() {
-        ips.extend(status.pod_ip.filter(|ip| !ip.is_empty()).map(|ip| ("status.podIP".to_string(), ip)));
+    let pod: PodParts = typed(value, ObjectKind::Pod, origin)?;
+    let mut ips: Vec<(String, String)> = Vec::new();
+    let mut phase = None;
+    if let Some(status) = pod.status {
+        phase = status.phase;
+        ips.extend(
+            status
+                .pod_ips
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(i, ip)| (format!("status.podIPs[{i}].ip"), ip.ip)),
+        );
+        if ips.is_empty() {
+            ips.extend(status.pod_ip.filter(|ip| !ip.is_empty()).map(|ip| ("status.podIP".to_string(), ip)));
+        }
     }
     let mut ports = Vec::new();
-    let mut add_ports = |field: &str, containers: &[core_v1::Container]| {
-        for (i, c) in containers.iter().enumerate() {
-            for (j, p) in c.ports.iter().flatten().enumerate() {
-                ports.push(RawContainerPort {
-                    field: format!("spec.{field}[{i}].ports[{j}]"),
-                    name: p.name.clone(),
-                    container_port: p.container_port,
-                    protocol: p.protocol.clone(),
-                });
+    let mut host_network = false;
+    if let Some(spec) = pod.spec {
+        host_network = spec.host_network.unwrap_or(false);
+        let mut add_ports = |field: &str, containers: &[ContainerParts], only_sidecars: bool| {
+            for (i, c) in containers.iter().enumerate() {
+                // Sidecars (init containers that keep running) serve ports too; other init
+                // containers have finished.
+                if only_sidecars && c.restart_policy.as_deref() != Some("Always") {
+                    continue;
+                }
+                for (j, p) in c.ports.iter().flatten().enumerate() {
+                    ports.push(RawContainerPort {
+                        field: format!("spec.{field}[{i}].ports[{j}]"),
+                        name: p.name.clone(),
+                        container_port: p.container_port,
+                        protocol: p.protocol.clone(),
+                    });
+                }
             }
-        }
-    };
-    add_ports("containers", &spec.containers);
-    // Sidecars (init containers that keep running) serve ports too.
-    let sidecars: Vec<core_v1::Container> = spec
-        .init_containers
-        .unwrap_or_default()
-        .into_iter()
-        .map(
-            |c| if c.restart_policy.as_deref() == Some("Always") { c } else { core_v1::Container { ports: None, ..c } },
-        )
-        .collect();
-    add_ports("initContainers", &sidecars);
+        };
+        add_ports("containers", &spec.containers, false);
+        add_ports("initContainers", spec.init_containers.as_deref().unwrap_or_default(), true);
+    }
     Ok(RawPod {
         origin: Some(origin.into()),
         namespace: pod.metadata.namespace,
         name: pod.metadata.name.unwrap_or_default(),
         labels: pod.metadata.labels.unwrap_or_default(),
-        phase: status.phase,
-        host_network: spec.host_network.unwrap_or(false),
+        phase,
+        host_network,
         ips,
         ports,
     })
