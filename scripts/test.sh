@@ -59,5 +59,11 @@ python3 -m venv "$venv"
 step "README example runs"
 "$target_dir/debug/netpol" matrix examples/cluster.yaml --port 8080 >/dev/null
 
+step "wasm playground: build the package (small profile), then the page in headless Chromium"
+WASM_PROFILE=wasm bash "$shared/recipes/wasm-build.sh" wasm wasm/playground/pkg
+gzip -9 -c wasm/playground/pkg/netpol_wasm_bg.wasm | wc -c | xargs printf 'netpol_wasm_bg.wasm: %s bytes gzipped\n'
+"$target_dir/debug/netpol" matrix examples/cluster.yaml --port 8080 -o json > "$target_dir/playground-matrix.json"
+node wasm/playground/test/browser-test.mjs --expect-matrix "$target_dir/playground-matrix.json" --out "$target_dir/playground"
+
 echo
 echo "all tests passed"
