@@ -3,12 +3,14 @@
 //! A thin face over the `netpol` crate: argument parsing, input loading and output formats.
 //! Exit codes: 0 allowed / success, 1 denied, 2 bad input or usage.
 
+mod audit;
 mod bench;
 mod check;
 mod connectivity;
 mod generate;
 mod input;
 mod matrix;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -34,6 +36,12 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Print a deterministic, realistic cluster (namespaces, pods, NetworkPolicies) as YAML.
     Generate(generate::GenerateArgs),
+    /// Audit the policies: findings with ids, paths and fixes, and isolation coverage per
+    /// namespace. Exit 1 when a finding at or above --fail-on exists, 2 on bad input.
+    Audit(audit::AuditArgs),
+    /// Check an expectations file (allowed/denied connections). Exit 0 when all hold, 1 when one
+    /// does not, 2 on bad input.
+    Verify(verify::VerifyArgs),
 }
 
 /// The process outcome of a subcommand.
@@ -54,6 +62,8 @@ fn main() -> ExitCode {
         Command::Connectivity(args) => connectivity::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Audit(args) => audit::run(args),
     };
     match outcome {
         Outcome::Ok => ExitCode::SUCCESS,

@@ -161,8 +161,14 @@ fn stdin_and_directories_are_inputs() {
     let yaml = std::fs::read_to_string(example()).unwrap();
     let out = netpol_stdin(&["check", "-", "--from", FRONTEND, "--to", API, "--port", "8080"], &yaml);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let dir = repo().join("examples");
+    // A directory of manifests, read recursively (examples/ also holds files that are not
+    // Kubernetes objects, so copy the cluster into a directory of its own).
+    let dir = std::env::temp_dir().join(format!("netpol-cli-dir-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    std::fs::write(dir.join("nested/cluster.yaml"), &yaml).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not read: not .yaml, .yml or .json").unwrap();
     let out = netpol(&["check", &dir.display().to_string(), "--from", FRONTEND, "--to", API, "--port", "8080"]);
+    std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 

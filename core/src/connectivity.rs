@@ -258,6 +258,12 @@ impl Connectivity {
         }
     }
 
+    /// The identities a source identity may reach, ascending, with the ports (self traffic not
+    /// added: for a single-pod identity, a pair with itself means the policies admit it).
+    pub(crate) fn identity_pairs(&self, source: usize) -> impl Iterator<Item = (usize, &PortSet)> + '_ {
+        self.pairs[source].iter().map(|&(d, set)| (d as usize, &self.port_sets[set as usize]))
+    }
+
     /// Every ordered pod pair with something allowed, sorted by source then destination.
     pub fn pairs(&self) -> Vec<(PodId, PodId, &PortSet)> {
         let mut out = Vec::new();

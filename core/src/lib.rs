@@ -50,6 +50,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod audit;
 mod compile;
 mod connectivity;
 mod diagnostic;
@@ -63,6 +64,8 @@ pub mod reference;
 #[cfg(feature = "k8s")]
 pub mod report;
 pub mod spec;
+#[cfg(feature = "k8s")]
+pub mod verify;
 
 pub use compile::Compiler;
 pub use connectivity::{Connectivity, IpRange, PortSet};

@@ -1,0 +1,93 @@
+//! `netpol audit`: what a reviewer would flag in the policies, with ids, paths and fixes, and the
+//! share of pods isolated per namespace. The checks live in `netpol::audit`.
+
+use clap::{Args, ValueEnum};
+use netpol::audit::{AuditOptions, DnsSelector, Severity};
+use netpol::spec::names::{is_label_key, is_label_value};
+use netpol::spec::{LabelSelector, Labels};
+
+use crate::input::{usage_error, InputArgs};
+use crate::Outcome;
+
+/// Objects listed per finding in text output (JSON lists them all).
+const TEXT_OBJECTS: usize = 6;
+
+/// Output formats of `netpol audit`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum AuditFormat {
+    /// Findings (errors first), the coverage table and a summary line.
+    Text,
+    /// `{"findings": [...], "coverage": [...], "summary": {...}}`.
+    Json,
+}
+
+/// The least severe finding that makes `netpol audit` exit 1.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FailOn {
+    /// Fail on warnings and errors.
+    Warning,
+    /// Fail on errors only.
+    Error,
+}
+
+/// Arguments of `netpol audit`.
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    output: AuditFormat,
+    /// Exit 1 when a finding at least this severe exists (default: always exit 0).
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// A system namespace, held to ingress isolation only; repeat for each (replaces the default list).
+    #[arg(long = "system-namespace", value_name = "NS", default_values = ["kube-system", "kube-public", "kube-node-lease"])]
+    system_namespaces: Vec<String>,
+    /// The namespace of the cluster DNS pods.
+    #[arg(long, value_name = "NS", default_value = "kube-system")]
+    dns_namespace: String,
+    /// The labels of the cluster DNS pods: `key=value[,key=value...]`.
+    #[arg(long, value_name = "LABELS", default_value = "k8s-app=kube-dns")]
+    dns_selector: String,
+}
+
+/// Parses `key=value[,key=value...]` into a matchLabels selector.
+fn parse_labels(text: &str) -> Option<LabelSelector> {
+    let mut labels = Labels::new();
+    for pair in text.split(',') {
+        let (k, v) = pair.split_once('=')?;
+        let (k, v) = (k.trim(), v.trim());
+        if !is_label_key(k) || !is_label_value(v) {
+            return None;
+        }
+        labels.insert(k.to_string(), v.to_string());
+    }
+    Some(LabelSelector::new(labels, Vec::new()))
+}
+
+/// Runs `netpol audit`.
+pub fn run(args: AuditArgs) -> Outcome {
+    let Some(pod_selector) = parse_labels(&args.dns_selector) else {
+        usage_error(&format!("--dns-selector {:?}: expected key=value[,key=value...]", args.dns_selector));
+        return Outcome::BadInput;
+    };
+    let Some(engine) = args.input.engine() else { return Outcome::BadInput };
+    let mut options = AuditOptions::default();
+    options.system_namespaces = args.system_namespaces;
+    options.dns = DnsSelector { namespace: args.dns_namespace, pod_selector };
+    let report = netpol::audit::audit(&engine, &options);
+    match args.output {
+        AuditFormat::Text => print!("{}", report.text(TEXT_OBJECTS)),
+        AuditFormat::Json => println!("{}", report.to_json()),
+    }
+    let threshold = args.fail_on.map(|f| match f {
+        FailOn::Warning => Severity::Warning,
+        FailOn::Error => Severity::Error,
+    });
+    if threshold.is_some_and(|t| report.has_at_least(t)) {
+        Outcome::Denied // Exit 1: a finding at or above --fail-on.
+    } else {
+        Outcome::Ok
+    }
+}
