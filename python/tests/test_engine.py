@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import pathlib
 
 import pytest
 import yaml
@@ -87,11 +88,13 @@ def test_connectivity_agrees_with_allowed(engine: netpol.Engine) -> None:
     assert api["egress"] == [{"cidrs": ["203.0.113.0/25"], "ports": {"TCP": ["443"]}}]
 
 
-def test_from_yaml_objects_and_files_agree(engine: netpol.Engine) -> None:
+def test_from_yaml_objects_and_files_agree(engine: netpol.Engine, tmp_path: pathlib.Path) -> None:
     text = EXAMPLE.read_text()
     by_text = netpol.Engine.from_yaml(text)
     by_objects = netpol.Engine.from_objects(yaml.safe_load_all(text))
-    by_dir = netpol.Engine.from_files(REPO / "examples")
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "cluster.yaml").write_text(text)
+    by_dir = netpol.Engine.from_files(tmp_path)
     for other in (by_text, by_objects, by_dir):
         assert other.pods == engine.pods and other.policies == engine.policies
         assert other.matrix(5432).allowed == engine.matrix(5432).allowed
