@@ -38,8 +38,22 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "no_std proof: the core builds for a bare-metal target (x86_64-unknown-none)"
 bash "$shared/recipes/no-std-check.sh" core
 
+step "Graphviz (netpol graph's rendering test)"
+if ! command -v dot >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
+    $SUDO apt-get update -qq -o DPkg::Lock::Timeout=300
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q -o DPkg::Lock::Timeout=300 graphviz
+fi
+dot -V
+
 step "Rust tests"
 cargo test --workspace --locked --exclude netpol-python
+
+step "netpol graph renders with Graphviz"
+"$target_dir/debug/netpol" graph examples/cluster.yaml -o dot > "$target_dir/graph.dot"
+dot -Tpng "$target_dir/graph.dot" -o "$target_dir/graph.png"
+[ -s "$target_dir/graph.png" ] && head -c 4 "$target_dir/graph.png" | od -An -tx1 | grep -q "89 50 4e 47" \
+    || { echo "graph.png did not render" >&2; exit 1; }
 
 step "C API: libnetpol static and shared, ASan+UBSan, valgrind, corpus, dataplane, examples/c"
 ffi/tests/run_c_tests.sh "$target_dir"

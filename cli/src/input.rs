@@ -7,7 +7,7 @@ use std::path::Path;
 use clap::{Args, ValueEnum};
 use netpol::k8s::{LoadOptions, Loader, DEFAULT_MAX_INPUT_BYTES};
 use netpol::raw::Strictness;
-use netpol::{Cluster, Compiler, Engine, Options, SelfTraffic};
+use netpol::{Cluster, Compiler, Engine, Limits, Options, SelfTraffic};
 
 /// S12 on the command line.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -45,6 +45,13 @@ pub struct InputArgs {
     /// Refuse inputs larger than this many bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_INPUT_BYTES)]
     pub max_input_bytes: usize,
+    /// Set a limit on the input (repeatable): objects, depth, alias-events, labels,
+    /// expressions, values, rules, peers, ports, ip-blocks or excepts (defaults in the README).
+    #[arg(long = "limit", value_name = "NAME=N", value_parser = parse_limit)]
+    pub limits: Vec<(String, usize)>,
+    /// The namespace of objects that name none (default: `default`).
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
 }
 
 impl InputArgs {
@@ -62,7 +69,12 @@ impl InputArgs {
     /// Loads the inputs, printing warnings; on failure prints every error and returns `None`.
     pub fn load(&self) -> Option<Cluster> {
         let strictness = if self.lenient { Strictness::Lenient } else { Strictness::Strict };
-        let mut loader = Loader::new(LoadOptions { strictness, max_input_bytes: self.max_input_bytes });
+        let mut limits = Limits::default();
+        for (name, value) in &self.limits {
+            limits.set(name, *value).expect("checked by parse_limit");
+        }
+        let mut loader = Loader::new(LoadOptions { strictness, max_input_bytes: self.max_input_bytes, limits })
+            .with_default_namespace(self.namespace.clone());
         for input in &self.inputs {
             if input == "-" {
                 loader.add_reader(std::io::stdin().lock(), "<stdin>");
@@ -91,6 +103,14 @@ impl InputArgs {
     pub fn engine(&self) -> Option<Engine> {
         self.load().map(|cluster| Compiler::new().options(self.options()).compile(&cluster))
     }
+}
+
+/// `NAME=N` for `--limit`, with NAME one of [`Limits::NAMES`].
+fn parse_limit(text: &str) -> Result<(String, usize), String> {
+    let (name, value) = text.split_once('=').ok_or_else(|| format!("expected NAME=N, got {text:?}"))?;
+    let value: usize = value.parse().map_err(|_| format!("{value:?} is not a count"))?;
+    Limits::default().set(name, value)?;
+    Ok((name.to_string(), value))
 }
 
 /// Prints a usage-level error.

@@ -7,7 +7,9 @@ mod audit;
 mod bench;
 mod check;
 mod connectivity;
+mod diff;
 mod generate;
+mod graph;
 mod input;
 mod matrix;
 mod verify;
@@ -42,6 +44,13 @@ enum Command {
     /// Check an expectations file (allowed/denied connections). Exit 0 when all hold, 1 when one
     /// does not, 2 on bad input.
     Verify(verify::VerifyArgs),
+    /// Show what a change does to traffic: connections newly allowed and newly denied between
+    /// two inputs, by workload, with the policies that caused them. Exit 1 with
+    /// --fail-on-change when anything is newly allowed, 2 on bad input.
+    Diff(diff::DiffArgs),
+    /// Draw the allowed connections: namespaces, workloads and external addresses as a
+    /// Graphviz, Mermaid or JSON graph.
+    Graph(graph::GraphArgs),
 }
 
 /// The process outcome of a subcommand.
@@ -64,6 +73,8 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Graph(args) => graph::run(args),
     };
     match outcome {
         Outcome::Ok => ExitCode::SUCCESS,

@@ -35,7 +35,7 @@ impl PortSet {
     }
 
     /// Adds `first..=last` of `protocol`, merging with what is there (ranges arrive sorted).
-    fn push(&mut self, protocol: Protocol, first: u16, last: u16) {
+    pub(crate) fn push(&mut self, protocol: Protocol, first: u16, last: u16) {
         let first = first.max(1);
         if first > last {
             return;

@@ -54,10 +54,15 @@ pub mod audit;
 mod compile;
 mod connectivity;
 mod diagnostic;
+#[cfg(feature = "k8s")]
+pub mod diff;
 mod engine;
 mod explain;
 #[cfg(feature = "k8s")]
+pub mod graph;
+#[cfg(feature = "k8s")]
 pub mod k8s;
+pub mod limits;
 mod query;
 pub mod raw;
 pub mod reference;
@@ -72,5 +77,6 @@ pub use connectivity::{Connectivity, IpRange, PortSet};
 pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};
 pub use engine::{Engine, Matrix, Query};
 pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
+pub use limits::Limits;
 pub use query::{Endpoint, Options, SelfTraffic, Verdict};
 pub use spec::{Cluster, Direction, PodId, PolicyId, Protocol};

@@ -17,7 +17,7 @@ use ipnet::IpNet;
 use crate::spec::names;
 use crate::spec::{
     Cluster, ContainerPort, IpBlock, LabelSelector, Labels, Namespace, NamespaceId, NetworkPolicy, Operator, Peer, Pod,
-    PolicyPort, PortMatch, Protocol, Requirement, Rule,
+    PolicyPort, PortMatch, Protocol, Requirement, Rule, Workload,
 };
 use crate::{Diagnostic, Error, ObjectKind, ObjectRef};
 
@@ -80,6 +80,11 @@ pub struct RawPod {
     pub ips: Vec<(String, String)>,
     /// The ports of every container.
     pub ports: Vec<RawContainerPort>,
+    /// The workload it belongs to, when known.
+    pub workload: Option<Workload>,
+    /// A representative of a workload given without pods: `name` is `kind/name` (lowercase
+    /// kind, such as `deployment/api`).
+    pub representative: bool,
 }
 
 /// A `port` value: a number or a name.
@@ -437,7 +442,12 @@ fn validate_namespace(raw: &RawNamespace) -> Result<Namespace, Vec<Diagnostic>> 
 
 fn validate_pod(raw: &RawPod, namespace: &str) -> Result<Pod, Vec<Diagnostic>> {
     let mut c = Checker::new(ObjectRef::namespaced(ObjectKind::Pod, namespace, &raw.name), raw.origin.as_deref());
-    c.name(&raw.name, names::is_dns1123_subdomain, "DNS-1123 subdomain");
+    if raw.representative {
+        // `kind/name`: the workload's name must be a valid object name.
+        c.name(raw.name.split_once('/').map_or("", |(_, n)| n), names::is_dns1123_subdomain, "DNS-1123 subdomain");
+    } else {
+        c.name(&raw.name, names::is_dns1123_subdomain, "DNS-1123 subdomain");
+    }
     c.labels("metadata.labels", &raw.labels);
     let mut ips = Vec::new();
     for (field, text) in &raw.ips {
@@ -472,6 +482,8 @@ fn validate_pod(raw: &RawPod, namespace: &str) -> Result<Pod, Vec<Diagnostic>> {
         labels: raw.labels.clone(),
         ips,
         ports,
+        workload: raw.workload.clone(),
+        representative: raw.representative,
     })
 }
 
@@ -526,7 +538,7 @@ enum Seen {
 
 /// Keeps the first of several objects with the same key and classifies the repeats.
 fn check_duplicate<T: PartialEq>(
-    seen: &mut BTreeMap<(String, String), T>,
+    seen: &mut BTreeMap<(String, String), (T, Option<String>)>,
     key: (String, String),
     value: T,
     object: ObjectRef,
@@ -534,18 +546,22 @@ fn check_duplicate<T: PartialEq>(
 ) -> Seen {
     match seen.get(&key) {
         None => {
-            seen.insert(key, value);
+            seen.insert(key, (value, origin.map(String::from)));
             Seen::First
         }
-        Some(first) if *first == value => Seen::Identical(
+        Some((first, _)) if *first == value => Seen::Identical(
             Diagnostic::new(Some(object), "", "given more than once with identical content; used once")
                 .with_origin(origin),
         ),
-        Some(_) => Seen::Conflicting(
+        // Both origins, so the reader can compare the two.
+        Some((_, first)) => Seen::Conflicting(
             Diagnostic::new(
                 Some(object),
                 "metadata.name",
-                "given more than once with different content: which one is meant? (the first one is kept)",
+                format!(
+                    "given more than once with different content (first in {}): which one is meant? (the first one is kept)",
+                    first.as_deref().unwrap_or("the same input")
+                ),
             )
             .with_origin(origin),
         ),

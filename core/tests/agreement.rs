@@ -264,6 +264,7 @@ fn pod(declared: usize) -> impl Strategy<Value = RawPod> {
             host_network,
             ips: ips.into_iter().map(|ip| (String::new(), ip)).collect(),
             ports,
+            ..RawPod::default()
         },
     )
 }

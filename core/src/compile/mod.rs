@@ -334,18 +334,19 @@ impl Tables {
                                                 }
                                             }
                                             PortMatch::Named(name) => {
+                                                if first != last {
+                                                    continue; // A resolved named port is a class of its own.
+                                                }
                                                 let p = protocol_index(protocol) as u8;
                                                 let Some(&name_id) = named_ids.get(&(name.as_str(), p)) else {
                                                     continue;
                                                 };
-                                                if first != last {
-                                                    continue; // A resolved named port is a class of its own.
-                                                }
                                                 let np = (name_id, p, first);
                                                 match direction {
                                                     // Resolved at the destination: this identity.
                                                     Direction::Ingress => {
-                                                        if identity.named.contains(&np) {
+                                                        // `named` is sorted.
+                                                        if identity.named.binary_search(&np).is_ok() {
                                                             contributions.push(rule.peers);
                                                         }
                                                     }

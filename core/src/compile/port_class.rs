@@ -9,8 +9,8 @@ use crate::spec::Protocol;
 /// Port → class tables for the three protocols; class ids are global across protocols.
 #[derive(Clone, Debug)]
 pub(crate) struct PortClasses {
-    /// `[protocol][port]` → global class id.
-    table: Vec<u16>,
+    /// `[protocol][port]` → global class id. `u32`: there are up to 3 × 65,536 classes.
+    table: Vec<u32>,
     /// Per protocol: sorted class start ports.
     starts: [Vec<u16>; 3],
     /// Per protocol: the global id of its first class.
@@ -37,7 +37,7 @@ impl PortClasses {
         }
         let mut offsets = [0; 3];
         let mut count = 0;
-        let mut table = vec![0u16; 3 * 65536];
+        let mut table = vec![0u32; 3 * 65536];
         for (i, s) in starts.iter_mut().enumerate() {
             s.sort_unstable();
             s.dedup();
@@ -47,7 +47,7 @@ impl PortClasses {
                 if s.get(class - count + 1) == Some(&port) {
                     class += 1;
                 }
-                table[i * 65536 + port as usize] = class as u16;
+                table[i * 65536 + port as usize] = class as u32;
             }
             count += s.len();
         }
@@ -76,6 +76,6 @@ impl PortClasses {
 
     /// Bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.table.capacity() * 2 + self.starts.iter().map(|s| s.capacity() * 2).sum::<usize>()
+        self.table.capacity() * 4 + self.starts.iter().map(|s| s.capacity() * 2).sum::<usize>()
     }
 }

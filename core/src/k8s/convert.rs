@@ -127,6 +127,8 @@ pub(super) fn pod(value: Value, origin: &str) -> Result<RawPod, Diagnostic> {
         host_network,
         ips,
         ports,
+        workload: None,
+        representative: false,
     })
 }
 

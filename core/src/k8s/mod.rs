@@ -3,10 +3,15 @@
 //! Accepts single objects, multi-document YAML streams (empty documents and a trailing `---`
 //! included), concatenated JSON objects, and `kind: List` / `*List` objects with `items`.
 //! Namespaces, Pods and NetworkPolicies are read through the k8s-openapi types (so wrong field
-//! types are reported with their path); every other kind is counted and skipped. The result is a
+//! types are reported with their path); so are Deployments, StatefulSets, DaemonSets,
+//! ReplicaSets, Jobs and CronJobs, each of which, given without pods of its own, counts as one
+//! representative pod of its template named `kind/name` (`deployment/api`), and real pods are
+//! matched to their workloads (owner references, the controllers' naming and labels, the
+//! workloads' selectors). Every other kind is counted and skipped. The result is a
 //! [`RawCluster`] that [`RawCluster::validate`] turns into a [`Cluster`].
 
 mod convert;
+mod workloads;
 
 use std::collections::BTreeMap;
 use std::format;
@@ -18,6 +23,7 @@ use std::vec::Vec;
 
 use serde_json::Value;
 
+use crate::limits::Limits;
 use crate::raw::{RawCluster, Strictness};
 use crate::{Cluster, Diagnostic, Error, ObjectKind, ObjectRef};
 
@@ -31,11 +37,17 @@ pub struct LoadOptions {
     pub strictness: Strictness,
     /// Inputs larger than this are refused with an error (they are not read further).
     pub max_input_bytes: usize,
+    /// Caps on objects, nesting, alias expansion and the size of each object (see [`Limits`]).
+    pub limits: Limits,
 }
 
 impl Default for LoadOptions {
     fn default() -> LoadOptions {
-        LoadOptions { strictness: Strictness::Strict, max_input_bytes: DEFAULT_MAX_INPUT_BYTES }
+        LoadOptions {
+            strictness: Strictness::Strict,
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            limits: Limits::default(),
+        }
     }
 }
 
@@ -46,12 +58,22 @@ pub struct Loader {
     raw: RawCluster,
     errors: Vec<Diagnostic>,
     skipped_kinds: BTreeMap<String, usize>,
+    /// Objects read so far, for `limits.max_objects`.
+    objects: usize,
+    workloads: Vec<workloads::WorkloadObject>,
+    default_namespace: Option<String>,
 }
 
 impl Loader {
     /// A loader with `options`.
     pub fn new(options: LoadOptions) -> Loader {
         Loader { options, ..Loader::default() }
+    }
+
+    /// The namespace of pods, policies and workloads that name none (instead of `default`).
+    pub fn with_default_namespace(mut self, namespace: Option<String>) -> Loader {
+        self.default_namespace = namespace;
+        self
     }
 
     /// Adds the objects in `text` (YAML or JSON); `origin` names it in diagnostics.
@@ -61,8 +83,11 @@ impl Loader {
             return;
         }
         let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-        let documents =
-            if trimmed.starts_with('{') || trimmed.starts_with('[') { parse_json(trimmed) } else { parse_yaml(text) };
+        let documents = if trimmed.starts_with('{') || trimmed.starts_with('[') {
+            parse_json(trimmed, &self.options.limits)
+        } else {
+            parse_yaml(text, &self.options.limits)
+        };
         match documents {
             Ok(docs) => {
                 let many = docs.len() > 1;
@@ -176,6 +201,17 @@ impl Loader {
         if value.is_null() {
             return; // An empty document.
         }
+        self.objects += 1;
+        let max = self.options.limits.max_objects;
+        if self.objects > max {
+            if self.objects == max + 1 {
+                let message = Limits::over(self.objects, "objects or more", max, "objects");
+                self.errors.push(
+                    Diagnostic::new(None, "", format!("{message}; the rest is not read")).with_origin(Some(origin)),
+                );
+            }
+            return;
+        }
         let Some(kind) = value.get("kind").and_then(Value::as_str).map(String::from) else {
             let what = if value.is_object() { "an object without `kind`" } else { "not an object" };
             self.errors.push(
@@ -193,7 +229,19 @@ impl Loader {
         }
         let result = match kind.as_str() {
             "Namespace" => convert::namespace(value, origin).map(|n| self.raw.namespaces.push(n)),
-            "Pod" => convert::pod(value, origin).map(|p| self.raw.pods.push(p)),
+            "Pod" => workloads::pod(value, origin).map(|p| self.raw.pods.push(p)),
+            k if workloads::KINDS.contains(&k) => match workloads::workload(k, value, origin) {
+                Ok(Some(w)) => {
+                    self.workloads.push(w);
+                    Ok(())
+                }
+                Ok(None) => {
+                    // No pod template: nothing to make a pod of.
+                    *self.skipped_kinds.entry(kind.clone()).or_default() += 1;
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
             "NetworkPolicy" => convert::policy(value, origin).map(|p| self.raw.policies.push(p)),
             _ => {
                 *self.skipped_kinds.entry(kind).or_default() += 1;
@@ -227,7 +275,9 @@ impl Loader {
                 format!("skipped {total} object(s) of kinds netpol does not read: {list}"),
             ));
         }
-        let validated = core::mem::take(&mut self.raw).validate(self.options.strictness);
+        let objects = core::mem::take(&mut self.workloads);
+        workloads::resolve(&mut self.raw, objects, self.default_namespace.as_deref());
+        let validated = core::mem::take(&mut self.raw).validate_with(self.options.strictness, &self.options.limits);
         match validated {
             Ok(cluster) if self.errors.is_empty() => Ok(cluster),
             Ok(_) => Err(Error::new(self.errors)),
@@ -239,33 +289,66 @@ impl Loader {
     }
 }
 
-fn parse_yaml(text: &str) -> Result<Vec<Value>, String> {
-    // Budget scaled with the input so that large real dumps pass, while alias expansion (whose
-    // own limits stay at the defaults) cannot blow up: every node, event and document of plain
-    // YAML takes at least two bytes of input.
+fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<Value>, String> {
+    // Budget scaled with the input so that large real dumps pass, while alias expansion cannot
+    // blow up (`limits.max_alias_events`): every node, event and document of plain YAML takes
+    // at least two bytes of input.
     let per_byte = text.len() / 2;
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_events: per_byte.max(1_000_000),
             max_nodes: per_byte.max(250_000),
             max_documents: per_byte.max(1_024),
+            max_depth: limits.max_depth,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: limits.max_alias_events,
         },
         // YAML 1.2 booleans only: `y`, `on` and `no` are strings (label values such as `ns: y`).
         strict_booleans: true,
     };
-    serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|e| format!("malformed YAML: {e}"))
+    serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|e| {
+        let e = e.to_string();
+        let hint = if e.contains("alias replay") {
+            format!(" (the `alias-events` limit is {})", limits.max_alias_events)
+        } else if e.contains("Depth") || e.contains("nesting") {
+            format!(" (the `depth` limit is {})", limits.max_depth)
+        } else {
+            String::new()
+        };
+        format!("malformed YAML: {e}{hint}")
+    })
 }
 
-fn parse_json(text: &str) -> Result<Vec<Value>, String> {
+fn parse_json(text: &str, limits: &Limits) -> Result<Vec<Value>, String> {
     let mut out = Vec::new();
     for item in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
         match item {
+            Ok(v) if depth(&v) > limits.max_depth => {
+                let (n, max) = (depth(&v), limits.max_depth);
+                return Err(format!("JSON nested {n} deep: over the limit of {max} (raise it with the `depth` limit)"));
+            }
             Ok(Value::Array(items)) => out.extend(items),
             Ok(v) => out.push(v),
             Err(e) => return Err(format!("malformed JSON: {e}")),
         }
     }
     Ok(out)
+}
+
+/// How deeply arrays and objects nest in `value` (a scalar is 0), without recursion.
+fn depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = Vec::from([(value, 0)]);
+    while let Some((v, d)) = stack.pop() {
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|c| (c, d + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|c| (c, d + 1))),
+            _ => continue,
+        }
+        deepest = deepest.max(d + 1);
+    }
+    deepest
 }
 
 impl Cluster {

@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
-use super::{ContainerPort, Labels, NetworkPolicy};
+use super::{ContainerPort, Labels, NetworkPolicy, Workload};
 use crate::Diagnostic;
 
 macro_rules! id_type {
@@ -59,6 +59,12 @@ pub struct Pod {
     pub ips: Vec<IpAddr>,
     /// The container ports of all its containers.
     pub ports: Vec<ContainerPort>,
+    /// The workload it belongs to, when known (from `ownerReferences`, the controllers' naming
+    /// and labels, or the given workload objects' selectors).
+    pub workload: Option<Workload>,
+    /// Whether it stands for a workload given without pods: named `kind/name` (such as
+    /// `deployment/api`), built from the pod template, without IPs.
+    pub representative: bool,
 }
 
 impl Pod {

@@ -11,9 +11,11 @@ pub mod names;
 mod policy;
 mod port;
 mod selector;
+mod workload;
 
 pub use cluster::{Cluster, Namespace, NamespaceId, Pod, PodId, PolicyId};
 pub use ip_block::IpBlock;
 pub use policy::{Direction, NetworkPolicy, Peer, Rule};
 pub use port::{ContainerPort, PolicyPort, PortMatch, Protocol};
 pub use selector::{LabelSelector, Labels, Operator, Requirement};
+pub use workload::Workload;

@@ -1,0 +1,80 @@
+//! `netpol diff`: what a change to the inputs does to traffic. Compares two clusters (two
+//! commits of a manifest repository, or a live dump and the manifests) and prints every changed
+//! connection, folded by workload and namespace, with the policies that caused it.
+
+use clap::{Args, ValueEnum};
+use netpol::diff::{diff, diff_json};
+
+use crate::input::{InputArgs, IpBlockPodIpsArg, SelfTrafficArg};
+use crate::Outcome;
+
+/// Output formats of `netpol diff`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DiffFormat {
+    /// A summary, then newly allowed and newly denied connections with their causes.
+    Text,
+    /// `{"summary", "changes", "external", "added", "removed", "policies"}`.
+    Json,
+}
+
+/// Arguments of `netpol diff`.
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The cluster before: YAML or JSON files, directories, or `-` for stdin.
+    #[arg(long, value_name = "INPUT", num_args = 1.., required = true)]
+    before: Vec<String>,
+    /// The cluster after, alike.
+    #[arg(long, value_name = "INPUT", num_args = 1.., required = true)]
+    after: Vec<String>,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    output: DiffFormat,
+    /// Exit 1 when anything is newly allowed.
+    #[arg(long)]
+    fail_on_change: bool,
+    /// How a pod's traffic to itself is decided.
+    #[arg(long, value_enum, default_value = "allow")]
+    self_traffic: SelfTrafficArg,
+    /// Whether ipBlocks match pod IPs.
+    #[arg(long = "ipblock-pod-ips", value_enum, default_value = "match")]
+    ipblock_pod_ips: IpBlockPodIpsArg,
+    /// Skip objects the API server would reject (with a warning) instead of failing.
+    #[arg(long)]
+    lenient: bool,
+    /// Refuse inputs larger than this many bytes.
+    #[arg(long, default_value_t = netpol::k8s::DEFAULT_MAX_INPUT_BYTES)]
+    max_input_bytes: usize,
+    /// The namespace of objects that name none (default: `default`).
+    #[arg(long, value_name = "NS")]
+    namespace: Option<String>,
+}
+
+impl DiffArgs {
+    fn side(&self, inputs: &[String]) -> InputArgs {
+        InputArgs {
+            inputs: inputs.to_vec(),
+            self_traffic: self.self_traffic,
+            ipblock_pod_ips: self.ipblock_pod_ips,
+            lenient: self.lenient,
+            max_input_bytes: self.max_input_bytes,
+            namespace: self.namespace.clone(),
+            limits: Vec::new(),
+        }
+    }
+}
+
+/// Runs `netpol diff`.
+pub fn run(args: DiffArgs) -> Outcome {
+    let Some(before) = args.side(&args.before).engine() else { return Outcome::BadInput };
+    let Some(after) = args.side(&args.after).engine() else { return Outcome::BadInput };
+    let d = diff(&before, &after);
+    match args.output {
+        DiffFormat::Text => print!("{}", d.text()),
+        DiffFormat::Json => println!("{}", diff_json(&d)),
+    }
+    if args.fail_on_change && d.newly_allows() {
+        Outcome::Denied // Exit 1: something is newly allowed.
+    } else {
+        Outcome::Ok
+    }
+}

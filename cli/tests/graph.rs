@@ -1,0 +1,78 @@
+//! `netpol graph`: dot, Mermaid and JSON of the bundled example, `--port`, and rendering with
+//! Graphviz when `dot` is installed (the test command installs it).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn example() -> String {
+    repo().join("examples/cluster.yaml").display().to_string()
+}
+
+fn netpol(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_netpol")).args(args).output().expect("netpol runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn dot_of_the_bundled_example() {
+    let out = netpol(&["graph", &example()]);
+    assert_eq!(out.status.code(), Some(0));
+    let dot = stdout(&out);
+    assert!(dot.starts_with("digraph netpol {"), "{dot}");
+    assert!(dot.contains("label=\"namespace shop\""), "{dot}");
+    assert!(dot.contains("n2 -> n4 [label=\"5432\"];"), "{dot}");
+    assert!(dot.contains("label=\"203.0.113.0/25\", shape=ellipse"), "{dot}");
+    assert_eq!(dot.matches(" -> ").count(), 14, "{dot}");
+}
+
+#[test]
+fn mermaid_json_and_port() {
+    let mermaid = stdout(&netpol(&["graph", &example(), "-o", "mermaid"]));
+    assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    assert!(mermaid.contains("n3[\"deployment/frontend<br/>2 pods\"]"), "{mermaid}");
+    let json: Value =
+        serde_json::from_str(&stdout(&netpol(&["graph", &example(), "-o", "json", "--port", "8080"]))).unwrap();
+    let edges = json["edges"].as_array().unwrap();
+    assert!(edges.iter().all(|e| e["label"].as_str().unwrap().starts_with("8080")), "{edges:?}");
+    assert!(edges.iter().any(|e| e["from"] == "n3" && e["to"] == "n2"), "frontend -> api: {edges:?}");
+    assert_eq!(netpol(&["graph", &example(), "--port", "0"]).status.code(), Some(2));
+}
+
+#[test]
+fn manifests_render_as_workloads() {
+    let dot = stdout(&netpol(&["graph", repo().join("examples/pr/after").to_str().unwrap()]));
+    assert!(dot.contains("label=\"namespace checkout\""), "{dot}");
+    assert!(dot.contains("[label=\"cronjob/settlement-report\\n1 pod\"]"), "{dot}");
+}
+
+#[test]
+fn graphviz_renders_it() {
+    if Command::new("dot").arg("-V").output().is_err() {
+        eprintln!("skipped: Graphviz `dot` is not installed (the test command installs it)");
+        return;
+    }
+    let graph = stdout(&netpol(&["graph", &example()]));
+    let mut dot = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    dot.stdin.take().unwrap().write_all(graph.as_bytes()).unwrap();
+    let out = dot.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "dot warned: {}", String::from_utf8_lossy(&out.stderr));
+    let svg = String::from_utf8(out.stdout).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("deployment/api"), "{svg}");
+}

@@ -1,0 +1,151 @@
+//! The text and JSON forms of a [`Diff`], as `netpol diff` prints them.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write as _;
+
+use serde_json::{json, Value};
+
+use super::{Change, Diff, ExternalChange};
+use crate::report::ports_json;
+use crate::spec::{Direction, Protocol};
+use crate::PortSet;
+
+/// Groups listed per side of a line in text (JSON lists them all).
+const TEXT_GROUPS: usize = 6;
+
+fn list(items: &[String]) -> String {
+    if items.len() <= TEXT_GROUPS {
+        return items.join(", ");
+    }
+    format!("{} (+{} more)", items[..TEXT_GROUPS].join(", "), items.len() - TEXT_GROUPS)
+}
+
+/// `all ports`, or the port set as `TCP 80,8080; UDP 53`.
+fn ports(set: &PortSet) -> String {
+    if Protocol::ALL.iter().all(|&p| set.is_all(p)) {
+        "all ports".into()
+    } else {
+        format!("{set}")
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn causes(c: &[String]) -> String {
+    if c.is_empty() {
+        "labels of pods or namespaces".into()
+    } else {
+        c.join(", ")
+    }
+}
+
+impl Diff {
+    /// The report `netpol diff` prints: a summary, then newly allowed and newly denied
+    /// connections (folded lines with their causes), external addresses, and the groups and
+    /// policies only on one side.
+    pub fn text(&self) -> String {
+        let s = &self.summary;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "newly allowed: {} ({}), {}; newly denied: {} ({}), {}",
+            plural(s.allowed_pod_pairs, "pod pair", "pod pairs"),
+            plural(s.allowed_group_pairs, "workload pair", "workload pairs"),
+            plural(s.allowed_external, "external change", "external changes"),
+            plural(s.denied_pod_pairs, "pod pair", "pod pairs"),
+            plural(s.denied_group_pairs, "workload pair", "workload pairs"),
+            plural(s.denied_external, "external change", "external changes"),
+        );
+        let mut policies = Vec::new();
+        for (what, names) in
+            [("added", &self.policies_added), ("changed", &self.policies_changed), ("removed", &self.policies_removed)]
+        {
+            if !names.is_empty() {
+                policies.push(format!("{what} {}", names.join(", ")));
+            }
+        }
+        if !policies.is_empty() {
+            let _ = writeln!(out, "policies: {}", policies.join("; "));
+        }
+        for allowed in [true, false] {
+            let changes: Vec<&Change> = self.changes.iter().filter(|c| c.allowed == allowed).collect();
+            let external: Vec<&ExternalChange> = self.external.iter().filter(|c| c.allowed == allowed).collect();
+            if changes.is_empty() && external.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "\n{}", if allowed { "NEWLY ALLOWED" } else { "NEWLY DENIED" });
+            for c in changes {
+                let _ = writeln!(
+                    out,
+                    "  {} -> {}  {}  ({}, {})",
+                    list(&c.from),
+                    list(&c.to),
+                    ports(&c.ports),
+                    plural(c.group_pairs, "workload pair", "workload pairs"),
+                    plural(c.pod_pairs, "pod pair", "pod pairs")
+                );
+                let _ = writeln!(out, "    because: {}", causes(&c.causes));
+            }
+            for e in external {
+                let (from, to) = match e.direction {
+                    Direction::Egress => (list(&e.groups), e.addresses.clone()),
+                    Direction::Ingress => (e.addresses.clone(), list(&e.groups)),
+                };
+                let _ = writeln!(out, "  {from} -> {to}  {}", ports(&e.ports));
+                let _ = writeln!(out, "    because: {}", causes(&e.causes));
+            }
+        }
+        if !self.added.is_empty() {
+            let _ = writeln!(out, "\nonly after (not compared): {}", self.added.join(", "));
+        }
+        if !self.removed.is_empty() {
+            let _ = writeln!(out, "\nonly before (not compared): {}", self.removed.join(", "));
+        }
+        if self.is_empty() {
+            let _ = writeln!(out, "\nno connection changes");
+        }
+        out
+    }
+}
+
+/// The diff as `netpol diff -o json` prints it (shape in the README).
+pub fn diff_json(diff: &Diff) -> Value {
+    let s = &diff.summary;
+    let change = |c: &Change| {
+        json!({
+            "change": if c.allowed { "allowed" } else { "denied" },
+            "from": c.from,
+            "to": c.to,
+            "ports": ports_json(&c.ports),
+            "workload_pairs": c.group_pairs,
+            "pod_pairs": c.pod_pairs,
+            "causes": c.causes,
+        })
+    };
+    let external = |e: &ExternalChange| {
+        json!({
+            "change": if e.allowed { "allowed" } else { "denied" },
+            "direction": e.direction.field(),
+            "workloads": e.groups,
+            "cidrs": e.cidrs,
+            "addresses": e.addresses,
+            "ports": ports_json(&e.ports),
+            "causes": e.causes,
+        })
+    };
+    json!({
+        "summary": {
+            "newly_allowed": {"pod_pairs": s.allowed_pod_pairs, "workload_pairs": s.allowed_group_pairs, "external": s.allowed_external},
+            "newly_denied": {"pod_pairs": s.denied_pod_pairs, "workload_pairs": s.denied_group_pairs, "external": s.denied_external},
+        },
+        "changes": diff.changes.iter().map(change).collect::<Vec<_>>(),
+        "external": diff.external.iter().map(external).collect::<Vec<_>>(),
+        "added": diff.added,
+        "removed": diff.removed,
+        "policies": {"added": diff.policies_added, "changed": diff.policies_changed, "removed": diff.policies_removed},
+    })
+}

@@ -1,0 +1,382 @@
+//! The allowed connections as a graph: namespaces as clusters, workloads (or lone pods) as
+//! nodes, external address sets as nodes, and one edge per ordered pair of nodes labelled with
+//! the union of the ports allowed between their pods. Rendered as Graphviz `dot`, Mermaid or
+//! JSON.
+//!
+//! Built from the connectivity map on identities, so its cost follows what is allowed. A
+//! workload's edge to itself means that two of its pods may talk (self traffic is not drawn).
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt::Write as _;
+use core::net::IpAddr;
+
+use serde_json::{json, Value};
+
+use crate::connectivity::{IpRange, PortSet};
+use crate::diff::group_name;
+use crate::report::{cidr_strings, ports_json};
+use crate::spec::{PodId, Protocol};
+use crate::Engine;
+
+/// A node: a workload, a pod without a known workload, or a set of external addresses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// `ns/deployment/api`, `ns/pod`, or the address set's label.
+    pub name: String,
+    /// The namespace, for workloads and pods.
+    pub namespace: Option<String>,
+    /// Pods it stands for (0 for addresses).
+    pub pods: usize,
+    /// For addresses: the CIDRs.
+    pub cidrs: Vec<String>,
+}
+
+/// An edge: `from` may open connections to `to` on `ports`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edge {
+    /// Index into [`Graph::nodes`].
+    pub from: usize,
+    /// Index into [`Graph::nodes`].
+    pub to: usize,
+    /// The ports allowed from some pod of `from` to some pod of `to`.
+    pub ports: PortSet,
+}
+
+/// The graph of allowed connections.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Graph {
+    /// Workload and pod nodes (sorted by name), then address nodes.
+    pub nodes: Vec<Node>,
+    /// Edges, sorted by source then destination.
+    pub edges: Vec<Edge>,
+}
+
+fn union(a: &PortSet, b: &PortSet) -> PortSet {
+    let mut out = PortSet::default();
+    for p in Protocol::ALL {
+        let mut ranges: Vec<(u16, u16)> = a.ranges(p).iter().chain(b.ranges(p)).copied().collect();
+        ranges.sort_unstable();
+        for (f, l) in ranges {
+            out.push(p, f, l);
+        }
+    }
+    out
+}
+
+/// `set` restricted to `port` (of any protocol).
+fn only(set: &PortSet, port: u16) -> PortSet {
+    let mut out = PortSet::default();
+    for p in Protocol::ALL {
+        if set.allows(port, p) {
+            out.push(p, port, port);
+        }
+    }
+    out
+}
+
+/// A short edge label: `5432`, `53/UDP`, `8080,9100-9199`, `any`.
+pub fn port_label(set: &PortSet) -> String {
+    if Protocol::ALL.iter().all(|&p| set.is_all(p)) {
+        return "any".into();
+    }
+    // Protocols with the same ports share a part: `53/TCP+UDP`; TCP alone needs no suffix.
+    type Part<'a> = (&'a [(u16, u16)], Vec<Protocol>);
+    let mut parts: Vec<Part> = Vec::new();
+    for p in Protocol::ALL {
+        let ranges = set.ranges(p);
+        if ranges.is_empty() {
+            continue;
+        }
+        match parts.iter_mut().find(|(r, _)| *r == ranges) {
+            Some((_, protocols)) => protocols.push(p),
+            None => parts.push((ranges, alloc::vec![p])),
+        }
+    }
+    let text: Vec<String> = parts
+        .iter()
+        .map(|(ranges, protocols)| {
+            let suffix = if protocols[..] == [Protocol::Tcp] {
+                String::new()
+            } else {
+                format!("/{}", protocols.iter().map(|p| p.as_str()).collect::<Vec<_>>().join("+"))
+            };
+            if *ranges == [(1, u16::MAX)] {
+                return format!("all{suffix}");
+            }
+            let mut list: Vec<String> =
+                ranges.iter().take(3).map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect();
+            if ranges.len() > 3 {
+                list.push("…".into());
+            }
+            format!("{}{suffix}", list.join(","))
+        })
+        .collect();
+    text.join("; ")
+}
+
+/// Numbers of a family's addresses: (family, first, last).
+fn span(r: &IpRange) -> (u8, u128, u128) {
+    match (r.first, r.last) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => (4, u32::from(a).into(), u32::from(b).into()),
+        (IpAddr::V6(a), IpAddr::V6(b)) => (6, a.into(), b.into()),
+        _ => (0, 0, 0),
+    }
+}
+
+fn range(family: u8, first: u128, last: u128) -> IpRange {
+    if family == 4 {
+        IpRange { first: IpAddr::V4((first as u32).into()), last: IpAddr::V4((last as u32).into()) }
+    } else {
+        IpRange { first: IpAddr::V6(first.into()), last: IpAddr::V6(last.into()) }
+    }
+}
+
+/// A readable label for a set of ranges: per family the CIDRs, or `0.0.0.0/0 except …` when
+/// that is shorter; `any address` for everything.
+pub(crate) fn address_label(ranges: &[IpRange]) -> String {
+    let mut lines = Vec::new();
+    for (family, all, top) in [(4u8, "0.0.0.0/0", u128::from(u32::MAX)), (6, "::/0", u128::MAX)] {
+        let mine: Vec<(u128, u128)> = ranges.iter().map(span).filter(|s| s.0 == family).map(|s| (s.1, s.2)).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let cidrs: Vec<String> = mine.iter().flat_map(|&(a, b)| cidr_strings(&range(family, a, b))).collect();
+        let mut gaps = Vec::new();
+        let mut next = 0u128;
+        for &(a, b) in &mine {
+            if a > next {
+                gaps.push((next, a - 1));
+            }
+            next = b.saturating_add(1);
+        }
+        if mine.last().is_some_and(|&(_, b)| b < top) {
+            gaps.push((next, top));
+        }
+        let gap_cidrs: Vec<String> = gaps.iter().flat_map(|&(a, b)| cidr_strings(&range(family, a, b))).collect();
+        if gaps.is_empty() {
+            lines.push(all.to_string());
+        } else if gap_cidrs.len() < cidrs.len() {
+            lines.push(format!("{all} except {}", gap_cidrs.join(", ")));
+        } else {
+            lines.push(cidrs.join(", "));
+        }
+    }
+    if lines == ["0.0.0.0/0", "::/0"] {
+        return "any address".into();
+    }
+    lines.join("\n")
+}
+
+/// Builds the graph; with `port`, only connections allowed on that port (any protocol), and
+/// the labels show just it.
+pub fn graph(engine: &Engine, port: Option<u16>) -> Graph {
+    let cluster = engine.cluster();
+    let conn = engine.connectivity();
+    let mut group_index: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for pod in cluster.pods() {
+        let entry = group_index.entry(group_name(pod)).or_insert((0, pod.namespace.clone()));
+        entry.0 += 1;
+    }
+    let mut nodes: Vec<Node> = group_index
+        .iter()
+        .map(|(name, (pods, ns))| Node {
+            name: name.clone(),
+            namespace: Some(ns.clone()),
+            pods: *pods,
+            cidrs: Vec::new(),
+        })
+        .collect();
+    let index_of: BTreeMap<&str, usize> = group_index.keys().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+    let pod_group: Vec<usize> = cluster.pods().iter().map(|p| index_of[group_name(p).as_str()]).collect();
+
+    // Identity -> (group -> pods of that identity in it), and one pod per identity.
+    let n_ids = engine.identities();
+    let mut id_groups: Vec<BTreeMap<usize, usize>> = alloc::vec![BTreeMap::new(); n_ids];
+    let mut id_pod: Vec<Option<PodId>> = alloc::vec![None; n_ids];
+    for (i, &g) in pod_group.iter().enumerate() {
+        let id = engine.identity_of(PodId(i as u32));
+        *id_groups[id].entry(g).or_default() += 1;
+        id_pod[id].get_or_insert(PodId(i as u32));
+    }
+    let restrict = |set: &PortSet| match port {
+        Some(p) => only(set, p),
+        None => set.clone(),
+    };
+    let mut edges: BTreeMap<(usize, usize), PortSet> = BTreeMap::new();
+    let add = |edges: &mut BTreeMap<(usize, usize), PortSet>, from: usize, to: usize, set: &PortSet| {
+        let set = restrict(set);
+        if set.is_empty() {
+            return;
+        }
+        let e = edges.entry((from, to)).or_default();
+        *e = union(e, &set);
+    };
+    for s in 0..n_ids {
+        for (d, set) in conn.identity_pairs(s) {
+            for (&gs, &ns) in &id_groups[s] {
+                for &gd in id_groups[d].keys() {
+                    if s == d && gs == gd && ns == 1 {
+                        continue; // Only the pod itself.
+                    }
+                    add(&mut edges, gs, gd, set);
+                }
+            }
+        }
+    }
+    // External address sets: per identity and direction, the ranges with the same ports.
+    let mut address_nodes: BTreeMap<Vec<String>, usize> = BTreeMap::new();
+    for (id, pod) in id_pod.iter().enumerate() {
+        let Some(pod) = *pod else { continue };
+        for egress in [true, false] {
+            let list = if egress { conn.egress_external(pod) } else { conn.ingress_external(pod) };
+            let mut by_ports: Vec<(PortSet, Vec<IpRange>)> = Vec::new();
+            for (r, set) in list {
+                let set = restrict(set);
+                if set.is_empty() {
+                    continue;
+                }
+                match by_ports.iter_mut().find(|(s, _)| *s == set) {
+                    Some((_, rs)) => rs.push(r),
+                    None => by_ports.push((set, alloc::vec![r])),
+                }
+            }
+            for (set, ranges) in by_ports {
+                let cidrs: Vec<String> = ranges.iter().flat_map(cidr_strings).collect();
+                let next = nodes.len();
+                let x = *address_nodes.entry(cidrs.clone()).or_insert_with(|| {
+                    nodes.push(Node { name: address_label(&ranges), namespace: None, pods: 0, cidrs });
+                    next
+                });
+                for &g in id_groups[id].keys() {
+                    if egress {
+                        add(&mut edges, g, x, &set);
+                    } else {
+                        add(&mut edges, x, g, &set);
+                    }
+                }
+            }
+        }
+    }
+    let edges = edges.into_iter().map(|((from, to), ports)| Edge { from, to, ports }).collect();
+    Graph { nodes, edges }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// The short name of a workload node inside its namespace box.
+fn short(node: &Node) -> &str {
+    match &node.namespace {
+        Some(ns) => node.name.strip_prefix(ns.as_str()).and_then(|n| n.strip_prefix('/')).unwrap_or(&node.name),
+        None => &node.name,
+    }
+}
+
+fn pods_line(n: usize) -> String {
+    if n == 1 {
+        "1 pod".into()
+    } else {
+        format!("{n} pods")
+    }
+}
+
+impl Graph {
+    fn namespaces(&self) -> BTreeMap<&str, Vec<usize>> {
+        let mut out: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if let Some(ns) = &n.namespace {
+                out.entry(ns.as_str()).or_default().push(i);
+            }
+        }
+        out
+    }
+
+    /// Graphviz `dot`: namespaces as clusters, addresses as ellipses.
+    pub fn to_dot(&self) -> String {
+        let mut out = String::from("digraph netpol {\n");
+        // Small graphs read best top to bottom; larger ones left to right, where a namespace's
+        // workloads stack in a column and parallel edge paths merge.
+        if self.nodes.len() <= 12 {
+            out.push_str("  rankdir=TB; nodesep=0.4; ranksep=0.7;");
+        } else {
+            out.push_str("  rankdir=LR; nodesep=0.15; ranksep=1.5; concentrate=true;");
+        }
+        out.push_str(" fontname=\"Helvetica\"; fontsize=12;\n");
+        out.push_str("  node [fontname=\"Helvetica\", fontsize=11, shape=box, style=\"rounded,filled\", fillcolor=\"#e8f0fe\", color=\"#4a6fa5\"];\n");
+        out.push_str("  edge [fontname=\"Helvetica\", fontsize=10, color=\"#555555\", arrowsize=0.7];\n");
+        for (i, (ns, members)) in self.namespaces().iter().enumerate() {
+            let _ = writeln!(out, "  subgraph cluster_{i} {{");
+            let _ = writeln!(
+                out,
+                "    label=\"namespace {}\"; style=\"rounded,dashed\"; color=\"#888888\"; fontcolor=\"#444444\";",
+                escape(ns)
+            );
+            for &m in members {
+                let n = &self.nodes[m];
+                let _ = writeln!(out, "    n{m} [label=\"{}\\n{}\"];", escape(short(n)), pods_line(n.pods));
+            }
+            out.push_str("  }\n");
+        }
+        for (i, n) in self.nodes.iter().enumerate().filter(|(_, n)| n.namespace.is_none()) {
+            let _ = writeln!(
+                out,
+                "  n{i} [label=\"{}\", shape=ellipse, fillcolor=\"#fff4e0\", color=\"#c77700\"];",
+                escape(&n.name).replace('\n', "\\n")
+            );
+        }
+        for e in &self.edges {
+            let _ = writeln!(out, "  n{} -> n{} [label=\"{}\"];", e.from, e.to, escape(&port_label(&e.ports)));
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    /// A Mermaid `flowchart LR`: namespaces as subgraphs.
+    pub fn to_mermaid(&self) -> String {
+        let quote = |s: &str| s.replace('"', "#quot;").replace('\n', "<br/>");
+        let mut out = String::from("flowchart LR\n");
+        for (i, (ns, members)) in self.namespaces().iter().enumerate() {
+            let _ = writeln!(out, "  subgraph ns{i}[\"namespace {}\"]", quote(ns));
+            for &m in members {
+                let n = &self.nodes[m];
+                let _ = writeln!(out, "    n{m}[\"{}<br/>{}\"]", quote(short(n)), pods_line(n.pods));
+            }
+            out.push_str("  end\n");
+        }
+        for (i, n) in self.nodes.iter().enumerate().filter(|(_, n)| n.namespace.is_none()) {
+            let _ = writeln!(out, "  n{i}([\"{}\"])", quote(&n.name));
+        }
+        for e in &self.edges {
+            let _ = writeln!(out, "  n{} -->|\"{}\"| n{}", e.from, quote(&port_label(&e.ports)), e.to);
+        }
+        out
+    }
+
+    /// `{"nodes": [{"id", "kind", "name", "namespace", "pods", "cidrs"}], "edges": [{"from",
+    /// "to", "ports", "label"}]}`; ids are `n<index>`, `kind` is `workload` or `addresses`.
+    pub fn to_json(&self) -> Value {
+        let nodes: Vec<Value> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| match &n.namespace {
+                Some(ns) => {
+                    json!({"id": format!("n{i}"), "kind": "workload", "name": n.name, "namespace": ns, "pods": n.pods})
+                }
+                None => json!({"id": format!("n{i}"), "kind": "addresses", "name": n.name, "cidrs": n.cidrs}),
+            })
+            .collect();
+        let edges: Vec<Value> = self
+            .edges
+            .iter()
+            .map(|e| {
+                json!({"from": format!("n{}", e.from), "to": format!("n{}", e.to), "ports": ports_json(&e.ports), "label": port_label(&e.ports)})
+            })
+            .collect();
+        json!({"nodes": nodes, "edges": edges})
+    }
+}

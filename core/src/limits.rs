@@ -1,0 +1,279 @@
+//! Limits on what one input may hold, so that memory and time stay bounded for any input.
+//!
+//! The loader ([`crate::k8s`]) enforces the input-wide ones while it reads (objects, YAML/JSON
+//! nesting depth, YAML alias expansion); [`RawCluster::validate_with`] enforces the per-object
+//! ones before anything is compiled (labels, selector expressions and their values, rules, peers,
+//! ports, ipBlocks, excepts), for every face alike. An object over a limit is a problem like any
+//! other the API server would reject: strict mode fails with a message naming the object, the
+//! field, the count and the limit; lenient mode skips the object with that message as a warning.
+//!
+//! The defaults are far above what real clusters hold (the API server itself caps an object at
+//! about 1.5 MiB) and low enough that the compiled tables of a cluster at the limits fit in
+//! memory. Every limit can be raised or lowered by name ([`Limits::set`]; `--limit NAME=N` on
+//! the command line).
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::raw::{
+    RawCluster, RawNamespace, RawPeer, RawPod, RawPolicy, RawRule, RawSelector, Strictness, DEFAULT_NAMESPACE,
+};
+use crate::{Cluster, Diagnostic, Error, ObjectKind, ObjectRef};
+
+/// Caps on the size of the input; see the [module docs](self). `Limits::default()` holds the
+/// documented defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// `objects`: objects in one load (every kind, including the ones netpol skips). Default
+    /// 1,000,000.
+    pub max_objects: usize,
+    /// `depth`: nesting depth of YAML and JSON documents. Default 64. (JSON is also capped at
+    /// 128 by the JSON reader.)
+    pub max_depth: usize,
+    /// `alias-events`: YAML events replayed from aliases (`*anchor`) in one input: what keeps a
+    /// "billion laughs" document from expanding. Default 1,000,000.
+    pub max_alias_events: usize,
+    /// `labels`: labels of one namespace or pod, and `matchLabels` entries of one selector.
+    /// Default 256.
+    pub max_labels: usize,
+    /// `expressions`: `matchExpressions` of one selector. Default 64.
+    pub max_expressions: usize,
+    /// `values`: `values` of one selector expression. Default 1,024.
+    pub max_values: usize,
+    /// `rules`: ingress rules, and egress rules, of one policy. Default 1,024.
+    pub max_rules: usize,
+    /// `peers`: `from`/`to` entries of one rule. Default 1,024.
+    pub max_peers: usize,
+    /// `ports`: `ports` entries of one rule, and container ports of one pod. Default 1,024.
+    pub max_ports: usize,
+    /// `ip-blocks`: ipBlock peers of one policy, both directions together. Default 1,024.
+    pub max_ip_blocks: usize,
+    /// `excepts`: `except` entries of one ipBlock. Default 1,024.
+    pub max_excepts: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_objects: 1_000_000,
+            max_depth: 64,
+            max_alias_events: 1_000_000,
+            max_labels: 256,
+            max_expressions: 64,
+            max_values: 1_024,
+            max_rules: 1_024,
+            max_peers: 1_024,
+            max_ports: 1_024,
+            max_ip_blocks: 1_024,
+            max_excepts: 1_024,
+        }
+    }
+}
+
+impl Limits {
+    /// The names [`Limits::set`] accepts, in the order of the fields.
+    pub const NAMES: &'static [&'static str] = &[
+        "objects",
+        "depth",
+        "alias-events",
+        "labels",
+        "expressions",
+        "values",
+        "rules",
+        "peers",
+        "ports",
+        "ip-blocks",
+        "excepts",
+    ];
+
+    /// No limit at all (every cap `usize::MAX`): for trusted input only.
+    pub fn unlimited() -> Limits {
+        Limits {
+            max_objects: usize::MAX,
+            max_depth: usize::MAX,
+            max_alias_events: usize::MAX,
+            max_labels: usize::MAX,
+            max_expressions: usize::MAX,
+            max_values: usize::MAX,
+            max_rules: usize::MAX,
+            max_peers: usize::MAX,
+            max_ports: usize::MAX,
+            max_ip_blocks: usize::MAX,
+            max_excepts: usize::MAX,
+        }
+    }
+
+    /// Sets the limit called `name` (one of [`Limits::NAMES`]) to `value`.
+    pub fn set(&mut self, name: &str, value: usize) -> Result<(), String> {
+        let field = match name {
+            "objects" => &mut self.max_objects,
+            "depth" => &mut self.max_depth,
+            "alias-events" => &mut self.max_alias_events,
+            "labels" => &mut self.max_labels,
+            "expressions" => &mut self.max_expressions,
+            "values" => &mut self.max_values,
+            "rules" => &mut self.max_rules,
+            "peers" => &mut self.max_peers,
+            "ports" => &mut self.max_ports,
+            "ip-blocks" => &mut self.max_ip_blocks,
+            "excepts" => &mut self.max_excepts,
+            _ => return Err(format!("unknown limit {name:?}: one of {}", Limits::NAMES.join(", "))),
+        };
+        *field = value;
+        Ok(())
+    }
+
+    /// The message for `count` things over the limit `max` called `name`.
+    pub(crate) fn over(count: usize, what: &str, max: usize, name: &str) -> String {
+        format!("{count} {what}: over the limit of {max} (raise it with the `{name}` limit)")
+    }
+}
+
+/// Collects the limit problems of one object.
+struct Counter<'a> {
+    limits: &'a Limits,
+    object: ObjectRef,
+    origin: Option<&'a str>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Counter<'_> {
+    fn check(&mut self, field: &str, count: usize, max: usize, what: &str, name: &str) {
+        if count > max {
+            self.problems.push(
+                Diagnostic::new(Some(self.object.clone()), field, Limits::over(count, what, max, name))
+                    .with_origin(self.origin),
+            );
+        }
+    }
+
+    fn labels(&mut self, field: &str, count: usize) {
+        self.check(field, count, self.limits.max_labels, "labels", "labels");
+    }
+
+    fn selector(&mut self, field: &str, s: &RawSelector) {
+        self.labels(&format!("{field}.matchLabels"), s.match_labels.as_ref().map_or(0, |m| m.len()));
+        let expressions = s.match_expressions.as_deref().unwrap_or_default();
+        let at = format!("{field}.matchExpressions");
+        self.check(&at, expressions.len(), self.limits.max_expressions, "expressions in one selector", "expressions");
+        for (i, e) in expressions.iter().enumerate() {
+            let n = e.values.as_ref().map_or(0, Vec::len);
+            self.check(&format!("{at}[{i}].values"), n, self.limits.max_values, "values in one expression", "values");
+        }
+    }
+
+    fn peer(&mut self, field: &str, p: &RawPeer, ip_blocks: &mut usize) {
+        if let Some(s) = &p.pod_selector {
+            self.selector(&format!("{field}.podSelector"), s);
+        }
+        if let Some(s) = &p.namespace_selector {
+            self.selector(&format!("{field}.namespaceSelector"), s);
+        }
+        if let Some(b) = &p.ip_block {
+            *ip_blocks += 1;
+            let n = b.except.as_ref().map_or(0, Vec::len);
+            let (max, at) = (self.limits.max_excepts, format!("{field}.ipBlock.except"));
+            self.check(&at, n, max, "excepts in one ipBlock", "excepts");
+        }
+    }
+
+    fn rules(&mut self, direction: &str, peers_field: &str, rules: Option<&Vec<RawRule>>, ip_blocks: &mut usize) {
+        let rules = rules.map_or(&[][..], Vec::as_slice);
+        let max = self.limits.max_rules;
+        self.check(&format!("spec.{direction}"), rules.len(), max, &format!("{direction} rules"), "rules");
+        for (i, r) in rules.iter().enumerate() {
+            let at = format!("spec.{direction}[{i}]");
+            let peers = r.peers.as_ref().map_or(&[][..], Vec::as_slice);
+            let field = format!("{at}.{peers_field}");
+            self.check(&field, peers.len(), self.limits.max_peers, "peers in one rule", "peers");
+            for (j, p) in peers.iter().enumerate() {
+                self.peer(&format!("{field}[{j}]"), p, ip_blocks);
+            }
+            let ports = r.ports.as_ref().map_or(0, Vec::len);
+            self.check(&format!("{at}.ports"), ports, self.limits.max_ports, "ports in one rule", "ports");
+        }
+    }
+}
+
+fn namespaced(kind: ObjectKind, namespace: &Option<String>, name: &str) -> ObjectRef {
+    let namespace = namespace.as_deref().filter(|n| !n.is_empty()).unwrap_or(DEFAULT_NAMESPACE);
+    ObjectRef::namespaced(kind, namespace, name)
+}
+
+fn check_namespace(limits: &Limits, raw: &RawNamespace) -> Vec<Diagnostic> {
+    let object = ObjectRef::cluster_scoped(ObjectKind::Namespace, &raw.name);
+    let mut c = Counter { limits, object, origin: raw.origin.as_deref(), problems: Vec::new() };
+    c.labels("metadata.labels", raw.labels.len());
+    c.problems
+}
+
+fn check_pod(limits: &Limits, raw: &RawPod) -> Vec<Diagnostic> {
+    let object = namespaced(ObjectKind::Pod, &raw.namespace, &raw.name);
+    let mut c = Counter { limits, object, origin: raw.origin.as_deref(), problems: Vec::new() };
+    c.labels("metadata.labels", raw.labels.len());
+    c.check("spec.containers[*].ports", raw.ports.len(), limits.max_ports, "container ports", "ports");
+    c.problems
+}
+
+fn check_policy(limits: &Limits, raw: &RawPolicy) -> Vec<Diagnostic> {
+    let object = namespaced(ObjectKind::NetworkPolicy, &raw.namespace, &raw.name);
+    let mut c = Counter { limits, object, origin: raw.origin.as_deref(), problems: Vec::new() };
+    if let Some(s) = &raw.pod_selector {
+        c.selector("spec.podSelector", s);
+    }
+    let mut ip_blocks = 0;
+    c.rules("ingress", "from", raw.ingress.as_ref(), &mut ip_blocks);
+    c.rules("egress", "to", raw.egress.as_ref(), &mut ip_blocks);
+    c.check("spec", ip_blocks, limits.max_ip_blocks, "ipBlocks in one policy", "ip-blocks");
+    c.problems
+}
+
+/// Keeps the items without problems; gathers the problems of the others.
+fn sift<T>(items: Vec<T>, check: impl Fn(&T) -> Vec<Diagnostic>, problems: &mut Vec<Diagnostic>) -> Vec<T> {
+    items
+        .into_iter()
+        .filter(|item| {
+            let p = check(item);
+            let ok = p.is_empty();
+            problems.extend(p);
+            ok
+        })
+        .collect()
+}
+
+impl RawCluster {
+    /// [`RawCluster::validate`] under `limits`: objects over a per-object limit are problems like
+    /// any other (strict: the load fails; lenient: they are skipped with a warning), and a
+    /// cluster with more than `limits.max_objects` objects fails whatever the strictness.
+    pub fn validate_with(mut self, strictness: Strictness, limits: &Limits) -> Result<Cluster, Error> {
+        let objects = self.namespaces.len() + self.pods.len() + self.policies.len();
+        if objects > limits.max_objects {
+            let message = Limits::over(objects, "objects", limits.max_objects, "objects");
+            return Err(Error::single(Diagnostic::new(None, "", message)));
+        }
+        let mut problems = Vec::new();
+        self.namespaces = sift(core::mem::take(&mut self.namespaces), |n| check_namespace(limits, n), &mut problems);
+        self.pods = sift(core::mem::take(&mut self.pods), |p| check_pod(limits, p), &mut problems);
+        self.policies = sift(core::mem::take(&mut self.policies), |p| check_policy(limits, p), &mut problems);
+        if problems.is_empty() {
+            return self.validate(strictness);
+        }
+        match strictness {
+            Strictness::Strict => {
+                // The other problems too, so that one run lists everything to fix.
+                if let Err(e) = self.validate(strictness) {
+                    problems.extend(e.diagnostics().iter().cloned());
+                }
+                Err(Error::new(problems))
+            }
+            Strictness::Lenient => {
+                self.warnings.extend(problems.into_iter().map(|d| {
+                    let message = format!("{} (object skipped: lenient mode)", d.message());
+                    Diagnostic::new(d.object().cloned(), d.field(), message).with_origin(d.origin())
+                }));
+                self.validate(strictness)
+            }
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Shared by the fuzz targets: a small cluster built from fuzz bytes.
+//!
+//! Like the generator of `core/tests/agreement.rs`, names, labels, CIDRs and ports come from
+//! small alphabets so that selectors, blocks and ports actually match something; now and then a
+//! free-form string from the input takes their place, so validation sees junk too.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use arbitrary::{Arbitrary, Result, Unstructured};
+use netpol::raw::{
+    RawCluster, RawContainerPort, RawIpBlock, RawNamespace, RawPeer, RawPod, RawPolicy, RawPort, RawPortValue,
+    RawRequirement, RawRule, RawSelector, NAMESPACE_NAME_LABEL,
+};
+use netpol::{Endpoint, Options, Protocol, SelfTraffic};
+
+const KEYS: &[&str] = &["app", "tier", "env", NAMESPACE_NAME_LABEL];
+const VALUES: &[&str] = &["a", "b", "c", "ns0", "ns1"];
+const PORT_NAMES: &[&str] = &["http", "dns", "metrics"];
+const PROTOCOLS: &[Option<&str>] = &[None, Some("TCP"), Some("UDP"), Some("SCTP")];
+const PORTS: &[i32] = &[1, 53, 80, 81, 443, 8080, 9090, 65535];
+const OPERATORS: &[&str] = &["In", "NotIn", "Exists", "DoesNotExist"];
+const CIDRS: &[&str] = &[
+    "0.0.0.0/0",
+    "10.0.0.0/8",
+    "10.0.0.0/16",
+    "10.0.0.0/23",
+    "10.0.0.0/24",
+    "10.0.1.0/24",
+    "10.0.2.0/25",
+    "10.0.2.128/25",
+    "10.0.0.0/29",
+    "10.0.0.4/30",
+    "10.0.0.2/31",
+    "10.0.1.5/32",
+    "::/0",
+    "fd00::/8",
+    "fd00::/112",
+    "fd00::/125",
+    "fd00::4/126",
+    "fd00::3/128",
+];
+/// Addresses that queries use besides the pods' own: inside and outside the CIDRs above.
+pub const PROBE_IPS: &[&str] =
+    &["10.0.0.1", "10.0.0.5", "10.0.1.5", "10.0.2.200", "10.1.2.3", "192.0.2.1", "fd00::3", "fd00::1:0", "2001:db8::1"];
+/// Ports that queries use: rule boundaries and a few others.
+pub const PROBE_PORTS: &[u16] = &[1, 53, 80, 81, 443, 1000, 8080, 9090, 65535];
+pub const ALL_PROTOCOLS: &[Protocol] = &[Protocol::Tcp, Protocol::Udp, Protocol::Sctp];
+
+fn pick<'a, T: Copy>(u: &mut Unstructured<'a>, from: &[T]) -> Result<T> {
+    Ok(*u.choose(from)?)
+}
+
+/// Mostly a word of `alphabet`, rarely a free-form string from the input.
+fn word(u: &mut Unstructured<'_>, alphabet: &[&str]) -> Result<String> {
+    if u.ratio(1u8, 40)? {
+        let s: &str = u.arbitrary()?;
+        Ok(s.chars().take(70).collect())
+    } else {
+        Ok(pick(u, alphabet)?.to_string())
+    }
+}
+
+fn small_len(u: &mut Unstructured<'_>, max: usize) -> Result<usize> {
+    u.int_in_range(0..=max)
+}
+
+fn labels(u: &mut Unstructured<'_>) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for _ in 0..small_len(u, 3)? {
+        out.insert(word(u, KEYS)?, word(u, VALUES)?);
+    }
+    Ok(out)
+}
+
+fn selector(u: &mut Unstructured<'_>) -> Result<RawSelector> {
+    let match_labels = match u.int_in_range(0..=3u8)? {
+        0 => None,
+        1 => Some(BTreeMap::new()),
+        _ => Some(labels(u)?),
+    };
+    let match_expressions = match u.int_in_range(0..=3u8)? {
+        0 | 1 => None,
+        2 => Some(Vec::new()),
+        _ => {
+            let mut v = Vec::new();
+            for _ in 0..small_len(u, 2)? + 1 {
+                let operator = word(u, OPERATORS)?;
+                let values = match u.int_in_range(0..=3u8)? {
+                    0 => None,
+                    1 => Some(Vec::new()),
+                    _ => Some((0..small_len(u, 2)? + 1).map(|_| word(u, VALUES)).collect::<Result<_>>()?),
+                };
+                v.push(RawRequirement { key: word(u, KEYS)?, operator, values });
+            }
+            Some(v)
+        }
+    };
+    Ok(RawSelector { match_labels, match_expressions })
+}
+
+fn ip_block(u: &mut Unstructured<'_>) -> Result<RawIpBlock> {
+    let cidr = word(u, CIDRS)?;
+    let except = match u.int_in_range(0..=2u8)? {
+        0 => None,
+        1 => Some(Vec::new()),
+        // Mostly strict subsets (valid), sometimes anything (invalid excepts are reported).
+        _ => Some((0..small_len(u, 2)? + 1).map(|_| word(u, CIDRS)).collect::<Result<_>>()?),
+    };
+    Ok(RawIpBlock { cidr, except })
+}
+
+fn peer(u: &mut Unstructured<'_>) -> Result<RawPeer> {
+    Ok(match u.int_in_range(0..=4u8)? {
+        0 => RawPeer { pod_selector: Some(selector(u)?), ..RawPeer::default() },
+        1 => RawPeer { namespace_selector: Some(selector(u)?), ..RawPeer::default() },
+        2 => RawPeer { pod_selector: Some(selector(u)?), namespace_selector: Some(selector(u)?), ip_block: None },
+        _ => RawPeer { ip_block: Some(ip_block(u)?), ..RawPeer::default() },
+    })
+}
+
+fn port_number(u: &mut Unstructured<'_>) -> Result<i32> {
+    if u.ratio(1u8, 4)? {
+        Ok(u.int_in_range(-2..=65537)?)
+    } else {
+        pick(u, PORTS)
+    }
+}
+
+fn policy_port(u: &mut Unstructured<'_>) -> Result<RawPort> {
+    let protocol =
+        if u.ratio(1u8, 40)? { Some(u.arbitrary::<String>()?) } else { pick(u, PROTOCOLS)?.map(String::from) };
+    let (port, end_port) = match u.int_in_range(0..=4u8)? {
+        0 => (None, None),
+        1 => (Some(RawPortValue::Number(port_number(u)?)), None),
+        2 => {
+            let n = port_number(u)?;
+            let d = u.int_in_range(-1..=1000)?;
+            (Some(RawPortValue::Number(n)), Some(n.saturating_add(d).min(65535)))
+        }
+        _ => (Some(RawPortValue::Name(word(u, PORT_NAMES)?)), None),
+    };
+    Ok(RawPort { protocol, port, end_port })
+}
+
+fn rules(u: &mut Unstructured<'_>) -> Result<Option<Vec<RawRule>>> {
+    if u.ratio(1u8, 4)? {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for _ in 0..small_len(u, 3)? {
+        let peers = match u.int_in_range(0..=5u8)? {
+            0 | 1 => None,
+            2 => Some(Vec::new()),
+            _ => Some((0..small_len(u, 2)? + 1).map(|_| peer(u)).collect::<Result<_>>()?),
+        };
+        let ports = match u.int_in_range(0..=4u8)? {
+            0 | 1 => None,
+            2 => Some(Vec::new()),
+            _ => Some((0..small_len(u, 2)? + 1).map(|_| policy_port(u)).collect::<Result<_>>()?),
+        };
+        out.push(RawRule { peers, ports });
+    }
+    Ok(Some(out))
+}
+
+fn namespace(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    Ok(match u.int_in_range(0..=9u8)? {
+        0 => None,
+        n => Some(word(u, &["ns0", "ns1", "ns2"][..((n as usize) % 3 + 1)])?),
+    })
+}
+
+fn ip(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(match u.int_in_range(0..=5u8)? {
+        0 => format!("fd00::{}", u.int_in_range(0..=7u8)?),
+        1 if u.ratio(1u8, 10)? => u.arbitrary::<String>()?,
+        _ => format!("10.0.{}.{}", u.int_in_range(0..=3u8)?, pick(u, &[0u8, 1, 2, 3, 4, 5, 6, 7, 127, 128, 255])?),
+    })
+}
+
+/// A cluster of at most 4 namespaces, 8 pods and 6 policies.
+pub fn cluster(u: &mut Unstructured<'_>) -> Result<RawCluster> {
+    let mut raw = RawCluster::default();
+    for _ in 0..small_len(u, 3)? {
+        raw.namespaces.push(RawNamespace { origin: None, name: word(u, &["ns0", "ns1", "ns2"])?, labels: labels(u)? });
+    }
+    for i in 0..small_len(u, 8)? {
+        let ips = (0..small_len(u, 2)?)
+            .map(|j| Ok((format!("status.podIPs[{j}].ip"), ip(u)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let mut ports = Vec::new();
+        for j in 0..small_len(u, 3)? {
+            let name = if u.arbitrary()? { Some(word(u, PORT_NAMES)?) } else { None };
+            ports.push(RawContainerPort {
+                field: format!("spec.containers[0].ports[{j}]"),
+                name,
+                container_port: port_number(u)?,
+                protocol: pick(u, PROTOCOLS)?.map(String::from),
+            });
+        }
+        let phase = match u.int_in_range(0..=19u8)? {
+            0 => Some("Succeeded".to_string()),
+            1 => Some("Running".to_string()),
+            _ => None,
+        };
+        raw.pods.push(RawPod {
+            origin: Some(format!("pod{i}")),
+            namespace: namespace(u)?,
+            name: if u.ratio(1u8, 8)? { "p0".into() } else { format!("p{i}") },
+            labels: labels(u)?,
+            phase,
+            host_network: u.ratio(1u8, 30)?,
+            ips,
+            ports,
+            ..RawPod::default()
+        });
+    }
+    for i in 0..small_len(u, 6)? {
+        let policy_types = match u.int_in_range(0..=6u8)? {
+            0 => None,
+            1 => Some(Vec::new()),
+            2 => Some(vec!["Ingress".into()]),
+            3 => Some(vec!["Egress".into()]),
+            4 => Some(vec!["Ingress".into(), "Egress".into()]),
+            5 => Some(vec!["Egress".into(), "Ingress".into()]),
+            _ => Some(vec![word(u, &["Ingress", "Egress"])?]),
+        };
+        raw.policies.push(RawPolicy {
+            origin: Some(format!("policy{i}")),
+            namespace: namespace(u)?,
+            name: if u.ratio(1u8, 8)? { "np0".into() } else { format!("np{i}") },
+            pod_selector: if u.ratio(1u8, 30)? { None } else { Some(selector(u)?) },
+            policy_types,
+            ingress: rules(u)?,
+            egress: rules(u)?,
+        });
+    }
+    Ok(raw)
+}
+
+/// Evaluation options from the input.
+pub fn options(u: &mut Unstructured<'_>) -> Result<Options> {
+    Ok(Options {
+        self_traffic: if u.arbitrary()? { SelfTraffic::Evaluate } else { SelfTraffic::Allow },
+        ip_block_matches_pods: u.arbitrary()?,
+    })
+}
+
+/// One query, from a pool of every pod and a few addresses.
+#[derive(Clone, Copy, Debug, Arbitrary)]
+pub struct QueryShape {
+    pub src: u8,
+    pub dst: u8,
+    pub port: u8,
+    pub protocol: u8,
+    /// A free port number instead of a probe port when odd.
+    pub free_port: Option<u16>,
+}
+
+/// Every pod, then the probe addresses, then the pods' own IPs (which mean the pods).
+pub fn endpoints(cluster: &netpol::Cluster) -> Vec<Endpoint> {
+    let mut out: Vec<Endpoint> = (0..cluster.pods().len()).map(|i| Endpoint::Pod(netpol::PodId(i as u32))).collect();
+    out.extend(PROBE_IPS.iter().map(|s| Endpoint::Ip(s.parse::<IpAddr>().expect("probe IPs parse"))));
+    for pod in cluster.pods() {
+        out.extend(pod.ips.iter().map(|ip| Endpoint::Ip(*ip)));
+    }
+    out
+}
+
+impl QueryShape {
+    /// The query this shape names among `endpoints`.
+    pub fn resolve(&self, endpoints: &[Endpoint]) -> (Endpoint, Endpoint, u16, Protocol) {
+        let port = match self.free_port {
+            Some(p) => p,
+            None => PROBE_PORTS[self.port as usize % PROBE_PORTS.len()],
+        };
+        (
+            endpoints[self.src as usize % endpoints.len()],
+            endpoints[self.dst as usize % endpoints.len()],
+            port,
+            ALL_PROTOCOLS[self.protocol as usize % ALL_PROTOCOLS.len()],
+        )
+    }
+}
