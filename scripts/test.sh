@@ -52,8 +52,8 @@ cargo test --workspace --locked --exclude netpol-python
 step "netpol graph renders with Graphviz"
 "$target_dir/debug/netpol" graph examples/cluster.yaml -o dot > "$target_dir/graph.dot"
 dot -Tpng "$target_dir/graph.dot" -o "$target_dir/graph.png"
-[ -s "$target_dir/graph.png" ] && head -c 4 "$target_dir/graph.png" | od -An -tx1 | grep -q "89 50 4e 47" \
-    || { echo "graph.png did not render" >&2; exit 1; }
+png_magic=$(head -c 4 "$target_dir/graph.png" | od -An -tx1)
+[[ "$png_magic" == *"89 50 4e 47"* ]] || { echo "graph.png did not render" >&2; exit 1; }
 
 step "C API: libnetpol static and shared, ASan+UBSan, valgrind, corpus, dataplane, examples/c"
 ffi/tests/run_c_tests.sh "$target_dir"

@@ -42,7 +42,7 @@ step "C toolchain: cc, pkg-config, AddressSanitizer/UBSan, valgrind"
 command -v cc >/dev/null || die "no C compiler (cc) on PATH"
 command -v pkg-config >/dev/null || die "pkg-config is missing (apt-get install pkg-config)"
 command -v valgrind >/dev/null || die "valgrind is missing (apt-get install valgrind): the leak check cannot run"
-cc --version | head -n1
+cc --version | sed -n 1p  # sed reads all, so no SIGPIPE under pipefail
 valgrind --version
 probe=$out/probe
 mkdir -p "$probe"
@@ -184,8 +184,10 @@ suites static "$out/static" 100 100000
 
 step "variant shared: libnetpol.so via pkg-config"
 build shared
-if ! ldd "$out/shared/test_api" | grep -q "libnetpol.so => $lib/libnetpol.so"; then
-    die "$out/shared/test_api does not load $lib/libnetpol.so: $(ldd "$out/shared/test_api")"
+# Capture first: `ldd | grep -q` under pipefail fails whenever grep exits before ldd is done writing.
+linked=$(ldd "$out/shared/test_api")
+if [[ "$linked" != *"libnetpol.so => $lib/libnetpol.so"* ]]; then
+    die "$out/shared/test_api does not load $lib/libnetpol.so: $linked"
 fi
 # libnetpol.so exports exactly the functions netpol.h declares.
 nm -D --defined-only "$lib/libnetpol.so" | awk '{print $3}' | sort >"$out/shared/exports.txt"
