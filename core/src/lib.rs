@@ -59,6 +59,8 @@ pub mod diff;
 mod engine;
 mod explain;
 #[cfg(feature = "k8s")]
+pub mod flows;
+#[cfg(feature = "k8s")]
 pub mod graph;
 #[cfg(feature = "k8s")]
 pub mod k8s;
