@@ -495,13 +495,70 @@ fn worst_case_many_named_ports() {
 }
 
 /// The same at the per-object limits (500 pods with 1,000 named ports each, 50 policies naming
-/// 1,000 ports each): the compiled index is identities x port classes (here ~500 x ~100,000),
-/// and building it does not finish in minutes. Kept as the record of a known limit of the
-/// engine's tables (see fuzz/RESULTS.md); run with `--ignored`.
+/// 1,000 ports each): ~500 identities x ~100,000 port classes. Building the index per port class
+/// x port entry did not finish in minutes; the span sweep (`compile::Sweep`) does it in seconds.
 #[test]
-#[ignore = "minutes to hours: the identity x port-class index at the per-object limits"]
 fn worst_case_many_named_ports_at_the_limits() {
     named_ports(500, 1000, 50);
+}
+
+/// `policies` policies selecting every pod, each with `rules` rules of a peer of its own (an
+/// ipBlock /24) and `ranges` nested port ranges: every rule is active over most port classes,
+/// so the index sweep sees thousands of distinct peer rows at every class boundary.
+fn overlapping_port_ranges(policies: usize, rules: usize, ranges: usize) {
+    let mut raw = RawCluster {
+        pods: (0..16).map(|i| pod(i, labels([("app", format!("a{}", i % 4))]), Vec::new())).collect(),
+        ..RawCluster::default()
+    };
+    for i in 0..policies {
+        let rules = (0..rules)
+            .map(|r| RawRule {
+                peers: Some(vec![RawPeer {
+                    ip_block: Some(RawIpBlock { cidr: format!("10.{}.{}.0/24", i % 256, r % 256), except: None }),
+                    ..RawPeer::default()
+                }]),
+                ports: Some(
+                    (0..ranges)
+                        .map(|k| {
+                            let low = (1 + i + r * 7 + k * 301) % 30000 + 1;
+                            RawPort {
+                                protocol: Some(s(["TCP", "UDP"][(r + k) % 2])),
+                                port: Some(RawPortValue::Number(low as i32)),
+                                end_port: Some((65535 - low % 20000) as i32),
+                            }
+                        })
+                        .collect(),
+                ),
+            })
+            .collect();
+        raw.policies.push(RawPolicy {
+            namespace: Some(s("a")),
+            name: format!("np{i}"),
+            pod_selector: Some(RawSelector::default()),
+            policy_types: Some(vec![s("Ingress"), s("Egress")]),
+            origin: None,
+            ingress: Some(rules),
+            egress: None,
+        });
+    }
+    let probes = [
+        (1, Protocol::Tcp),
+        (2, Protocol::Udp),
+        (15000, Protocol::Tcp),
+        (40000, Protocol::Udp),
+        (65535, Protocol::Tcp),
+    ];
+    compile_and_check(
+        &format!("overlapping port ranges ({policies} policies x {rules} rules x {ranges})"),
+        raw,
+        &probes,
+        &["10.0.0.1", "10.3.17.9", "192.0.2.1"],
+    );
+}
+
+#[test]
+fn worst_case_many_overlapping_port_ranges() {
+    overlapping_port_ranges(50, 200, 20);
 }
 
 #[test]

@@ -269,12 +269,17 @@ impl Tables {
             }
         }
 
-        // Identities carrying each referenced named port number: [(name, protocol, number)] → row.
+        // Identities carrying each referenced named port number: [(name, protocol, number)] → row;
+        // and the numbers each referenced (name, protocol) resolves to somewhere.
         let mut named_cols: HashMap<NamedPort, Vec<u64>> = HashMap::new();
         for (i, identity) in identities.iter().enumerate() {
             for np in &identity.named {
                 bits::set(named_cols.entry(*np).or_insert_with(|| vec![0; bits::words_for(columns)]), i);
             }
+        }
+        let mut named_numbers: HashMap<(u32, u8), Vec<u16>> = HashMap::new();
+        for &(name, p, number) in named_cols.keys() {
+            named_numbers.entry((name, p)).or_default().push(number);
         }
 
         // Each policy's selector id, and the policies of each namespace.
@@ -290,9 +295,8 @@ impl Tables {
         // selecting policies (and, for ingress, the same named ports) share their whole index.
         let mut egress_index = vec![all_row; n_ids * n_pcs];
         let mut ingress_index = vec![all_row; n_ids * n_pcs];
-        let mut by_policies: HashMap<(Direction, Vec<u32>, Vec<NamedPort>), Vec<u32>> = HashMap::new();
-        let mut by_contributions: HashMap<SmallVec<[u32; 8]>, u32> = HashMap::new();
-        let mut named_rows: HashMap<(u32, NamedPort), u32> = HashMap::new();
+        let mut by_policies: HashMap<(Direction, Vec<u32>, Vec<NamedPort>), usize> = HashMap::new();
+        let mut sweep = Sweep::new(&rows, columns);
         for (i, identity) in identities.iter().enumerate() {
             for direction in [Direction::Egress, Direction::Ingress] {
                 let selecting: Vec<u32> = policies_by_namespace[identity.namespace as usize]
@@ -307,91 +311,17 @@ impl Tables {
                     continue; // Not isolated: the all-ones row already.
                 }
                 let named_key = if direction == Direction::Ingress { identity.named.clone() } else { Vec::new() };
-                let key = (direction, selecting, named_key);
-                let row_ids = match by_policies.get(&key) {
-                    Some(r) => r.clone(),
-                    None => {
-                        let mut row_ids = Vec::with_capacity(n_pcs);
-                        for pc in 0..n_pcs {
-                            let (protocol, first, last) = ports.range(pc);
-                            let mut contributions: SmallVec<[u32; 8]> = SmallVec::new();
-                            for &k in &key.1 {
-                                let side = if direction == Direction::Egress { 0 } else { 1 };
-                                for rule in &compiled[k as usize * 2 + side] {
-                                    if rule.rule.ports.is_empty() {
-                                        contributions.push(rule.peers);
-                                        continue;
-                                    }
-                                    for port in &rule.rule.ports {
-                                        if port.protocol != protocol {
-                                            continue;
-                                        }
-                                        match &port.port {
-                                            PortMatch::Any => contributions.push(rule.peers),
-                                            PortMatch::Range { first: f, last: l } => {
-                                                if *f <= first && last <= *l {
-                                                    contributions.push(rule.peers);
-                                                }
-                                            }
-                                            PortMatch::Named(name) => {
-                                                if first != last {
-                                                    continue; // A resolved named port is a class of its own.
-                                                }
-                                                let p = protocol_index(protocol) as u8;
-                                                let Some(&name_id) = named_ids.get(&(name.as_str(), p)) else {
-                                                    continue;
-                                                };
-                                                let np = (name_id, p, first);
-                                                match direction {
-                                                    // Resolved at the destination: this identity.
-                                                    Direction::Ingress => {
-                                                        // `named` is sorted.
-                                                        if identity.named.binary_search(&np).is_ok() {
-                                                            contributions.push(rule.peers);
-                                                        }
-                                                    }
-                                                    // Resolved at the destination: the peer column.
-                                                    Direction::Egress => {
-                                                        if let Some(cols) = named_cols.get(&np) {
-                                                            let id = *named_rows
-                                                                .entry((rule.peers, np))
-                                                                .or_insert_with(|| {
-                                                                    let mut row = rows.row(rule.peers).to_vec();
-                                                                    row.iter_mut().zip(cols).for_each(|(w, c)| *w &= c);
-                                                                    rows.intern(&row)
-                                                                });
-                                                            contributions.push(id);
-                                                        }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                            contributions.sort_unstable();
-                            contributions.dedup();
-                            let row = match by_contributions.get(&contributions) {
-                                Some(&r) => r,
-                                None => {
-                                    scratch.iter_mut().for_each(|w| *w = 0);
-                                    for &c in &contributions {
-                                        bits::or_into(&mut scratch, rows.row(c));
-                                    }
-                                    let row = scratch.clone();
-                                    let id = rows.intern(&row);
-                                    by_contributions.insert(contributions, id);
-                                    id
-                                }
-                            };
-                            row_ids.push(row);
-                        }
-                        by_policies.insert(key.clone(), row_ids.clone());
-                        row_ids
-                    }
-                };
                 let index = if direction == Direction::Egress { &mut egress_index } else { &mut ingress_index };
-                index[i * n_pcs..(i + 1) * n_pcs].copy_from_slice(&row_ids);
+                let key = (direction, selecting, named_key);
+                if let Some(&same) = by_policies.get(&key) {
+                    index.copy_within(same * n_pcs..(same + 1) * n_pcs, i * n_pcs);
+                    continue;
+                }
+                let side = if direction == Direction::Egress { 0 } else { 1 };
+                let rules = key.1.iter().flat_map(|&k| &compiled[k as usize * 2 + side]);
+                let spans = port_spans(rules, direction, identity, &ports, &named_ids, &named_numbers);
+                sweep.fill(&spans, &mut rows, &named_cols, &mut index[i * n_pcs..(i + 1) * n_pcs]);
+                by_policies.insert(key, i);
             }
         }
 
@@ -431,6 +361,169 @@ impl Tables {
             + self.rows.capacity() * 8
             + self.ip_classes.memory_bytes()
             + self.ports.memory_bytes()
+    }
+}
+
+/// Where one rule port entry admits: port classes `start..end` admit the peers of row `row`.
+struct Span {
+    start: usize,
+    end: usize,
+    row: u32,
+}
+
+/// The spans of every port entry of `rules` (the rules of the policies selecting `identity` in
+/// `direction`). Work is linear in the entries and the named-port numbers they resolve to; a
+/// range is one span however many classes it covers.
+fn port_spans<'c>(
+    rules: impl Iterator<Item = &'c CompiledRule<'c>>,
+    direction: Direction,
+    identity: &Identity,
+    ports: &PortClasses,
+    named_ids: &HashMap<(&str, u8), u32>,
+    named_numbers: &HashMap<(u32, u8), Vec<u16>>,
+) -> Vec<(Span, Option<NamedPort>)> {
+    let mut spans = Vec::new();
+    for rule in rules {
+        if rule.rule.ports.is_empty() {
+            spans.push((Span { start: 0, end: ports.len(), row: rule.peers }, None));
+            continue;
+        }
+        for port in &rule.rule.ports {
+            let protocol = port.protocol;
+            match &port.port {
+                PortMatch::Any => {
+                    let classes = ports.classes_of(protocol);
+                    spans.push((Span { start: classes.start, end: classes.end, row: rule.peers }, None));
+                }
+                PortMatch::Range { first, last } => {
+                    let (start, end) = (ports.class_of(*first, protocol), ports.class_of(*last, protocol) + 1);
+                    spans.push((Span { start, end, row: rule.peers }, None));
+                }
+                PortMatch::Named(name) => {
+                    let p = protocol_index(protocol) as u8;
+                    let Some(&name_id) = named_ids.get(&(name.as_str(), p)) else {
+                        continue; // No pod defines it: the entry admits nothing.
+                    };
+                    // A resolved number is a class of its own (cut at n and n + 1).
+                    match direction {
+                        // Resolved at the destination: this identity (`named` is sorted).
+                        Direction::Ingress => {
+                            let from = identity.named.partition_point(|np| (np.0, np.1) < (name_id, p));
+                            for &(_, _, number) in
+                                identity.named[from..].iter().take_while(|np| (np.0, np.1) == (name_id, p))
+                            {
+                                let class = ports.class_of(number, protocol);
+                                spans.push((Span { start: class, end: class + 1, row: rule.peers }, None));
+                            }
+                        }
+                        // Resolved at the destination: the peers that define the name as this number.
+                        Direction::Egress => {
+                            for &number in named_numbers.get(&(name_id, p)).into_iter().flatten() {
+                                let class = ports.class_of(number, protocol);
+                                let span = Span { start: class, end: class + 1, row: rule.peers };
+                                spans.push((span, Some((name_id, p, number))));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    spans
+}
+
+/// Turns spans into one row per port class by a sweep over the classes: the row changes only
+/// where a span starts or ends. The union of the active rows is kept up to date with a count per
+/// column, touched only when a row becomes active or inactive, so the work is the spans plus the
+/// set bits of the rows that come and go, not classes x entries nor changes x active rows.
+struct Sweep {
+    /// (peer row, named port) → the peer row restricted to identities defining the named port.
+    named_rows: HashMap<(u32, NamedPort), u32>,
+    /// The union of the active rows.
+    union: Vec<u64>,
+    /// Per column: how many active rows have it.
+    column_counts: Vec<u32>,
+}
+
+impl Sweep {
+    fn new(rows: &RowSet, columns: usize) -> Sweep {
+        Sweep { named_rows: HashMap::new(), union: rows.scratch(), column_counts: vec![0; columns] }
+    }
+
+    fn fill(
+        &mut self,
+        spans: &[(Span, Option<NamedPort>)],
+        rows: &mut RowSet,
+        named_cols: &HashMap<NamedPort, Vec<u64>>,
+        out: &mut [u32],
+    ) {
+        // (class, 0 end / 1 start, contributing row): ends first, so a row ending and starting at
+        // one class stays active without touching its columns twice.
+        let mut events: Vec<(usize, u8, u32)> = Vec::with_capacity(spans.len() * 2);
+        for (span, named) in spans {
+            let row = match named {
+                None => span.row,
+                Some(np) => *self.named_rows.entry((span.row, *np)).or_insert_with(|| {
+                    let mut row = rows.row(span.row).to_vec();
+                    row.iter_mut().zip(&named_cols[np]).for_each(|(w, c)| *w &= c);
+                    rows.intern(&row)
+                }),
+            };
+            events.push((span.start, 1, row));
+            events.push((span.end, 0, row));
+        }
+        events.sort_unstable();
+        let mut active: HashMap<u32, u32> = HashMap::new();
+        let mut current = rows.intern(&self.union);
+        let (mut class, mut e, n) = (0, 0, out.len());
+        while e < events.len() {
+            let at = events[e].0.min(n);
+            out[class..at].fill(current);
+            let mut changed = false;
+            while e < events.len() && events[e].0.min(n) == at {
+                let (_, start, row) = events[e];
+                let count = active.entry(row).or_insert(0);
+                if start == 1 {
+                    *count += 1;
+                    if *count == 1 {
+                        self.toggle(rows.row(row), true);
+                        changed = true;
+                    }
+                } else {
+                    *count -= 1;
+                    if *count == 0 {
+                        active.remove(&row);
+                        self.toggle(rows.row(row), false);
+                        changed = true;
+                    }
+                }
+                e += 1;
+            }
+            if changed && at < n {
+                current = rows.intern(&self.union);
+            }
+            class = at;
+        }
+        out[class..].fill(current);
+        debug_assert!(self.union.iter().all(|&w| w == 0), "every span ends by the last class");
+    }
+
+    /// Adds `row` to the union (or takes it out), column by column.
+    fn toggle(&mut self, row: &[u64], add: bool) {
+        for column in bits::ones(row) {
+            let count = &mut self.column_counts[column];
+            if add {
+                *count += 1;
+                if *count == 1 {
+                    bits::set(&mut self.union, column);
+                }
+            } else {
+                *count -= 1;
+                if *count == 0 {
+                    self.union[column >> 6] &= !(1 << (column & 63));
+                }
+            }
+        }
     }
 }
 

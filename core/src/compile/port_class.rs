@@ -65,6 +65,12 @@ impl PortClasses {
         self.table[protocol_index(protocol) * 65536 + port as usize] as usize
     }
 
+    /// The global ids of `protocol`'s classes.
+    pub(crate) fn classes_of(&self, protocol: Protocol) -> core::ops::Range<usize> {
+        let p = protocol_index(protocol);
+        self.offsets[p]..self.offsets[p] + self.starts[p].len()
+    }
+
     /// The protocol and inclusive port range of global class `class`.
     pub(crate) fn range(&self, class: usize) -> (Protocol, u16, u16) {
         let p = (0..3).rev().find(|&i| class >= self.offsets[i]).unwrap_or(0);
