@@ -390,11 +390,9 @@ fn worst_case_many_overlapping_excepts() {
     overlapping_excepts(200, 1000);
 }
 
-/// 1,000 policies with 1,000 excepts each: measured at 160 s to compile (tables 9 MiB, debug
-/// build with opt-level 2, two fuzzers on the same two cores). Bounded but slow for the test
-/// suite; run with `--ignored`.
+/// 1,000 policies with 1,000 excepts each. Testing every IP class against every except took
+/// 160 s; marking each cidr and except as a run of whole classes takes a fraction of a second.
 #[test]
-#[ignore = "minutes: a million excepts"]
 fn worst_case_many_overlapping_excepts_at_the_limits() {
     overlapping_excepts(1000, 1000);
 }

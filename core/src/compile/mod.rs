@@ -561,16 +561,19 @@ fn peer_row(
             }
         }
         Peer::IpBlock(block) => {
+            // Classes are cut at every cidr and except boundary: the cidr is a run of whole
+            // classes, and so is each except.
             let n_ids = identities.len();
-            let inside: Vec<bool> = (0..ip_classes.len()).map(|c| block.contains(ip_classes.start(c))).collect();
-            for (c, &yes) in inside.iter().enumerate() {
-                if yes {
-                    bits::set(&mut row, n_ids + c);
-                }
+            let run = |net: &ipnet::IpNet| {
+                n_ids + ip_classes.class_of(net.network())..n_ids + ip_classes.class_of(net.broadcast()) + 1
+            };
+            bits::set_range(&mut row, run(&block.cidr()));
+            for except in block.except() {
+                bits::clear_range(&mut row, run(except));
             }
             if options.ip_block_matches_pods {
                 for (i, identity) in identities.iter().enumerate() {
-                    if identity.ip_classes.iter().any(|&c| inside[c as usize]) {
+                    if identity.ip_classes.iter().any(|&c| bits::test(&row, n_ids + c as usize)) {
                         bits::set(&mut row, i);
                     }
                 }
