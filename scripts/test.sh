@@ -58,6 +58,10 @@ png_magic=$(head -c 4 "$target_dir/graph.png" | od -An -tx1)
 step "C API: libnetpol static and shared, ASan+UBSan, valgrind, corpus, dataplane, examples/c"
 ffi/tests/run_c_tests.sh "$target_dir"
 
+step "fuzz targets: build with cargo-fuzz (nightly, ASan) and replay every seed once"
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
+fuzz/smoke.sh "$target_dir/fuzz"
+
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
