@@ -8,10 +8,13 @@ mod bench;
 mod check;
 mod connectivity;
 mod diff;
+mod flows;
 mod generate;
 mod graph;
 mod input;
 mod matrix;
+mod reach;
+mod suggest;
 mod verify;
 
 use std::process::ExitCode;
@@ -51,6 +54,17 @@ enum Command {
     /// Draw the allowed connections: namespaces, workloads and external addresses as a
     /// Graphviz, Mermaid or JSON graph.
     Graph(graph::GraphArgs),
+    /// Least-privilege NetworkPolicies from observed flows: default-deny per namespace, DNS kept,
+    /// per-workload rules keyed on stable labels. YAML on stdout, summary on stderr; exit 2 on
+    /// bad input (or if the self-check finds an observed flow denied).
+    Suggest(suggest::SuggestArgs),
+    /// Decide observed traffic (Hubble JSON, JSONL or CSV flow files) under the policies: the
+    /// flows they would deny, with explanations, and the rules no flow uses. Exit 1 when
+    /// observed traffic would be denied, 2 on bad input.
+    Flows(flows::FlowsArgs),
+    /// Who may reach a pod, a workload or an address (--to), or what it may reach (--from):
+    /// peers by workload and namespace, external ranges, ports, and the rules that grant them.
+    Reach(reach::ReachArgs),
 }
 
 /// The process outcome of a subcommand.
@@ -75,6 +89,9 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Graph(args) => graph::run(args),
+        Command::Suggest(args) => suggest::run(args),
+        Command::Flows(args) => flows::run(args),
+        Command::Reach(args) => reach::run(args),
     };
     match outcome {
         Outcome::Ok => ExitCode::SUCCESS,

@@ -16,7 +16,7 @@ use ipnet::IpNet;
 use crate::compile::bits;
 use crate::engine::Engine;
 use crate::query::SelfTraffic;
-use crate::spec::{PodId, Protocol};
+use crate::spec::{Direction, PodId, Protocol};
 
 /// Allowed ports per protocol, as sorted, disjoint, non-adjacent inclusive ranges within 1–65535.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -318,7 +318,7 @@ impl Connectivity {
 }
 
 /// Whether `b` directly follows `a`.
-fn adjacent(a: IpAddr, b: IpAddr) -> bool {
+pub(crate) fn adjacent(a: IpAddr, b: IpAddr) -> bool {
     match (a, b) {
         (IpAddr::V4(a), IpAddr::V4(b)) => u32::from(a).checked_add(1) == Some(u32::from(b)),
         (IpAddr::V6(a), IpAddr::V6(b)) => u128::from(a).checked_add(1) == Some(u128::from(b)),
@@ -330,5 +330,115 @@ impl Engine {
     /// The connectivity map of the whole cluster.
     pub fn connectivity(&self) -> Connectivity {
         Connectivity::build(self)
+    }
+}
+
+/// One endpoint's side of the map, per port class: the peer identities and IP classes allowed,
+/// each with the port classes (ascending) on which it is.
+pub(crate) struct Side {
+    /// (peer identity, port classes), identities ascending.
+    pub peers: Vec<(usize, Vec<usize>)>,
+    /// (IP class, port classes), classes ascending.
+    pub external: Vec<(usize, Vec<usize>)>,
+}
+
+/// The ports of some port classes (ascending).
+pub(crate) fn port_set(engine: &Engine, classes: &[usize]) -> PortSet {
+    let mut set = PortSet::default();
+    for &pc in classes {
+        let (p, first, last) = engine.tables().ports.range(pc);
+        set.push(p, first, last);
+    }
+    set
+}
+
+/// One pod's row or column of the map, without building the rest.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PodConnectivity {
+    /// Pods with something allowed and the ports, in pod order; as [`Connectivity::between`]
+    /// (so the pod itself is there with every port when self traffic is allowed).
+    pub pods: Vec<(PodId, PortSet)>,
+    /// External ranges, as [`Connectivity::egress_external`] or
+    /// [`Connectivity::ingress_external`].
+    pub external: Vec<(IpRange, PortSet)>,
+}
+
+impl Engine {
+    /// One identity's side: for [`Direction::Ingress`] who may open connections to its pods,
+    /// for [`Direction::Egress`] what they may open connections to. Identities × port classes
+    /// bit tests.
+    pub(crate) fn identity_side(&self, identity: usize, direction: Direction) -> Side {
+        let tables = self.tables();
+        let (n_ids, columns) = (tables.identities, tables.identities + tables.ip_classes.len());
+        let mut found: Vec<Vec<usize>> = vec![Vec::new(); columns];
+        for pc in 0..tables.ports.len() {
+            let egress = direction == Direction::Egress;
+            let row = if egress { self.egress_row(identity, pc) } else { self.ingress_row(identity, pc) };
+            for c in bits::ones(row).take_while(|&c| c < columns) {
+                // A peer pod must admit back in the other direction.
+                let back = || if egress { self.ingress_row(c, pc) } else { self.egress_row(c, pc) };
+                if c >= n_ids || bits::test(back(), identity) {
+                    found[c].push(pc);
+                }
+            }
+        }
+        let mut side = Side { peers: Vec::new(), external: Vec::new() };
+        for (c, pcs) in found.into_iter().enumerate().filter(|(_, pcs)| !pcs.is_empty()) {
+            match c.checked_sub(n_ids) {
+                None => side.peers.push((c, pcs)),
+                Some(class) => side.external.push((class, pcs)),
+            }
+        }
+        side
+    }
+
+    /// For an address outside the pods: for [`Direction::Ingress`] the identities whose egress
+    /// admits it, for [`Direction::Egress`] those whose ingress does. Only `peers` is filled.
+    pub(crate) fn address_side(&self, ip: IpAddr, direction: Direction) -> Side {
+        let tables = self.tables();
+        let column = tables.identities + tables.ip_classes.class_of(ip);
+        let peers = (0..tables.identities)
+            .filter_map(|i| {
+                let pcs: Vec<usize> = (0..tables.ports.len())
+                    .filter(|&pc| match direction {
+                        Direction::Ingress => bits::test(self.egress_row(i, pc), column),
+                        Direction::Egress => bits::test(self.ingress_row(i, pc), column),
+                    })
+                    .collect();
+                (!pcs.is_empty()).then_some((i, pcs))
+            })
+            .collect();
+        Side { peers, external: Vec::new() }
+    }
+
+    /// One pod's side of the connectivity map: for [`Direction::Ingress`] who may open
+    /// connections to `pod`, for [`Direction::Egress`] what it may open connections to. Agrees
+    /// with [`Engine::connectivity`] but costs one row of it (identities × port classes).
+    pub fn connectivity_of(&self, pod: PodId, direction: Direction) -> PodConnectivity {
+        let tables = self.tables();
+        let side = self.identity_side(self.identity_of(pod), direction);
+        let mut pods: Vec<(PodId, PortSet)> = Vec::new();
+        for (id, pcs) in &side.peers {
+            let set = port_set(self, pcs);
+            let members = &tables.members[tables.member_start[*id] as usize..tables.member_start[id + 1] as usize];
+            pods.extend(members.iter().map(|&m| (PodId(m), set.clone())));
+        }
+        if self.options().self_traffic == SelfTraffic::Allow {
+            match pods.iter_mut().find(|(p, _)| *p == pod) {
+                Some(entry) => entry.1 = PortSet::all(),
+                None => pods.push((pod, PortSet::all())),
+            }
+        }
+        pods.sort_unstable_by_key(|(p, _)| *p);
+        let mut external: Vec<(IpRange, PortSet)> = Vec::new();
+        for (class, pcs) in &side.external {
+            let set = port_set(self, pcs);
+            let range = IpRange { first: tables.ip_classes.start(*class), last: tables.ip_classes.end(*class) };
+            match external.last_mut() {
+                Some((prev, s)) if *s == set && adjacent(prev.last, range.first) => prev.last = range.last,
+                _ => external.push((range, set)),
+            }
+        }
+        PodConnectivity { pods, external }
     }
 }

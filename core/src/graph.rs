@@ -54,7 +54,8 @@ pub struct Graph {
     pub edges: Vec<Edge>,
 }
 
-fn union(a: &PortSet, b: &PortSet) -> PortSet {
+/// The ports in `a` or `b`.
+pub(crate) fn union(a: &PortSet, b: &PortSet) -> PortSet {
     let mut out = PortSet::default();
     for p in Protocol::ALL {
         let mut ranges: Vec<(u16, u16)> = a.ranges(p).iter().chain(b.ranges(p)).copied().collect();

@@ -67,15 +67,19 @@ pub mod k8s;
 pub mod limits;
 mod query;
 pub mod raw;
+#[cfg(feature = "k8s")]
+pub mod reach;
 pub mod reference;
 #[cfg(feature = "k8s")]
 pub mod report;
 pub mod spec;
 #[cfg(feature = "k8s")]
+pub mod suggest;
+#[cfg(feature = "k8s")]
 pub mod verify;
 
 pub use compile::Compiler;
-pub use connectivity::{Connectivity, IpRange, PortSet};
+pub use connectivity::{Connectivity, IpRange, PodConnectivity, PortSet};
 pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};
 pub use engine::{Engine, Matrix, Query};
 pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};

@@ -1,0 +1,86 @@
+//! `netpol reach`: who may reach a pod, a workload or an address (`--to`), or what it may reach
+//! (`--from`), with ports and the rules that grant them.
+
+use clap::{ArgGroup, Args, ValueEnum};
+use netpol::diff::group_name;
+use netpol::reach::{reach, Subject};
+use netpol::{Direction, Engine};
+
+use crate::input::{usage_error, InputArgs};
+use crate::Outcome;
+
+/// Output formats of `netpol reach`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ReachFormat {
+    /// A statement, then a table: peer, namespace, pods, ports, granted by.
+    Text,
+    /// `{"direction", "subject", "statement", "parts": [...]}` (see the README).
+    Json,
+    /// A heading, the statement and a Markdown table.
+    Markdown,
+}
+
+/// Arguments of `netpol reach`.
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("endpoint").required(true).args(["to", "from"])))]
+pub struct ReachArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Who may open connections to ENDPOINT: `namespace/pod`, a workload
+    /// `namespace/kind/name` (all its pods), or an IP address.
+    #[arg(long, value_name = "ENDPOINT")]
+    to: Option<String>,
+    /// What ENDPOINT may open connections to (same forms as --to).
+    #[arg(long, value_name = "ENDPOINT")]
+    from: Option<String>,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    output: ReachFormat,
+}
+
+/// The error for an endpoint that names nothing, with a workload of that name if there is one.
+fn unknown(engine: &Engine, flag: &str, text: &str) {
+    let mut message = format!(
+        "{flag} {text:?}: no such pod, workload or address (use namespace/pod, namespace/kind/name such as shop/deployment/api, or an IP address)"
+    );
+    if !text.contains('/') && engine.cluster().namespace_id(text).is_some() {
+        message.push_str("; a namespace is not an endpoint: ask about one of its pods or workloads");
+    }
+    if let Some((ns, name)) = text.split_once('/') {
+        let mut similar: Vec<String> = engine
+            .cluster()
+            .pods()
+            .iter()
+            .filter(|p| p.namespace == ns)
+            .map(group_name)
+            .filter(|g| g.rsplit('/').next() == Some(name) && g != text)
+            .collect();
+        similar.sort();
+        similar.dedup();
+        if !similar.is_empty() {
+            message.push_str(&format!("; did you mean {}?", similar.join(" or ")));
+        }
+    }
+    usage_error(&message);
+}
+
+/// Runs `netpol reach`.
+pub fn run(args: ReachArgs) -> Outcome {
+    let Some(engine) = args.input.engine() else { return Outcome::BadInput };
+    let (flag, text, direction) = match (&args.to, &args.from) {
+        (Some(to), _) => ("--to", to, Direction::Ingress),
+        (None, Some(from)) => ("--from", from, Direction::Egress),
+        (None, None) => unreachable!("clap requires one"),
+    };
+    let Some(subject) = Subject::parse(&engine, text) else {
+        unknown(&engine, flag, text);
+        return Outcome::BadInput;
+    };
+    let result = reach(&engine, &subject, direction);
+    match args.output {
+        ReachFormat::Text => print!("{}", result.to_text()),
+        ReachFormat::Json => println!("{}", result.to_json()),
+        ReachFormat::Markdown => print!("{}", result.to_markdown()),
+    }
+    Outcome::Ok
+}

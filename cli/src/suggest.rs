@@ -1,0 +1,193 @@
+//! `netpol suggest`: least-privilege NetworkPolicies from observed traffic. Prints the policies
+//! (YAML for `kubectl apply -f`, or a JSON List) on stdout and a summary on stderr: how many
+//! policies, the self-check (every observed flow replayed through the engine against the emitted
+//! policies), and the reachable pod pairs before and after.
+
+use std::fs::File;
+use std::io::{BufReader, Write};
+
+use clap::{Args, ValueEnum};
+use netpol::flows::{FlowFormat, FlowSetBuilder, ObservedFlow};
+use netpol::suggest::suggest;
+use netpol::{endpoint_name, Cluster};
+
+use crate::input::{usage_error, InputArgs};
+use crate::Outcome;
+
+/// Output formats of `netpol suggest`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SuggestOutput {
+    /// A multi-document YAML stream with a comment above each policy.
+    Yaml,
+    /// A `v1/List` of the policies.
+    Json,
+}
+
+/// Arguments of `netpol suggest`.
+#[derive(Args, Debug)]
+pub struct SuggestArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// A flow file (repeatable): Hubble JSON export, JSONL or CSV, or `-` for stdin.
+    #[arg(long = "flows", value_name = "FILE", required = true)]
+    flows: Vec<String>,
+    /// The format of the flow files: auto, hubble, jsonl or csv.
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
+    format: FlowFormat,
+    /// Also allow flows every record of which was observed DROPPED (by default they stay
+    /// denied: the current policies refused them).
+    #[arg(long)]
+    include_dropped: bool,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "yaml")]
+    output: SuggestOutput,
+}
+
+fn parse_format(text: &str) -> Result<FlowFormat, String> {
+    FlowFormat::parse(text).ok_or_else(|| format!("{text:?} is not one of auto, hubble, jsonl, csv"))
+}
+
+fn describe(cluster: &Cluster, f: &ObservedFlow) -> String {
+    let records = if f.count == 1 { "record" } else { "records" };
+    format!(
+        "{} -> {} {}/{} ({} {records})",
+        endpoint_name(cluster, f.src),
+        endpoint_name(cluster, f.dst),
+        f.port,
+        f.protocol,
+        f.count
+    )
+}
+
+/// Runs `netpol suggest`: exit 0 with the policies printed, 2 on bad input, or when the
+/// self-check fails (a bug in netpol: nothing is printed then).
+pub fn run(args: SuggestArgs) -> Outcome {
+    let stdin_flows = args.flows.iter().filter(|f| *f == "-").count();
+    if stdin_flows > 1 || (stdin_flows == 1 && args.input.inputs.iter().any(|i| i == "-")) {
+        usage_error("stdin (`-`) can be read only once");
+        return Outcome::BadInput;
+    }
+    let Some(engine) = args.input.engine() else { return Outcome::BadInput };
+    let cluster = engine.cluster();
+
+    let mut builder = FlowSetBuilder::new(&engine);
+    let mut failed = false;
+    for path in &args.flows {
+        let result = if path == "-" {
+            builder.read(std::io::stdin().lock(), "<stdin>", args.format, &mut |_| {})
+        } else {
+            match File::open(path) {
+                Ok(file) => builder.read(BufReader::with_capacity(1 << 16, file), path, args.format, &mut |_| {}),
+                Err(e) => {
+                    usage_error(&format!("{path}: cannot read: {e}"));
+                    failed = true;
+                    continue;
+                }
+            }
+        };
+        if let Err(e) = result {
+            for d in e.diagnostics() {
+                usage_error(&d.to_string());
+            }
+            failed = true;
+        }
+    }
+    if failed {
+        return Outcome::BadInput;
+    }
+    let set = builder.finish();
+
+    let mut stderr = std::io::stderr().lock();
+    let mut flows = Vec::with_capacity(set.flows.len());
+    let mut refused = Vec::new();
+    for (flow, &dropped) in set.flows.iter().zip(&set.dropped) {
+        if dropped >= flow.count && !args.include_dropped {
+            refused.push(*flow);
+        } else {
+            flows.push(*flow);
+        }
+    }
+    if !refused.is_empty() {
+        let _ = writeln!(
+            stderr,
+            "note: {} flow(s) observed only DROPPED are left denied (--include-dropped allows them):",
+            refused.len()
+        );
+        for f in &refused {
+            let _ = writeln!(stderr, "  {}", describe(cluster, f));
+        }
+    }
+    if set.unresolved_records > 0 {
+        let _ = writeln!(
+            stderr,
+            "warning: {} record(s) name endpoints not in the cluster; the suggestion does not cover them:",
+            set.unresolved_records
+        );
+        for u in &set.unresolved {
+            let _ = writeln!(stderr, "  {} ({}; {} records)", u.endpoint, u.reason, u.records);
+        }
+    }
+
+    let suggestion = suggest(&engine, &flows);
+    let check = match suggestion.check(&engine, &flows) {
+        Ok(check) => check,
+        Err(e) => {
+            let _ = writeln!(stderr, "internal error: the suggested policies do not load back (a bug in netpol):");
+            for d in e.diagnostics() {
+                let _ = writeln!(stderr, "  {d}");
+            }
+            return Outcome::BadInput;
+        }
+    };
+    if !check.all_allowed() {
+        let _ = writeln!(
+            stderr,
+            "internal error: the suggested policies deny {} of {} observed flows (a bug in netpol; nothing printed):",
+            check.denied.len(),
+            check.flows
+        );
+        for f in &check.denied {
+            let _ = writeln!(stderr, "  {}", describe(cluster, f));
+        }
+        return Outcome::BadInput;
+    }
+
+    let text = match args.output {
+        SuggestOutput::Yaml => suggestion.to_yaml(),
+        SuggestOutput::Json => suggestion.to_json(),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+
+    for w in suggestion.warnings() {
+        let _ = writeln!(stderr, "warning: {w}");
+    }
+    let namespaces: std::collections::BTreeSet<&str> =
+        suggestion.policies().iter().map(|p| p.policy.namespace.as_str()).collect();
+    let _ = writeln!(
+        stderr,
+        "suggested {} policies in {} namespaces from {} observed flows ({} records)",
+        suggestion.policies().len(),
+        namespaces.len(),
+        suggestion.flows(),
+        suggestion.records()
+    );
+    let _ =
+        writeln!(stderr, "self-check: observed flows allowed by the suggestion: {} of {}", check.flows, check.flows);
+    if !check.opened.is_empty() {
+        let _ = writeln!(
+            stderr,
+            "{} observed flow(s) the current policies deny are allowed by the suggestion:",
+            check.opened.len()
+        );
+        for f in &check.opened {
+            let _ = writeln!(stderr, "  {}", describe(cluster, f));
+        }
+    }
+    let _ = writeln!(
+        stderr,
+        "reachable pod pairs: {} before -> {} after (allowed pod-pair ports: {} -> {})",
+        check.pairs_before, check.pairs_after, check.ports_before, check.ports_after
+    );
+    Outcome::Ok
+}

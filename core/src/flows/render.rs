@@ -1,0 +1,181 @@
+//! The text and JSON forms of a [`FlowReport`], as `netpol flows` prints them.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write as _;
+
+use serde_json::{json, Value};
+
+use super::FlowReport;
+use crate::report::{explanation_json, ports_json};
+use crate::spec::Cluster;
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `2 flows, 5 records`.
+fn flows_records(pair: (usize, u64)) -> String {
+    format!("{}, {}", plural(pair.0 as u64, "flow", "flows"), plural(pair.1, "record", "records"))
+}
+
+/// `  ... and 12 more groups (30 flows, 41 records): ...` for the groups past the `shown` first;
+/// `sizes` gives each group's flows and records.
+fn more_groups(out: &mut String, sizes: impl Iterator<Item = (usize, u64)>, shown: usize) {
+    let rest: Vec<(usize, u64)> = sizes.skip(shown).collect();
+    if !rest.is_empty() {
+        let flows = rest.iter().map(|g| g.0).sum::<usize>();
+        let records = rest.iter().map(|g| g.1).sum::<u64>();
+        let _ = writeln!(
+            out,
+            "  ... and {} more {} ({}): -o json lists every group, --max-groups shows more",
+            rest.len(),
+            if rest.len() == 1 { "group" } else { "groups" },
+            flows_records((flows, records)),
+        );
+    }
+}
+
+impl FlowReport {
+    /// The report `netpol flows` prints: the counts, then the observed traffic the policies
+    /// would deny (by workload pair, each with an explanation), the dropped traffic they now
+    /// allow, the rules no flow uses, the pods matched by labels, what was not resolved, and
+    /// what was skipped. Denied and newly allowed groups come most records first; at most
+    /// `max_groups` of each are printed, then a line counting the rest (the JSON form has all).
+    pub fn text(&self, cluster: &Cluster, max_groups: usize) -> String {
+        let i = &self.input;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "records: {} read, {} skipped, {} unresolved; {} decided as {}",
+            i.records,
+            i.skipped_records(),
+            i.unresolved_records,
+            i.records.saturating_sub(i.skipped_records() + i.unresolved_records),
+            plural(self.flows as u64, "distinct flow", "distinct flows"),
+        );
+        let _ = writeln!(out, "allowed: {}", flows_records(self.allowed));
+        let _ = writeln!(out, "would be denied: {}", flows_records(self.denied));
+        let _ = writeln!(out, "observed dropped, still denied: {}", flows_records(self.still_dropped));
+        let _ = writeln!(out, "observed dropped, now allowed: {} dropped", flows_records(self.newly_allowed));
+        let unused: Vec<_> = self.unused_rules().collect();
+        let _ =
+            writeln!(out, "rules: {} of {} used by observed flows", self.rules.len() - unused.len(), self.rules.len());
+        if !self.denied_groups.is_empty() {
+            let _ = writeln!(out, "\nWOULD BE DENIED (observed traffic these policies block)");
+            for g in self.denied_groups.iter().take(max_groups) {
+                let _ =
+                    writeln!(out, "  {} -> {}  {}  ({})", g.from, g.to, g.ports, flows_records((g.flows, g.records)));
+                for line in g.report.lines() {
+                    let _ = writeln!(out, "    {line}");
+                }
+            }
+            more_groups(&mut out, self.denied_groups.iter().map(|g| (g.flows, g.records)), max_groups);
+        }
+        if !self.newly_allowed_groups.is_empty() {
+            let _ = writeln!(out, "\nNEWLY ALLOWED (observed DROPPED, allowed by these policies)");
+            for g in self.newly_allowed_groups.iter().take(max_groups) {
+                let _ =
+                    writeln!(out, "  {} -> {}  {}  ({})", g.from, g.to, g.ports, flows_records((g.flows, g.records)));
+            }
+            more_groups(&mut out, self.newly_allowed_groups.iter().map(|g| (g.flows, g.records)), max_groups);
+        }
+        if !unused.is_empty() {
+            let _ = writeln!(out, "\nUNUSED RULES (no observed flow uses them: candidates for tightening)");
+            for r in unused {
+                let _ = writeln!(out, "  {} {}", cluster.policy(r.policy).qualified_name(), r.path());
+            }
+        }
+        if !i.substitutes.is_empty() {
+            let _ = writeln!(out, "\nMATCHED (pods not in the cluster, decided as a pod like them)");
+            for s in &i.substitutes {
+                let pod = cluster.pod(s.pod).qualified_name();
+                let by = s.by.as_str();
+                let _ = writeln!(out, "  {} -> {pod} by {by} ({})", s.observed, plural(s.records, "record", "records"));
+            }
+        }
+        if !i.unresolved.is_empty() {
+            let _ = writeln!(out, "\nUNRESOLVED (not decided)");
+            for u in &i.unresolved {
+                let _ = writeln!(out, "  {}: {} ({})", u.endpoint, u.reason, plural(u.records, "record", "records"));
+            }
+        }
+        if !i.skipped.is_empty() {
+            let _ = writeln!(out, "\nSKIPPED");
+            for (reason, n) in &i.skipped {
+                let _ = writeln!(out, "  {}: {}", reason.describe(), plural(*n, "record", "records"));
+            }
+        }
+        out
+    }
+
+    /// The report as `netpol flows -o json` prints it: `{"summary", "denied", "newly_allowed",
+    /// "rules", "unused_rules", "matched", "unresolved", "skipped"}` (shape in the README).
+    pub fn json(&self, cluster: &Cluster) -> Value {
+        let i = &self.input;
+        let pair = |p: (usize, u64)| json!({"flows": p.0, "records": p.1});
+        let policy = |r: &super::RuleUsage| cluster.policy(r.policy).qualified_name();
+        let unused: Vec<Value> = self
+            .unused_rules()
+            .map(|r| json!({"policy": policy(r), "direction": r.direction.field(), "rule": r.rule, "path": r.path()}))
+            .collect();
+        json!({
+            "summary": {
+                "records": i.records,
+                "skipped": i.skipped_records(),
+                "unresolved": i.unresolved_records,
+                "flows": self.flows,
+                "allowed": pair(self.allowed),
+                "denied": pair(self.denied),
+                "still_dropped": pair(self.still_dropped),
+                "newly_allowed": pair(self.newly_allowed),
+                "rules": self.rules.len(),
+                "unused_rules": unused.len(),
+            },
+            "denied": self.denied_groups.iter().map(|g| {
+                let (src, dst, port, protocol) = g.example;
+                json!({
+                    "from": g.from,
+                    "to": g.to,
+                    "ports": ports_json(&g.ports),
+                    "flows": g.flows,
+                    "records": g.records,
+                    "example": explanation_json(cluster, src, dst, port, protocol, &g.explanation),
+                })
+            }).collect::<Vec<_>>(),
+            "newly_allowed": self.newly_allowed_groups.iter().map(|g| json!({
+                "from": g.from,
+                "to": g.to,
+                "ports": ports_json(&g.ports),
+                "flows": g.flows,
+                "records": g.records,
+            })).collect::<Vec<_>>(),
+            "rules": self.rules.iter().map(|r| json!({
+                "policy": policy(r),
+                "direction": r.direction.field(),
+                "rule": r.rule,
+                "path": r.path(),
+                "flows": r.flows,
+                "records": r.records,
+            })).collect::<Vec<_>>(),
+            "unused_rules": unused,
+            "matched": i.substitutes.iter().map(|s| json!({
+                "observed": s.observed,
+                "pod": cluster.pod(s.pod).qualified_name(),
+                "by": s.by.as_str(),
+                "records": s.records,
+            })).collect::<Vec<_>>(),
+            "unresolved": i.unresolved.iter().map(|u| json!({
+                "endpoint": u.endpoint,
+                "reason": u.reason,
+                "records": u.records,
+            })).collect::<Vec<_>>(),
+            "skipped": i.skipped.iter().map(|(reason, n)| json!({
+                "reason": reason.id(),
+                "description": reason.describe(),
+                "records": n,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}

@@ -1,0 +1,263 @@
+//! Replay: every observed flow decided under the policies; the flows they would deny, grouped
+//! by workload; the flows observed dropped that they now allow; and how much each rule is used.
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use hashbrown::HashMap;
+
+use super::FlowSet;
+use crate::diff::group_name;
+use crate::spec::{Direction, PolicyId, Protocol};
+use crate::{Endpoint, Engine, Explanation, PortSet};
+
+/// Observed traffic the policies would deny, between two groups (workloads, pods or addresses).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeniedGroup {
+    /// The source group: `namespace/kind/name`, `namespace/pod`, or an address.
+    pub from: String,
+    /// The destination group, alike.
+    pub to: String,
+    /// The denied ports.
+    pub ports: PortSet,
+    /// Distinct flows (source, destination, port, protocol) denied.
+    pub flows: usize,
+    /// Their records.
+    pub records: u64,
+    /// The flow of the group with the most records: source, destination, port, protocol.
+    pub example: (Endpoint, Endpoint, u16, Protocol),
+    /// Why it is denied.
+    pub explanation: Explanation,
+    /// The explanation as `netpol check` prints it.
+    pub report: String,
+}
+
+/// Observed `DROPPED` traffic the policies now allow (a widening), between two groups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewlyAllowed {
+    /// The source group.
+    pub from: String,
+    /// The destination group.
+    pub to: String,
+    /// The ports.
+    pub ports: PortSet,
+    /// Distinct flows.
+    pub flows: usize,
+    /// Records observed dropped.
+    pub records: u64,
+}
+
+/// How much observed traffic one rule admits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleUsage {
+    /// The policy.
+    pub policy: PolicyId,
+    /// `ingress` or `egress`.
+    pub direction: Direction,
+    /// Index into `spec.ingress` or `spec.egress`.
+    pub rule: usize,
+    /// Allowed flows (that really flowed: not only observed dropped) this rule admits.
+    pub flows: usize,
+    /// Their records, less those observed dropped.
+    pub records: u64,
+}
+
+impl RuleUsage {
+    /// `spec.ingress[0]`.
+    pub fn path(&self) -> String {
+        alloc::format!("spec.{}[{}]", self.direction.field(), self.rule)
+    }
+}
+
+/// The result of [`replay`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlowReport {
+    /// Records read, skipped and unresolved, and the substitutes: the flow set less its flows.
+    pub input: FlowSet,
+    /// Distinct flows decided.
+    pub flows: usize,
+    /// Flows allowed, and their records.
+    pub allowed: (usize, u64),
+    /// Flows that would be denied though traffic flowed (some record not observed dropped),
+    /// and their records: what `netpol flows` fails on.
+    pub denied: (usize, u64),
+    /// Flows observed only dropped and still denied (consistent), and their records.
+    pub still_dropped: (usize, u64),
+    /// Flows with records observed dropped that are now allowed, and those records.
+    pub newly_allowed: (usize, u64),
+    /// The denied flows by group pair, most records first.
+    pub denied_groups: Vec<DeniedGroup>,
+    /// The newly allowed flows by group pair, most records first.
+    pub newly_allowed_groups: Vec<NewlyAllowed>,
+    /// Every rule of every policy in a direction the policy affects, with its use, in policy
+    /// order.
+    pub rules: Vec<RuleUsage>,
+}
+
+impl FlowReport {
+    /// Whether some observed traffic would be denied.
+    pub fn breaks_traffic(&self) -> bool {
+        self.denied.0 > 0
+    }
+
+    /// The rules no observed flow uses: candidates for tightening.
+    pub fn unused_rules(&self) -> impl Iterator<Item = &RuleUsage> {
+        self.rules.iter().filter(|r| r.flows == 0)
+    }
+}
+
+fn group(engine: &Engine, e: Endpoint) -> String {
+    match e {
+        Endpoint::Pod(p) => group_name(engine.cluster().pod(p)),
+        Endpoint::Ip(ip) => ip.to_string(),
+    }
+}
+
+fn port_set(ports: &BTreeSet<(Protocol, u16)>) -> PortSet {
+    let mut set = PortSet::default();
+    for &(protocol, port) in ports {
+        set.push(protocol, port, port);
+    }
+    set
+}
+
+/// Decides every flow of `flows` under `engine`'s policies (see [`FlowReport`]). Each distinct
+/// flow is decided once; allowed flows that really flowed are explained to count rule use, and
+/// the explanations are shared by flows whose endpoints the policies cannot tell apart.
+pub fn replay(engine: &Engine, flows: &FlowSet) -> FlowReport {
+    let mut report = FlowReport { flows: flows.flows.len(), ..FlowReport::default() };
+    let mut denied: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    let mut widened: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    let mut usage: HashMap<(PolicyId, Direction, usize), (usize, u64)> = HashMap::new();
+    // Admitting rules of allowed flows, by what decides them: the identities (or the address)
+    // of both ends, the port and protocol.
+    // Self traffic is decided apart from the identities (S12): keyed by its pod.
+    type Decides = (Key, Key, u16, Protocol, Option<Endpoint>);
+    let mut admitted: HashMap<Decides, Vec<(PolicyId, Direction, usize)>> = HashMap::new();
+    let key = |e: Endpoint| match e {
+        Endpoint::Pod(p) => Key::Identity(engine.identity_of(p)),
+        Endpoint::Ip(ip) => Key::Ip(ip),
+    };
+    for (i, f) in flows.flows.iter().enumerate() {
+        let dropped = flows.dropped[i];
+        let flowed = f.count - dropped;
+        let allowed = engine.decide(f.src, f.dst, f.port, f.protocol).is_allowed();
+        if allowed {
+            report.allowed.0 += 1;
+            report.allowed.1 += f.count;
+            if dropped > 0 {
+                report.newly_allowed.0 += 1;
+                report.newly_allowed.1 += dropped;
+                widened.entry((group(engine, f.src), group(engine, f.dst))).or_default().add(i, f, dropped);
+            }
+            if flowed == 0 {
+                continue;
+            }
+            let k = (key(f.src), key(f.dst), f.port, f.protocol, (f.src == f.dst).then_some(f.src));
+            let rules = admitted.entry(k).or_insert_with(|| {
+                let e = engine.explain(f.src, f.dst, f.port, f.protocol);
+                let mut rules: Vec<(PolicyId, Direction, usize)> = e
+                    .egress
+                    .admitting
+                    .iter()
+                    .chain(&e.ingress.admitting)
+                    .map(|r| (r.policy, r.direction, r.rule))
+                    .collect();
+                rules.sort_unstable();
+                rules.dedup();
+                rules
+            });
+            for r in rules.iter() {
+                let u = usage.entry(*r).or_default();
+                u.0 += 1;
+                u.1 += flowed;
+            }
+        } else if flowed == 0 {
+            report.still_dropped.0 += 1;
+            report.still_dropped.1 += f.count;
+        } else {
+            report.denied.0 += 1;
+            report.denied.1 += f.count;
+            let t = denied.entry((group(engine, f.src), group(engine, f.dst))).or_default();
+            t.add(i, f, f.count);
+            if f.count > flows.flows[t.example].count {
+                t.example = i;
+            }
+        }
+    }
+    for ((from, to), Tally { ports, flows: n, records, example }) in denied {
+        let f = flows.flows[example];
+        let explanation = engine.explain(f.src, f.dst, f.port, f.protocol);
+        let text = explanation.report(engine.cluster(), f.src, f.dst, f.port, f.protocol);
+        report.denied_groups.push(DeniedGroup {
+            from,
+            to,
+            ports: port_set(&ports),
+            flows: n,
+            records,
+            example: (f.src, f.dst, f.port, f.protocol),
+            explanation,
+            report: text,
+        });
+    }
+    report
+        .denied_groups
+        .sort_by(|a, b| b.records.cmp(&a.records).then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to))));
+    for ((from, to), Tally { ports, flows: n, records, .. }) in widened {
+        report.newly_allowed_groups.push(NewlyAllowed { from, to, ports: port_set(&ports), flows: n, records });
+    }
+    report
+        .newly_allowed_groups
+        .sort_by(|a, b| b.records.cmp(&a.records).then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to))));
+    for (i, policy) in engine.cluster().policies().iter().enumerate() {
+        let id = PolicyId(i as u32);
+        for direction in [Direction::Ingress, Direction::Egress] {
+            if !policy.affects(direction) {
+                continue;
+            }
+            for rule in 0..policy.rules(direction).len() {
+                let (flows, records) = usage.get(&(id, direction, rule)).copied().unwrap_or_default();
+                report.rules.push(RuleUsage { policy: id, direction, rule, flows, records });
+            }
+        }
+    }
+    report.input = FlowSet {
+        flows: Vec::new(),
+        dropped: Vec::new(),
+        records: flows.records,
+        skipped: flows.skipped.clone(),
+        unresolved_records: flows.unresolved_records,
+        unresolved: flows.unresolved.clone(),
+        substitutes: flows.substitutes.clone(),
+    };
+    report
+}
+
+/// Flows between one pair of groups.
+#[derive(Default)]
+struct Tally {
+    ports: BTreeSet<(Protocol, u16)>,
+    flows: usize,
+    records: u64,
+    /// The flow shown: the first (the caller may pick another).
+    example: usize,
+}
+
+impl Tally {
+    fn add(&mut self, i: usize, f: &super::ObservedFlow, records: u64) {
+        if self.flows == 0 {
+            self.example = i;
+        }
+        self.ports.insert((f.protocol, f.port));
+        self.flows += 1;
+        self.records += records;
+    }
+}
+
+/// What an end of a flow is to the policies: a pod's identity, or an address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Identity(usize),
+    Ip(core::net::IpAddr),
+}

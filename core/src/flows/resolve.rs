@@ -1,0 +1,138 @@
+//! Resolution: the ends of a record, as the file describes them, become endpoints of the
+//! cluster. Known pods and IPs are a lookup without allocation; pods gone since are matched once
+//! per name and the answer cached.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use hashbrown::HashMap;
+
+use super::record::EndpointRecord;
+use super::{MatchedBy, Substitute, Unresolved};
+use crate::spec::{Labels, PodId, Workload};
+use crate::{Endpoint, Engine};
+
+/// Labels that controllers set differently on each pod of a workload (or that Cilium leaves out
+/// of its identities): ignored when matching a pod gone since to a pod of the cluster. The job
+/// labels name one run of a CronJob, so a later run's pods stand for an earlier one's.
+pub const VOLATILE_LABELS: &[&str] = &[
+    "pod-template-hash",
+    "controller-revision-hash",
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "batch.kubernetes.io/controller-uid",
+    "controller-uid",
+    "batch.kubernetes.io/job-name",
+    "job-name",
+];
+
+fn stable(labels: &Labels) -> impl Iterator<Item = (&String, &String)> {
+    labels.iter().filter(|(k, _)| !VOLATILE_LABELS.contains(&k.as_str()))
+}
+
+fn same_labels(a: &Labels, b: &Labels) -> bool {
+    stable(a).eq(stable(b))
+}
+
+/// `{a=1,b=2}`.
+fn label_text(labels: &Labels) -> String {
+    let parts: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{{{}}}", parts.join(","))
+}
+
+/// An endpoint of a record, resolved.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Resolved {
+    /// The endpoint, and the substitute used to find it (an index into `substitutes`).
+    Found(Endpoint, Option<usize>),
+    /// Not found: an index into `unresolved`.
+    Unresolved(usize),
+    /// A node.
+    Node,
+}
+
+/// Resolves endpoints against one engine's cluster, caching the slow answers.
+pub(crate) struct Resolver<'e> {
+    engine: &'e Engine,
+    /// Answers for pods not in the cluster, and for label-only endpoints, by description.
+    cache: HashMap<String, Resolved>,
+    pub substitutes: Vec<Substitute>,
+    pub unresolved: Vec<Unresolved>,
+}
+
+impl<'e> Resolver<'e> {
+    pub(crate) fn new(engine: &'e Engine) -> Resolver<'e> {
+        Resolver { engine, cache: HashMap::new(), substitutes: Vec::new(), unresolved: Vec::new() }
+    }
+
+    pub(crate) fn resolve(&mut self, e: &EndpointRecord<'_>) -> Resolved {
+        if e.node {
+            return Resolved::Node;
+        }
+        let cluster = self.engine.cluster();
+        match (&e.namespace, &e.pod) {
+            (Some(ns), Some(pod)) => {
+                // A pod known by name wins over its IP: IPs get reused.
+                if let Some(id) = cluster.pod_id(ns, pod) {
+                    return Resolved::Found(Endpoint::Pod(id), None);
+                }
+                self.slow(e, format!("{ns}/{pod}"))
+            }
+            (Some(ns), None) if e.ip.is_none() && e.has_own_labels() => {
+                let key = format!("{ns} {}", label_text(&e.own_labels().unwrap_or_default()));
+                self.slow(e, key)
+            }
+            _ => match e.ip {
+                Some(ip) => Resolved::Found(self.engine.endpoint_for_ip(ip), None),
+                None => self.slow(e, "?".to_string()),
+            },
+        }
+    }
+
+    /// A pod not in the cluster: by labels, then by workload; cached per description.
+    fn slow(&mut self, e: &EndpointRecord<'_>, key: String) -> Resolved {
+        if let Some(r) = self.cache.get(&key) {
+            return *r;
+        }
+        let r = self.find(e, &key);
+        self.cache.insert(key, r);
+        r
+    }
+
+    fn find(&mut self, e: &EndpointRecord<'_>, key: &str) -> Resolved {
+        let cluster = self.engine.cluster();
+        let own = e.own_labels();
+        let ns = e.namespace.as_deref().unwrap_or("");
+        let mut described = if e.pod.is_some() { key.to_string() } else { format!("a pod of {ns}") };
+        if let Some(labels) = &own {
+            described = format!("{described} {}", label_text(labels));
+        }
+        let in_ns = || cluster.pods().iter().enumerate().filter(move |(_, p)| p.namespace == ns);
+        if let Some(labels) = &own {
+            if let Some((i, _)) = in_ns().find(|(_, p)| same_labels(&p.labels, labels)) {
+                return self.substitute(described, PodId(i as u32), MatchedBy::Labels);
+            }
+        }
+        if let Some((kind, name)) = &e.workload {
+            let w = Workload { kind: kind.to_string(), name: name.to_string() };
+            if let Some((i, _)) = in_ns().find(|(_, p)| p.workload.as_ref() == Some(&w)) {
+                return self.substitute(described, PodId(i as u32), MatchedBy::Workload);
+            }
+        }
+        let reason = match (&own, &e.workload) {
+            _ if cluster.namespace_id(ns).is_none() => format!("namespace {ns:?} is not in the cluster"),
+            (None, None) => "pod not in the cluster, and the flow carries no labels to match it by".to_string(),
+            (Some(_), None) => format!("no pod of {ns} has these labels"),
+            (None, Some((k, n))) => format!("no pod of {ns} belongs to {k} {n}"),
+            (Some(_), Some((k, n))) => format!("no pod of {ns} has these labels or belongs to {k} {n}"),
+        };
+        self.unresolved.push(Unresolved { endpoint: described, reason, records: 0 });
+        Resolved::Unresolved(self.unresolved.len() - 1)
+    }
+
+    fn substitute(&mut self, observed: String, pod: PodId, by: MatchedBy) -> Resolved {
+        self.substitutes.push(Substitute { observed, pod, by, records: 0 });
+        Resolved::Found(Endpoint::Pod(pod), Some(self.substitutes.len() - 1))
+    }
+}

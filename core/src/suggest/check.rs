@@ -1,0 +1,108 @@
+//! The self-check of a suggestion: its YAML loaded back through the normal loader in place of
+//! the cluster's policies, every observed flow replayed through the engine, and the reachable
+//! pod pairs counted before and after.
+
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use super::Suggestion;
+use crate::flows::ObservedFlow;
+use crate::k8s::{LoadOptions, Loader};
+use crate::raw::NAMESPACE_NAME_LABEL;
+use crate::spec::{Labels, Namespace, NamespaceId};
+use crate::{Cluster, Compiler, Engine, Error};
+
+/// What replaying the observed flows against a suggestion found.
+#[derive(Debug)]
+pub struct SelfCheck {
+    /// The observed flows replayed.
+    pub flows: usize,
+    /// Observed flows the suggested policies deny. Always empty unless netpol has a bug: never
+    /// apply a suggestion for which it is not.
+    pub denied: Vec<ObservedFlow>,
+    /// Observed flows the current policies deny, which the suggestion allows.
+    pub opened: Vec<ObservedFlow>,
+    /// Reachable pod pairs under the current policies (see [`reachable_pairs`]).
+    pub pairs_before: usize,
+    /// Reachable pod pairs under the suggested policies.
+    pub pairs_after: usize,
+    /// Allowed pod-pair ports under the current policies (see [`reachable_ports`]).
+    pub ports_before: u64,
+    /// Allowed pod-pair ports under the suggested policies.
+    pub ports_after: u64,
+    /// The engine compiled from the cluster with the suggested policies.
+    pub engine: Engine,
+}
+
+impl SelfCheck {
+    /// Whether every observed flow is allowed by the suggestion.
+    pub fn all_allowed(&self) -> bool {
+        self.denied.is_empty()
+    }
+}
+
+/// The number of ordered pairs of distinct pods with at least one allowed port of some
+/// protocol: the measure of how much of the cluster can reach how much.
+pub fn reachable_pairs(engine: &Engine) -> usize {
+    engine.connectivity().pairs().iter().filter(|(src, dst, ports)| src != dst && !ports.is_empty()).count()
+}
+
+/// The number of allowed (source pod, destination pod, port, protocol) combinations over
+/// ordered pairs of distinct pods: a finer measure than [`reachable_pairs`], which shrinks when a
+/// pair keeps some port but loses others.
+pub fn reachable_ports(engine: &Engine) -> u64 {
+    let size = |ports: &crate::PortSet| -> u64 {
+        crate::Protocol::ALL
+            .iter()
+            .flat_map(|&p| ports.ranges(p))
+            .map(|&(first, last)| u64::from(last - first) + 1)
+            .sum()
+    };
+    engine.connectivity().pairs().iter().filter(|(src, dst, _)| src != dst).map(|(_, _, ports)| size(ports)).sum()
+}
+
+/// `cluster` with its policies replaced by the NetworkPolicies in `policies` (YAML or JSON, read
+/// by the normal loader in strict mode; `origin` names it in errors). The namespaces and pods
+/// stay those of `cluster`, so pod ids keep their meaning; anything but policies in `policies`
+/// is ignored, and a namespace it names that `cluster` lacks is assumed (S8).
+pub fn replace_policies(cluster: &Cluster, policies: &str, origin: &str) -> Result<Cluster, Error> {
+    let mut loader = Loader::new(LoadOptions::default());
+    loader.add_str(policies, origin);
+    let loaded = loader.finish()?;
+    let mut namespaces = cluster.namespaces().to_vec();
+    for policy in loaded.policies() {
+        if cluster.namespace_id(&policy.namespace).is_none() && !namespaces.iter().any(|n| n.name == policy.namespace) {
+            let labels = Labels::from([(NAMESPACE_NAME_LABEL.to_string(), policy.namespace.clone())]);
+            namespaces.push(Namespace { name: policy.namespace.clone(), labels });
+        }
+    }
+    namespaces.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut pods = cluster.pods().to_vec();
+    for pod in &mut pods {
+        let i = namespaces.binary_search_by(|n| n.name.cmp(&pod.namespace)).expect("the pod's namespace is kept");
+        pod.namespace_id = NamespaceId(i as u32);
+    }
+    Ok(Cluster::from_parts(namespaces, pods, loaded.policies().to_vec(), Vec::new()))
+}
+
+impl Suggestion {
+    /// Checks the suggestion the way it will be used: renders it as YAML ([`Suggestion::to_yaml`]),
+    /// loads that through the normal loader in place of the policies of `engine`'s cluster,
+    /// compiles it with the same options and replays `flows` (those it was made from) through
+    /// both engines. An error means the emitted YAML does not load: a bug in netpol.
+    pub fn check(&self, engine: &Engine, flows: &[ObservedFlow]) -> Result<SelfCheck, Error> {
+        let cluster = replace_policies(engine.cluster(), &self.to_yaml(), "<suggestion>")?;
+        let after = Compiler::new().options(engine.options()).compile(&cluster);
+        let allowed = |e: &Engine, f: &ObservedFlow| e.decide(f.src, f.dst, f.port, f.protocol).is_allowed();
+        Ok(SelfCheck {
+            flows: flows.len(),
+            denied: flows.iter().filter(|f| !allowed(&after, f)).copied().collect(),
+            opened: flows.iter().filter(|f| !allowed(engine, f)).copied().collect(),
+            pairs_before: reachable_pairs(engine),
+            pairs_after: reachable_pairs(&after),
+            ports_before: reachable_ports(engine),
+            ports_after: reachable_ports(&after),
+            engine: after,
+        })
+    }
+}
