@@ -1,28 +1,13 @@
 //! `netpol audit` as scripts use it: exit codes with `--fail-on`, the JSON shape, options.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn example() -> String {
-    repo().join("examples/cluster.yaml").display().to_string()
-}
+use common::{example, netpol, path, stdout};
 
 fn gaps() -> String {
-    repo().join("examples/gaps/cluster.yaml").display().to_string()
-}
-
-fn netpol(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_netpol")).args(args).output().expect("netpol runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
+    path("examples/gaps/cluster.yaml")
 }
 
 fn keys(v: &Value) -> Vec<&str> {

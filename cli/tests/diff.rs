@@ -1,25 +1,10 @@
 //! `netpol diff` as a pull-request check uses it: exit codes, text, JSON, manifests and dumps.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn path(p: &str) -> String {
-    repo().join(p).display().to_string()
-}
-
-fn netpol(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_netpol")).args(args).output().expect("netpol runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use common::{netpol, path, stdout};
 
 #[test]
 fn the_pull_request_walkthrough() {

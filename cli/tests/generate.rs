@@ -1,25 +1,10 @@
 //! `netpol generate`: deterministic output that the other subcommands read.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
 use serde_json::Value;
 
-fn netpol(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_netpol")).args(args).output().expect("netpol runs")
-}
-
-fn netpol_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_netpol"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
-}
+use common::{netpol, netpol_stdin};
 
 fn generate(args: &[&str]) -> Vec<u8> {
     let out = netpol(&[&["generate"], args].concat());

@@ -1,27 +1,14 @@
 //! `netpol graph`: dot, Mermaid and JSON of the bundled example, `--port`, and rendering with
 //! Graphviz when `dot` is installed (the test command installs it).
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn example() -> String {
-    repo().join("examples/cluster.yaml").display().to_string()
-}
-
-fn netpol(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_netpol")).args(args).output().expect("netpol runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use common::{example, netpol, repo, stdout};
 
 #[test]
 fn dot_of_the_bundled_example() {

@@ -1,30 +1,11 @@
 //! `netpol reach`: the statement and table of the bundled example, Markdown, JSON, workload and
 //! address endpoints, and bad endpoints (exit 2).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn example() -> String {
-    repo().join("examples/cluster.yaml").display().to_string()
-}
-
-fn netpol(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_netpol")).args(args).output().expect("netpol runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+use common::{example, netpol, stderr, stdout};
 
 #[test]
 fn who_reaches_postgres() {

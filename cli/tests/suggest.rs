@@ -1,34 +1,13 @@
 //! `netpol suggest`: policies from flows, the self-check summary, and the output loading back.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn path(p: &str) -> String {
-    repo().join(p).display().to_string()
-}
-
-fn netpol(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_netpol")).args(args).output().expect("netpol runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
+use common::{netpol, path, scratch, text};
 
 const CLUSTER: &str = "cli/tests/data/suggest/cluster.yaml";
 const FLOWS: &str = "cli/tests/data/suggest/flows.csv";
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("netpol-suggest-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 #[test]
 fn suggestion_applies_and_allows_exactly_the_observed_flows() {
@@ -43,7 +22,7 @@ fn suggestion_applies_and_allows_exactly_the_observed_flows() {
     assert!(!yaml.contains("pod-template-hash") && !yaml.contains("db-0"), "{yaml}");
 
     // The YAML, applied on top of the pods, through `netpol check`.
-    let dir = temp_dir("check");
+    let dir = scratch("check");
     let file = dir.join("suggestion.yaml");
     std::fs::write(&file, &yaml).unwrap();
     let check = |from: &str, to: &str, port: &str, protocol: &str| {
@@ -109,7 +88,7 @@ fn the_example_with_hubble_flows_shrinks_reachability() {
     let counts: Vec<usize> = allowed.split(|c: char| !c.is_ascii_digit()).filter_map(|w| w.parse().ok()).collect();
     assert_eq!(counts[0], counts[1], "{allowed}");
     // The same policies from the CSV export of the same traffic load back as valid input.
-    let dir = temp_dir("example");
+    let dir = scratch("example");
     let file = dir.join("suggestion.yaml");
     std::fs::write(&file, &out.stdout).unwrap();
     let file = file.display().to_string();
@@ -129,7 +108,7 @@ fn bad_input_exits_2() {
     assert!(text(&out.stderr).contains("cannot read"), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty());
     // A malformed flow file prints nothing on stdout.
-    let dir = temp_dir("broken");
+    let dir = scratch("broken");
     let broken = dir.join("flows.csv");
     std::fs::write(&broken, "src,dst,port\nshop/db-0,shop/web-6c8f9b7d4-2lmnp,not-a-port\n").unwrap();
     let out = netpol(&["suggest", &path(CLUSTER), "--flows", &broken.display().to_string()]);
