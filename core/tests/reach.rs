@@ -388,3 +388,43 @@ fn the_report_does_not_lie() {
     cross_check(&Compiler::new().options(options).compile(example().cluster()));
     cross_check(&Compiler::new().options(options).compile(&Cluster::from_yaml_str(CANARY).unwrap()));
 }
+
+/// Namespaces whose every pod is a peer on the same ports fold into one item of the statement;
+/// the whole cluster too. The table still lists each peer group.
+#[test]
+fn whole_namespaces_fold_in_the_statement() {
+    let mut yaml = String::new();
+    for ns in ["a", "b", "c", "d"] {
+        for i in 0..2 {
+            yaml.push_str(&format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: {ns}, labels: {{app: x{i}}}}}\n---\n"
+            ));
+        }
+    }
+    yaml.push_str(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: db-0, namespace: db, labels: {app: db}}\n---\n\
+         apiVersion: v1\nkind: Pod\nmetadata: {name: cache-0, namespace: db, labels: {app: cache}}\n---\n\
+         apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: db}\n\
+         spec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - from: [{namespaceSelector: {}}]\n    ports: [{port: 5432}]\n",
+    );
+    let engine = from_yaml(&yaml);
+    let r = ask(&engine, "db/db-0", Direction::Ingress);
+    assert_eq!(
+        r.statement(),
+        "db/db-0 is reachable only from every other pod in the cluster (9 pods in 5 namespaces) on 5432/TCP. \
+         It is not reachable from outside the cluster."
+    );
+    assert_eq!(r.parts[0].peers.iter().map(|p| p.pods.len()).sum::<usize>(), 9, "{}", r.to_text());
+
+    // With the cache pod's egress denied, the other four namespaces fold into one item.
+    yaml.push_str(
+        "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: cache, namespace: db}\n\
+         spec: {podSelector: {matchLabels: {app: cache}}, policyTypes: [Egress]}\n",
+    );
+    let r = ask(&from_yaml(&yaml), "db/db-0", Direction::Ingress);
+    assert_eq!(
+        r.statement(),
+        "db/db-0 is reachable only from every pod of 4 namespaces (8 pods) on 5432/TCP. \
+         It is not reachable from outside the cluster."
+    );
+}

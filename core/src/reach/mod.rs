@@ -224,6 +224,9 @@ pub struct Reach {
     /// Pods per namespace of the peers (not counting a lone subject pod), to say "every pod of
     /// namespace x".
     namespace_pods: BTreeMap<String, usize>,
+    /// Pods of the cluster (not counting a lone subject pod) and their namespaces, to say
+    /// "every pod in the cluster".
+    cluster_pods: (usize, usize),
 }
 
 /// What may reach `subject` ([`Direction::Ingress`]) or what it may reach
@@ -299,7 +302,17 @@ pub fn reach(engine: &Engine, subject: &Subject, direction: Direction) -> Reach 
         .flat_map(|p| &p.peers)
         .map(|r| (r.namespace.clone(), all_namespace_pods.get(r.namespace.as_str()).copied().unwrap_or(0)))
         .collect();
-    Reach { direction, subject: subject.name(cluster), kind, workload, pods: subject_pods.len(), parts, namespace_pods }
+    let cluster_pods = (all_namespace_pods.values().sum(), all_namespace_pods.len());
+    Reach {
+        direction,
+        subject: subject.name(cluster),
+        kind,
+        workload,
+        pods: subject_pods.len(),
+        parts,
+        namespace_pods,
+        cluster_pods,
+    }
 }
 
 /// The source and destination of a connection between the subject side `here` and a peer.

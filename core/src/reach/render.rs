@@ -105,10 +105,25 @@ impl Reach {
         self.direction == Direction::Ingress
     }
 
-    /// The peers of the statement: a namespace whose every pod is a peer on the same ports is
-    /// one item; at most [`STATEMENT_PEERS`] items, then a count.
+    /// The peers of the statement: the whole cluster, when every pod is a peer on the same
+    /// ports, is one item, and so is a namespace whose every pod is; at most
+    /// [`STATEMENT_PEERS`] items, then a count.
     fn peer_items(&self, part: &Part) -> Vec<String> {
-        let mut items = Vec::new();
+        let other = if self.kind == "pod" { "other " } else { "" };
+        let (cluster_pods, namespaces) = self.cluster_pods;
+        if let Some(first) = part.peers.first() {
+            let pods: usize = part.peers.iter().map(|r| r.pods.len()).sum();
+            if namespaces > 1 && pods == cluster_pods && part.peers.iter().all(|r| r.ports == first.ports) {
+                return alloc::vec![format!(
+                    "every {other}pod in the cluster ({} in {namespaces} namespaces) on {}",
+                    plural(pods, "pod"),
+                    ports_text(&first.ports)
+                )];
+            }
+        }
+        // Peers by namespace: a namespace whose every pod is a peer on the same ports is
+        // `Ok((namespace, pods, ports))`, other peers are `Err(text)`.
+        let mut entries: Vec<Result<(&str, usize, &PortSet), String>> = Vec::new();
         let mut rows = &part.peers[..];
         while let Some(first) = rows.first() {
             let n = rows.iter().take_while(|r| r.namespace == first.namespace).count();
@@ -118,21 +133,41 @@ impl Reach {
                 && here.iter().all(|r| r.ports == first.ports)
                 && self.namespace_pods.get(&first.namespace) == Some(&pods)
             {
-                let other = if self.kind == "pod" && self.subject.split('/').next() == Some(first.namespace.as_str()) {
-                    "other "
-                } else {
-                    ""
-                };
-                items.push(format!(
-                    "every {other}pod of namespace {} ({}) on {}",
-                    first.namespace,
-                    plural(pods, "pod"),
-                    ports_text(&first.ports)
-                ));
+                entries.push(Ok((first.namespace.as_str(), pods, &first.ports)));
             } else {
-                items.extend(here.iter().map(|r| format!("{} on {}", peer_label(r), ports_text(&r.ports))));
+                entries.extend(here.iter().map(|r| Err(format!("{} on {}", peer_label(r), ports_text(&r.ports)))));
             }
             rows = rest;
+        }
+        // Whole namespaces on the same ports fold into one item, where the first of them stands.
+        let subject_ns = self.subject.split('/').next();
+        let mut items = Vec::new();
+        let mut folded: Vec<&PortSet> = Vec::new();
+        for entry in &entries {
+            match entry {
+                Err(text) => items.push(text.clone()),
+                Ok((_, _, ports)) if folded.contains(ports) => {}
+                Ok((_, _, ports)) => {
+                    folded.push(ports);
+                    let same: Vec<(&str, usize)> =
+                        entries.iter().flatten().filter(|w| w.2 == *ports).map(|w| (w.0, w.1)).collect();
+                    let pods: usize = same.iter().map(|w| w.1).sum();
+                    let other =
+                        if self.kind == "pod" && same.iter().any(|w| Some(w.0) == subject_ns) { "other " } else { "" };
+                    let where_ = match &same[..] {
+                        [one] => format!("namespace {}", one.0),
+                        few if few.len() <= 3 => {
+                            format!("namespaces {}", and_list(&few.iter().map(|w| w.0.to_string()).collect::<Vec<_>>()))
+                        }
+                        many => format!("{} namespaces", many.len()),
+                    };
+                    items.push(format!(
+                        "every {other}pod of {where_} ({}) on {}",
+                        plural(pods, "pod"),
+                        ports_text(ports)
+                    ));
+                }
+            }
         }
         if items.len() > STATEMENT_PEERS {
             let more = items.len() - STATEMENT_PEERS;
