@@ -1,229 +1,118 @@
 //! Rendering a suggestion: a multi-document YAML stream with a comment above each policy (what
-//! `kubectl apply -f` takes), or a JSON `List`. Both come from one small tree, so they agree.
+//! `kubectl apply -f` takes), or a JSON `List`. Both serialise the same k8s-openapi objects
+//! (the reverse of [`crate::k8s`]'s conversion), so they agree; serde-saphyr quotes whatever a
+//! YAML reader would take for another type.
 
-use alloc::string::{String, ToString};
-use alloc::vec::Vec;
-use core::fmt::Write;
+use std::fmt::Write;
+use std::string::{String, ToString};
+use std::vec::Vec;
+
+use k8s_openapi::api::networking::v1 as net_v1;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1 as meta_v1;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::Suggestion;
 use crate::spec::{LabelSelector, NetworkPolicy, Peer, PolicyPort, PortMatch, Rule};
 
-/// A YAML/JSON value with keys in the order written.
-enum Node {
-    Str(String),
-    Int(i64),
-    Map(Vec<(&'static str, Node)>),
-    /// A map with data keys (labels).
-    Labels(Vec<(String, Node)>),
-    Seq(Vec<Node>),
+/// `Some(items)` unless there are none: k8s-openapi leaves out `None` fields.
+fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
+    (!items.is_empty()).then_some(items)
 }
 
-impl Node {
-    fn str(s: &str) -> Node {
-        Node::Str(s.to_string())
-    }
-
-    fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value;
-        match self {
-            Node::Str(s) => Value::String(s.clone()),
-            Node::Int(n) => Value::from(*n),
-            Node::Map(entries) => Value::Object(entries.iter().map(|(k, v)| (k.to_string(), v.to_json())).collect()),
-            Node::Labels(entries) => Value::Object(entries.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
-            Node::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
-        }
-    }
-
-    fn entries(&self) -> Option<Vec<(&str, &Node)>> {
-        match self {
-            Node::Map(e) => Some(e.iter().map(|(k, v)| (*k, v)).collect()),
-            Node::Labels(e) => Some(e.iter().map(|(k, v)| (k.as_str(), v)).collect()),
-            _ => None,
-        }
+fn selector(s: &LabelSelector) -> meta_v1::LabelSelector {
+    let expressions = s
+        .match_expressions()
+        .iter()
+        .map(|r| meta_v1::LabelSelectorRequirement {
+            key: r.key().to_string(),
+            operator: r.operator().as_str().to_string(),
+            values: non_empty(r.values().to_vec()),
+        })
+        .collect();
+    meta_v1::LabelSelector {
+        match_labels: (!s.match_labels().is_empty()).then(|| s.match_labels().clone()),
+        match_expressions: non_empty(expressions),
     }
 }
 
-fn selector(s: &LabelSelector) -> Node {
-    let mut entries = Vec::new();
-    if !s.match_labels().is_empty() {
-        let labels = s.match_labels().iter().map(|(k, v)| (k.clone(), Node::str(v))).collect();
-        entries.push(("matchLabels", Node::Labels(labels)));
-    }
-    if !s.match_expressions().is_empty() {
-        let expressions = s
-            .match_expressions()
-            .iter()
-            .map(|r| {
-                let mut e = alloc::vec![("key", Node::str(r.key())), ("operator", Node::str(r.operator().as_str()))];
-                if !r.values().is_empty() {
-                    e.push(("values", Node::Seq(r.values().iter().map(|v| Node::str(v)).collect())));
-                }
-                Node::Map(e)
-            })
-            .collect();
-        entries.push(("matchExpressions", Node::Seq(expressions)));
-    }
-    Node::Map(entries)
-}
-
-fn peer(p: &Peer) -> Node {
+fn peer(p: &Peer) -> net_v1::NetworkPolicyPeer {
     match p {
-        Peer::Selector { pod_selector, namespace_selector } => {
-            let mut entries = Vec::new();
-            if let Some(ns) = namespace_selector {
-                entries.push(("namespaceSelector", selector(ns)));
-            }
-            if let Some(pods) = pod_selector {
-                entries.push(("podSelector", selector(pods)));
-            }
-            Node::Map(entries)
-        }
-        Peer::IpBlock(block) => {
-            let mut entries = alloc::vec![("cidr", Node::Str(block.cidr().to_string()))];
-            if !block.except().is_empty() {
-                entries.push(("except", Node::Seq(block.except().iter().map(|e| Node::Str(e.to_string())).collect())));
-            }
-            Node::Map(alloc::vec![("ipBlock", Node::Map(entries))])
-        }
+        Peer::Selector { pod_selector, namespace_selector } => net_v1::NetworkPolicyPeer {
+            pod_selector: pod_selector.as_ref().map(selector),
+            namespace_selector: namespace_selector.as_ref().map(selector),
+            ip_block: None,
+        },
+        Peer::IpBlock(block) => net_v1::NetworkPolicyPeer {
+            ip_block: Some(net_v1::IPBlock {
+                cidr: block.cidr().to_string(),
+                except: non_empty(block.except().iter().map(ToString::to_string).collect()),
+            }),
+            ..Default::default()
+        },
     }
 }
 
-fn port(p: &PolicyPort) -> Node {
-    let mut entries = Vec::new();
-    match &p.port {
-        PortMatch::Any => {}
-        PortMatch::Named(name) => entries.push(("port", Node::str(name))),
+fn port(p: &PolicyPort) -> net_v1::NetworkPolicyPort {
+    let (port, end_port) = match &p.port {
+        PortMatch::Any => (None, None),
+        PortMatch::Named(name) => (Some(IntOrString::String(name.clone())), None),
         PortMatch::Range { first, last } => {
-            entries.push(("port", Node::Int(i64::from(*first))));
-            if last != first {
-                entries.push(("endPort", Node::Int(i64::from(*last))));
-            }
+            (Some(IntOrString::Int(i32::from(*first))), (last != first).then_some(i32::from(*last)))
         }
-    }
-    entries.push(("protocol", Node::str(p.protocol.as_str())));
-    Node::Map(entries)
+    };
+    net_v1::NetworkPolicyPort { port, end_port, protocol: Some(p.protocol.as_str().to_string()) }
 }
 
-fn rule(r: &Rule, peers_field: &'static str) -> Node {
-    let mut entries = Vec::new();
-    if !r.peers.is_empty() {
-        entries.push((peers_field, Node::Seq(r.peers.iter().map(peer).collect())));
-    }
-    if !r.ports.is_empty() {
-        entries.push(("ports", Node::Seq(r.ports.iter().map(port).collect())));
-    }
-    Node::Map(entries)
+/// A rule's peers and ports.
+fn peers_and_ports(r: &Rule) -> (Option<Vec<net_v1::NetworkPolicyPeer>>, Option<Vec<net_v1::NetworkPolicyPort>>) {
+    (non_empty(r.peers.iter().map(peer).collect()), non_empty(r.ports.iter().map(port).collect()))
 }
 
-fn policy(p: &NetworkPolicy) -> Node {
+/// The API object for `p`, with its policy types always explicit.
+fn policy(p: &NetworkPolicy) -> net_v1::NetworkPolicy {
     let mut types = Vec::new();
-    let mut spec = alloc::vec![("podSelector", selector(&p.pod_selector))];
     if p.affects_ingress {
-        types.push(Node::str("Ingress"));
+        types.push("Ingress".to_string());
     }
     if p.affects_egress {
-        types.push(Node::str("Egress"));
+        types.push("Egress".to_string());
     }
-    spec.push(("policyTypes", Node::Seq(types)));
-    if p.affects_ingress && !p.ingress.is_empty() {
-        spec.push(("ingress", Node::Seq(p.ingress.iter().map(|r| rule(r, "from")).collect())));
-    }
-    if p.affects_egress && !p.egress.is_empty() {
-        spec.push(("egress", Node::Seq(p.egress.iter().map(|r| rule(r, "to")).collect())));
-    }
-    Node::Map(alloc::vec![
-        ("apiVersion", Node::str("networking.k8s.io/v1")),
-        ("kind", Node::str("NetworkPolicy")),
-        ("metadata", Node::Map(alloc::vec![("name", Node::str(&p.name)), ("namespace", Node::str(&p.namespace))])),
-        ("spec", Node::Map(spec)),
-    ])
-}
-
-/// A plain scalar when YAML reads it back as this same string, else a double-quoted one (JSON
-/// string syntax is valid YAML).
-fn scalar(s: &str) -> String {
-    const SPECIAL: &[&str] = &["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"];
-    // Digits first read as a number (or a date) unless a `/` rules that out, as in a CIDR.
-    let first = s.bytes().next();
-    let plain = (first.is_some_and(|c| c.is_ascii_alphabetic())
-        || (first.is_some_and(|c| c.is_ascii_digit()) && s.contains('/')))
-        && s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/'))
-        && !SPECIAL.iter().any(|w| w.eq_ignore_ascii_case(s));
-    if plain {
-        s.to_string()
-    } else {
-        serde_json::Value::String(s.to_string()).to_string()
+    let ingress = p.ingress.iter().map(|r| {
+        let (from, ports) = peers_and_ports(r);
+        net_v1::NetworkPolicyIngressRule { from, ports }
+    });
+    let egress = p.egress.iter().map(|r| {
+        let (to, ports) = peers_and_ports(r);
+        net_v1::NetworkPolicyEgressRule { to, ports }
+    });
+    net_v1::NetworkPolicy {
+        metadata: meta_v1::ObjectMeta {
+            name: Some(p.name.clone()),
+            namespace: Some(p.namespace.clone()),
+            ..Default::default()
+        },
+        spec: Some(net_v1::NetworkPolicySpec {
+            // `{}` (every pod) is written out: older API servers require the field.
+            pod_selector: Some(selector(&p.pod_selector)),
+            policy_types: Some(types),
+            ingress: if p.affects_ingress { non_empty(ingress.collect()) } else { None },
+            egress: if p.affects_egress { non_empty(egress.collect()) } else { None },
+        }),
     }
 }
 
-fn pad(out: &mut String, indent: usize) {
-    out.extend(core::iter::repeat_n(' ', indent));
+/// One policy as a YAML document (no `---`).
+fn document(p: &NetworkPolicy) -> String {
+    serde_saphyr::to_string(&policy(p)).expect("a NetworkPolicy always serialises")
 }
 
-/// `key: value` at the current position; nested maps indent by two, sequences do not (as
-/// `kubectl` writes them).
-fn key_value(out: &mut String, key: &str, value: &Node, indent: usize) {
-    out.push_str(&scalar(key));
-    out.push(':');
-    match value {
-        Node::Seq(items) if !items.is_empty() => {
-            out.push('\n');
-            seq(out, items, indent);
-        }
-        Node::Map(_) | Node::Labels(_) if !value.entries().is_some_and(|e| e.is_empty()) => {
-            out.push('\n');
-            map(out, value, indent + 2);
-        }
-        _ => {
-            out.push(' ');
-            inline(out, value);
-            out.push('\n');
-        }
-    }
-}
-
-/// A scalar, `{}` or `[]`.
-fn inline(out: &mut String, value: &Node) {
-    match value {
-        Node::Str(s) => out.push_str(&scalar(s)),
-        Node::Int(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Node::Seq(_) => out.push_str("[]"),
-        Node::Map(_) | Node::Labels(_) => out.push_str("{}"),
-    }
-}
-
-fn map(out: &mut String, value: &Node, indent: usize) {
-    for (k, v) in value.entries().unwrap_or_default() {
-        pad(out, indent);
-        key_value(out, k, v, indent);
-    }
-}
-
-fn seq(out: &mut String, items: &[Node], indent: usize) {
-    for item in items {
-        pad(out, indent);
-        out.push_str("- ");
-        match (item, item.entries()) {
-            (_, Some(entries)) if !entries.is_empty() => {
-                for (i, (k, v)) in entries.into_iter().enumerate() {
-                    if i > 0 {
-                        pad(out, indent + 2);
-                    }
-                    key_value(out, k, v, indent + 2);
-                }
-            }
-            (Node::Seq(inner), _) if !inner.is_empty() => {
-                out.push('\n');
-                seq(out, inner, indent + 2);
-            }
-            _ => {
-                inline(out, item);
-                out.push('\n');
-            }
-        }
-    }
+/// A `v1/List`, as `kubectl get -o json` writes several objects.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct List {
+    api_version: &'static str,
+    kind: &'static str,
+    items: Vec<net_v1::NetworkPolicy>,
 }
 
 impl Suggestion {
@@ -250,17 +139,16 @@ impl Suggestion {
             for line in &p.comment {
                 let _ = writeln!(out, "# {line}");
             }
-            map(&mut out, &policy(&p.policy), 0);
+            out.push_str(&document(&p.policy));
         }
         out
     }
 
     /// The policies as a pretty-printed JSON `v1/List` (no comments: JSON has none).
     pub fn to_json(&self) -> String {
-        let items = Node::Seq(self.policies.iter().map(|p| policy(&p.policy)).collect());
-        let list =
-            Node::Map(alloc::vec![("apiVersion", Node::str("v1")), ("kind", Node::str("List")), ("items", items),]);
-        let mut text = serde_json::to_string_pretty(&list.to_json()).expect("a JSON value always serialises");
+        let items = self.policies.iter().map(|p| policy(&p.policy)).collect();
+        let list = List { api_version: "v1", kind: "List", items };
+        let mut text = serde_json::to_string_pretty(&list).expect("a NetworkPolicy always serialises");
         text.push('\n');
         text
     }
@@ -268,18 +156,128 @@ impl Suggestion {
 
 #[cfg(test)]
 mod tests {
-    use super::scalar;
+    use std::collections::BTreeMap;
+    use std::format;
+    use std::string::{String, ToString};
+    use std::vec::Vec;
+
+    use super::document;
+    use crate::spec::{LabelSelector, NetworkPolicy};
+
+    /// A policy selecting pods by `labels`.
+    fn selecting(labels: &[(&str, &str)]) -> NetworkPolicy {
+        let labels = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        NetworkPolicy {
+            namespace: "x".into(),
+            name: "p".into(),
+            pod_selector: LabelSelector::new(labels, Vec::new()),
+            ingress: Vec::new(),
+            egress: Vec::new(),
+            affects_ingress: true,
+            affects_egress: false,
+        }
+    }
+
+    /// `spec.podSelector.matchLabels` of `yaml`, read back as the loader reads it (YAML 1.2).
+    fn read_back(yaml: &str) -> BTreeMap<String, serde_json::Value> {
+        let value: serde_json::Value = serde_saphyr::from_str(yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+        let labels = value["spec"]["podSelector"]["matchLabels"].as_object().unwrap_or_else(|| panic!("{yaml}"));
+        labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
 
     #[test]
     fn scalars_quote_what_yaml_would_read_otherwise() {
-        assert_eq!(scalar("frontend"), "frontend");
-        assert_eq!(scalar("kubernetes.io/metadata.name"), "kubernetes.io/metadata.name");
-        assert_eq!(scalar("10.0.0.1/32"), "10.0.0.1/32");
-        for s in
-            ["", "true", "No", "on", "null", "~", "8080", "1.0", "1e3", "2025-01-01", "fd00::/64", "a: b", "-x", "#x"]
-        {
-            assert!(scalar(s).starts_with('"'), "{s} must be quoted");
+        let plain = [("app", "frontend"), ("kubernetes.io/metadata.name", "shop"), ("version", "v1.2.3")];
+        let yaml = document(&selecting(&plain));
+        for (k, v) in plain {
+            assert!(yaml.contains(&format!("      {k}: {v}\n")), "{k}: {v} written plain in\n{yaml}");
         }
-        assert_eq!(scalar("a\"b"), "\"a\\\"b\"");
+
+        // Values YAML 1.1 or 1.2 readers (kubectl's among them) take for booleans, numbers,
+        // nulls or dates, or that YAML syntax would change.
+        let tricky = [
+            "",
+            "true",
+            "False",
+            "No",
+            "y",
+            "on",
+            "OFF",
+            "null",
+            "~",
+            "8080",
+            "1.0",
+            "1e3",
+            "0x1f",
+            "0o17",
+            ".5",
+            "1_000",
+            "1:30",
+            ".inf",
+            ".NaN",
+            "2024-01-01",
+            "2001:db8::1",
+            "a: b",
+            "-x",
+            "- x",
+            "#x",
+            "x #y",
+            "'x",
+            "\"x",
+            "*x",
+            "&x",
+            "!x",
+            "|",
+            ">",
+            "%x",
+            "@x",
+            "`x",
+            "[x]",
+            "{x}",
+            "<<",
+            "=",
+            "---",
+            "...",
+            " x",
+            "x ",
+            "a\nb",
+        ];
+        let keys: Vec<String> = (0..tricky.len()).map(|i| format!("k{i}")).collect();
+        let values: Vec<(&str, &str)> = keys.iter().map(String::as_str).zip(tricky).collect();
+        let yaml = document(&selecting(&values));
+        let read = read_back(&yaml);
+        for (k, v) in &values {
+            assert_eq!(read[*k], serde_json::Value::String(v.to_string()), "{k}: {v:?} in\n{yaml}");
+        }
+        // Beyond what the loader needs: YAML 1.1 spellings are quoted too, for kubectl.
+        for v in ["y", "on", "No", "1:30", "2024-01-01"] {
+            assert!(yaml.contains(&format!(": \"{v}\"\n")), "{v} unquoted in\n{yaml}");
+        }
+
+        // Label keys (qualified names) can look like other types as well.
+        let keys = ["true", "y", "on", "null", "1", "1.0", "0x1f", "1e3", "2024-01-01", "example.com/on"];
+        let labels: Vec<(&str, &str)> = keys.iter().map(|k| (*k, "v")).collect();
+        let yaml = document(&selecting(&labels));
+        let read: Vec<String> = read_back(&yaml).into_keys().collect();
+        let mut sorted = keys.map(str::to_string);
+        sorted.sort();
+        assert_eq!(read, sorted, "{yaml}");
+        // kubectl's reader turns a plain `on:` key into "true".
+        for k in ["true", "y", "on", "null", "1", "2024-01-01"] {
+            assert!(yaml.contains(&format!("\"{k}\": v\n")), "{k} unquoted in\n{yaml}");
+        }
+    }
+    proptest::proptest! {
+        /// Any value, however number- or date-like, reads back as the same string.
+        #[test]
+        fn any_value_reads_back_as_itself(values in proptest::collection::vec("[0-9a-zA-Z._:+ -]{0,6}", 1..16)) {
+            let keys: Vec<String> = (0..values.len()).map(|i| format!("k{i}")).collect();
+            let labels: Vec<(&str, &str)> = keys.iter().map(String::as_str).zip(values.iter().map(String::as_str)).collect();
+            let yaml = document(&selecting(&labels));
+            let read = read_back(&yaml);
+            for (k, v) in labels {
+                proptest::prop_assert_eq!(&read[k], &serde_json::Value::String(v.to_string()), "{}", yaml);
+            }
+        }
     }
 }
