@@ -5,7 +5,7 @@
 # NO_BUILD=1 runs the binary already built (so edits in progress elsewhere cannot break a run).
 set -euo pipefail
 cd "$(dirname "$0")"
-targets=(load differential explain c_api)
+targets=(load differential explain c_api flows)
 [ $# -eq 2 ] || { echo "usage: fuzz/run.sh TARGET|all SECONDS (targets: ${targets[*]})" >&2; exit 2; }
 what=$1 seconds=$2
 if [ "$what" = all ]; then

@@ -56,7 +56,19 @@ for n in sorted(os.listdir(rdir)) if os.path.isdir(rdir) else []:
 for i in range(64):
     put("differential", bytes(rng.randrange(256) for _ in range(rng.choice([64, 256, 1024]))))
     put("explain", b"\x00" + bytes(rng.randrange(256) for _ in range(512)))
-for target in ("load", "differential", "explain", "c_api"):
+# Flow files: every one of examples/ and the tests, under each format byte (auto, hubble, jsonl,
+# csv; +4 also checks the suggestion).
+flow_files = []
+for base in ("examples/flows", "cli/tests/data"):
+    for dirpath, _, names in os.walk(os.path.join(root, base)):
+        flow_files += [os.path.join(dirpath, n) for n in sorted(names) if n.endswith((".jsonl", ".csv"))]
+for f in sorted(flow_files):
+    data = open(f, "rb").read()
+    for flags in (0, 4, 1 if f.endswith(".jsonl") else 3, 6 if f.endswith(".jsonl") else 7):
+        put("flows", bytes([flags]) + data)
+    for line in data.splitlines()[:12]:
+        put("flows", b"\x04" + line)
+for target in ("load", "differential", "explain", "c_api", "flows"):
     d = os.path.join("corpus", target)
     print(f"{d}: {len(os.listdir(d))} files")
 PY

@@ -5,7 +5,7 @@
 # Usage: fuzz/smoke.sh [TARGET_DIR]
 set -euo pipefail
 cd "$(dirname "$0")"
-targets=(load differential explain c_api)
+targets=(load differential explain c_api flows)
 target_dir=${1:-target}
 ./seed.sh >/dev/null
 for t in "${targets[@]}"; do
