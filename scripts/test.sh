@@ -72,7 +72,7 @@ python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check ./python
 "$venv/bin/python" -c "import netpol; print('import netpol', netpol.__version__)"
 "$venv/bin/pip" install --quiet --disable-pip-version-check pytest mypy pyyaml types-PyYAML numpy typing_extensions
-"$venv/bin/pytest" -q python/tests
+NETPOL_CLI="$target_dir/debug/netpol" "$venv/bin/pytest" -q python/tests
 
 step "README example runs"
 "$target_dir/debug/netpol" matrix examples/cluster.yaml --port 8080 >/dev/null

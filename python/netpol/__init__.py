@@ -8,6 +8,9 @@ dicts), then ask whether one endpoint may reach another and why::
     engine.allowed("shop/api-0", "shop/db-0", 5432)          # True / False
     print(engine.explain("shop/api-0", "shop/db-0", 5432))   # the deciding policies and rules
     m = engine.matrix(8080)                                  # m.pods, m.allowed (list of lists)
+    engine.reach("shop/postgres-0")["statement"]             # who may reach it, and why
+    engine.flows("hubble.jsonl")["denied"]                   # observed traffic the policies deny
+    print(engine.suggest("hubble.jsonl").yaml)               # least-privilege policies for it
 
 Endpoints are ``"namespace/pod"`` or IP addresses (strings or :mod:`ipaddress` objects); an IP
 that is a pod's IP means that pod.
@@ -22,7 +25,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
-from ._errors import ParseError, PolicyError, Problem, ValidationError
+from ._errors import FlowError, ParseError, PolicyError, Problem, SelfCheckError, ValidationError
 from ._netpol import RawEngine, __version__
 
 _np: Any
@@ -38,16 +41,24 @@ __all__ = [
     "RuleRef",
     "RuleMiss",
     "Matrix",
+    "ObservedFlow",
+    "SelfCheck",
+    "Suggestion",
     "PolicyError",
     "ParseError",
     "ValidationError",
+    "FlowError",
+    "SelfCheckError",
     "Problem",
     "Endpoint",
     "__version__",
 ]
 
 Endpoint = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address]
-"""``"namespace/pod"`` or an IP address (string or :mod:`ipaddress` object)."""
+"""``"namespace/pod"`` or an IP address (string or :mod:`ipaddress` object); :meth:`Engine.reach`
+also takes a workload, ``"namespace/kind/name"``."""
+
+FlowPath = Union[str, "os.PathLike[str]"]
 
 # Maps whose keys are user data (label keys and the like): their keys are never renamed.
 _FREE_FORM = {"labels", "annotations", "match_labels", "matchLabels", "node_selector", "nodeSelector", "data"}
@@ -168,6 +179,99 @@ class Matrix:
         return self.allowed[self.pods.index(src)][self.pods.index(dst)]
 
 
+@dataclass(frozen=True)
+class ObservedFlow:
+    """Observed connections folded into one flow: ``count`` records from ``source`` to
+    ``destination`` (``namespace/pod`` or an address) on ``port``/``protocol``."""
+
+    source: str
+    destination: str
+    port: int
+    protocol: str
+    count: int
+
+    @classmethod
+    def _from_json(cls, d: Mapping[str, Any]) -> "ObservedFlow":
+        return cls(source=d["from"], destination=d["to"], port=d["port"], protocol=d["protocol"], count=d["count"])
+
+
+def _flow_list(items: Iterable[Mapping[str, Any]]) -> List[ObservedFlow]:
+    return [ObservedFlow._from_json(f) for f in items]
+
+
+@dataclass(frozen=True)
+class SelfCheck:
+    """The suggestion replayed: its YAML loaded back in place of the cluster's policies and every
+    observed flow decided under it (``denied`` is always empty: else :class:`SelfCheckError`)."""
+
+    flows: int
+    """Observed flows replayed."""
+    denied: List[ObservedFlow]
+    """Observed flows the suggestion denies."""
+    opened: List[ObservedFlow]
+    """Observed flows the current policies deny that the suggestion allows."""
+    pairs_before: int
+    """Ordered pairs of distinct pods with some allowed port, under the current policies."""
+    pairs_after: int
+    """The same under the suggestion."""
+    ports_before: int
+    """Allowed (pod pair, protocol, port) combinations under the current policies."""
+    ports_after: int
+    """The same under the suggestion."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Least-privilege NetworkPolicies for observed flows, as ``netpol suggest`` prints them;
+    ``str()`` gives the YAML."""
+
+    yaml: str
+    """A multi-document YAML stream for ``kubectl apply -f``, a comment above each policy."""
+    json: str
+    """The same policies as a JSON ``v1/List``."""
+    policies: List[str]
+    """The suggested policies, ``namespace/name``."""
+    warnings: List[str]
+    """Where the suggestion is wider than the flows (a selector that also picks other pods, ...)."""
+    flows: int
+    """Observed flows the suggestion was made from."""
+    records: int
+    """The flow records those flows fold."""
+    check: SelfCheck
+    left_denied: List[ObservedFlow]
+    """Flows observed only DROPPED, left denied (``include_dropped=True`` allows them)."""
+    unresolved: List[Dict[str, Any]]
+    """Endpoints that name nothing in the cluster, ``{"endpoint", "reason", "records"}``: the
+    suggestion does not cover their records."""
+
+    def __str__(self) -> str:
+        return self.yaml
+
+    @classmethod
+    def _from_json(cls, text: str) -> "Suggestion":
+        d = json.loads(text)
+        c = d["check"]
+        return cls(
+            yaml=d["yaml"],
+            json=d["json"],
+            policies=list(d["policies"]),
+            warnings=list(d["warnings"]),
+            flows=d["flows"],
+            records=d["records"],
+            check=SelfCheck(
+                flows=c["flows"],
+                denied=_flow_list(c["denied"]),
+                opened=_flow_list(c["opened"]),
+                pairs_before=c["pairs_before"],
+                pairs_after=c["pairs_after"],
+                ports_before=c["ports_before"],
+                ports_after=c["ports_after"],
+            ),
+            left_denied=_flow_list(d["left_denied"]),
+            unresolved=list(d["unresolved"]),
+        )
+
+
 class Engine:
     """A compiled cluster: immutable, safe to share between threads."""
 
@@ -256,6 +360,44 @@ class Engine:
         the shape ``netpol connectivity -o json`` prints. The GIL is released while computing."""
         result: Dict[str, Any] = json.loads(self._raw.connectivity())
         return result
+
+    def reach(self, endpoint: Endpoint, *, direction: str = "to") -> Dict[str, Any]:
+        """Who may open connections to ``endpoint`` (``direction="to"``, ingress) or what it may
+        open connections to (``"from"``, egress): peers grouped by workload and namespace,
+        external address ranges, ports and the granting rules, the shape ``netpol reach -o json``
+        prints; ``result["statement"]`` is the answer as sentences. ``endpoint`` is
+        ``"namespace/pod"``, a workload ``"namespace/kind/name"`` (``"shop/deployment/api"``) or
+        an IP address. Raises :class:`ValueError` for an endpoint that names nothing. The GIL is
+        released while computing."""
+        result: Dict[str, Any] = json.loads(self._raw.reach(endpoint, direction))
+        return result
+
+    def flows(self, *paths: FlowPath, format: str = "auto") -> Dict[str, Any]:
+        """Replays observed traffic from flow files (``format``: ``"auto"``, told per file from its
+        first line, ``"hubble"`` for ``hubble observe -o json``, ``"jsonl"`` or ``"csv"``) through
+        the policies; the report ``netpol flows -o json`` prints: ``{"summary", "denied",
+        "newly_allowed", "rules", "unused_rules", "matched", "unresolved", "skipped"}``. Raises
+        :class:`FlowError` naming file, line and field of every malformed line (of every file).
+        The GIL is released while reading and deciding."""
+        result: Dict[str, Any] = json.loads(self._raw.flows([os.fspath(p) for p in paths], None, format))
+        return result
+
+    def flows_from_text(self, text: str, *, format: str = "auto") -> Dict[str, Any]:
+        """:meth:`flows` on flow records given as text (errors name ``<text>:line``)."""
+        result: Dict[str, Any] = json.loads(self._raw.flows([], text, format))
+        return result
+
+    def suggest(self, *paths: FlowPath, format: str = "auto", include_dropped: bool = False) -> Suggestion:
+        """Least-privilege policies, to replace the current ones, that allow exactly the flows of
+        the flow files (as :meth:`flows` reads them); flows observed only DROPPED stay denied unless
+        ``include_dropped``. The suggestion is checked before it is returned: its YAML is loaded
+        back with this cluster's namespaces and pods and every flow must be allowed, else
+        :class:`SelfCheckError`. The GIL is released while reading and computing."""
+        return Suggestion._from_json(self._raw.suggest([os.fspath(p) for p in paths], None, format, include_dropped))
+
+    def suggest_from_text(self, text: str, *, format: str = "auto", include_dropped: bool = False) -> Suggestion:
+        """:meth:`suggest` on flow records given as text."""
+        return Suggestion._from_json(self._raw.suggest([], text, format, include_dropped))
 
     @property
     def pods(self) -> List[str]:

@@ -56,3 +56,33 @@ class ParseError(PolicyError):
 
 class ValidationError(PolicyError):
     """Objects the API server would reject (invalid CIDR, unknown operator, port out of range, ...)."""
+
+
+
+class FlowError(ParseError):
+    """A flow file (Hubble JSON, JSONL, CSV) that cannot be read, or a malformed line in one. Each
+    problem's ``origin`` is ``file:line`` (just ``file`` when the file cannot be read), ``field``
+    the record's field and ``message`` what is wrong; up to 20 malformed lines per file are
+    reported."""
+
+    @property
+    def file(self) -> Optional[str]:
+        """The file of the first problem (``<text>`` for flow text)."""
+        return _split_origin(self.problems[0].origin)[0] if self.problems else None
+
+    @property
+    def line(self) -> Optional[int]:
+        """The line (1-based) of the first problem, when it is about one line."""
+        return _split_origin(self.problems[0].origin)[1] if self.problems else None
+
+
+def _split_origin(origin: Optional[str]) -> Tuple[Optional[str], Optional[int]]:
+    if origin is None:
+        return None, None
+    file, _, line = origin.rpartition(":")
+    return (file, int(line)) if file and line.isdigit() else (origin, None)
+
+
+class SelfCheckError(RuntimeError):
+    """The suggested policies failed their self-check: they do not load back, or they deny an
+    observed flow. This is a bug in netpol; no suggestion is returned."""

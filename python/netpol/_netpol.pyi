@@ -1,6 +1,6 @@
 """The extension module behind ``netpol``; use the wrappers in ``netpol`` instead."""
 
-from typing import Any, Iterable, List, Tuple
+from typing import Any, Iterable, List, Optional, Tuple
 
 from typing_extensions import final
 
@@ -30,6 +30,12 @@ class RawEngine:
         """The truth table as (rows of bools, row-major bytes of 0/1)."""
     def connectivity(self) -> str:
         """The connectivity map as JSON text."""
+    def reach(self, endpoint: Any, direction: str) -> str:
+        """Who may reach the endpoint (`to`) or what it may reach (`from`), as JSON text."""
+    def flows(self, paths: List[str], text: Optional[str], format: str) -> str:
+        """The replay report of flow files and/or flow text, as JSON text."""
+    def suggest(self, paths: List[str], text: Optional[str], format: str, include_dropped: bool) -> str:
+        """Self-checked suggested policies for flow files and/or flow text, as JSON text."""
     @property
     def pods(self) -> List[str]:
         """Pod names, ``namespace/name``, in order."""

@@ -1,15 +1,20 @@
 //! `netpol._netpol`: the extension module behind the `netpol` Python package.
 //!
-//! Thin: converts arguments, runs the engine (releasing the GIL for whole-table work) and
-//! returns plain values; `netpol/__init__.py` wraps them in typed Python classes. Errors are
-//! raised as the exception classes of `netpol/_errors.py`. No panic reaches Python: pyo3 turns
+//! Thin: converts arguments, runs the engine (releasing the GIL for whole-table work, reach
+//! questions and flow files; `traffic` drives the flow pipeline) and returns plain values or
+//! JSON text; `netpol/__init__.py` wraps them in typed Python classes. Errors are raised as the
+//! exception classes of `netpol/_errors.py`. No panic reaches Python: pyo3 turns
 //! one into `pyo3_runtime.PanicException`, and the engine does not panic on input.
+
+mod traffic;
 
 use std::path::PathBuf;
 
+use netpol::flows::FlowFormat;
 use netpol::k8s::{LoadOptions, Loader};
 use netpol::raw::Strictness;
-use netpol::{report, Cluster, Compiler, Endpoint, Engine, Options, Protocol, Query, SelfTraffic};
+use netpol::reach::{reach, Subject};
+use netpol::{report, Cluster, Compiler, Direction, Endpoint, Engine, Options, Protocol, Query, SelfTraffic};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
@@ -42,6 +47,12 @@ type Problem = (Option<String>, Option<String>, Option<String>, String, String);
 /// Raises `netpol.ParseError` (input that is not readable Kubernetes objects) or
 /// `netpol.ValidationError` (objects the API server would reject), with every problem.
 fn policy_error(py: Python<'_>, error: &netpol::Error) -> PyErr {
+    let parse = error.diagnostics().iter().all(|d| d.object().is_none());
+    raise(py, if parse { "ParseError" } else { "ValidationError" }, error)
+}
+
+/// The exception `class` of `netpol._errors` (a `PolicyError`) with every problem of `error`.
+fn raise(py: Python<'_>, class: &str, error: &netpol::Error) -> PyErr {
     let problems: Vec<Problem> = error
         .diagnostics()
         .iter()
@@ -55,14 +66,21 @@ fn policy_error(py: Python<'_>, error: &netpol::Error) -> PyErr {
             )
         })
         .collect();
-    let parse = error.diagnostics().iter().all(|d| d.object().is_none());
-    let class = if parse { "ParseError" } else { "ValidationError" };
-    let raised =
-        py.import("netpol._errors").and_then(|m| m.getattr(class)).and_then(|c| c.call1((error.to_string(), problems)));
+    error_class(py, class, (error.to_string(), problems))
+}
+
+/// An instance of the exception `class` of `netpol._errors`, made with `args`.
+fn error_class<'py>(py: Python<'py>, class: &str, args: impl pyo3::call::PyCallArgs<'py>) -> PyErr {
+    let raised = py.import("netpol._errors").and_then(|m| m.getattr(class)).and_then(|c| c.call1(args));
     match raised {
         Ok(exception) => PyErr::from_value(exception),
         Err(e) => e,
     }
+}
+
+/// Flow file problems: `netpol.FlowError` (a `ParseError`) naming file, line and field.
+fn flow_error(py: Python<'_>, error: &netpol::Error) -> PyErr {
+    raise(py, "FlowError", error)
 }
 
 /// A compiled cluster (the `netpol.Engine` wrapper holds one).
@@ -74,6 +92,20 @@ struct RawEngine {
 fn protocol(text: &str) -> PyResult<Protocol> {
     Protocol::parse_loose(text)
         .ok_or_else(|| PyValueError::new_err(format!("unknown protocol {text:?}: use TCP, UDP or SCTP")))
+}
+
+fn flow_format(text: &str) -> PyResult<FlowFormat> {
+    FlowFormat::parse(text).ok_or_else(|| {
+        PyValueError::new_err(format!("format must be \"auto\", \"hubble\", \"jsonl\" or \"csv\", not {text:?}"))
+    })
+}
+
+fn direction(text: &str) -> PyResult<Direction> {
+    match text {
+        "to" => Ok(Direction::Ingress),
+        "from" => Ok(Direction::Egress),
+        other => Err(PyValueError::new_err(format!("direction must be \"to\" or \"from\", not {other:?}"))),
+    }
 }
 
 fn port(port: u32) -> PyResult<u16> {
@@ -233,6 +265,50 @@ impl RawEngine {
     fn connectivity(&self, py: Python<'_>) -> String {
         let engine = &self.engine;
         py.detach(move || report::connectivity_json(engine).to_string())
+    }
+
+    /// Who may reach the endpoint (`to`) or what it may reach (`from`), as JSON text.
+    fn reach(&self, py: Python<'_>, endpoint: &Bound<'_, PyAny>, direction: &str) -> PyResult<String> {
+        let direction = self::direction(direction)?;
+        let text = endpoint.str()?;
+        let text = text.to_cow()?;
+        let subject = Subject::parse(&self.engine, &text).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "{text:?}: no such pod, workload or address (use \"namespace/pod\", \"namespace/kind/name\" such as \"shop/deployment/api\", or an IP address)"
+            ))
+        })?;
+        let engine = &self.engine;
+        Ok(py.detach(move || reach(engine, &subject, direction).to_json().to_string()))
+    }
+
+    /// The replay report of flow files and/or flow text, as JSON text.
+    #[pyo3(signature = (paths, text, format))]
+    fn flows(&self, py: Python<'_>, paths: Vec<PathBuf>, text: Option<String>, format: &str) -> PyResult<String> {
+        let format = flow_format(format)?;
+        let engine = &self.engine;
+        let result = py.detach(move || {
+            traffic::read(engine, &paths, text.as_deref(), format).map(|set| traffic::report(engine, &set))
+        });
+        result.map_err(|e| flow_error(py, &e))
+    }
+
+    /// Self-checked suggested policies for flow files and/or flow text, as JSON text.
+    #[pyo3(signature = (paths, text, format, include_dropped))]
+    fn suggest(
+        &self,
+        py: Python<'_>,
+        paths: Vec<PathBuf>,
+        text: Option<String>,
+        format: &str,
+        include_dropped: bool,
+    ) -> PyResult<String> {
+        let format = flow_format(format)?;
+        let engine = &self.engine;
+        let result = py.detach(move || traffic::suggest_from(engine, &paths, text.as_deref(), format, include_dropped));
+        result.map_err(|failure| match failure {
+            traffic::SuggestFailure::Flows(e) => flow_error(py, &e),
+            traffic::SuggestFailure::SelfCheck(message) => error_class(py, "SelfCheckError", (message,)),
+        })
     }
 
     /// Pod names, `namespace/name`, in order.
