@@ -95,6 +95,58 @@ fn replaying_the_example_denies_nothing_and_finds_the_unused_rule() {
     let id = e.cluster().policies().iter().position(|p| p.qualified_name() == "shop/postgres-from-api").unwrap();
     let usage = report.rules.iter().find(|r| r.policy.index() == id && r.direction == Direction::Ingress).unwrap();
     assert_eq!((usage.flows, usage.records), (2, 3));
+    // Used rules with entries no flow needed: DNS over TCP was never observed.
+    let entries: Vec<String> = report
+        .rules
+        .iter()
+        .flat_map(|r| {
+            let policy = e.cluster().policy(r.policy).qualified_name();
+            r.unused_entry_paths().into_iter().map(move |p| format!("{policy} {p}"))
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        ["kube-system/dns-from-cluster spec.ingress[0].ports[1]", "shop/allow-dns spec.egress[0].ports[1]"]
+    );
+}
+
+/// Unused peers and ports of used rules: dropping them all keeps every observed flow allowed,
+/// and each one dropped alone changes nothing for the observed flows either.
+#[test]
+fn unused_entries_of_used_rules_can_all_go() {
+    let policy = |from: &str, ports: &str| {
+        format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: a}}\n---\n\
+             apiVersion: v1\nkind: Pod\nmetadata: {{name: db, namespace: a, labels: {{app: db}}}}\nstatus: {{podIP: 10.0.0.1}}\n---\n\
+             apiVersion: v1\nkind: Pod\nmetadata: {{name: web, namespace: a, labels: {{app: web}}}}\nstatus: {{podIP: 10.0.0.2}}\n---\n\
+             apiVersion: v1\nkind: Pod\nmetadata: {{name: job, namespace: a, labels: {{app: job}}}}\nstatus: {{podIP: 10.0.0.3}}\n---\n\
+             apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: db, namespace: a}}\n\
+             spec:\n  podSelector: {{matchLabels: {{app: db}}}}\n  ingress:\n  - from: [{from}]\n    ports: [{ports}]\n"
+        )
+    };
+    let engine_of = |yaml: &str| Compiler::new().compile(&netpol::Cluster::from_yaml_str(yaml).unwrap());
+    let wide = engine_of(&policy(
+        "{podSelector: {matchLabels: {app: web}}}, {podSelector: {matchLabels: {app: job}}}, {ipBlock: {cidr: 192.0.2.0/24}}",
+        "{port: 5432}, {port: 5400, endPort: 5500}, {port: 9187}",
+    ));
+    let flows = "src,dst,port\na/web,a/db,5432\na/web,a/db,5433\n192.0.2.9,a/db,5432\n";
+    let set = read(&wide, flows, FlowFormat::Csv);
+    let report = replay(&wide, &set);
+    assert!(!report.breaks_traffic());
+    let usage = &report.rules[0];
+    assert_eq!((usage.flows, usage.unused_peers.clone(), usage.unused_ports.clone()), (3, vec![1], vec![2]));
+    assert_eq!(usage.unused_entry_paths(), ["spec.ingress[0].from[1]", "spec.ingress[0].ports[2]"]);
+    // The tightened policy still allows every observed flow, and denies what it dropped.
+    let tight = engine_of(&policy(
+        "{podSelector: {matchLabels: {app: web}}}, {ipBlock: {cidr: 192.0.2.0/24}}",
+        "{port: 5432}, {port: 5400, endPort: 5500}",
+    ));
+    let report = replay(&tight, &read(&tight, flows, FlowFormat::Csv));
+    assert!(!report.breaks_traffic());
+    assert_eq!(report.rules[0].unused_entry_paths(), Vec::<String>::new());
+    let (job, db) = (pod(&tight, "a/job"), pod(&tight, "a/db"));
+    assert!(!tight.decide(job, db, 5432, Protocol::Tcp).is_allowed());
+    assert!(!tight.decide(pod(&tight, "a/web"), db, 9187, Protocol::Tcp).is_allowed());
 }
 
 #[test]

@@ -87,6 +87,22 @@ impl FlowReport {
                 let _ = writeln!(out, "  {} {}", cluster.policy(r.policy).qualified_name(), r.path());
             }
         }
+        let entries: Vec<(String, Vec<String>)> = self
+            .rules
+            .iter()
+            .filter(|r| r.flows > 0)
+            .map(|r| (cluster.policy(r.policy).qualified_name(), r.unused_entry_paths()))
+            .filter(|(_, paths)| !paths.is_empty())
+            .collect();
+        if !entries.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nUNUSED ENTRIES OF USED RULES (peers and ports no observed flow needs: candidates for tightening)"
+            );
+            for (policy, paths) in entries {
+                let _ = writeln!(out, "  {policy} {}", paths.join(", "));
+            }
+        }
         if !i.substitutes.is_empty() {
             let _ = writeln!(out, "\nMATCHED (pods not in the cluster, decided as a pod like them)");
             for s in &i.substitutes {
@@ -158,6 +174,7 @@ impl FlowReport {
                 "path": r.path(),
                 "flows": r.flows,
                 "records": r.records,
+                "unused_entries": r.unused_entry_paths(),
             })).collect::<Vec<_>>(),
             "unused_rules": unused,
             "matched": i.substitutes.iter().map(|s| json!({

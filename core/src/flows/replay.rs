@@ -10,7 +10,7 @@ use hashbrown::HashMap;
 use super::FlowSet;
 use crate::diff::group_name;
 use crate::spec::{Direction, PolicyId, Protocol};
-use crate::{Endpoint, Engine, Explanation, PortSet};
+use crate::{Endpoint, Engine, Explanation, PortSet, RuleRef};
 
 /// Observed traffic the policies would deny, between two groups (workloads, pods or addresses).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +61,12 @@ pub struct RuleUsage {
     pub flows: usize,
     /// Their records, less those observed dropped.
     pub records: u64,
+    /// For a used rule: the indices into its `from`/`to` of the peers no flow needed (no flow
+    /// had it as its first matching peer). Dropping them all, and the entries of
+    /// `unused_ports`, keeps every observed flow allowed.
+    pub unused_peers: Vec<usize>,
+    /// For a used rule: the indices into its `ports` of the entries no flow needed.
+    pub unused_ports: Vec<usize>,
 }
 
 impl RuleUsage {
@@ -68,6 +74,24 @@ impl RuleUsage {
     pub fn path(&self) -> String {
         alloc::format!("spec.{}[{}]", self.direction.field(), self.rule)
     }
+
+    /// The paths of the unused entries of a used rule: `spec.ingress[0].from[1]`,
+    /// `spec.ingress[0].ports[2]`.
+    pub fn unused_entry_paths(&self) -> Vec<String> {
+        let peers =
+            self.unused_peers.iter().map(|i| alloc::format!("{}.{}[{i}]", self.path(), self.direction.peers_field()));
+        let ports = self.unused_ports.iter().map(|i| alloc::format!("{}.ports[{i}]", self.path()));
+        peers.chain(ports).collect()
+    }
+}
+
+/// Use of one rule: flows, records, and the peer and port entries flows matched first.
+#[derive(Default)]
+struct Use {
+    flows: usize,
+    records: u64,
+    peers: BTreeSet<usize>,
+    ports: BTreeSet<usize>,
 }
 
 /// The result of [`replay`].
@@ -129,12 +153,12 @@ pub fn replay(engine: &Engine, flows: &FlowSet) -> FlowReport {
     let mut report = FlowReport { flows: flows.flows.len(), ..FlowReport::default() };
     let mut denied: BTreeMap<(String, String), Tally> = BTreeMap::new();
     let mut widened: BTreeMap<(String, String), Tally> = BTreeMap::new();
-    let mut usage: HashMap<(PolicyId, Direction, usize), (usize, u64)> = HashMap::new();
+    let mut usage: HashMap<(PolicyId, Direction, usize), Use> = HashMap::new();
     // Admitting rules of allowed flows, by what decides them: the identities (or the address)
     // of both ends, the port and protocol.
     // Self traffic is decided apart from the identities (S12): keyed by its pod.
     type Decides = (Key, Key, u16, Protocol, Option<Endpoint>);
-    let mut admitted: HashMap<Decides, Vec<(PolicyId, Direction, usize)>> = HashMap::new();
+    let mut admitted: HashMap<Decides, Vec<RuleRef>> = HashMap::new();
     let key = |e: Endpoint| match e {
         Endpoint::Pod(p) => Key::Identity(engine.identity_of(p)),
         Endpoint::Ip(ip) => Key::Ip(ip),
@@ -157,21 +181,15 @@ pub fn replay(engine: &Engine, flows: &FlowSet) -> FlowReport {
             let k = (key(f.src), key(f.dst), f.port, f.protocol, (f.src == f.dst).then_some(f.src));
             let rules = admitted.entry(k).or_insert_with(|| {
                 let e = engine.explain(f.src, f.dst, f.port, f.protocol);
-                let mut rules: Vec<(PolicyId, Direction, usize)> = e
-                    .egress
-                    .admitting
-                    .iter()
-                    .chain(&e.ingress.admitting)
-                    .map(|r| (r.policy, r.direction, r.rule))
-                    .collect();
-                rules.sort_unstable();
-                rules.dedup();
-                rules
+                // One entry per admitting rule, with its first matching peer and port.
+                e.egress.admitting.iter().chain(&e.ingress.admitting).copied().collect()
             });
             for r in rules.iter() {
-                let u = usage.entry(*r).or_default();
-                u.0 += 1;
-                u.1 += flowed;
+                let u = usage.entry((r.policy, r.direction, r.rule)).or_default();
+                u.flows += 1;
+                u.records += flowed;
+                u.peers.extend(r.peer);
+                u.ports.extend(r.port);
             }
         } else if flowed == 0 {
             report.still_dropped.0 += 1;
@@ -216,9 +234,24 @@ pub fn replay(engine: &Engine, flows: &FlowSet) -> FlowReport {
             if !policy.affects(direction) {
                 continue;
             }
-            for rule in 0..policy.rules(direction).len() {
-                let (flows, records) = usage.get(&(id, direction, rule)).copied().unwrap_or_default();
-                report.rules.push(RuleUsage { policy: id, direction, rule, flows, records });
+            for (rule, spec) in policy.rules(direction).iter().enumerate() {
+                let used = usage.remove(&(id, direction, rule)).unwrap_or_default();
+                let unused = |n: usize, seen: &BTreeSet<usize>| {
+                    if used.flows == 0 {
+                        Vec::new() // The whole rule is unused: listed as such.
+                    } else {
+                        (0..n).filter(|i| !seen.contains(i)).collect()
+                    }
+                };
+                report.rules.push(RuleUsage {
+                    policy: id,
+                    direction,
+                    rule,
+                    flows: used.flows,
+                    records: used.records,
+                    unused_peers: unused(spec.peers.len(), &used.peers),
+                    unused_ports: unused(spec.ports.len(), &used.ports),
+                });
             }
         }
     }
