@@ -87,3 +87,43 @@ pub fn ip_queries(engine: &Engine, n: usize) -> Vec<Query> {
         })
         .collect()
 }
+
+/// `n` Hubble flow lines (`hubble observe -o json`) from random pods of `engine`'s cluster, each
+/// pod talking to three peers of its own on a port of its own per peer, as services do (so
+/// about three distinct flows per pod); one line in 16 a reply, one in 32 dropped, as a capture
+/// shows them.
+pub fn hubble_lines(engine: &Engine, n: usize) -> String {
+    use std::fmt::Write as _;
+    let pods = engine.cluster().pods();
+    let mut rng = Rng(0x51_7cc1_b727_220a);
+    let endpoint = |p: &netpol::spec::Pod| {
+        let labels: Vec<String> = p.labels.iter().map(|(k, v)| format!("\"k8s:{k}={v}\"")).collect();
+        format!(
+            r#"{{"namespace":"{}","pod_name":"{}","labels":[{},"k8s:io.kubernetes.pod.namespace={}"]}}"#,
+            p.namespace,
+            p.name,
+            labels.join(","),
+            p.namespace
+        )
+    };
+    let mut out = String::with_capacity(n * 400);
+    for i in 0..n {
+        let (s, k) = (rng.below(pods.len()), rng.below(3));
+        let d = (s * 7919 + k * 104_729 + 1) % pods.len();
+        let (src, dst) = (&pods[s], &pods[d]);
+        let ip = |p: &netpol::spec::Pod| p.ips.first().map_or_else(|| "10.255.255.1".to_string(), |ip| ip.to_string());
+        let port = [8080, 443, 5432, 53, 9090][(s + k) % 5];
+        let verdict = if i % 32 == 7 { "DROPPED" } else { "FORWARDED" };
+        let _ = writeln!(
+            out,
+            r#"{{"flow":{{"time":"2025-03-14T09:26:00.137013Z","verdict":"{verdict}","IP":{{"source":"{}","destination":"{}","ipVersion":"IPv4"}},"l4":{{"TCP":{{"source_port":{},"destination_port":{port},"flags":{{"SYN":true}}}}}},"source":{},"destination":{},"Type":"L3_L4","traffic_direction":"EGRESS","is_reply":{}}},"node_name":"node-1"}}"#,
+            ip(src),
+            ip(dst),
+            30000 + i % 30000,
+            endpoint(src),
+            endpoint(dst),
+            i % 16 == 3
+        );
+    }
+    out
+}
