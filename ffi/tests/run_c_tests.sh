@@ -9,8 +9,8 @@
 # 2. Writes the corpus fixtures with the Rust engine's verdicts
 #    (`cargo test -p netpol-ffi --test corpus_fixtures` -> TARGET/tmp/c-corpus).
 # 3. Writes TARGET/pkgconfig/netpol.pc (absolute paths into this checkout and TARGET/release).
-# 4. Compiles every program of ffi/tests/c/ and examples/c/ (C11, -Wall -Wextra -Werror) in four
-#    variants and runs the suites in each:
+# 4. Compiles every program of ffi/tests/c/ (from the sources listed in `sources` below) and
+#    examples/c/ (C11, -Wall -Wextra -Werror) in four variants and runs the suites in each:
 #      static    TARGET/release/libnetpol.a -lpthread -ldl -lm
 #      shared    $(pkg-config --cflags --libs netpol): libnetpol.so, found through its rpath
 #      asan      static, -fsanitize=address,undefined, leak detection on, UBSan halts on error
@@ -96,15 +96,27 @@ static_libs=("$lib/libnetpol.a" -lpthread -ldl -lm)
 read -r -a shared_libs <<<"$(pkg-config --cflags --libs netpol)"
 sanitize=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
 programs=(test_api threads dataplane corpus_check bench_batch)
+# Each program's sources in ffi/tests/c/: check.c is the harness of check.h, fixtures.c the file
+# readers of fixtures.h.
+declare -A sources=(
+    [test_api]="test_api.c test_api_decide.c test_api_input.c test_api_misuse.c check.c fixtures.c"
+    [threads]="threads.c check.c fixtures.c"
+    [dataplane]="dataplane.c fixtures.c"
+    [corpus_check]="corpus_check.c check.c fixtures.c"
+    [bench_batch]="bench_batch.c"
+)
 
 build() { # variant
     local variant=$1 dir=$out/$1 p
+    local -a src
     mkdir -p "$dir"
     for p in "${programs[@]}"; do
+        read -r -a src <<<"${sources[$p]}"
+        src=("${src[@]/#/ffi/tests/c/}")
         case $variant in
-            static) cc "${cflags[@]}" -O2 "ffi/tests/c/$p.c" "${static_libs[@]}" -o "$dir/$p" ;;
-            shared) cc "${cflags[@]}" -O2 "ffi/tests/c/$p.c" "${shared_libs[@]}" -o "$dir/$p" ;;
-            asan) cc "${cflags[@]}" -O1 "${sanitize[@]}" "ffi/tests/c/$p.c" "${static_libs[@]}" -o "$dir/$p" ;;
+            static) cc "${cflags[@]}" -O2 "${src[@]}" "${static_libs[@]}" -o "$dir/$p" ;;
+            shared) cc "${cflags[@]}" -O2 "${src[@]}" "${shared_libs[@]}" -o "$dir/$p" ;;
+            asan) cc "${cflags[@]}" -O1 "${sanitize[@]}" "${src[@]}" "${static_libs[@]}" -o "$dir/$p" ;;
         esac
     done
     # The example, under the strict flags too.

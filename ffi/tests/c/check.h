@@ -1,72 +1,27 @@
 /*
- * check.h: the tiny test harness of the C tests. Each CHECK counts a pass or prints the failed
- * condition with its place; check_summary() prints the line CI reads, exactly
- * "N passed, M failed", and gives the exit status.
+ * check.h: the tiny test harness of the C tests (defined in check.c, linked into every suite).
+ * Each CHECK counts a pass or prints the failed condition with its place; check_summary() prints
+ * the line CI reads, exactly "N passed, M failed", and gives the exit status. The counts are
+ * shared by all the files of one program.
  */
 #ifndef NETPOL_TEST_CHECK_H
 #define NETPOL_TEST_CHECK_H
 
 #include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "netpol.h"
 
-static int check_passed;
-static int check_failed;
-
-static inline bool check_at(bool ok, const char *what, const char *file, int line) {
-    if (ok) {
-        check_passed++;
-    } else {
-        check_failed++;
-        fprintf(stderr, "FAIL %s:%d: %s\n", file, line, what);
-    }
-    return ok;
-}
-
-static inline const char *result_name(netpol_result r) {
-    switch (r) {
-    case NETPOL_RESULT_OK: return "OK";
-    case NETPOL_RESULT_NULL_PARAMETER: return "NULL_PARAMETER";
-    case NETPOL_RESULT_INVALID_INPUT: return "INVALID_INPUT";
-    case NETPOL_RESULT_NOT_FOUND: return "NOT_FOUND";
-    case NETPOL_RESULT_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case NETPOL_RESULT_PANIC: return "PANIC";
-    default: return "(unknown result)";
-    }
-}
-
-static inline bool check_result_at(netpol_result got, netpol_result want, const char *what, const char *file,
-                                   int line) {
-    if (got == want) {
-        check_passed++;
-        return true;
-    }
-    check_failed++;
-    fprintf(stderr, "FAIL %s:%d: %s: got %s, want %s\n", file, line, what, result_name(got), result_name(want));
-    return false;
-}
-
-static inline bool check_contains_at(const char *text, const char *needle, const char *what, const char *file,
-                                     int line) {
-    if (text != NULL && strstr(text, needle) != NULL) {
-        check_passed++;
-        return true;
-    }
-    check_failed++;
-    fprintf(stderr, "FAIL %s:%d: %s: %s does not contain \"%s\"\n", file, line, what, text ? text : "(NULL)", needle);
-    return false;
-}
+bool check_at(bool ok, const char *what, const char *file, int line);
+bool check_result_at(netpol_result got, netpol_result want, const char *what, const char *file, int line);
+bool check_contains_at(const char *text, const char *needle, const char *what, const char *file, int line);
 
 #define CHECK(cond) check_at((cond), #cond, __FILE__, __LINE__)
 /* CHECK_RESULT(call, NETPOL_RESULT_X): the call returns exactly that result. */
 #define CHECK_RESULT(call, want) check_result_at((call), (want), #call, __FILE__, __LINE__)
 #define CHECK_CONTAINS(text, needle) check_contains_at((text), (needle), #text, __FILE__, __LINE__)
 
-static inline int check_summary(void) {
-    printf("%d passed, %d failed\n", check_passed, check_failed);
-    return check_failed == 0 && check_passed > 0 ? 0 : 1;
-}
+/* Prints "N passed, M failed"; returns the exit status (0 only if something passed and nothing
+ * failed). */
+int check_summary(void);
 
 #endif /* NETPOL_TEST_CHECK_H */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "fixtures.h"
 #include "netpol.h"
 
 struct expected {
@@ -30,32 +31,6 @@ struct queries {
     struct expected *expected;
     size_t len, cap;
 };
-
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        perror(path);
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
-    while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *bigger = realloc(buf, cap *= 2);
-            if (bigger == NULL) {
-                free(buf);
-            }
-            buf = bigger;
-        }
-    }
-    fclose(f);
-    if (buf != NULL) {
-        buf[n] = '\0'; /* the loop leaves n < cap */
-    }
-    *len = n;
-    return buf;
-}
 
 /* A pod index (digits only) or an IP literal. */
 static bool parse_endpoint(const char *text, netpol_endpoint *out) {

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fixtures.h"
 #include "netpol.h"
 
 enum { BATCH = 64, LINE_MAX_LEN = 512 };
@@ -113,23 +114,6 @@ static int flush(const netpol_engine *engine, const netpol_query *queries, const
     return 0;
 }
 
-static char *read_all(FILE *f, size_t *len) {
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
-    while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *bigger = realloc(buf, cap *= 2);
-            if (bigger == NULL) {
-                free(buf);
-            }
-            buf = bigger;
-        }
-    }
-    *len = n;
-    return buf;
-}
-
 int main(int argc, char **argv) {
     if (argc < 2 || argc > 3) {
         fprintf(stderr, "usage: %s CLUSTER.yaml [FLOWS|-]\n", argv[0]);
@@ -141,7 +125,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     size_t len;
-    char *yaml = read_all(cluster_file, &len);
+    char *yaml = read_stream(cluster_file, &len);
     fclose(cluster_file);
     if (yaml == NULL) {
         fprintf(stderr, "%s: out of memory\n", argv[1]);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "fixtures.h"
 #include "netpol.h"
 
 enum { THREADS = 8, QUERIES = 4096, EXPLAINED = 32, MAX_BATCH = 97 };
@@ -128,29 +129,6 @@ static void *work(void *arg) {
         }
     }
     return NULL;
-}
-
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        perror(path);
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
-    while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *bigger = realloc(buf, cap *= 2);
-            if (bigger == NULL) {
-                free(buf);
-            }
-            buf = bigger;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
 }
 
 int main(int argc, char **argv) {
