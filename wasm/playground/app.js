@@ -17,6 +17,8 @@ const ui = {
 };
 
 const EDIT_DEBOUNCE_MS = 300;
+const PLACEHOLDER = 'Click a cell of the truth table or an edge of the graph for one connection; ' +
+  'a pod\'s column header for who can reach it, its row header for what it can reach.';
 const MAX_TABLE_PODS = 150; // 150² buttons is about the most a page stays quick with
 const MAX_GRAPH_PODS = 150;
 const SVG = 'http://www.w3.org/2000/svg';
@@ -29,6 +31,7 @@ const state = {
   port: 8080,
   protocol: 'TCP',
   selected: null,      // { src, dst }
+  reach: null,         // { pod, direction: 'to' | 'from' } (a header was clicked; not with selected)
   result: null,        // the last MatrixResult
   gen: 0,              // bumped after every compile attempt (tests wait on it)
   timings: {},
@@ -456,6 +459,7 @@ function renderResults() {
   t = performance.now();
   const sel = state.selected;
   if (sel && result.pods.includes(sel.src) && result.pods.includes(sel.dst)) explainPair(sel.src, sel.dst);
+  else if (state.reach && result.pods.includes(state.reach.pod)) explainReach(state.reach.pod, state.reach.direction);
   else clearExplanation();
   times.explain = performance.now() - t;
   return times;
@@ -483,8 +487,9 @@ function renderTable(result) {
   let h = '<thead><tr><th class="corner" colspan="2">from ↓ to →</th>';
   pods.forEach((p, j) => {
     const ns = abbrev(splitPod(p)[0], 14);
-    h += `<th class="col${nsStart.has(j) ? ' ns-start' : ''}" scope="col" title="${esc(p)}" data-pod="${esc(p)}">` +
-      `<span><span class="ns">${esc(ns)}/</span>${esc(short[j])}</span></th>`;
+    h += `<th class="col${nsStart.has(j) ? ' ns-start' : ''}" scope="col" data-pod="${escPods[j]}">` +
+      `<button type="button" class="head" data-reach="to" data-pod="${escPods[j]}" title="${escPods[j]}: who can reach it?">` +
+      `<span><span class="ns">${esc(ns)}/</span>${esc(short[j])}</span></button></th>`;
   });
   h += '</tr></thead><tbody>';
   let count = 0;
@@ -492,7 +497,8 @@ function renderTable(result) {
     const g = groups.find((x) => x.start === i);
     h += `<tr class="${nsStart.has(i) ? 'ns-start' : ''}" data-src="${esc(pods[i])}">`;
     if (g) h += `<th class="ns-row" rowspan="${g.count}" title="${esc(g.ns)}"><span>${esc(g.ns)}</span></th>`;
-    h += `<th class="row" scope="row" title="${esc(pods[i])}">${esc(short[i])}</th>`;
+    h += `<th class="row" scope="row"><button type="button" class="head" data-reach="from" data-pod="${escPods[i]}" ` +
+      `title="${escPods[i]}: what can it reach?">${esc(short[i])}</button></th>`;
     for (let j = 0; j < n; j++) {
       const ok = allowed[i][j];
       if (ok) count++;
@@ -510,9 +516,17 @@ function renderTable(result) {
 }
 
 function markSelected() {
-  ui.matrix.querySelectorAll('.cell.selected').forEach((b) => b.classList.remove('selected'));
+  ui.matrix.querySelectorAll('.cell.selected, .head.selected').forEach((b) => b.classList.remove('selected'));
   ui.graph.querySelectorAll('.selected').forEach((e) => e.classList.remove('selected'));
   ui.graph.querySelector('#selected-pair')?.remove();
+  if (state.reach) {
+    const { pod, direction } = state.reach;
+    ui.matrix.querySelectorAll('button.head').forEach((b) => {
+      if (b.dataset.pod === pod && b.dataset.reach === direction) b.classList.add('selected');
+    });
+    ui.graph.querySelectorAll('.node').forEach((n) => { if (n.dataset.pod === pod) n.classList.add('selected'); });
+    return;
+  }
   const sel = state.selected;
   if (!sel || !state.result) return;
   const i = state.result.pods.indexOf(sel.src);
@@ -561,10 +575,15 @@ function directionHtml(kind, pod, d) {
   return `${h}</section>`;
 }
 
+function clearExplainData() {
+  for (const k of ['src', 'dst', 'allowed', 'pod', 'reach']) delete ui.explain.dataset[k];
+}
+
 function explainPair(src, dst) {
   const engine = state.engine;
   if (!engine) return;
   const e = engine.explain(src, dst, state.port, state.protocol);
+  clearExplainData();
   ui.explain.dataset.src = src;
   ui.explain.dataset.dst = dst;
   ui.explain.dataset.allowed = String(e.allowed);
@@ -578,15 +597,90 @@ function explainPair(src, dst) {
 
 function clearExplanation() {
   state.selected = null;
-  delete ui.explain.dataset.src;
-  delete ui.explain.dataset.dst;
-  delete ui.explain.dataset.allowed;
-  ui.explain.innerHTML = '<p class="placeholder">Click a cell of the truth table, or an edge of the graph.</p>';
+  state.reach = null;
+  clearExplainData();
+  ui.explain.innerHTML = `<p class="placeholder">${PLACEHOLDER}</p>`;
 }
 
 function select(src, dst) {
   state.selected = { src, dst };
+  state.reach = null;
   explainPair(src, dst);
+  markSelected();
+  writeHashSoon();
+}
+
+// ---------------------------------------------------------------------------------------------
+// reach: who can reach a pod (its column header), what it can reach (its row header), every port
+
+/** One side of a grant line: its rules, `ingress not isolated`, or nothing (an address). */
+function accessHtml(a, field) {
+  if (a.access === 'not-checked') return [];
+  if (a.access === 'not-isolated') return [`<span class="open">${field} not isolated</span>`];
+  return a.rules.map((g) => `<code class="policy">${esc(g.policy)}</code> <code class="path">${esc(g.rule)}</code>`);
+}
+
+/** Table rows of a part, as `netpol reach` prints them: one per grant line, the peer spanning them. */
+function reachRows(part, to) {
+  const rows = [];
+  const push = (lead, title, grants) => {
+    grants.forEach((g, k) => {
+      const sides = to ? [accessHtml(g.ingress, 'ingress'), accessHtml(g.egress, 'egress')]
+        : [accessHtml(g.egress, 'egress'), accessHtml(g.ingress, 'ingress')];
+      const granted = sides.flat().map((x) => `<div>${x}</div>`).join('');
+      const first = k === 0 ? lead.map((c, i) => `<td rowspan="${grants.length}"${i === 0 ? ` class="peer" title="${esc(title)}"` : ''}>${c}</td>`).join('') : '';
+      rows.push(`<tr>${first}<td class="ports">${esc(g.label)}</td><td class="granted">${granted}</td></tr>`);
+    });
+  };
+  for (const r of part.peers) {
+    const name = r.group.startsWith(`${r.namespace}/`) ? r.group.slice(r.namespace.length + 1) : r.group;
+    if (r.pods.length === r.group_pods) push([esc(name), esc(r.namespace), String(r.pods.length)], r.group, r.grants);
+    else {
+      const some = r.pods.map((p) => splitPod(p)[1]).join(', ');
+      push([`${esc(name)} <span class="hint">[${esc(some)}]</span>`, esc(r.namespace), `${r.pods.length} of ${r.group_pods}`], r.group, r.grants);
+    }
+  }
+  for (const r of part.external) {
+    push([esc(r.addresses.replace(/\n/g, '; ')), '<span class="hint">(outside)</span>', '–'], r.cidrs.join(', '), r.grants);
+  }
+  return rows;
+}
+
+function explainReach(pod, direction) {
+  const engine = state.engine;
+  if (!engine) return;
+  const r = engine.reach(pod, direction);
+  const to = direction === 'to';
+  clearExplainData();
+  ui.explain.dataset.pod = pod;
+  ui.explain.dataset.reach = direction;
+  ui.explainPair.textContent = '';
+  const field = to ? 'ingress' : 'egress';
+  const parts = r.parts.map((part) => {
+    const rows = reachRows(part, to);
+    const iso = part.isolated_by?.length
+      ? `<p class="isolated hint">${field} isolated by ${part.isolated_by.map((p) => `<code class="policy">${esc(p)}</code>`).join(', ')}</p>` : '';
+    return '<section class="reach-part">' +
+      (r.parts.length > 1 ? `<h4>${esc(part.pods.join(', '))}</h4>` : '') +
+      `<p class="statement">${esc(part.statement)}</p>${iso}` +
+      (rows.length
+        ? '<table class="reach-table"><thead><tr><th>Peer</th><th>Namespace</th><th>Pods</th><th>Ports</th><th>Granted by</th></tr></thead>' +
+          `<tbody>${rows.join('')}</tbody></table>`
+        : '<p class="hint">No peers.</p>') +
+      '</section>';
+  });
+  const lead = r.parts.length > 1 ? `<p class="statement">${esc(r.statement.split('\n')[0])}</p>` : '';
+  ui.explain.innerHTML =
+    `<p class="verdict reach"><b>${to ? 'WHO CAN REACH' : 'WHAT CAN BE REACHED FROM'}</b> <code>${esc(r.subject.name)}</code>` +
+    `${r.subject.workload ? ` <span class="hint">${esc(r.subject.workload)}</span>` : ''}` +
+    ' <span class="hint">· every port and protocol</span></p>' +
+    `${lead}${parts.join('')}`;
+}
+
+function selectReach(pod, direction) {
+  state.reach = { pod, direction };
+  state.selected = null;
+  explainReach(pod, direction);
   markSelected();
   writeHashSoon();
 }
@@ -768,6 +862,7 @@ async function hashNow() {
   if (ui.selfTraffic.value !== 'allow') p.set('self', ui.selfTraffic.value);
   if (ui.lenient.checked) p.set('lenient', '1');
   if (state.selected) { p.set('from', state.selected.src); p.set('to', state.selected.dst); }
+  if (state.reach) p.set(`reach-${state.reach.direction}`, state.reach.pod);
   return `#${p.toString()}`;
 }
 
@@ -800,6 +895,8 @@ async function readHash(hash) {
     port: p.get('port'), protocol: p.get('proto'),
     selfTraffic: p.get('self'), lenient: p.get('lenient') === '1',
     selected: p.has('from') && p.has('to') ? { src: p.get('from'), dst: p.get('to') } : null,
+    reach: p.has('reach-to') ? { pod: p.get('reach-to'), direction: 'to' }
+      : p.has('reach-from') ? { pod: p.get('reach-from'), direction: 'from' } : null,
   };
 }
 
@@ -812,6 +909,7 @@ function applyState(s, t0) {
   ui.example.value = s.exampleId;
   ui.sourceName.textContent = s.exampleId ? '' : '(from the link)';
   state.selected = s.selected;
+  state.reach = s.selected ? null : s.reach;
   setEditorText(s.text);
   return compileAndRender(t0);
 }
@@ -829,6 +927,7 @@ function loadExample(id) {
   ui.port.value = String(ex.port);
   ui.protocol.value = ex.protocol;
   state.selected = null;
+  state.reach = null;
   setEditorText(ex.text);
   return compileAndRender(t0);
 }
@@ -843,6 +942,7 @@ async function loadFiles(files) {
   ui.example.value = '';
   ui.sourceName.textContent = list.map((f) => f.name).join(', ');
   state.selected = null;
+  state.reach = null;
   setEditorText(joined);
   compileAndRender(t0);
 }
@@ -903,6 +1003,8 @@ function wire() {
   ui.matrix.addEventListener('click', (ev) => {
     const b = ev.target.closest('button.cell');
     if (b) select(b.dataset.src, b.dataset.dst);
+    const head = ev.target.closest('button.head');
+    if (head) selectReach(head.dataset.pod, head.dataset.reach);
   });
   const edgeSelect = (ev) => {
     const e = ev.target.closest('.edge[data-src]');
@@ -1010,6 +1112,8 @@ function warmUp() {
   e.matrix(8080, 'TCP');
   e.explain(pods[0], pods[0], 8080, 'TCP');
   e.explain('10.9.9.9', pods[0], 9100, 'TCP');
+  e.reach(pods[0], 'to');
+  e.reach(pods[0], 'from');
   void e.policies;
   void e.warnings;
   e.free();

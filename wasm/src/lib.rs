@@ -6,7 +6,8 @@
 
 use netpol::k8s::{LoadOptions, Loader};
 use netpol::raw::Strictness;
-use netpol::{report, Compiler, Endpoint, Options, Protocol, SelfTraffic};
+use netpol::reach::{reach, Subject};
+use netpol::{report, Compiler, Direction, Endpoint, Options, Protocol, SelfTraffic};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -41,6 +42,21 @@ export type Ports = { [protocol: string]: "all" | string[] };
 export interface Connectivity {
   pairs: { from: string; to: string; ports: Ports }[];
   external: { pod: string; egress: { cidrs: string[]; ports: Ports }[]; ingress: { cidrs: string[]; ports: Ports }[] }[];
+}
+export type ReachAccess = { access: "rules" | "not-isolated" | "not-checked"; rules: { policy: string; rule: string }[] };
+/** Ports granted alike; `egress` is the source's side, `ingress` the destination's. */
+export interface ReachGrant { ports: Ports; label: string; egress: ReachAccess; ingress: ReachAccess; }
+/** Peer pods of one group (`namespace/kind/name`, or `namespace/pod`); `label` as `5432/TCP`. */
+export interface ReachPeer { group: string; namespace: string; pods: string[]; group_pods: number; ports: Ports; label: string; grants: ReachGrant[]; }
+export interface ReachExternal { addresses: string; cidrs: string[]; ports: Ports; label: string; grants: ReachGrant[]; }
+/** Subject pods that answer alike; `isolated_by` is null for an address, [] when not isolated. */
+export interface ReachPart { pods: string[]; isolated_by: string[] | null; statement: string; peers: ReachPeer[]; external: ReachExternal[]; }
+export interface Reach {
+  direction: "to" | "from";
+  subject: { name: string; kind: "pod" | "workload" | "address"; workload: string | null; pods: string[] };
+  /** What `netpol reach` prints above its table. */
+  statement: string;
+  parts: ReachPart[];
 }
 export interface Problem { origin: string | null; object: string | null; field: string; message: string; line: number | null; }
 "#;
@@ -188,6 +204,28 @@ impl Engine {
     #[wasm_bindgen(unchecked_return_type = "Connectivity")]
     pub fn connectivity(&self) -> Result<JsValue, JsValue> {
         json(&report::connectivity_json(&self.engine))
+    }
+
+    /// Who may reach `endpoint` (`direction` "to") or what it may reach ("from"): peers by
+    /// group, external ranges, ports and granting rules, with the statement `netpol reach`
+    /// prints. Endpoints: `namespace/pod`, `namespace/kind/name` (a workload) or an IP.
+    #[wasm_bindgen(unchecked_return_type = "Reach")]
+    pub fn reach(
+        &self,
+        endpoint: &str,
+        #[wasm_bindgen(unchecked_param_type = "\"to\" | \"from\"")] direction: &str,
+    ) -> Result<JsValue, JsValue> {
+        let direction = match direction {
+            "to" => Direction::Ingress,
+            "from" => Direction::Egress,
+            other => return Err(error(&format!("direction {other:?} is not \"to\" or \"from\""))),
+        };
+        let subject = Subject::parse(&self.engine, endpoint).ok_or_else(|| {
+            error(&format!(
+                "{endpoint:?}: no such pod, workload or address (use \"namespace/pod\", \"namespace/kind/name\" such as \"shop/deployment/api\", or an IP address)"
+            ))
+        })?;
+        json(&reach(&self.engine, &subject, direction).to_json())
     }
 
     /// Pod names, `namespace/name`, sorted.

@@ -9,7 +9,8 @@
 // blocks every request that is not to that server (the page must work offline), and checks:
 // the bundled example loads and compiles; it is a verbatim copy of examples/cluster.yaml; the
 // truth table for 8080/TCP equals M.json; the graph draws the allowed edges; clicking a denied
-// cell explains it (isolating policy shop/default-deny); the URL hash and the copy-link button
+// cell explains it (isolating policy shop/default-deny); clicking a pod's column or row header
+// shows who can reach it or what it can reach (Engine.reach); the URL hash and the copy-link button
 // reproduce the state; file open and drag-and-drop load files; invalid YAML and an invalid
 // policy show inline errors with their lines; no console error or warning, page error, failed
 // request or HTTP status >= 400. Screenshots go to --out (default target/playground).
@@ -325,6 +326,75 @@ try {
     const r = await p2.evaluate(() => ({ text: document.querySelector('#editor').value, port: document.querySelector('#port').value, ex: document.querySelector('#example').value }));
     await p2.close();
     assert(r.text === clusterYaml && r.port === '8080' && r.ex === 'cluster', `restored ${r.ex} ${r.port}`);
+  });
+
+  /** The reach view in the explanation pane: statement, table rows (cells' text) and the marked header. */
+  const reachView = () => page.evaluate(() => ({
+    heading: document.querySelector('#explain .verdict')?.textContent.trim() ?? '',
+    statement: [...document.querySelectorAll('#explain .statement')].map((p) => p.textContent).join('\n'),
+    rows: [...document.querySelectorAll('#explain .reach-table tbody tr')].map((tr) => [...tr.cells].map((c) => c.textContent.trim())),
+    selected: [...document.querySelectorAll('#matrix .head.selected')].map((b) => `${b.dataset.reach}:${b.dataset.pod}`),
+    cells: document.querySelectorAll('#matrix .cell.selected').length,
+  }));
+
+  await check('clicking a pod\'s column header shows who can reach it (shop/postgres-0: only the api pods on 5432/TCP, and prometheus)', async () => {
+    await page.click(`#matrix th.col button.head[data-pod="${PG}"]`);
+    await page.waitForSelector(`#explain[data-pod="${PG}"][data-reach="to"]`);
+    const r = await reachView();
+    assert(r.heading.startsWith('WHO CAN REACH') && r.heading.includes(PG), `heading: ${r.heading}`);
+    assert(r.statement.includes(`${PG} (statefulset/postgres) is reachable only from`) && r.statement.includes('shop/deployment/api (2 pods) on 5432/TCP') &&
+      r.statement.includes('not reachable from outside the cluster'), `statement: ${r.statement}`);
+    const api = r.rows.find((row) => row[0] === 'deployment/api');
+    assert(api && api[1] === 'shop' && api[2] === '2' && api[3] === '5432/TCP' &&
+      api[4].includes('shop/postgres-from-api spec.ingress[0]') && api[4].includes('shop/api-to-postgres spec.egress[0]'), `rows: ${JSON.stringify(r.rows)}`);
+    const prom = r.rows.find((row) => row[0] === 'statefulset/prometheus');
+    assert(r.rows.length === 2 && prom && prom[3] === '9090,9100-9199/TCP' && prom[4].includes('egress not isolated'), `rows: ${JSON.stringify(r.rows)}`);
+    assert(r.selected.join() === `to:${PG}` && r.cells === 0, `marked headers ${r.selected}, selected cells ${r.cells}`);
+    const file = path.join(opt.out, 'playground-reach-to.png');
+    await page.screenshot({ path: file, fullPage: true });
+    return `${r.rows.length} peers; screenshot ${file}`;
+  });
+
+  await check('clicking a pod\'s row header shows what it can reach (an api pod: dns, postgres, the payments range)', async () => {
+    await page.click(`#matrix th.row button.head[data-pod="${API}"]`);
+    await page.waitForSelector(`#explain[data-pod="${API}"][data-reach="from"]`);
+    const r = await reachView();
+    assert(r.heading.startsWith('WHAT CAN BE REACHED FROM') && r.heading.includes(API), `heading: ${r.heading}`);
+    assert(r.statement.includes(`${API} (deployment/api) may reach only kube-system/deployment/coredns (2 pods) on 53/TCP+UDP`) &&
+      r.statement.includes('shop/statefulset/postgres (1 pod) on 5432/TCP') && r.statement.includes('Outside the cluster it may reach 203.0.113.0/25 on 443/TCP'),
+    `statement: ${r.statement}`);
+    const pg = r.rows.find((row) => row[0] === 'statefulset/postgres');
+    const out = r.rows.find((row) => row[1] === '(outside)');
+    assert(pg && pg[3] === '5432/TCP' && pg[4].startsWith('shop/api-to-postgres spec.egress[0]'), `rows: ${JSON.stringify(r.rows)}`);
+    assert(out && out[0] === '203.0.113.0/25' && out[3] === '443/TCP' && out[4] === 'shop/api-to-payments spec.egress[0]', `rows: ${JSON.stringify(r.rows)}`);
+    assert(r.selected.join() === `from:${API}`, `marked headers ${r.selected}`);
+    const file = path.join(opt.out, 'playground-reach-from.png');
+    await page.screenshot({ path: file, fullPage: true });
+    return `${r.rows.length} rows; screenshot ${file}`;
+  });
+
+  await check('Engine.reach: workloads too; an unknown endpoint or direction is a JS Error naming it; the link keeps the reach view', async () => {
+    const r = await page.evaluate(() => {
+      const engine = window.netpolPlayground.state.engine;
+      const fails = (f) => { try { f(); return 'no error'; } catch (e) { return e instanceof Error ? e.message : `not an Error: ${e}`; } };
+      const w = engine.reach('shop/deployment/api', 'to');
+      return {
+        workload: `${w.subject.kind} ${w.subject.pods.length} ${w.direction}`,
+        endpoint: fails(() => engine.reach('shop/nope', 'to')),
+        direction: fails(() => engine.reach('shop/postgres-0', 'sideways')),
+      };
+    });
+    assert(r.workload === 'workload 2 to', `workload: ${r.workload}`);
+    assert(r.endpoint.startsWith('"shop/nope": no such pod, workload or address'), `unknown endpoint: ${r.endpoint}`);
+    assert(r.direction.includes('"sideways"') && r.direction.includes('"to" or "from"'), `unknown direction: ${r.direction}`);
+    await page.waitForFunction(() => location.hash.includes('reach-from='), null, { polling: 20 });
+    const p = new URLSearchParams(new URL(page.url()).hash.slice(1));
+    assert(p.get('reach-from') === API && !p.has('from') && !p.has('to'), `hash ${new URL(page.url()).hash}`);
+    const p2 = await context.newPage();
+    watch(p2, 'page 2b');
+    await p2.goto(page.url(), { waitUntil: 'load' });
+    await p2.waitForSelector(`#explain[data-pod="${API}"][data-reach="from"] .reach-table`);
+    await p2.close();
   });
 
   await check('an edited text travels in the link (compressed) and the copy-link button copies it', async () => {
