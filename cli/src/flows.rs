@@ -3,14 +3,13 @@
 //! and the rules no observed flow uses; exits 1 when observed traffic would be denied, so a CI
 //! job can gate a rollout on it.
 
-use std::fs::File;
-use std::io::{BufReader, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use netpol::flows::{replay, FlowFormat, FlowSetBuilder, Progress};
+use netpol::flows::{replay, Progress};
 
-use crate::input::{usage_error, InputArgs};
+use crate::input::{FlowFileArgs, InputArgs};
 use crate::Outcome;
 
 /// Output formats of `netpol flows`.
@@ -24,30 +23,13 @@ pub enum FlowsOutput {
     Json,
 }
 
-/// Flow file formats on the command line.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum FormatArg {
-    /// Told per file from its first line.
-    Auto,
-    /// `hubble observe -o json`.
-    Hubble,
-    /// `{"src", "dst", "port", "protocol", "count", ...}` per line.
-    Jsonl,
-    /// A header row `src,dst,port[,protocol,count,verdict]`, then rows.
-    Csv,
-}
-
 /// Arguments of `netpol flows`.
 #[derive(Args, Debug)]
 pub struct FlowsArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// A flow file (repeatable), or `-` for stdin.
-    #[arg(long = "flows", value_name = "FILE", required = true)]
-    flows: Vec<String>,
-    /// The format of the flow files.
-    #[arg(long, value_enum, default_value = "auto")]
-    format: FormatArg,
+    #[command(flatten)]
+    flows: FlowFileArgs,
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     output: FlowsOutput,
@@ -94,48 +76,11 @@ impl ProgressLine {
 /// Runs `netpol flows`: exit 0 when every observed flow is allowed (or was observed dropped
 /// and still is denied), 1 when observed traffic would be denied, 2 on bad input.
 pub fn run(args: FlowsArgs) -> Outcome {
-    let stdin_flows = args.flows.iter().filter(|f| *f == "-").count();
-    if stdin_flows > 1 || (stdin_flows == 1 && args.input.inputs.iter().any(|i| i == "-")) {
-        usage_error("stdin (`-`) can be read only once");
-        return Outcome::BadInput;
-    }
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
-    let format = match args.format {
-        FormatArg::Auto => FlowFormat::Auto,
-        FormatArg::Hubble => FlowFormat::Hubble,
-        FormatArg::Jsonl => FlowFormat::Jsonl,
-        FormatArg::Csv => FlowFormat::Csv,
-    };
-    let mut builder = FlowSetBuilder::new(&engine);
     let mut progress = ProgressLine::new();
-    let mut failed = false;
-    for path in &args.flows {
-        let mut update = |p: Progress| progress.update(p);
-        let result = if path == "-" {
-            builder.read(std::io::stdin().lock(), "<stdin>", format, &mut update)
-        } else {
-            match File::open(path) {
-                Ok(file) => builder.read(BufReader::with_capacity(1 << 16, file), path, format, &mut update),
-                Err(e) => {
-                    usage_error(&format!("{path}: cannot read: {e}"));
-                    failed = true;
-                    continue;
-                }
-            }
-        };
-        if let Err(e) = result {
-            progress.finish();
-            for d in e.diagnostics() {
-                usage_error(&d.to_string());
-            }
-            failed = true;
-        }
-    }
+    let flows = args.flows.read(&engine, &args.input.inputs, &mut |p| progress.update(p));
     progress.finish();
-    if failed {
-        return Outcome::BadInput;
-    }
-    let flows = builder.finish();
+    let Some(flows) = flows else { return Outcome::BadInput };
     let report = replay(&engine, &flows);
     let text = match args.output {
         FlowsOutput::Text => report.text(engine.cluster(), args.max_groups),

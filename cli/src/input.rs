@@ -105,6 +105,71 @@ impl InputArgs {
     }
 }
 
+/// Flow file formats on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FlowFormatArg {
+    /// Told per file from its first line.
+    Auto,
+    /// `hubble observe -o json`.
+    Hubble,
+    /// `{"src", "dst", "port", "protocol", "count", ...}` per line.
+    Jsonl,
+    /// A header row `src,dst,port[,protocol,count,verdict]`, then rows.
+    Csv,
+}
+
+/// Where observed traffic comes from (`netpol flows`, `netpol suggest`).
+#[derive(Args, Debug)]
+pub struct FlowFileArgs {
+    /// A flow file (repeatable): Hubble JSON export, JSONL or CSV, or `-` for stdin.
+    #[arg(long = "flows", value_name = "FILE", required = true)]
+    pub flows: Vec<String>,
+    /// The format of the flow files.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: FlowFormatArg,
+}
+
+impl FlowFileArgs {
+    /// Reads every flow file against `engine`, calling `progress` as lines go by; on failure
+    /// prints every problem of every file and returns `None`. `cluster_inputs` are the cluster's
+    /// inputs: stdin can be read once only.
+    pub fn read(
+        &self,
+        engine: &netpol::Engine,
+        cluster_inputs: &[String],
+        progress: &mut dyn FnMut(netpol::flows::Progress),
+    ) -> Option<netpol::flows::FlowSet> {
+        use netpol::flows::{FlowFormat, FlowSetBuilder};
+        let stdin_flows = self.flows.iter().filter(|f| *f == "-").count();
+        if stdin_flows > 1 || (stdin_flows == 1 && cluster_inputs.iter().any(|i| i == "-")) {
+            usage_error("stdin (`-`) can be read only once");
+            return None;
+        }
+        let format = match self.format {
+            FlowFormatArg::Auto => FlowFormat::Auto,
+            FlowFormatArg::Hubble => FlowFormat::Hubble,
+            FlowFormatArg::Jsonl => FlowFormat::Jsonl,
+            FlowFormatArg::Csv => FlowFormat::Csv,
+        };
+        let mut builder = FlowSetBuilder::new(engine);
+        let mut failed = false;
+        for path in &self.flows {
+            let result = if path == "-" {
+                builder.read(std::io::stdin().lock(), "<stdin>", format, progress)
+            } else {
+                builder.read_path(Path::new(path), format, progress)
+            };
+            if let Err(e) = result {
+                for d in e.diagnostics() {
+                    usage_error(&d.to_string());
+                }
+                failed = true;
+            }
+        }
+        (!failed).then(|| builder.finish())
+    }
+}
+
 /// `NAME=N` for `--limit`, with NAME one of [`Limits::NAMES`].
 fn parse_limit(text: &str) -> Result<(String, usize), String> {
     let (name, value) = text.split_once('=').ok_or_else(|| format!("expected NAME=N, got {text:?}"))?;

@@ -3,15 +3,14 @@
 //! policies, the self-check (every observed flow replayed through the engine against the emitted
 //! policies), and the reachable pod pairs before and after.
 
-use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::Write;
 
 use clap::{Args, ValueEnum};
-use netpol::flows::{FlowFormat, FlowSetBuilder, ObservedFlow};
+use netpol::flows::ObservedFlow;
 use netpol::suggest::suggest;
 use netpol::{endpoint_name, Cluster};
 
-use crate::input::{usage_error, InputArgs};
+use crate::input::{FlowFileArgs, InputArgs};
 use crate::Outcome;
 
 /// Output formats of `netpol suggest`.
@@ -28,12 +27,8 @@ pub enum SuggestOutput {
 pub struct SuggestArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// A flow file (repeatable): Hubble JSON export, JSONL or CSV, or `-` for stdin.
-    #[arg(long = "flows", value_name = "FILE", required = true)]
-    flows: Vec<String>,
-    /// The format of the flow files: auto, hubble, jsonl or csv.
-    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
-    format: FlowFormat,
+    #[command(flatten)]
+    flows: FlowFileArgs,
     /// Also allow flows every record of which was observed DROPPED (by default they stay
     /// denied: the current policies refused them).
     #[arg(long)]
@@ -41,10 +36,6 @@ pub struct SuggestArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "yaml")]
     output: SuggestOutput,
-}
-
-fn parse_format(text: &str) -> Result<FlowFormat, String> {
-    FlowFormat::parse(text).ok_or_else(|| format!("{text:?} is not one of auto, hubble, jsonl, csv"))
 }
 
 fn describe(cluster: &Cluster, f: &ObservedFlow) -> String {
@@ -62,40 +53,9 @@ fn describe(cluster: &Cluster, f: &ObservedFlow) -> String {
 /// Runs `netpol suggest`: exit 0 with the policies printed, 2 on bad input, or when the
 /// self-check fails (a bug in netpol: nothing is printed then).
 pub fn run(args: SuggestArgs) -> Outcome {
-    let stdin_flows = args.flows.iter().filter(|f| *f == "-").count();
-    if stdin_flows > 1 || (stdin_flows == 1 && args.input.inputs.iter().any(|i| i == "-")) {
-        usage_error("stdin (`-`) can be read only once");
-        return Outcome::BadInput;
-    }
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
     let cluster = engine.cluster();
-
-    let mut builder = FlowSetBuilder::new(&engine);
-    let mut failed = false;
-    for path in &args.flows {
-        let result = if path == "-" {
-            builder.read(std::io::stdin().lock(), "<stdin>", args.format, &mut |_| {})
-        } else {
-            match File::open(path) {
-                Ok(file) => builder.read(BufReader::with_capacity(1 << 16, file), path, args.format, &mut |_| {}),
-                Err(e) => {
-                    usage_error(&format!("{path}: cannot read: {e}"));
-                    failed = true;
-                    continue;
-                }
-            }
-        };
-        if let Err(e) = result {
-            for d in e.diagnostics() {
-                usage_error(&d.to_string());
-            }
-            failed = true;
-        }
-    }
-    if failed {
-        return Outcome::BadInput;
-    }
-    let set = builder.finish();
+    let Some(set) = args.flows.read(&engine, &args.input.inputs, &mut |_| {}) else { return Outcome::BadInput };
 
     let mut stderr = std::io::stderr().lock();
     let mut flows = Vec::with_capacity(set.flows.len());

@@ -3,8 +3,6 @@
 //! `netpol suggest` drive the core. Plain functions without Python types, so the whole of each
 //! runs with the GIL released; `lib.rs` converts arguments and raises the errors.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::PathBuf;
 
 use netpol::flows::{replay, FlowFormat, FlowSet, FlowSetBuilder, ObservedFlow};
@@ -32,14 +30,7 @@ pub(crate) fn read(
     let mut builder = FlowSetBuilder::new(engine);
     let mut errors: Vec<Diagnostic> = Vec::new();
     for path in paths {
-        let origin = path.display().to_string();
-        let result = match File::open(path) {
-            Ok(file) => builder.read(BufReader::with_capacity(1 << 16, file), &origin, format, &mut |_| {}),
-            Err(e) => {
-                Err(Error::single(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(&origin))))
-            }
-        };
-        if let Err(e) = result {
+        if let Err(e) = builder.read_path(path, format, &mut |_| {}) {
             errors.extend(e.diagnostics().iter().cloned());
         }
     }

@@ -315,6 +315,23 @@ impl<'e> FlowSetBuilder<'e> {
         }
     }
 
+    /// Reads the flow file at `path` as [`read`](Self::read) does, buffered; a file that cannot
+    /// be opened is an error naming it.
+    pub fn read_path(
+        &mut self,
+        path: &std::path::Path,
+        format: FlowFormat,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(), Error> {
+        let origin = format!("{}", path.display());
+        match std::fs::File::open(path) {
+            Ok(file) => self.read(std::io::BufReader::with_capacity(1 << 16, file), &origin, format, progress),
+            Err(e) => {
+                Err(Error::single(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(&origin))))
+            }
+        }
+    }
+
     /// The flow set of everything read.
     pub fn finish(self) -> FlowSet {
         let mut set = self.set;
