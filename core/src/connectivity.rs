@@ -24,6 +24,9 @@ pub struct PortSet {
     ranges: [Vec<(u16, u16)>; 3],
 }
 
+/// One part of a [`PortSet`]: inclusive port ranges, and the protocols that have exactly them.
+pub type PortPart<'a> = (&'a [(u16, u16)], Vec<Protocol>);
+
 impl PortSet {
     /// Every port of every protocol.
     pub fn all() -> PortSet {
@@ -55,6 +58,24 @@ impl PortSet {
     /// Whether every port (1–65535) of `protocol` is allowed.
     pub fn is_all(&self, protocol: Protocol) -> bool {
         self.ranges(protocol) == [(1, u16::MAX)]
+    }
+
+    /// The set as parts: each distinct list of port ranges with the protocols that have exactly
+    /// it (in TCP, UDP, SCTP order), so `53/TCP+UDP` is one part; protocols without ports are
+    /// left out.
+    pub fn parts(&self) -> Vec<PortPart<'_>> {
+        let mut parts: Vec<PortPart<'_>> = Vec::new();
+        for p in Protocol::ALL {
+            let ranges = self.ranges(p);
+            if ranges.is_empty() {
+                continue;
+            }
+            match parts.iter_mut().find(|(r, _)| *r == ranges) {
+                Some((_, protocols)) => protocols.push(p),
+                None => parts.push((ranges, alloc::vec![p])),
+            }
+        }
+        parts
     }
 
     /// Whether nothing is allowed.

@@ -84,18 +84,7 @@ pub fn port_label(set: &PortSet) -> String {
         return "any".into();
     }
     // Protocols with the same ports share a part: `53/TCP+UDP`; TCP alone needs no suffix.
-    type Part<'a> = (&'a [(u16, u16)], Vec<Protocol>);
-    let mut parts: Vec<Part> = Vec::new();
-    for p in Protocol::ALL {
-        let ranges = set.ranges(p);
-        if ranges.is_empty() {
-            continue;
-        }
-        match parts.iter_mut().find(|(r, _)| *r == ranges) {
-            Some((_, protocols)) => protocols.push(p),
-            None => parts.push((ranges, alloc::vec![p])),
-        }
-    }
+    let parts = set.parts();
     let text: Vec<String> = parts
         .iter()
         .map(|(ranges, protocols)| {

@@ -22,22 +22,11 @@ pub fn ports_text(set: &PortSet) -> String {
         return "any port".into();
     }
     // Protocols with the same ranges share a part: `53/TCP+UDP`.
-    type Part<'a> = (&'a [(u16, u16)], Vec<&'static str>);
-    let mut parts: Vec<Part> = Vec::new();
-    for p in Protocol::ALL {
-        let ranges = set.ranges(p);
-        if ranges.is_empty() {
-            continue;
-        }
-        match parts.iter_mut().find(|(r, _)| *r == ranges) {
-            Some((_, protocols)) => protocols.push(p.as_str()),
-            None => parts.push((ranges, alloc::vec![p.as_str()])),
-        }
-    }
+    let parts = set.parts();
     let text: Vec<String> = parts
         .iter()
         .map(|(ranges, protocols)| {
-            let protocols = protocols.join("+");
+            let protocols = protocols.iter().map(|p| p.as_str()).collect::<Vec<_>>().join("+");
             if *ranges == [(1, u16::MAX)] {
                 return format!("all {protocols} ports");
             }
