@@ -79,7 +79,7 @@ pub mod suggest;
 pub mod verify;
 
 pub use compile::Compiler;
-pub use connectivity::{Connectivity, IpRange, PodConnectivity, PortSet};
+pub use connectivity::{Connectivity, IpRange, PodConnectivity, PortPart, PortSet};
 pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};
 pub use engine::{Engine, Matrix, Query};
 pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
