@@ -77,7 +77,7 @@ fn workloads_and_addresses() {
     // Its own pods reach each other.
     assert!(out.contains("is reachable only from kube-system/deployment/coredns (2 pods) on 53/TCP+UDP;"), "{out}");
     let out = stdout(&netpol(&["reach", &example(), "--from", "203.0.113.9"]));
-    assert!(out.starts_with("203.0.113.9 (no pod's address) may reach only shop/deployment/frontend (2 pods) on 8080/TCP, granted by shop/frontend-from-internet spec.ingress[0].\n"), "{out}");
+    assert!(out.starts_with("203.0.113.9 (an address outside the cluster's pods) may reach only shop/deployment/frontend (2 pods) on 8080/TCP, granted by shop/frontend-from-internet spec.ingress[0].\n"), "{out}");
     let out = stdout(&netpol(&["reach", &example(), "--from", "monitoring/prometheus-0"]));
     assert!(out.contains("every pod of namespace shop (5 pods) on 9090,9100-9199/TCP"), "{out}");
     assert!(out.contains("\nNot isolated: no policy selects monitoring/prometheus-0 for Egress"), "{out}");

@@ -152,7 +152,7 @@ fn an_address_endpoint() {
     let r = ask(&engine, "203.0.113.5", Direction::Egress);
     assert_eq!(peers(&r.parts[0].peers).len(), 1);
     assert!(r.statement().starts_with(
-        "203.0.113.5 (no pod's address) may reach only shop/deployment/frontend (2 pods) on 8080/TCP, granted by \
+        "203.0.113.5 (an address outside the cluster's pods) may reach only shop/deployment/frontend (2 pods) on 8080/TCP, granted by \
          shop/frontend-from-internet spec.ingress[0]."
     ));
 }

@@ -183,7 +183,7 @@ impl Reach {
                 None => self.subject.clone(),
             },
             "workload" => format!("{} ({})", self.subject, plural(self.pods, "pod")),
-            _ => format!("{} (no pod's address)", self.subject),
+            _ => format!("{} (an address outside the cluster's pods)", self.subject),
         }
     }
 
