@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
-use netpol::flows::ObservedFlow;
+use netpol::flows::{ObservedFlow, SkipReason};
 use netpol::suggest::suggest;
 use netpol::{endpoint_name, Cluster};
 
@@ -86,6 +86,17 @@ pub fn run(args: SuggestArgs) -> Outcome {
         for u in &set.unresolved {
             let _ = writeln!(stderr, "  {} ({}; {} records)", u.endpoint, u.reason, u.records);
         }
+    }
+
+    let node_records: u64 = set.skipped.iter().filter(|(r, _)| *r == SkipReason::NodeTraffic).map(|(_, n)| n).sum();
+    if node_records > 0 {
+        let _ = writeln!(
+            stderr,
+            "warning: {node_records} record(s) of traffic to or from nodes (host, remote-node, health) were left out: \
+             NetworkPolicies do not describe it alike on every CNI. If pods reach the API server or node-local \
+             services on host addresses, make sure the suggested default-deny egress keeps that (an ipBlock for \
+             those addresses) before applying it."
+        );
     }
 
     let suggestion = suggest(&engine, &flows);
