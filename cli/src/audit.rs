@@ -3,8 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use netpol::audit::{AuditOptions, DnsSelector, Severity};
-use netpol::spec::names::{is_label_key, is_label_value};
-use netpol::spec::{LabelSelector, Labels};
+use netpol::spec::LabelSelector;
 
 use crate::input::{usage_error, InputArgs};
 use crate::Outcome;
@@ -52,23 +51,9 @@ pub struct AuditArgs {
     dns_selector: String,
 }
 
-/// Parses `key=value[,key=value...]` into a matchLabels selector.
-fn parse_labels(text: &str) -> Option<LabelSelector> {
-    let mut labels = Labels::new();
-    for pair in text.split(',') {
-        let (k, v) = pair.split_once('=')?;
-        let (k, v) = (k.trim(), v.trim());
-        if !is_label_key(k) || !is_label_value(v) {
-            return None;
-        }
-        labels.insert(k.to_string(), v.to_string());
-    }
-    Some(LabelSelector::new(labels, Vec::new()))
-}
-
 /// Runs `netpol audit`.
 pub fn run(args: AuditArgs) -> Outcome {
-    let Some(pod_selector) = parse_labels(&args.dns_selector) else {
+    let Some(pod_selector) = LabelSelector::parse_match_labels(&args.dns_selector) else {
         usage_error(&format!("--dns-selector {:?}: expected key=value[,key=value...]", args.dns_selector));
         return Outcome::BadInput;
     };

@@ -11,6 +11,9 @@ dicts), then ask whether one endpoint may reach another and why::
     engine.reach("shop/postgres-0")["statement"]             # who may reach it, and why
     engine.flows("hubble.jsonl")["denied"]                   # observed traffic the policies deny
     print(engine.suggest("hubble.jsonl").yaml)               # least-privilege policies for it
+    engine.audit()["summary"]["error"]                       # what a reviewer would flag
+    engine.verify("expectations.yaml")["failed"]             # broken expectations, with counterexamples
+    netpol.diff(before, after)["summary"]["newly_allowed"]   # what a change opens
 
 Endpoints are ``"namespace/pod"`` or IP addresses (strings or :mod:`ipaddress` objects); an IP
 that is a pod's IP means that pod.
@@ -25,8 +28,17 @@ import os
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
-from ._errors import FlowError, ParseError, PolicyError, Problem, SelfCheckError, ValidationError
+from ._errors import (
+    ExpectationsError,
+    FlowError,
+    ParseError,
+    PolicyError,
+    Problem,
+    SelfCheckError,
+    ValidationError,
+)
 from ._netpol import RawEngine, __version__
+from ._netpol import diff as _raw_diff
 
 _np: Any
 try:  # NumPy is optional: matrices also come as lists of lists.
@@ -36,6 +48,7 @@ except ImportError:  # pragma: no cover - exercised in environments without NumP
 
 __all__ = [
     "Engine",
+    "diff",
     "Explanation",
     "DirectionExplanation",
     "RuleRef",
@@ -48,6 +61,7 @@ __all__ = [
     "ParseError",
     "ValidationError",
     "FlowError",
+    "ExpectationsError",
     "SelfCheckError",
     "Problem",
     "Endpoint",
@@ -59,6 +73,7 @@ Endpoint = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address]
 also takes a workload, ``"namespace/kind/name"``."""
 
 FlowPath = Union[str, "os.PathLike[str]"]
+ExpectationsPath = Union[str, "os.PathLike[str]"]
 
 # Maps whose keys are user data (label keys and the like): their keys are never renamed.
 _FREE_FORM = {"labels", "annotations", "match_labels", "matchLabels", "node_selector", "nodeSelector", "data"}
@@ -399,6 +414,52 @@ class Engine:
         """:meth:`suggest` on flow records given as text."""
         return Suggestion._from_json(self._raw.suggest([], text, format, include_dropped))
 
+    def audit(
+        self,
+        *,
+        system_namespaces: Optional[Iterable[str]] = None,
+        dns_namespace: Optional[str] = None,
+        dns_selector: Union[str, Mapping[str, str], None] = None,
+    ) -> Dict[str, Any]:
+        """What a reviewer would flag in the policies, the report ``netpol audit -o json`` prints:
+        ``{"findings": [{"id", "slug", "severity", "objects", "paths": [{"object", "path"}], "why",
+        "fix"}], "coverage": [{"namespace", "pods", "ingress_isolated", "egress_isolated",
+        "ingress_share", "egress_share"}], "summary": {"findings", "error", "warning", "info",
+        "pods", "ingress_isolated", "egress_isolated"}}``. ``--fail-on error`` fails when
+        ``summary["error"]`` is not 0, ``--fail-on warning`` when ``error + warning`` is not.
+
+        ``system_namespaces`` (``--system-namespace``) are held to ingress isolation only; a list
+        replaces the default ``kube-system``, ``kube-public``, ``kube-node-lease``. The cluster DNS
+        pods are those matching ``dns_selector`` (``--dns-selector``: ``"key=value[,...]"`` or a
+        dict of labels; default ``k8s-app=kube-dns``) in ``dns_namespace`` (default
+        ``kube-system``). Raises :class:`ValueError` for a malformed ``dns_selector``. The GIL is
+        released while auditing."""
+        if isinstance(system_namespaces, str):
+            raise TypeError("system_namespaces must be a list of namespaces, not a string")
+        namespaces = None if system_namespaces is None else list(system_namespaces)
+        if isinstance(dns_selector, Mapping):
+            dns_selector = ",".join(f"{k}={v}" for k, v in dns_selector.items())
+        result: Dict[str, Any] = json.loads(self._raw.audit(namespaces, dns_namespace, dns_selector))
+        return result
+
+    def verify(self, path: ExpectationsPath) -> Dict[str, Any]:
+        """Checks the expectations file at ``path`` (YAML or JSON, the format ``netpol verify``
+        reads) against the cluster; the report ``netpol verify --expect FILE -o json`` prints:
+        ``{"origin", "passed", "failed", "expectations": [{"name", "from", "to", "ports",
+        "protocol", "expect", "passed", "pairs", "failed_pairs", "problem", "counterexamples"}]}``.
+        Each counterexample of a broken expectation is a connection that contradicts it with its
+        explanation (``"egress"``/``"ingress"`` as in :meth:`explain`). ``result["failed"] == 0``
+        is what exit code 0 means. Raises :class:`ExpectationsError` naming the file,
+        ``expectations[i].field`` and line of every problem of a bad (or unreadable) file. The GIL
+        is released while reading and checking."""
+        result: Dict[str, Any] = json.loads(self._raw.verify(os.fspath(path), None))
+        return result
+
+    def verify_from_text(self, text: str) -> Dict[str, Any]:
+        """:meth:`verify` on expectations given as text (``origin`` and errors name ``<text>``)."""
+        result: Dict[str, Any] = json.loads(self._raw.verify(None, text))
+        return result
+
     @property
     def pods(self) -> List[str]:
         """Pod names, ``namespace/name``, sorted by namespace then name."""
@@ -422,3 +483,19 @@ class Engine:
 
     def __repr__(self) -> str:
         return f"<netpol.Engine: {len(self.pods)} pods, {len(self.policies)} policies>"
+
+
+def diff(before: Engine, after: Engine) -> Dict[str, Any]:
+    """What changing the cluster ``before`` into ``after`` does to traffic (two commits of a
+    manifest repository, or a live dump and the manifests): the report ``netpol diff -o json``
+    prints, ``{"summary": {"newly_allowed": {"pod_pairs", "workload_pairs", "external"},
+    "newly_denied": {...}}, "changes", "external", "added", "removed", "policies": {"added",
+    "changed", "removed"}}``; every changed connection is folded by workload and names the
+    policies that caused it. Something is newly allowed (what ``--fail-on-change`` fails on) when
+    ``summary["newly_allowed"]["pod_pairs"]`` or ``["external"]`` is not 0. Both engines must be
+    loaded with the same ``self_traffic`` and ``ipblock_pod_ips``, else :class:`ValueError`. The
+    GIL is released while comparing."""
+    if not isinstance(before, Engine) or not isinstance(after, Engine):
+        raise TypeError("diff compares two netpol.Engine objects")
+    result: Dict[str, Any] = json.loads(_raw_diff(before._raw, after._raw))
+    return result

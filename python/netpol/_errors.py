@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple, Optional, Sequence, Tuple
 
 
@@ -58,7 +59,6 @@ class ValidationError(PolicyError):
     """Objects the API server would reject (invalid CIDR, unknown operator, port out of range, ...)."""
 
 
-
 class FlowError(ParseError):
     """A flow file (Hubble JSON, JSONL, CSV) that cannot be read, or a malformed line in one. Each
     problem's ``origin`` is ``file:line`` (just ``file`` when the file cannot be read), ``field``
@@ -81,6 +81,34 @@ def _split_origin(origin: Optional[str]) -> Tuple[Optional[str], Optional[int]]:
         return None, None
     file, _, line = origin.rpartition(":")
     return (file, int(line)) if file and line.isdigit() else (origin, None)
+
+
+class ExpectationsError(PolicyError):
+    """An expectations file (for :meth:`netpol.Engine.verify`) that cannot be read or is not valid:
+    malformed YAML, unknown fields, bad ports, selectors or verdicts. Each problem's ``origin`` is
+    the file (``<text>`` for text), ``field`` the path ``expectations[i].field`` and ``message``
+    what is wrong, ending with the expectation's name and line as ``netpol verify`` prints them."""
+
+    @property
+    def file(self) -> Optional[str]:
+        """The file of the first problem (``<text>`` for expectations text)."""
+        return self.problems[0].origin if self.problems else None
+
+    @property
+    def index(self) -> Optional[int]:
+        """The index into ``expectations`` of the first problem, when it is about one expectation."""
+        match = _INDEX.match(self.problems[0].field) if self.problems else None
+        return int(match.group(1)) if match else None
+
+    @property
+    def line(self) -> Optional[int]:
+        """The line (1-based) where the expectation of the first problem starts, when known."""
+        match = _LINE.search(self.problems[0].message) if self.problems else None
+        return int(match.group(1)) if match else None
+
+
+_INDEX = re.compile(r"expectations\[(\d+)\]")
+_LINE = re.compile(r" at line (\d+)\)$")
 
 
 class SelfCheckError(RuntimeError):

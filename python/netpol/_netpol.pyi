@@ -4,7 +4,7 @@ from typing import Any, Iterable, List, Optional, Tuple
 
 from typing_extensions import final
 
-__all__ = ["RawEngine", "__version__"]
+__all__ = ["RawEngine", "__version__", "diff"]
 
 __version__: str
 
@@ -36,6 +36,12 @@ class RawEngine:
         """The replay report of flow files and/or flow text, as JSON text."""
     def suggest(self, paths: List[str], text: Optional[str], format: str, include_dropped: bool) -> str:
         """Self-checked suggested policies for flow files and/or flow text, as JSON text."""
+    def audit(
+        self, system_namespaces: Optional[List[str]], dns_namespace: Optional[str], dns_selector: Optional[str]
+    ) -> str:
+        """The audit report as JSON text; `None` keeps the default."""
+    def verify(self, path: Optional[str], text: Optional[str]) -> str:
+        """The verification report of an expectations file or text (exactly one), as JSON text."""
     @property
     def pods(self) -> List[str]:
         """Pod names, ``namespace/name``, in order."""
@@ -48,3 +54,7 @@ class RawEngine:
     @property
     def identities(self) -> int:
         """Pod identities: classes of pods no policy can tell apart."""
+
+
+def diff(before: RawEngine, after: RawEngine) -> str:
+    """The connection changes from `before` to `after` as JSON text."""

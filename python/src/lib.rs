@@ -1,11 +1,13 @@
 //! `netpol._netpol`: the extension module behind the `netpol` Python package.
 //!
 //! Thin: converts arguments, runs the engine (releasing the GIL for whole-table work, reach
-//! questions and flow files; `traffic` drives the flow pipeline) and returns plain values or
-//! JSON text; `netpol/__init__.py` wraps them in typed Python classes. Errors are raised as the
-//! exception classes of `netpol/_errors.py`. No panic reaches Python: pyo3 turns
-//! one into `pyo3_runtime.PanicException`, and the engine does not panic on input.
+//! questions, flow files and reviews; `traffic` drives the flow pipeline, `review` the audit,
+//! verify and diff) and returns plain values or JSON text; `netpol/__init__.py` wraps them in
+//! typed Python classes. Errors are raised as the exception classes of `netpol/_errors.py`. No
+//! panic reaches Python: pyo3 turns one into `pyo3_runtime.PanicException`, and the engine does
+//! not panic on input.
 
+mod review;
 mod traffic;
 
 use std::path::PathBuf;
@@ -81,6 +83,12 @@ fn error_class<'py>(py: Python<'py>, class: &str, args: impl pyo3::call::PyCallA
 /// Flow file problems: `netpol.FlowError` (a `ParseError`) naming file, line and field.
 fn flow_error(py: Python<'_>, error: &netpol::Error) -> PyErr {
     raise(py, "FlowError", error)
+}
+
+/// Expectations file problems: `netpol.ExpectationsError` naming file, `expectations[i].field`
+/// and line.
+fn expectations_error(py: Python<'_>, error: &netpol::Error) -> PyErr {
+    raise(py, "ExpectationsError", error)
 }
 
 /// A compiled cluster (the `netpol.Engine` wrapper holds one).
@@ -311,6 +319,33 @@ impl RawEngine {
         })
     }
 
+    /// The audit report as JSON text; `None` keeps the default.
+    #[pyo3(signature = (system_namespaces, dns_namespace, dns_selector))]
+    fn audit(
+        &self,
+        py: Python<'_>,
+        system_namespaces: Option<Vec<String>>,
+        dns_namespace: Option<String>,
+        dns_selector: Option<&str>,
+    ) -> PyResult<String> {
+        let options =
+            review::audit_options(system_namespaces, dns_namespace, dns_selector).map_err(PyValueError::new_err)?;
+        let engine = &self.engine;
+        Ok(py.detach(move || review::audit(engine, &options)))
+    }
+
+    /// The verification report of an expectations file or text (exactly one), as JSON text.
+    #[pyo3(signature = (path, text))]
+    fn verify(&self, py: Python<'_>, path: Option<PathBuf>, text: Option<String>) -> PyResult<String> {
+        let source = match (path, text) {
+            (Some(path), None) => review::ExpectationsSource::Path(path),
+            (None, Some(text)) => review::ExpectationsSource::Text(text),
+            _ => return Err(PyValueError::new_err("give exactly one of path and text")),
+        };
+        let engine = &self.engine;
+        py.detach(move || review::verify(engine, &source)).map_err(|e| expectations_error(py, &e))
+    }
+
     /// Pod names, `namespace/name`, in order.
     #[getter]
     fn pods(&self) -> Vec<String> {
@@ -336,10 +371,24 @@ impl RawEngine {
     }
 }
 
+/// The connection changes from `before` to `after` as JSON text.
+#[pyfunction]
+fn diff(py: Python<'_>, before: &Bound<'_, RawEngine>, after: &Bound<'_, RawEngine>) -> PyResult<String> {
+    let (before, after) = (&before.get().engine, &after.get().engine);
+    if before.options() != after.options() {
+        return Err(PyValueError::new_err(
+            "before and after were loaded with different self_traffic or ipblock_pod_ips: \
+             diff compares clusters under the same options",
+        ));
+    }
+    Ok(py.detach(move || review::diff(before, after)))
+}
+
 /// The extension module.
 #[pymodule]
 fn _netpol(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<RawEngine>()?;
+    m.add_function(wrap_pyfunction!(diff, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

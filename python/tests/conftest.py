@@ -1,8 +1,12 @@
-"""Shared fixtures: the repository's example cluster and test corpus."""
+"""Shared fixtures: the repository's example cluster and test corpus, and the CLI to compare with."""
 
 from __future__ import annotations
 
+import json
+import os
 import pathlib
+import subprocess
+from typing import Any, Dict, Tuple
 
 import pytest
 
@@ -15,6 +19,27 @@ TESTDATA = REPO / "core" / "testdata"
 API = "shop/api-7f6d5c8b9-4kx8m"
 FRONTEND = "shop/frontend-6c8f9b7d4-2lmnp"
 POSTGRES = "shop/postgres-0"
+
+# The CLI to compare with: $NETPOL_CLI (the test command sets it, so there the comparison always
+# runs), else the default debug build.
+CLI = pathlib.Path(os.environ.get("NETPOL_CLI", REPO / "target" / "debug" / "netpol"))
+
+
+def run_cli(*args: str) -> Tuple[int, str, str]:
+    """`netpol ARGS...` as (exit code, stdout, stderr), when the CLI is built; else the test skips."""
+    if not CLI.exists():
+        assert "NETPOL_CLI" not in os.environ, f"NETPOL_CLI={CLI} does not exist"
+        pytest.skip(f"{CLI} is not built")
+    done = subprocess.run([str(CLI), *args], capture_output=True, text=True)
+    return done.returncode, done.stdout, done.stderr
+
+
+def cli_json(*args: str) -> Dict[str, Any]:
+    """`netpol ARGS... -o json`, parsed."""
+    code, out, err = run_cli(*args, "-o", "json")
+    assert out, f"netpol {' '.join(args)} exited {code} without output: {err}"
+    result: Dict[str, Any] = json.loads(out)
+    return result
 
 
 @pytest.fixture(scope="session")

@@ -7,39 +7,24 @@ import ipaddress
 import json
 import os
 import pathlib
-import subprocess
 import threading
-from typing import Any, Dict, List
+from typing import List
 
 import pytest
 import yaml
 
 import netpol
-from conftest import API, EXAMPLE, FRONTEND, POSTGRES, REPO
+from conftest import API, EXAMPLE, FRONTEND, POSTGRES, REPO, cli_json
 
 FLOWS = REPO / "examples" / "flows"
 HUBBLE = FLOWS / "hubble.jsonl"
 CSV = FLOWS / "flows.csv"
 BROKEN = FLOWS / "broken" / "prometheus-egress.yaml"
 PROMETHEUS = "monitoring/prometheus-0"
-# The CLI to compare with: $NETPOL_CLI (the test command sets it, so there the comparison always
-# runs), else the default debug build.
-CLI = pathlib.Path(os.environ.get("NETPOL_CLI", REPO / "target" / "debug" / "netpol"))
-
 SUMMARY_KEYS = {
     "records", "skipped", "unresolved", "flows", "allowed", "denied",
     "still_dropped", "newly_allowed", "rules", "unused_rules",
 }  # fmt: skip
-
-
-def cli_json(*args: str) -> Dict[str, Any]:
-    """`netpol flows ... -o json`, when the CLI is built."""
-    if not CLI.exists():
-        assert "NETPOL_CLI" not in os.environ, f"NETPOL_CLI={CLI} does not exist"
-        pytest.skip(f"{CLI} is not built")
-    out = subprocess.run([str(CLI), "flows", *args, "-o", "json"], capture_output=True, text=True).stdout
-    result: Dict[str, Any] = json.loads(out)
-    return result
 
 
 def pods_and_namespaces_only() -> str:
@@ -61,7 +46,7 @@ def test_flows_on_the_example_deny_nothing(engine: netpol.Engine) -> None:
     # A pod gone since is decided as a pod with its labels.
     assert [(m["pod"], m["by"]) for m in report["matched"]] == [(API, "labels")]
     assert {r["reason"] for r in report["skipped"]} >= {"reply", "icmp"}
-    assert report == cli_json(str(EXAMPLE), "--flows", str(HUBBLE))
+    assert report == cli_json("flows", str(EXAMPLE), "--flows", str(HUBBLE))
 
 
 def test_flows_with_the_broken_policy_deny_the_prometheus_scrapes() -> None:
@@ -79,7 +64,7 @@ def test_flows_with_the_broken_policy_deny_the_prometheus_scrapes() -> None:
     assert "monitoring/prometheus-egress" in example["egress"]["isolating_policies"]
     assert example["ingress"]["allowed"]
     assert not engine.allowed(PROMETHEUS, POSTGRES, 9187)
-    assert report == cli_json(str(EXAMPLE), str(BROKEN), "--flows", str(HUBBLE))
+    assert report == cli_json("flows", str(EXAMPLE), str(BROKEN), "--flows", str(HUBBLE))
 
 
 def test_flows_from_text_files_and_formats_agree(engine: netpol.Engine, tmp_path: pathlib.Path) -> None:

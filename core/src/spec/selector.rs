@@ -107,6 +107,22 @@ impl LabelSelector {
         LabelSelector { match_labels, match_expressions }
     }
 
+    /// A `matchLabels` selector from `key=value[,key=value...]` (as `kubectl -l` takes
+    /// equality selectors); `None` when a pair is malformed or a key or value is not a valid
+    /// label key or value.
+    pub fn parse_match_labels(text: &str) -> Option<LabelSelector> {
+        let mut labels = Labels::new();
+        for pair in text.split(',') {
+            let (k, v) = pair.split_once('=')?;
+            let (k, v) = (k.trim(), v.trim());
+            if !super::names::is_label_key(k) || !super::names::is_label_value(v) {
+                return None;
+            }
+            labels.insert(k.into(), v.into());
+        }
+        Some(LabelSelector::new(labels, Vec::new()))
+    }
+
     /// `matchLabels`.
     pub fn match_labels(&self) -> &Labels {
         &self.match_labels
@@ -157,5 +173,21 @@ impl fmt::Display for LabelSelector {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_labels_parse_from_key_value_pairs() {
+        let s = LabelSelector::parse_match_labels("k8s-app=kube-dns, tier = system").unwrap();
+        let pairs: Vec<(&str, &str)> = s.match_labels().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(pairs, [("k8s-app", "kube-dns"), ("tier", "system")]);
+        assert!(s.match_expressions().is_empty());
+        for bad in ["", "app", "app=a,", "=x", "app=not valid", "-bad=x", "app=a=b"] {
+            assert!(LabelSelector::parse_match_labels(bad).is_none(), "{bad:?}");
+        }
     }
 }
