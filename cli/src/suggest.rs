@@ -29,8 +29,8 @@ pub struct SuggestArgs {
     input: InputArgs,
     #[command(flatten)]
     flows: FlowFileArgs,
-    /// Also allow flows every record of which was observed DROPPED (by default they stay
-    /// denied: the current policies refused them).
+    /// Also allow flows with a record observed DROPPED (by default they stay denied: the
+    /// current policies refused them).
     #[arg(long)]
     include_dropped: bool,
     /// Output format.
@@ -58,19 +58,11 @@ pub fn run(args: SuggestArgs) -> Outcome {
     let Some(set) = args.flows.read(&engine, &args.input.inputs, &mut |_| {}) else { return Outcome::BadInput };
 
     let mut stderr = std::io::stderr().lock();
-    let mut flows = Vec::with_capacity(set.flows.len());
-    let mut refused = Vec::new();
-    for (flow, &dropped) in set.flows.iter().zip(&set.dropped) {
-        if dropped >= flow.count && !args.include_dropped {
-            refused.push(*flow);
-        } else {
-            flows.push(*flow);
-        }
-    }
+    let (flows, refused) = set.split_dropped(args.include_dropped);
     if !refused.is_empty() {
         let _ = writeln!(
             stderr,
-            "note: {} flow(s) observed only DROPPED are left denied (--include-dropped allows them):",
+            "note: {} flow(s) observed DROPPED are left denied (--include-dropped allows them):",
             refused.len()
         );
         for f in &refused {

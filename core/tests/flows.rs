@@ -221,6 +221,51 @@ fn jsonl_with_labels_counts_and_verdicts() {
     assert!(!report.breaks_traffic());
 }
 
+/// Hubble reports a packet where it leaves (FORWARDED by the source's egress) and again where the
+/// destination's ingress drops it: one dropped record makes the flow one the cluster refuses, so
+/// it neither fails the gate nor is allowed by a suggestion.
+#[test]
+fn a_flow_forwarded_at_the_source_and_dropped_at_the_destination_is_refused() {
+    let e = example();
+    let line = |verdict: &str, point: &str| {
+        format!(
+            r#"{{"flow":{{"verdict":"{verdict}","IP":{{"source":"10.244.1.21","destination":"10.244.2.40"}},"l4":{{"TCP":{{"source_port":40000,"destination_port":5432,"flags":{{"SYN":true}}}}}},"source":{{"namespace":"shop","pod_name":"frontend-6c8f9b7d4-2lmnp"}},"destination":{{"namespace":"shop","pod_name":"postgres-0"}},"Type":"L3_L4","trace_observation_point":"{point}","is_reply":false}}}}"#
+        )
+    };
+    let text = format!("{}\n{}\n", line("FORWARDED", "TO_OVERLAY"), line("DROPPED", "TO_ENDPOINT"));
+    let set = read(&e, &text, FlowFormat::Hubble);
+    assert_eq!((set.flows.len(), set.flows[0].count, set.dropped[0]), (1, 2, 1));
+    let report = replay(&e, &set);
+    assert_eq!((report.denied, report.still_dropped), ((0, 0), (1, 2)));
+    assert!(!report.breaks_traffic());
+    let (allow, refused) = set.split_dropped(false);
+    assert_eq!((allow.len(), refused.len()), (0, 1));
+    assert_eq!(set.split_dropped(true).0.len(), 1);
+}
+
+#[test]
+fn a_file_that_is_not_hubble_is_an_error_not_an_empty_capture() {
+    let e = example();
+    let errors = read_err(&e, "{\"from\": \"shop/a\", \"to\": \"shop/b\"}\n", FlowFormat::Hubble);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("flows.txt:1: flow: not a Hubble flow"), "{errors:?}");
+    // Hubble's own non-flow lines are skipped as such.
+    let set = read(&e, "{\"node_status\": {\"state_change\": \"NODE_CONNECTED\"}}\n", FlowFormat::Hubble);
+    assert_eq!(skipped(&set, SkipReason::NotAFlow), 1);
+}
+
+#[test]
+fn huge_counts_saturate_instead_of_overflowing() {
+    let e = example();
+    let line = r#"{"src": "shop/frontend-6c8f9b7d4-2lmnp", "dst": "shop/api-7f6d5c8b9-4kx8m", "port": 8080, "count": 18446744073709551615}"#;
+    let dropped = r#"{"src": "shop/frontend-6c8f9b7d4-2lmnp", "dst": "shop/api-7f6d5c8b9-4kx8m", "port": 8080, "count": 18446744073709551615, "verdict": "DROPPED"}"#;
+    let set = read(&e, &format!("{line}\n{line}\n{dropped}\n{dropped}\n"), FlowFormat::Jsonl);
+    assert_eq!((set.records, set.flows[0].count, set.dropped[0]), (u64::MAX, u64::MAX, u64::MAX));
+    let report = replay(&e, &set);
+    assert_eq!(report.allowed, (1, u64::MAX));
+    assert!(!report.text(e.cluster(), 20).is_empty());
+}
+
 #[test]
 fn observed_drops_now_allowed_are_a_widening() {
     let e = example();

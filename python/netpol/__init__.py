@@ -254,7 +254,7 @@ class Suggestion:
     """The flow records those flows fold."""
     check: SelfCheck
     left_denied: List[ObservedFlow]
-    """Flows observed only DROPPED, left denied (``include_dropped=True`` allows them)."""
+    """Flows observed DROPPED, left denied (``include_dropped=True`` allows them)."""
     unresolved: List[Dict[str, Any]]
     """Endpoints that name nothing in the cluster, ``{"endpoint", "reason", "records"}``: the
     suggestion does not cover their records."""
@@ -404,7 +404,7 @@ class Engine:
 
     def suggest(self, *paths: FlowPath, format: str = "auto", include_dropped: bool = False) -> Suggestion:
         """Least-privilege policies, to replace the current ones, that allow exactly the flows of
-        the flow files (as :meth:`flows` reads them); flows observed only DROPPED stay denied unless
+        the flow files (as :meth:`flows` reads them); flows observed DROPPED stay denied unless
         ``include_dropped``. The suggestion is checked before it is returned: its YAML is loaded
         back with this cluster's namespaces and pods and every flow must be allowed, else
         :class:`SelfCheckError`. The GIL is released while reading and computing."""

@@ -63,20 +63,12 @@ fn flow_json(cluster: &Cluster, f: &ObservedFlow) -> Value {
 }
 
 /// Suggested policies for `set`, self-checked, as `netpol suggest` makes them: flows observed
-/// only DROPPED stay denied unless `include_dropped`. JSON text: `{"yaml", "json", "policies",
+/// DROPPED stay denied unless `include_dropped`. JSON text: `{"yaml", "json", "policies",
 /// "warnings", "flows", "records", "check": {"flows", "denied", "opened", "pairs_before",
 /// "pairs_after", "ports_before", "ports_after"}, "left_denied", "unresolved"}`.
 pub(crate) fn suggestion(engine: &Engine, set: &FlowSet, include_dropped: bool) -> Result<String, SuggestFailure> {
     let cluster = engine.cluster();
-    let mut flows = Vec::with_capacity(set.flows.len());
-    let mut left_denied = Vec::new();
-    for (flow, &dropped) in set.flows.iter().zip(&set.dropped) {
-        if dropped >= flow.count && !include_dropped {
-            left_denied.push(*flow);
-        } else {
-            flows.push(*flow);
-        }
-    }
+    let (flows, left_denied) = set.split_dropped(include_dropped);
     let suggestion = suggest(engine, &flows);
     let check = suggestion.check(engine, &flows).map_err(|e| {
         let problems: Vec<String> = e.diagnostics().iter().map(ToString::to_string).collect();

@@ -150,12 +150,28 @@ pub struct FlowSet {
 impl FlowSet {
     /// Records folded into flows (decided).
     pub fn decided_records(&self) -> u64 {
-        self.flows.iter().map(|f| f.count).sum()
+        self.flows.iter().fold(0u64, |n, f| n.saturating_add(f.count))
     }
 
     /// Records skipped, over all reasons.
     pub fn skipped_records(&self) -> u64 {
-        self.skipped.iter().map(|(_, n)| n).sum()
+        self.skipped.iter().fold(0u64, |sum, (_, n)| sum.saturating_add(*n))
+    }
+
+    /// The flows to allow, and those left denied: a flow with a record observed DROPPED was
+    /// refused by the cluster's policies (Hubble reports a packet where it leaves and again
+    /// where it is dropped, so one dropped record is enough), and stays denied unless
+    /// `include_dropped`.
+    pub fn split_dropped(&self, include_dropped: bool) -> (Vec<ObservedFlow>, Vec<ObservedFlow>) {
+        let (mut allow, mut refused) = (Vec::with_capacity(self.flows.len()), Vec::new());
+        for (flow, &dropped) in self.flows.iter().zip(&self.dropped) {
+            if dropped > 0 && !include_dropped {
+                refused.push(*flow);
+            } else {
+                allow.push(*flow);
+            }
+        }
+        (allow, refused)
     }
 }
 
@@ -250,7 +266,7 @@ impl<'e> FlowSetBuilder<'e> {
                     *self.skipped.entry(reason).or_default() += 1;
                 }
                 Ok(record::Parsed::Flow(r)) => {
-                    self.set.records += r.count;
+                    self.set.records = self.set.records.saturating_add(r.count);
                     self.add(&r);
                 }
                 Err(e) => {
@@ -284,22 +300,25 @@ impl<'e> FlowSetBuilder<'e> {
         let dst = self.resolver.resolve(&r.dst);
         let (src, dst) = match (src, dst) {
             (resolve::Resolved::Node, _) | (_, resolve::Resolved::Node) => {
-                *self.skipped.entry(SkipReason::NodeTraffic).or_default() += r.count;
+                let n = self.skipped.entry(SkipReason::NodeTraffic).or_default();
+                *n = n.saturating_add(r.count);
                 return;
             }
             (resolve::Resolved::Found(s, ss), resolve::Resolved::Found(d, ds)) => {
                 for sub in [ss, ds].into_iter().flatten() {
-                    self.resolver.substitutes[sub].records += r.count;
+                    let n = &mut self.resolver.substitutes[sub].records;
+                    *n = n.saturating_add(r.count);
                 }
                 (s, d)
             }
             (s, d) => {
                 for u in [s, d] {
                     if let resolve::Resolved::Unresolved(i) = u {
-                        self.resolver.unresolved[i].records += r.count;
+                        let n = &mut self.resolver.unresolved[i].records;
+                        *n = n.saturating_add(r.count);
                     }
                 }
-                self.set.unresolved_records += r.count;
+                self.set.unresolved_records = self.set.unresolved_records.saturating_add(r.count);
                 return;
             }
         };
@@ -309,9 +328,10 @@ impl<'e> FlowSetBuilder<'e> {
             self.set.flows.push(ObservedFlow { src, dst, port: r.port, protocol: r.protocol, count: 0 });
             self.set.dropped.push(0);
         }
-        self.set.flows[i].count += r.count;
+        // Counts saturate (a `count` is any u64 in JSONL and CSV), so `dropped <= count` holds.
+        self.set.flows[i].count = self.set.flows[i].count.saturating_add(r.count);
         if r.dropped {
-            self.set.dropped[i] += r.count;
+            self.set.dropped[i] = self.set.dropped[i].saturating_add(r.count);
         }
     }
 

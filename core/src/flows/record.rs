@@ -197,6 +197,11 @@ struct HubbleFlow<'a> {
     is_reply: Option<bool>,
     reply: Option<bool>,
     l7: Option<IgnoredAny>,
+    // The other kinds of GetFlowsResponse line: no flow, skipped as such.
+    node_status: Option<IgnoredAny>,
+    lost_events: Option<IgnoredAny>,
+    agent_event: Option<IgnoredAny>,
+    debug_event: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -333,10 +338,24 @@ pub(crate) fn parse_hubble(line: &[u8]) -> Result<Parsed<'_>, LineError> {
     let outer: HubbleFlow<'_> = serde_json::from_slice(line).map_err(|e| json_error::<HubbleFlow<'_>>(line, e))?;
     let flow = match outer.flow {
         Some(f) => *f,
-        None if outer.source.is_none() && outer.destination.is_none() && outer.l4.is_none() && outer.ip.is_none() => {
+        None if outer.source.is_some() || outer.destination.is_some() || outer.l4.is_some() || outer.ip.is_some() => {
+            outer // A bare flow object.
+        }
+        None if outer.node_status.is_some()
+            || outer.lost_events.is_some()
+            || outer.agent_event.is_some()
+            || outer.debug_event.is_some() =>
+        {
             return Ok(Parsed::Skip(SkipReason::NotAFlow));
         }
-        None => outer,
+        // Not Hubble's: skipping it would pass a wrong file (say JSONL read as Hubble) as empty.
+        None => {
+            return Err(error(
+                "flow",
+                "not a Hubble flow: no flow, source, destination, l4 or IP (nor node_status, lost_events, \
+                 agent_event or debug_event)",
+            ))
+        }
     };
     if flow.is_reply.or(flow.reply) == Some(true) {
         return Ok(Parsed::Skip(SkipReason::Reply));

@@ -52,7 +52,7 @@ impl FlowReport {
             i.records,
             i.skipped_records(),
             i.unresolved_records,
-            i.records.saturating_sub(i.skipped_records() + i.unresolved_records),
+            i.records.saturating_sub(i.skipped_records().saturating_add(i.unresolved_records)),
             plural(self.flows as u64, "distinct flow", "distinct flows"),
         );
         let _ = writeln!(out, "allowed: {}", flows_records(self.allowed));

@@ -103,10 +103,12 @@ pub struct FlowReport {
     pub flows: usize,
     /// Flows allowed, and their records.
     pub allowed: (usize, u64),
-    /// Flows that would be denied though traffic flowed (some record not observed dropped),
-    /// and their records: what `netpol flows` fails on.
+    /// Flows that would be denied though no record of them was observed dropped, and their
+    /// records: what `netpol flows` fails on.
     pub denied: (usize, u64),
-    /// Flows observed only dropped and still denied (consistent), and their records.
+    /// Flows with a record observed dropped and still denied (consistent with the cluster),
+    /// and their records. Any dropped record counts: Hubble reports one packet where it leaves
+    /// (FORWARDED by the source's egress) and again where the destination's ingress drops it.
     pub still_dropped: (usize, u64),
     /// Flows with records observed dropped that are now allowed, and those records.
     pub newly_allowed: (usize, u64),
@@ -165,14 +167,14 @@ pub fn replay(engine: &Engine, flows: &FlowSet) -> FlowReport {
     };
     for (i, f) in flows.flows.iter().enumerate() {
         let dropped = flows.dropped[i];
-        let flowed = f.count - dropped;
+        let flowed = f.count.saturating_sub(dropped);
         let allowed = engine.decide(f.src, f.dst, f.port, f.protocol).is_allowed();
         if allowed {
             report.allowed.0 += 1;
-            report.allowed.1 += f.count;
+            report.allowed.1 = report.allowed.1.saturating_add(f.count);
             if dropped > 0 {
                 report.newly_allowed.0 += 1;
-                report.newly_allowed.1 += dropped;
+                report.newly_allowed.1 = report.newly_allowed.1.saturating_add(dropped);
                 widened.entry((group(engine, f.src), group(engine, f.dst))).or_default().add(i, f, dropped);
             }
             if flowed == 0 {
@@ -187,16 +189,16 @@ pub fn replay(engine: &Engine, flows: &FlowSet) -> FlowReport {
             for r in rules.iter() {
                 let u = usage.entry((r.policy, r.direction, r.rule)).or_default();
                 u.flows += 1;
-                u.records += flowed;
+                u.records = u.records.saturating_add(flowed);
                 u.peers.extend(r.peer);
                 u.ports.extend(r.port);
             }
-        } else if flowed == 0 {
+        } else if dropped > 0 {
             report.still_dropped.0 += 1;
-            report.still_dropped.1 += f.count;
+            report.still_dropped.1 = report.still_dropped.1.saturating_add(f.count);
         } else {
             report.denied.0 += 1;
-            report.denied.1 += f.count;
+            report.denied.1 = report.denied.1.saturating_add(f.count);
             let t = denied.entry((group(engine, f.src), group(engine, f.dst))).or_default();
             t.add(i, f, f.count);
             if f.count > flows.flows[t.example].count {
@@ -284,7 +286,7 @@ impl Tally {
         }
         self.ports.insert((f.protocol, f.port));
         self.flows += 1;
-        self.records += records;
+        self.records = self.records.saturating_add(records);
     }
 }
 

@@ -163,7 +163,7 @@ pub fn suggest(engine: &Engine, flows: &[ObservedFlow]) -> Suggestion {
     let mut dns_upstream = (0usize, 0u64);
     let mut records = 0u64;
     for flow in flows {
-        records += flow.count;
+        records = records.saturating_add(flow.count);
         let resolve = |e: Endpoint| match e {
             Endpoint::Ip(ip) => engine.endpoint_for_ip(ip),
             pod => pod,
@@ -176,11 +176,11 @@ pub fn suggest(engine: &Engine, flows: &[ObservedFlow]) -> Suggestion {
         let note = |usage: &mut Usage| {
             usage.ports.insert((flow.protocol, flow.port));
             usage.flows += 1;
-            usage.records += flow.count;
+            usage.records = usage.records.saturating_add(flow.count);
         };
         let bump = |tally: &mut (usize, u64)| {
             tally.0 += 1;
-            tally.1 += flow.count;
+            tally.1 = tally.1.saturating_add(flow.count);
         };
         match (src, dst) {
             (Endpoint::Pod(s), Endpoint::Pod(d)) if dns_port && is_dns(d) => {
@@ -353,7 +353,7 @@ fn workload_policy(
     // Peers with the same ports share a rule.
     let mut rules: BTreeMap<Vec<PortEntry>, (Vec<usize>, Vec<IpAddr>)> = BTreeMap::new();
     let mut comment = Vec::new();
-    let (mut flows, mut records) = (0, 0);
+    let (mut flows, mut records) = (0, 0u64);
     let word = if direction == Direction::Ingress { "from" } else { "to" };
     for (&peer, usage) in peers {
         let destination = match (direction, peer) {
@@ -373,7 +373,7 @@ fn workload_policy(
             plural(usage.records, "record")
         ));
         flows += usage.flows;
-        records += usage.records;
+        records = records.saturating_add(usage.records);
         let rule = rules.entry(entries).or_default();
         match peer {
             PeerKey::Group(o) => rule.0.push(o),
