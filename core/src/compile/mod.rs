@@ -445,6 +445,10 @@ struct Sweep {
     column_counts: Vec<u32>,
 }
 
+/// Sweep events at one class sort starts before ends.
+const START: u8 = 0;
+const END: u8 = 1;
+
 impl Sweep {
     fn new(rows: &RowSet, columns: usize) -> Sweep {
         Sweep { named_rows: HashMap::new(), union: rows.scratch(), column_counts: vec![0; columns] }
@@ -457,8 +461,8 @@ impl Sweep {
         named_cols: &HashMap<NamedPort, Vec<u64>>,
         out: &mut [u32],
     ) {
-        // (class, 0 end / 1 start, contributing row): ends first, so a row ending and starting at
-        // one class stays active without touching its columns twice.
+        // (class, START or END, contributing row), sorted: starts first, so a row ending and starting
+        // at one class (adjacent ranges of a rule) stays active without touching its columns.
         let mut events: Vec<(usize, u8, u32)> = Vec::with_capacity(spans.len() * 2);
         for (span, named) in spans {
             let row = match named {
@@ -469,8 +473,9 @@ impl Sweep {
                     rows.intern(&row)
                 }),
             };
-            events.push((span.start, 1, row));
-            events.push((span.end, 0, row));
+            debug_assert!(span.start < span.end, "spans are never empty");
+            events.push((span.start, START, row));
+            events.push((span.end, END, row));
         }
         events.sort_unstable();
         let mut active: HashMap<u32, u32> = HashMap::new();
@@ -481,9 +486,9 @@ impl Sweep {
             out[class..at].fill(current);
             let mut changed = false;
             while e < events.len() && events[e].0.min(n) == at {
-                let (_, start, row) = events[e];
+                let (_, kind, row) = events[e];
                 let count = active.entry(row).or_insert(0);
-                if start == 1 {
+                if kind == START {
                     *count += 1;
                     if *count == 1 {
                         self.toggle(rows.row(row), true);
