@@ -324,3 +324,26 @@ fn self_traffic_and_address_only_flows_need_nothing() {
     assert_eq!(names, ["x/default-deny", "x/allow-dns"]);
     assert!(s.check(&engine, &flows).unwrap().all_allowed());
 }
+
+/// A workload that reached more addresses than the input limits allow ipBlocks in one policy
+/// (1,024) still gets a suggestion that loads back and allows every flow: the self-check reads
+/// netpol's own output without limits.
+#[test]
+fn thousands_of_addresses_load_back() {
+    let engine = example();
+    let api = engine.parse_endpoint("shop/api-7f6d5c8b9-4kx8m").unwrap();
+    let flows: Vec<ObservedFlow> = (0..1500u32)
+        .map(|i| ObservedFlow {
+            src: api,
+            // Every other address, so no two merge into a wider block.
+            dst: netpol::Endpoint::Ip(std::net::Ipv4Addr::from(0xc612_0000 + 2 * i).into()),
+            port: 443,
+            protocol: Protocol::Tcp,
+            count: 1,
+        })
+        .collect();
+    let s = suggest(&engine, &flows);
+    let check = s.check(&engine, &flows).unwrap_or_else(|e| panic!("{e}"));
+    assert!(check.all_allowed(), "{:?}", check.denied);
+    assert_eq!(check.flows, 1500);
+}

@@ -408,11 +408,12 @@ fn peer_rows(
 }
 
 /// An address of IP class `class` that is no pod's (the class's column stands for those), if
-/// there is one.
+/// there is one. The walk ends at the first such address, so it visits at most as many
+/// addresses as there are pod IPs, plus one.
 fn outside_address(engine: &Engine, class: usize) -> Option<IpAddr> {
     let classes = &engine.tables().ip_classes;
     let (mut ip, last) = (classes.start(class), classes.end(class));
-    for _ in 0..=engine.cluster().pods().len() {
+    loop {
         if matches!(engine.endpoint_for_ip(ip), Endpoint::Ip(_)) {
             return Some(ip);
         }
@@ -424,7 +425,6 @@ fn outside_address(engine: &Engine, class: usize) -> Option<IpAddr> {
             IpAddr::V6(a) => IpAddr::V6((u128::from(a) + 1).into()),
         };
     }
-    None
 }
 
 /// External IP classes, adjacent ones with the same answer merged, then grouped by answer.

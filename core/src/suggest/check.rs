@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use super::Suggestion;
 use crate::flows::ObservedFlow;
 use crate::k8s::{LoadOptions, Loader};
+use crate::limits::Limits;
 use crate::raw::NAMESPACE_NAME_LABEL;
 use crate::spec::{Labels, Namespace, NamespaceId};
 use crate::{Cluster, Compiler, Engine, Error};
@@ -65,8 +66,12 @@ pub fn reachable_ports(engine: &Engine) -> u64 {
 /// by the normal loader in strict mode; `origin` names it in errors). The namespaces and pods
 /// stay those of `cluster`, so pod ids keep their meaning; anything but policies in `policies`
 /// is ignored, and a namespace it names that `cluster` lacks is assumed (S8).
+///
+/// The text is netpol's own output, so no limit applies: a workload that reached thousands of
+/// addresses gets a policy with thousands of ipBlocks, which must load back all the same.
 pub fn replace_policies(cluster: &Cluster, policies: &str, origin: &str) -> Result<Cluster, Error> {
-    let mut loader = Loader::new(LoadOptions::default());
+    let options = LoadOptions { max_input_bytes: usize::MAX, limits: Limits::unlimited(), ..LoadOptions::default() };
+    let mut loader = Loader::new(options);
     loader.add_str(policies, origin);
     let loaded = loader.finish()?;
     let mut namespaces = cluster.namespaces().to_vec();
