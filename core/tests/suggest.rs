@@ -347,3 +347,21 @@ fn thousands_of_addresses_load_back() {
     assert!(check.all_allowed(), "{:?}", check.denied);
     assert_eq!(check.flows, 1500);
 }
+
+/// Two pods whose long names agree in their first 240 characters get distinct policy names (the
+/// suffix used to be cut off again, so the search for a free name never ended).
+#[test]
+fn long_names_that_collide_get_distinct_policy_names() {
+    let long = "a".repeat(245);
+    let engine = from_yaml(&format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {long}x, namespace: ns}}\nstatus: {{podIP: 10.0.0.1}}\n---\n\
+         apiVersion: v1\nkind: Pod\nmetadata: {{name: {long}y, namespace: ns}}\nstatus: {{podIP: 10.0.0.2}}\n"
+    ));
+    let flows = [flow(&engine, &format!("ns/{long}x"), &format!("ns/{long}y"), 80, Protocol::Tcp, 1)];
+    let s = suggest(&engine, &flows);
+    let names: Vec<&str> = s.policies().iter().map(|p| p.policy.name.as_str()).collect();
+    let unique: std::collections::BTreeSet<&&str> = names.iter().collect();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+    assert!(names.iter().all(|n| n.len() <= 253), "{names:?}");
+    assert!(s.check(&engine, &flows).unwrap().all_allowed());
+}

@@ -131,11 +131,17 @@ pub(super) fn groups(engine: &Engine, warnings: &mut Vec<String>) -> (Vec<Group>
         let base = dns_name(&group.stem);
         let mut stem = base.clone();
         if taken.contains(&(group.namespace.clone(), stem.clone())) {
-            let kind = group.key.rsplit('/').nth(1).unwrap_or("pod");
-            stem = dns_name(&format!("{base}-{kind}"));
-            let mut n = 2;
+            // `namespace/kind/name` or `namespace/pod`. The base is cut so that the suffix always
+            // fits (dns_name keeps 240 characters): each `n` gives a new name.
+            let kind: String = match group.key.split('/').collect::<Vec<_>>()[..] {
+                [_, kind, _] => dns_name(kind).chars().take(40).collect(),
+                _ => "pod".into(),
+            };
+            let short: String = base.chars().take(240 - kind.len() - 24).collect();
+            stem = dns_name(&format!("{short}-{kind}"));
+            let mut n = 2u64;
             while taken.contains(&(group.namespace.clone(), stem.clone())) {
-                stem = dns_name(&format!("{base}-{kind}-{n}"));
+                stem = dns_name(&format!("{short}-{kind}-{n}"));
                 n += 1;
             }
         }
