@@ -50,9 +50,9 @@ use crate::query::Endpoint;
 use crate::spec::Protocol;
 use crate::{Diagnostic, Engine, Error};
 
+pub use crate::spec::VOLATILE_LABELS;
 pub use record::{FlowFormat, SkipReason};
 pub use replay::{replay, DeniedGroup, FlowReport, NewlyAllowed, RuleUsage};
-pub use resolve::VOLATILE_LABELS;
 
 /// One observed connection, resolved against a cluster: `count` records of traffic from `src` to
 /// `dst` on `port`/`protocol` (records with the same four fields are folded into one).

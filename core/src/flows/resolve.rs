@@ -10,29 +10,11 @@ use hashbrown::HashMap;
 
 use super::record::EndpointRecord;
 use super::{MatchedBy, Substitute, Unresolved};
-use crate::spec::{Labels, PodId, Workload};
+use crate::spec::{stable_labels, Labels, PodId, Workload};
 use crate::{Endpoint, Engine};
 
-/// Labels that controllers set differently on each pod of a workload (or that Cilium leaves out
-/// of its identities): ignored when matching a pod gone since to a pod of the cluster. The job
-/// labels name one run of a CronJob, so a later run's pods stand for an earlier one's.
-pub const VOLATILE_LABELS: &[&str] = &[
-    "pod-template-hash",
-    "controller-revision-hash",
-    "statefulset.kubernetes.io/pod-name",
-    "apps.kubernetes.io/pod-index",
-    "batch.kubernetes.io/controller-uid",
-    "controller-uid",
-    "batch.kubernetes.io/job-name",
-    "job-name",
-];
-
-fn stable(labels: &Labels) -> impl Iterator<Item = (&String, &String)> {
-    labels.iter().filter(|(k, _)| !VOLATILE_LABELS.contains(&k.as_str()))
-}
-
 fn same_labels(a: &Labels, b: &Labels) -> bool {
-    stable(a).eq(stable(b))
+    stable_labels(a).eq(stable_labels(b))
 }
 
 /// `{a=1,b=2}`.

@@ -18,4 +18,4 @@ pub use ip_block::IpBlock;
 pub use policy::{Direction, NetworkPolicy, Peer, Rule};
 pub use port::{ContainerPort, PolicyPort, PortMatch, Protocol};
 pub use selector::{LabelSelector, Labels, Operator, Requirement};
-pub use workload::Workload;
+pub use workload::{stable_labels, Workload, VOLATILE_LABELS};

@@ -44,9 +44,10 @@ use crate::raw::NAMESPACE_NAME_LABEL;
 use crate::spec::{IpBlock, LabelSelector, Labels, NetworkPolicy, Peer, PodId, PolicyPort, PortMatch, Protocol, Rule};
 use crate::Engine;
 
+pub use crate::spec::VOLATILE_LABELS;
 pub use check::{reachable_pairs, reachable_ports, replace_policies, SelfCheck};
+pub use select::stable_labels;
 use select::{groups, Group};
-pub use select::{stable_labels, VOLATILE_LABELS};
 
 /// The namespace and labels of the cluster DNS pods that `allow-dns` targets.
 const DNS_NAMESPACE: &str = "kube-system";

@@ -9,25 +9,6 @@ use alloc::vec::Vec;
 use crate::spec::{LabelSelector, Labels, PodId};
 use crate::Engine;
 
-/// Label keys left out of selectors: they change with every rollout, every pod or every run of
-/// a CronJob, so a policy keyed on them would stop matching. `job-name` and
-/// `batch.kubernetes.io/job-name` are volatile for CronJobs (a new name per run); a plain Job's
-/// pods usually carry a stable `app`-like label as well. A superset of
-/// [`crate::flows::VOLATILE_LABELS`] (which matches pods gone since): it adds the DaemonSet's
-/// `pod-template-generation` and the Indexed Job's completion index.
-pub const VOLATILE_LABELS: &[&str] = &[
-    "pod-template-hash",
-    "pod-template-generation",
-    "controller-revision-hash",
-    "statefulset.kubernetes.io/pod-name",
-    "apps.kubernetes.io/pod-index",
-    "controller-uid",
-    "batch.kubernetes.io/controller-uid",
-    "job-name",
-    "batch.kubernetes.io/job-name",
-    "batch.kubernetes.io/job-completion-index",
-];
-
 /// Label keys that usually name a workload on their own, tried in this order for a one-label
 /// selector.
 pub(super) const IDENTITY_LABELS: &[&str] = &[
@@ -151,9 +132,9 @@ pub(super) fn groups(engine: &Engine, warnings: &mut Vec<String>) -> (Vec<Group>
     (groups, group_of)
 }
 
-/// `labels` without the [`VOLATILE_LABELS`]: what a policy can select a workload's pods by.
+/// `labels` without the [`crate::spec::VOLATILE_LABELS`]: what a policy can select a workload's pods by.
 pub fn stable_labels(labels: &Labels) -> Labels {
-    labels.iter().filter(|(k, _)| !VOLATILE_LABELS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+    crate::spec::stable_labels(labels).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 /// `text` as a DNS-1123 subdomain that still has room for `-ingress`: lowercase, other
