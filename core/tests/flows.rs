@@ -451,3 +451,33 @@ fn several_files_fold_into_one_set_with_progress() {
     assert_eq!(set.flows.len(), 1);
     assert_eq!(set.flows[0].count, 40_001);
 }
+
+/// A pod gone since stands in for the pods with its labels only when they all decide alike; two
+/// versions whose named port differs (and a policy names it) make the flow ambiguous: reported,
+/// not guessed.
+#[test]
+fn a_gone_pod_matches_by_labels_only_when_the_candidates_decide_alike() {
+    let pod = |name: &str, port: u16| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: a, labels: {{app: web}}}}\n\
+             spec: {{containers: [{{name: c, ports: [{{name: http, containerPort: {port}}}]}}]}}\n---\n"
+        )
+    };
+    let named_policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: a}\n\
+                        spec: {podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: http}]}]}\n";
+    let csv = "src,dst,port\n192.0.2.1,a/web-gone,80\n";
+    let jsonl = r#"{"src": "192.0.2.1", "dst": "a/web-gone", "port": 80, "dst_labels": {"app": "web", "pod-template-hash": "zzz"}}"#;
+    let engine_of = |yaml: &str| Compiler::new().compile(&netpol::Cluster::from_yaml_str(yaml).unwrap());
+    // Same named port on both: one identity, matched.
+    let alike = engine_of(&format!("{}{}{named_policy}", pod("web-1", 80), pod("web-2", 80)));
+    let set = read(&alike, jsonl, FlowFormat::Jsonl);
+    assert_eq!((set.unresolved_records, set.substitutes.len()), (0, 1));
+    // `http` is 80 on one and 8080 on the other: they decide 80/TCP differently.
+    let differ = engine_of(&format!("{}{}{named_policy}", pod("web-1", 80), pod("web-2", 8080)));
+    let set = read(&differ, jsonl, FlowFormat::Jsonl);
+    assert_eq!((set.unresolved_records, set.substitutes.len()), (1, 0));
+    assert!(set.unresolved[0].reason.contains("differ to the policies"), "{}", set.unresolved[0].reason);
+    // Without labels there is nothing to match by.
+    let set = read(&differ, csv, FlowFormat::Csv);
+    assert_eq!(set.unresolved_records, 1);
+}

@@ -91,16 +91,33 @@ impl<'e> Resolver<'e> {
             described = format!("{described} {}", label_text(labels));
         }
         let in_ns = || cluster.pods().iter().enumerate().filter(move |(_, p)| p.namespace == ns);
+        // A stand-in must decide like the pod gone: every candidate the same to the policies
+        // (one identity), else the flow is ambiguous and reported, not guessed.
+        let mut ambiguous = false;
         if let Some(labels) = &own {
-            if let Some((i, _)) = in_ns().find(|(_, p)| same_labels(&p.labels, labels)) {
-                return self.substitute(described, PodId(i as u32), MatchedBy::Labels);
+            let exact: Vec<usize> = in_ns().filter(|(_, p)| &p.labels == labels).map(|(i, _)| i).collect();
+            let alike: Vec<usize> = in_ns().filter(|(_, p)| same_labels(&p.labels, labels)).map(|(i, _)| i).collect();
+            match self.one_identity(if exact.is_empty() { &alike } else { &exact }) {
+                Some(Some(i)) => return self.substitute(described, PodId(i as u32), MatchedBy::Labels),
+                Some(None) => ambiguous = true,
+                None => {}
             }
         }
-        if let Some((kind, name)) = &e.workload {
+        if let (false, Some((kind, name))) = (ambiguous, &e.workload) {
             let w = Workload { kind: kind.to_string(), name: name.to_string() };
-            if let Some((i, _)) = in_ns().find(|(_, p)| p.workload.as_ref() == Some(&w)) {
-                return self.substitute(described, PodId(i as u32), MatchedBy::Workload);
+            let of_workload: Vec<usize> =
+                in_ns().filter(|(_, p)| p.workload.as_ref() == Some(&w)).map(|(i, _)| i).collect();
+            match self.one_identity(&of_workload) {
+                Some(Some(i)) => return self.substitute(described, PodId(i as u32), MatchedBy::Workload),
+                Some(None) => ambiguous = true,
+                None => {}
             }
+        }
+        if ambiguous {
+            let reason =
+                format!("the pods of {ns} it could stand for differ to the policies (labels, named ports or IPs)");
+            self.unresolved.push(Unresolved { endpoint: described, reason, records: 0 });
+            return Resolved::Unresolved(self.unresolved.len() - 1);
         }
         let reason = match (&own, &e.workload) {
             _ if cluster.namespace_id(ns).is_none() => format!("namespace {ns:?} is not in the cluster"),
@@ -111,6 +128,14 @@ impl<'e> Resolver<'e> {
         };
         self.unresolved.push(Unresolved { endpoint: described, reason, records: 0 });
         Resolved::Unresolved(self.unresolved.len() - 1)
+    }
+
+    /// `None` without candidates; `Some(Some(first))` when all are one identity;
+    /// `Some(None)` when they differ.
+    fn one_identity(&self, candidates: &[usize]) -> Option<Option<usize>> {
+        let (&first, rest) = candidates.split_first()?;
+        let id = self.engine.identity_of(PodId(first as u32));
+        Some(rest.iter().all(|&i| self.engine.identity_of(PodId(i as u32)) == id).then_some(first))
     }
 
     fn substitute(&mut self, observed: String, pod: PodId, by: MatchedBy) -> Resolved {
