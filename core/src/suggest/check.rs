@@ -45,13 +45,18 @@ impl SelfCheck {
 /// The number of ordered pairs of distinct pods with at least one allowed port of some
 /// protocol: the measure of how much of the cluster can reach how much.
 pub fn reachable_pairs(engine: &Engine) -> usize {
-    engine.connectivity().pairs().iter().filter(|(src, dst, ports)| src != dst && !ports.is_empty()).count()
+    reach_measures(engine).0
 }
 
 /// The number of allowed (source pod, destination pod, port, protocol) combinations over
 /// ordered pairs of distinct pods: a finer measure than [`reachable_pairs`], which shrinks when a
 /// pair keeps some port but loses others.
 pub fn reachable_ports(engine: &Engine) -> u64 {
+    reach_measures(engine).1
+}
+
+/// [`reachable_pairs`] and [`reachable_ports`] from one connectivity map.
+fn reach_measures(engine: &Engine) -> (usize, u64) {
     let size = |ports: &crate::PortSet| -> u64 {
         crate::Protocol::ALL
             .iter()
@@ -59,7 +64,10 @@ pub fn reachable_ports(engine: &Engine) -> u64 {
             .map(|&(first, last)| u64::from(last - first) + 1)
             .sum()
     };
-    engine.connectivity().pairs().iter().filter(|(src, dst, _)| src != dst).map(|(_, _, ports)| size(ports)).sum()
+    let connectivity = engine.connectivity();
+    let pairs = connectivity.pairs();
+    let distinct = pairs.iter().filter(|(src, dst, _)| src != dst);
+    (distinct.clone().filter(|(_, _, ports)| !ports.is_empty()).count(), distinct.map(|(_, _, p)| size(p)).sum())
 }
 
 /// `cluster` with its policies replaced by the NetworkPolicies in `policies` (YAML or JSON, read
@@ -99,14 +107,16 @@ impl Suggestion {
         let cluster = replace_policies(engine.cluster(), &self.to_yaml(), "<suggestion>")?;
         let after = Compiler::new().options(engine.options()).compile(&cluster);
         let allowed = |e: &Engine, f: &ObservedFlow| e.decide(f.src, f.dst, f.port, f.protocol).is_allowed();
+        let (pairs_before, ports_before) = reach_measures(engine);
+        let (pairs_after, ports_after) = reach_measures(&after);
         Ok(SelfCheck {
             flows: flows.len(),
             denied: flows.iter().filter(|f| !allowed(&after, f)).copied().collect(),
             opened: flows.iter().filter(|f| !allowed(engine, f)).copied().collect(),
-            pairs_before: reachable_pairs(engine),
-            pairs_after: reachable_pairs(&after),
-            ports_before: reachable_ports(engine),
-            ports_after: reachable_ports(&after),
+            pairs_before,
+            pairs_after,
+            ports_before,
+            ports_after,
             engine: after,
         })
     }
