@@ -231,7 +231,7 @@ impl<'e> FlowSetBuilder<'e> {
             };
             line_no += 1;
             self.bytes += n as u64;
-            let line = trim_ascii(&buf);
+            let line = buf.trim_ascii();
             if line.is_empty() {
                 continue;
             }
@@ -378,8 +378,3 @@ pub fn read_flows<R: BufRead>(
     Ok(builder.finish())
 }
 
-fn trim_ascii(line: &[u8]) -> &[u8] {
-    let start = line.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(line.len());
-    let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
-    &line[start..end]
-}
