@@ -137,3 +137,12 @@ pub fn connectivity_json(engine: &Engine) -> Value {
         .collect();
     json!({"pairs": pairs, "external": external})
 }
+
+/// `1 pod`, `3 pods`: a count with its noun, the plural made with `s`.
+pub(crate) fn plural<N: Copy + PartialEq + core::fmt::Display + From<u8>>(n: N, noun: &str) -> String {
+    if n == N::from(1) {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -8,6 +8,7 @@ use core::fmt::Write as _;
 use serde_json::{json, Value};
 
 use super::{Change, Diff, ExternalChange};
+use crate::report::plural;
 use crate::report::ports_json;
 use crate::spec::{Direction, Protocol};
 use crate::PortSet;
@@ -31,10 +32,6 @@ fn ports(set: &PortSet) -> String {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn causes(c: &[String]) -> String {
     if c.is_empty() {
         "labels of pods or namespaces".into()
@@ -53,12 +50,12 @@ impl Diff {
         let _ = writeln!(
             out,
             "newly allowed: {} ({}), {}; newly denied: {} ({}), {}",
-            plural(s.allowed_pod_pairs, "pod pair", "pod pairs"),
-            plural(s.allowed_group_pairs, "workload pair", "workload pairs"),
-            plural(s.allowed_external, "external change", "external changes"),
-            plural(s.denied_pod_pairs, "pod pair", "pod pairs"),
-            plural(s.denied_group_pairs, "workload pair", "workload pairs"),
-            plural(s.denied_external, "external change", "external changes"),
+            plural(s.allowed_pod_pairs, "pod pair"),
+            plural(s.allowed_group_pairs, "workload pair"),
+            plural(s.allowed_external, "external change"),
+            plural(s.denied_pod_pairs, "pod pair"),
+            plural(s.denied_group_pairs, "workload pair"),
+            plural(s.denied_external, "external change"),
         );
         let mut policies = Vec::new();
         for (what, names) in
@@ -85,8 +82,8 @@ impl Diff {
                     list(&c.from),
                     list(&c.to),
                     ports(&c.ports),
-                    plural(c.group_pairs, "workload pair", "workload pairs"),
-                    plural(c.pod_pairs, "pod pair", "pod pairs")
+                    plural(c.group_pairs, "workload pair"),
+                    plural(c.pod_pairs, "pod pair")
                 );
                 let _ = writeln!(out, "    because: {}", causes(&c.causes));
             }

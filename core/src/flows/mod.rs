@@ -377,4 +377,3 @@ pub fn read_flows<R: BufRead>(
     builder.read(reader, origin, format, progress)?;
     Ok(builder.finish())
 }
-

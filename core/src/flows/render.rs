@@ -8,16 +8,13 @@ use core::fmt::Write as _;
 use serde_json::{json, Value};
 
 use super::FlowReport;
+use crate::report::plural;
 use crate::report::{explanation_json, ports_json};
 use crate::spec::Cluster;
 
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// `2 flows, 5 records`.
 fn flows_records(pair: (usize, u64)) -> String {
-    format!("{}, {}", plural(pair.0 as u64, "flow", "flows"), plural(pair.1, "record", "records"))
+    format!("{}, {}", plural(pair.0, "flow"), plural(pair.1, "record"))
 }
 
 /// `  ... and 12 more groups (30 flows, 41 records): ...` for the groups past the `shown` first;
@@ -53,7 +50,7 @@ impl FlowReport {
             i.skipped_records(),
             i.unresolved_records,
             i.records.saturating_sub(i.skipped_records().saturating_add(i.unresolved_records)),
-            plural(self.flows as u64, "distinct flow", "distinct flows"),
+            plural(self.flows, "distinct flow"),
         );
         let _ = writeln!(out, "allowed: {}", flows_records(self.allowed));
         let _ = writeln!(out, "would be denied: {}", flows_records(self.denied));
@@ -108,19 +105,19 @@ impl FlowReport {
             for s in &i.substitutes {
                 let pod = cluster.pod(s.pod).qualified_name();
                 let by = s.by.as_str();
-                let _ = writeln!(out, "  {} -> {pod} by {by} ({})", s.observed, plural(s.records, "record", "records"));
+                let _ = writeln!(out, "  {} -> {pod} by {by} ({})", s.observed, plural(s.records, "record"));
             }
         }
         if !i.unresolved.is_empty() {
             let _ = writeln!(out, "\nUNRESOLVED (not decided)");
             for u in &i.unresolved {
-                let _ = writeln!(out, "  {}: {} ({})", u.endpoint, u.reason, plural(u.records, "record", "records"));
+                let _ = writeln!(out, "  {}: {} ({})", u.endpoint, u.reason, plural(u.records, "record"));
             }
         }
         if !i.skipped.is_empty() {
             let _ = writeln!(out, "\nSKIPPED");
             for (reason, n) in &i.skipped {
-                let _ = writeln!(out, "  {}: {}", reason.describe(), plural(*n, "record", "records"));
+                let _ = writeln!(out, "  {}: {}", reason.describe(), plural(*n, "record"));
             }
         }
         out

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::{Access, ExternalRow, GrantLine, Part, PeerRow, Reach};
 use crate::connectivity::PortSet;
+use crate::report::plural;
 use crate::report::ports_json;
 use crate::spec::{Direction, Protocol};
 
@@ -54,14 +55,6 @@ fn names(pods: &[String]) -> String {
         out.push_str(", …");
     }
     out
-}
-
-fn plural(n: usize, one: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {one}s")
-    }
 }
 
 /// The grants of one line, the subject's side first: `shop/db-from-api spec.ingress[0];

@@ -44,6 +44,7 @@ use crate::raw::NAMESPACE_NAME_LABEL;
 use crate::spec::{IpBlock, LabelSelector, Labels, NetworkPolicy, Peer, PodId, PolicyPort, PortMatch, Protocol, Rule};
 use crate::Engine;
 
+use crate::report::plural;
 pub use crate::spec::VOLATILE_LABELS;
 pub use check::{reachable_pairs, reachable_ports, replace_policies, SelfCheck};
 pub use select::stable_labels;
@@ -316,15 +317,6 @@ fn admitted(flows: usize, records: u64) -> String {
     match flows {
         0 => String::new(),
         n => format!("; admits {} ({})", plural(n as u64, "observed flow"), plural(records, "record")),
-    }
-}
-
-/// `1 flow`, `2 flows`.
-pub(crate) fn plural(n: u64, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 

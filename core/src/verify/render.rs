@@ -8,6 +8,7 @@ use core::fmt::Write as _;
 use serde_json::{json, Value};
 
 use super::{Counterexample, ExpectationResult, VerifyReport};
+use crate::report::plural;
 use crate::report::{cidr_strings, explanation_json};
 use crate::spec::Cluster;
 
@@ -157,14 +158,6 @@ fn counterexample_json(cluster: &Cluster, c: &Counterexample) -> Value {
         map.insert("alike_examples".into(), json!(examples));
     }
     v
-}
-
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
 }
 
 /// `text` escaped for an XML attribute value: line breaks survive as character references.
