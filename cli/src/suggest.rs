@@ -59,16 +59,6 @@ pub fn run(args: SuggestArgs) -> Outcome {
 
     let mut stderr = std::io::stderr().lock();
     let (flows, refused) = set.split_dropped(args.include_dropped);
-    if !refused.is_empty() {
-        let _ = writeln!(
-            stderr,
-            "note: {} flow(s) observed DROPPED are left denied (--include-dropped allows them):",
-            refused.len()
-        );
-        for f in &refused {
-            let _ = writeln!(stderr, "  {}", describe(cluster, f));
-        }
-    }
     if set.unresolved_records > 0 {
         let _ = writeln!(
             stderr,
@@ -113,6 +103,21 @@ pub fn run(args: SuggestArgs) -> Outcome {
             let _ = writeln!(stderr, "  {}", describe(cluster, f));
         }
         return Outcome::BadInput;
+    }
+
+    if !refused.is_empty() {
+        let anyway = check.allowed_anyway(&refused);
+        let _ = writeln!(
+            stderr,
+            "note: {} flow(s) observed DROPPED are left out (--include-dropped allows them); {} of them \
+             the suggestion allows all the same (its rules are per workload):",
+            refused.len(),
+            anyway.len()
+        );
+        for f in &refused {
+            let verdict = if anyway.contains(f) { "allowed all the same" } else { "denied" };
+            let _ = writeln!(stderr, "  {} ({verdict})", describe(cluster, f));
+        }
     }
 
     let text = match args.output {

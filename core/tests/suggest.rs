@@ -365,3 +365,17 @@ fn long_names_that_collide_get_distinct_policy_names() {
     assert!(names.iter().all(|n| n.len() <= 253), "{names:?}");
     assert!(s.check(&engine, &flows).unwrap().all_allowed());
 }
+
+/// A flow observed DROPPED is left out of the suggestion, but rules are per workload: when
+/// another pod of its workload was seen on the same port, the suggestion admits it all the same,
+/// and the self-check says so.
+#[test]
+fn dropped_flows_a_workload_rule_admits_are_reported() {
+    let engine = example();
+    let seen = flow(&engine, FRONTEND_A, POSTGRES, 5432, Protocol::Tcp, 3);
+    let dropped = flow(&engine, FRONTEND_B, POSTGRES, 5432, Protocol::Tcp, 1);
+    let other = flow(&engine, API_A, POSTGRES, 5433, Protocol::Tcp, 1);
+    let s = suggest(&engine, &[seen]);
+    let check = s.check(&engine, &[seen]).unwrap();
+    assert_eq!(check.allowed_anyway(&[dropped, other]), [dropped]);
+}

@@ -254,7 +254,11 @@ class Suggestion:
     """The flow records those flows fold."""
     check: SelfCheck
     left_denied: List[ObservedFlow]
-    """Flows observed DROPPED, left denied (``include_dropped=True`` allows them)."""
+    """Flows observed DROPPED, left out and denied by the suggestion (``include_dropped=True``
+    allows them)."""
+    dropped_allowed: List[ObservedFlow]
+    """Flows observed DROPPED, left out, which the suggestion allows all the same: its rules are
+    per workload, so another pod's observed flow on the same port admits them."""
     unresolved: List[Dict[str, Any]]
     """Endpoints that name nothing in the cluster, ``{"endpoint", "reason", "records"}``: the
     suggestion does not cover their records."""
@@ -283,6 +287,7 @@ class Suggestion:
                 ports_after=c["ports_after"],
             ),
             left_denied=_flow_list(d["left_denied"]),
+            dropped_allowed=_flow_list(d["dropped_allowed"]),
             unresolved=list(d["unresolved"]),
         )
 

@@ -65,7 +65,7 @@ fn flow_json(cluster: &Cluster, f: &ObservedFlow) -> Value {
 /// Suggested policies for `set`, self-checked, as `netpol suggest` makes them: flows observed
 /// DROPPED stay denied unless `include_dropped`. JSON text: `{"yaml", "json", "policies",
 /// "warnings", "flows", "records", "check": {"flows", "denied", "opened", "pairs_before",
-/// "pairs_after", "ports_before", "ports_after"}, "left_denied", "unresolved"}`.
+/// "pairs_after", "ports_before", "ports_after"}, "left_denied", "dropped_allowed", "unresolved"}`.
 pub(crate) fn suggestion(engine: &Engine, set: &FlowSet, include_dropped: bool) -> Result<String, SuggestFailure> {
     let cluster = engine.cluster();
     let (flows, left_denied) = set.split_dropped(include_dropped);
@@ -87,6 +87,7 @@ pub(crate) fn suggestion(engine: &Engine, set: &FlowSet, include_dropped: bool) 
         )));
     }
     let flows_json = |list: &[ObservedFlow]| list.iter().map(|f| flow_json(cluster, f)).collect::<Vec<_>>();
+    let anyway = check.allowed_anyway(&left_denied);
     Ok(json!({
         "yaml": suggestion.to_yaml(),
         "json": suggestion.to_json(),
@@ -103,7 +104,8 @@ pub(crate) fn suggestion(engine: &Engine, set: &FlowSet, include_dropped: bool) 
             "ports_before": check.ports_before,
             "ports_after": check.ports_after,
         },
-        "left_denied": flows_json(&left_denied),
+        "left_denied": flows_json(&left_denied.iter().filter(|f| !anyway.contains(f)).copied().collect::<Vec<_>>()),
+        "dropped_allowed": flows_json(&anyway),
         "unresolved": set.unresolved.iter().map(|u| json!({
             "endpoint": u.endpoint,
             "reason": u.reason,

@@ -171,6 +171,7 @@ def test_suggest_loads_back_and_allows_every_observed_flow(engine: netpol.Engine
     assert (c.flows, c.denied, c.opened) == (13, [], [])
     assert (c.pairs_before, c.pairs_after, c.ports_before, c.ports_after) == (25, 23, 541, 37)
     assert s.left_denied == [netpol.ObservedFlow(FRONTEND, POSTGRES, 5432, "TCP", 1)]
+    assert s.dropped_allowed == []
     assert s.unresolved == [] and s.warnings == []
     assert "shop/default-deny" in s.policies and "shop/postgres-ingress" in s.policies
     assert [f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in json.loads(s.json)["items"]] == s.policies
@@ -183,7 +184,7 @@ def test_suggest_loads_back_and_allows_every_observed_flow(engine: netpol.Engine
     assert suggested.allowed(API, POSTGRES, 5432)
     assert suggested.allowed(PROMETHEUS, POSTGRES, 9187)
     assert suggested.allowed(FRONTEND, "kube-system/coredns-5d78c9869d-7xk2p", 53, "UDP")
-    assert not suggested.allowed(FRONTEND, POSTGRES, 5432)  # Observed only DROPPED: left denied.
+    assert not suggested.allowed(FRONTEND, POSTGRES, 5432)  # Observed DROPPED: left denied.
     assert not suggested.allowed(API, POSTGRES, 5433)  # Never observed.
     assert suggested.flows(HUBBLE)["summary"]["denied"] == {"flows": 0, "records": 0}
 

@@ -40,6 +40,12 @@ impl SelfCheck {
     pub fn all_allowed(&self) -> bool {
         self.denied.is_empty()
     }
+
+    /// Of `flows` left out of the suggestion (observed DROPPED), those it allows all the same:
+    /// its rules are per workload, so another pod's observed flow on the same port admits them.
+    pub fn allowed_anyway(&self, flows: &[ObservedFlow]) -> Vec<ObservedFlow> {
+        flows.iter().filter(|f| self.engine.decide(f.src, f.dst, f.port, f.protocol).is_allowed()).copied().collect()
+    }
 }
 
 /// The number of ordered pairs of distinct pods with at least one allowed port of some
