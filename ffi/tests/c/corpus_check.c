@@ -10,7 +10,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,15 +43,7 @@ static bool parse_endpoint(const char *text, netpol_endpoint *out) {
         out->pod = (uint32_t)strtoul(text, NULL, 10);
         return true;
     }
-    if (inet_pton(AF_INET, text, out->addr) == 1) {
-        out->kind = NETPOL_ENDPOINT_KIND_IPV4;
-        return true;
-    }
-    if (inet_pton(AF_INET6, text, out->addr) == 1) {
-        out->kind = NETPOL_ENDPOINT_KIND_IPV6;
-        return true;
-    }
-    return false;
+    return parse_ip(text, out);
 }
 
 static bool push(struct queries *qs, const netpol_query *q, const struct expected *e) {

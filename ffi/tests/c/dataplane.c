@@ -13,7 +13,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,19 +31,6 @@ struct flow {
 struct stats {
     unsigned long flows, allowed, denied_egress, denied_ingress, denied, malformed;
 };
-
-static bool parse_ip(const char *text, netpol_endpoint *out) {
-    memset(out, 0, sizeof *out);
-    if (inet_pton(AF_INET, text, out->addr) == 1) {
-        out->kind = NETPOL_ENDPOINT_KIND_IPV4;
-        return true;
-    }
-    if (inet_pton(AF_INET6, text, out->addr) == 1) {
-        out->kind = NETPOL_ENDPOINT_KIND_IPV6;
-        return true;
-    }
-    return false;
-}
 
 static bool parse_port(const char *text, long min, uint16_t *out) {
     char *end;
