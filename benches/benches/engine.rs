@@ -23,7 +23,7 @@ fn decide(c: &mut Criterion) {
         group.bench_function(format!("ip-pod/{}", size.label), |b| {
             b.iter(|| ips.iter().filter(|q| engine.decide(q.src, q.dst, q.port, q.protocol).is_allowed()).count())
         });
-        let mut out = vec![Verdict { egress: false, ingress: false }; QUERIES];
+        let mut out = vec![Verdict::default(); QUERIES];
         group.bench_function(format!("batch/{}", size.label), |b| {
             b.iter(|| {
                 engine.decide_batch(black_box(&pods), &mut out);

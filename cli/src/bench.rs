@@ -104,7 +104,7 @@ pub fn run(args: BenchArgs) -> Outcome {
     per_query(&pod_pairs[..pod_pairs.len().min(10_000)], |q| engine.decide(q.src, q.dst, q.port, q.protocol));
     let decide_ns = per_query(&pod_pairs, |q| engine.decide(q.src, q.dst, q.port, q.protocol));
     let decide_ip_ns = per_query(&ip_to_pod, |q| engine.decide(q.src, q.dst, q.port, q.protocol));
-    let mut out = vec![Verdict { egress: false, ingress: false }; pod_pairs.len()];
+    let mut out = vec![Verdict::default(); pod_pairs.len()];
     let start = Instant::now();
     engine.decide_batch(&pod_pairs, &mut out);
     let batch_ns = start.elapsed().as_nanos() as f64 / n as f64;

@@ -133,12 +133,12 @@ impl Engine {
         let src = self.locate(src);
         let dst = self.locate(dst);
         if src.pod.is_some() && src.pod == dst.pod && self.options.self_traffic == SelfTraffic::Allow {
-            return Verdict { egress: true, ingress: true }; // S12
+            return Verdict { egress: true, ingress: true, families: Default::default() }; // S12
         }
         let pc = self.tables.ports.class_of(port, protocol);
         let egress = src.identity.is_none_or(|s| bits::test(self.row(&self.tables.egress_index, s, pc), dst.column));
         let ingress = dst.identity.is_none_or(|d| bits::test(self.row(&self.tables.ingress_index, d, pc), src.column));
-        Verdict { egress, ingress }
+        Verdict { egress, ingress, families: Default::default() }
     }
 
     /// Decides many queries; `out[i]` gets the verdict for `queries[i]`. Extra entries of the

@@ -114,7 +114,7 @@ impl Explanation {
 
     /// The verdict this explanation amounts to.
     pub fn verdict(&self) -> Verdict {
-        Verdict { egress: self.egress.allowed(), ingress: self.ingress.allowed() }
+        Verdict { egress: self.egress.allowed(), ingress: self.ingress.allowed(), families: Default::default() }
     }
 
     /// A report for people, as `netpol check` prints it: the verdict, then for egress at the

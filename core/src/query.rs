@@ -40,18 +40,120 @@ impl Default for Options {
     }
 }
 
+/// An IP address family (S9a): a connection has exactly one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// IPv4 (an IPv4-mapped IPv6 address `::ffff:a.b.c.d` counts as IPv4).
+    Ipv4,
+    /// IPv6.
+    Ipv6,
+}
+
+impl Family {
+    /// Both families, IPv4 first.
+    pub const ALL: [Family; 2] = [Family::Ipv4, Family::Ipv6];
+
+    /// The family of `ip`, reading an IPv4-mapped IPv6 address as IPv4.
+    pub fn of(ip: IpAddr) -> Family {
+        match ip.to_canonical() {
+            IpAddr::V4(_) => Family::Ipv4,
+            IpAddr::V6(_) => Family::Ipv6,
+        }
+    }
+
+    /// `IPv4` or `IPv6`, for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Ipv4 => "IPv4",
+            Family::Ipv6 => "IPv6",
+        }
+    }
+
+    /// `ipv4` or `ipv6`, the JSON key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Family::Ipv4 => "ipv4",
+            Family::Ipv6 => "ipv6",
+        }
+    }
+
+    /// This family's bit in a family mask (IPv4 1, IPv6 2).
+    pub(crate) fn bit(self) -> u8 {
+        match self {
+            Family::Ipv4 => 1,
+            Family::Ipv6 => 2,
+        }
+    }
+}
+
+impl core::fmt::Display for Family {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Per address family, whether the connection is allowed in it: `None` for a family the two
+/// ends do not share (S9a). A pod without IPs shares every family; two pods of different single
+/// families share none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FamilyVerdicts {
+    /// The answer over IPv4, when both ends can use IPv4.
+    pub ipv4: Option<bool>,
+    /// The answer over IPv6, when both ends can use IPv6.
+    pub ipv6: Option<bool>,
+}
+
+impl FamilyVerdicts {
+    /// The answer in `family`.
+    pub fn get(self, family: Family) -> Option<bool> {
+        match family {
+            Family::Ipv4 => self.ipv4,
+            Family::Ipv6 => self.ipv6,
+        }
+    }
+
+    /// Sets the answer in `family`.
+    pub fn set(&mut self, family: Family, allowed: Option<bool>) {
+        match family {
+            Family::Ipv4 => self.ipv4 = allowed,
+            Family::Ipv6 => self.ipv6 = allowed,
+        }
+    }
+
+    /// The shared families with their answers, IPv4 first.
+    pub fn iter(self) -> impl Iterator<Item = (Family, bool)> {
+        Family::ALL.into_iter().filter_map(move |f| self.get(f).map(|a| (f, a)))
+    }
+
+    /// Whether the two ends share no family: no connection between them can exist.
+    pub fn is_none_shared(self) -> bool {
+        self.ipv4.is_none() && self.ipv6.is_none()
+    }
+
+    /// Whether the shared families answer differently (allowed over one only).
+    pub fn differ(self) -> bool {
+        matches!((self.ipv4, self.ipv6), (Some(a), Some(b)) if a != b)
+    }
+}
+
 /// The answer for one connection: whether egress at the source and ingress at the destination
-/// allow it (S1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// allow it (S1), and the answer per address family (S9a).
+///
+/// `egress` and `ingress` are those of one family: one that allows the connection if any does,
+/// else the first family the ends share (IPv4 first). When the ends share no family both are
+/// `false`: no connection between them can exist.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Verdict {
     /// Egress at the source allows it (always true for an IP source).
     pub egress: bool,
     /// Ingress at the destination allows it (always true for an IP destination).
     pub ingress: bool,
+    /// Per shared address family, whether it is allowed.
+    pub families: FamilyVerdicts,
 }
 
 impl Verdict {
-    /// Both directions allow the connection.
+    /// Both directions allow the connection (in some shared family).
     pub fn is_allowed(self) -> bool {
         self.egress && self.ingress
     }

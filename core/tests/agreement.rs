@@ -479,7 +479,7 @@ impl<'a> Model<'a> {
         let (src, dst) = (self.side(src), self.side(dst));
         if let (Side::Pod(a), Side::Pod(b)) = (&src, &dst) {
             if a == b && self.options.self_traffic == SelfTraffic::Allow {
-                return Verdict { egress: true, ingress: true };
+                return Verdict { egress: true, ingress: true, families: Default::default() };
             }
         }
         let dst_pod = match dst {
@@ -494,7 +494,7 @@ impl<'a> Model<'a> {
             Side::Ip(_) => true,
             Side::Pod(p) => self.direction_allows(&self.pods[p], Direction::Ingress, &src, dst_pod, port, protocol),
         };
-        Verdict { egress, ingress }
+        Verdict { egress, ingress, families: Default::default() }
     }
 
     fn direction_allows(
@@ -865,7 +865,7 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
                 }
             }
         }
-        let mut batch = vec![Verdict { egress: false, ingress: false }; queries.len()];
+        let mut batch = vec![Verdict::default(); queries.len()];
         engine.decide_batch(&queries, &mut batch);
         for (q, (got, want)) in queries.iter().zip(batch.iter().zip(&verdicts)) {
             prop_assert_eq!(

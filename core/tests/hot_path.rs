@@ -44,7 +44,7 @@ fn decide_batch_and_lookups_do_not_allocate() {
         Query { src: Endpoint::Pod(api), dst: Endpoint::Ip(outside), port: 443, protocol: Protocol::Tcp },
         Query { src: Endpoint::Ip(outside), dst: Endpoint::Pod(db), port: 5432, protocol: Protocol::Udp },
     ];
-    let mut out = vec![Verdict { egress: false, ingress: false }; queries.len()];
+    let mut out = vec![Verdict::default(); queries.len()];
 
     let before = ALLOCATIONS.with(Cell::get);
     let mut allowed = 0;

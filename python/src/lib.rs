@@ -216,7 +216,7 @@ impl RawEngine {
         }
         let engine = &self.engine;
         Ok(py.detach(move || {
-            let mut out = vec![netpol::Verdict { egress: false, ingress: false }; parsed.len()];
+            let mut out = vec![netpol::Verdict::default(); parsed.len()];
             engine.decide_batch(&parsed, &mut out);
             out.iter().map(|v| v.is_allowed()).collect()
         }))
