@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use netpol::k8s::{LoadOptions, Loader};
 use netpol::raw::Strictness;
 use netpol::reference::Evaluator;
-use netpol::{Cluster, Compiler, Connectivity, Endpoint, Engine, Options, PodId, Protocol, SelfTraffic};
+use netpol::{Cluster, Compiler, Connectivity, Endpoint, Engine, Family, Options, PodId, Protocol, SelfTraffic};
 use serde_json::Value;
 
 fn testdata() -> PathBuf {
@@ -121,7 +121,15 @@ impl Checker<'_> {
     /// What the connectivity map says about a connection (IP to IP is not in the map).
     fn connectivity_says(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Option<bool> {
         let inside = |ip, r: &netpol::IpRange| r.first <= ip && ip <= r.last;
-        match (src, dst) {
+        // A pod's IP is that pod over the IP's family (S9a); the map answers for pods over every
+        // family they share, so it is comparable only for a pod with that one family.
+        let as_pod = |e: Endpoint| -> Option<Endpoint> {
+            let Endpoint::Ip(ip) = e else { return Some(e) };
+            let Some(p) = self.engine.pod_of(e) else { return Some(e) };
+            let pod = self.engine.cluster().pod(p);
+            pod.ips.iter().all(|a| Family::of(*a) == Family::of(ip)).then_some(Endpoint::Pod(p))
+        };
+        match (as_pod(src)?, as_pod(dst)?) {
             (Endpoint::Pod(s), Endpoint::Pod(d)) => Some(self.connectivity.between(s, d).allows(port, protocol)),
             (Endpoint::Pod(s), Endpoint::Ip(ip)) => Some(
                 self.connectivity.egress_external(s).iter().any(|(r, set)| inside(ip, r) && set.allows(port, protocol)),
