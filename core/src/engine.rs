@@ -16,7 +16,7 @@ use hashbrown::HashMap;
 use crate::compile::bits;
 use crate::compile::Tables;
 use crate::explain::Explanation;
-use crate::query::{Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, Verdict};
+use crate::query::{Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, Verdict, FAMILIES_ANY};
 use crate::reference::Evaluator;
 use crate::spec::{Cluster, Direction, PodId, Protocol};
 
@@ -159,9 +159,21 @@ impl Engine {
     /// it is a pod's IP.
     #[inline]
     pub fn decide(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Verdict {
+        self.decide_masked(src, dst, port, protocol, FAMILIES_ANY)
+    }
+
+    /// [`Engine::decide`] over one address family only, as for a connection observed over it
+    /// (a flow record with addresses). Not shared by both ends: no connection, denied.
+    pub fn decide_over(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol, family: Family) -> Verdict {
+        self.decide_masked(src, dst, port, protocol, family.bit())
+    }
+
+    #[inline(always)]
+    fn decide_masked(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol, mask: u8) -> Verdict {
         let src = self.locate(src);
         let dst = self.locate(dst);
-        let shared = src.families & dst.families;
+        // S9a: the families both ends have.
+        let shared = src.families & dst.families & mask;
         if shared == 0 {
             return Verdict::default(); // S9a: no connection can exist.
         }
@@ -312,7 +324,7 @@ impl Engine {
         self.tables.families[a] & self.tables.families[b]
     }
 
-    /// Whether identity `a` can use `family`.
+    /// Whether identity `identity`'s pods have addresses of `family` (or no addresses at all).
     pub(crate) fn has_family(&self, identity: usize, family: Family) -> bool {
         self.tables.families[identity] & family.bit() != 0
     }
@@ -372,6 +384,18 @@ impl Engine {
     /// A slower path that re-walks the policies; it agrees with [`Engine::decide`].
     pub fn explain(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Explanation {
         Evaluator::new(&self.cluster, self.options).explain(src, dst, port, protocol)
+    }
+
+    /// [`Engine::explain`] over one address family only; agrees with [`Engine::decide_over`].
+    pub fn explain_over(
+        &self,
+        src: Endpoint,
+        dst: Endpoint,
+        port: u16,
+        protocol: Protocol,
+        family: Family,
+    ) -> Explanation {
+        Evaluator::new(&self.cluster, self.options).explain_over(src, dst, port, protocol, family)
     }
 
     pub(crate) fn tables(&self) -> &Tables {

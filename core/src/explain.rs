@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use core::fmt::Write as _;
 
-use crate::query::{family_mask, Endpoint, Family, FamilyVerdicts, Verdict};
+use crate::query::{Endpoint, Family, FamilyVerdicts, Verdict};
 use crate::spec::{Cluster, Direction, PolicyId, Protocol};
 
 /// One rule that admitted a connection, with the peer and port entries that matched.
@@ -164,12 +164,11 @@ impl Explanation {
         };
         let _ = writeln!(out, "{verdict}: {from} -> {to} on {port}/{protocol}{only}");
         if self.family.is_none() {
-            let (a, b) = (family_mask(cluster, src), family_mask(cluster, dst));
             let _ = writeln!(
                 out,
-                "  no address family in common: {from} has {}, {to} has {}; no connection between them can exist",
-                mask_text(a),
-                mask_text(b)
+                "  no address family in common: {}, {}; no connection between them can exist",
+                family_text(cluster, src, &from),
+                family_text(cluster, dst, &to)
             );
             return out;
         }
@@ -185,12 +184,22 @@ impl Explanation {
     }
 }
 
-/// `IPv4 only`, `IPv6 only` or `IPv4 and IPv6` for a family mask.
-fn mask_text(mask: u8) -> &'static str {
-    match mask {
-        1 => "IPv4 only",
-        2 => "IPv6 only",
-        _ => "IPv4 and IPv6",
+/// What fixes an endpoint's family: `x/a has IPv4 only`, `fd00::1 is IPv6`.
+fn family_text(cluster: &Cluster, endpoint: Endpoint, name: &str) -> String {
+    match endpoint {
+        Endpoint::Ip(ip) if cluster.pod_with_ip(ip).is_some() => {
+            format!("{name} is addressed over {} ({})", Family::of(ip), ip.to_canonical())
+        }
+        Endpoint::Ip(ip) => format!("{name} is {}", Family::of(ip)),
+        Endpoint::Pod(p) => {
+            let ips = &cluster.pod(p).ips;
+            let has = |f: Family| ips.iter().any(|ip| Family::of(*ip) == f);
+            match (has(Family::Ipv4), has(Family::Ipv6)) {
+                (true, false) => format!("{name} has IPv4 only"),
+                (false, true) => format!("{name} has IPv6 only"),
+                _ => format!("{name} has IPv4 and IPv6"),
+            }
+        }
     }
 }
 

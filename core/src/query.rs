@@ -159,14 +159,15 @@ impl Verdict {
     }
 }
 
-/// The families an endpoint can use, as a mask (IPv4 1, IPv6 2): an IP's own family (S9a: an IP
-/// endpoint fixes the family, also when it is a pod's IP); a pod's IPs' families; every family
-/// for a pod without IPs (nothing is known that would restrict it).
-pub(crate) fn family_mask(cluster: &crate::Cluster, endpoint: Endpoint) -> u8 {
-    match endpoint {
+/// The families a connection between `src` and `dst` can use, as a mask (IPv4 1, IPv6 2), S9a:
+/// those both ends have. An endpoint given as an IP has its own family only (also a pod's IP);
+/// a pod given by name has its IPs' families, every family when it has no IPs.
+pub(crate) fn shared_families(cluster: &crate::Cluster, src: Endpoint, dst: Endpoint) -> u8 {
+    let families = |e: Endpoint| match e {
         Endpoint::Ip(ip) => Family::of(ip).bit(),
         Endpoint::Pod(p) => ips_family_mask(&cluster.pod(p).ips),
-    }
+    };
+    families(src) & families(dst)
 }
 
 /// The families of a pod's IPs as a mask; every family when it has none.

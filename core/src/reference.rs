@@ -7,7 +7,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::explain::{DirectionExplanation, Explanation, FamilyExplanation, Reason, RuleMiss, RuleRef};
-use crate::query::{family_mask, Endpoint, Family, FamilyVerdicts, Options, SelfTraffic};
+use crate::query::{shared_families, Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, FAMILIES_ANY};
 use crate::spec::{Cluster, ContainerPort, Direction, Peer, Pod, PodId, PolicyId, Protocol};
 
 /// A literal interpreter of §2 over a borrowed cluster.
@@ -31,10 +31,26 @@ impl<'c> Evaluator<'c> {
     /// The full account of a connection: per shared address family (S9a) and direction, the
     /// isolating policies and the rules that admit it, or the rules that do not and why.
     pub fn explain(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Explanation {
+        self.explain_masked(src, dst, port, protocol, FAMILIES_ANY)
+    }
+
+    /// [`Evaluator::explain`] over one address family only (a connection observed over it).
+    pub fn explain_over(
+        &self,
+        src: Endpoint,
+        dst: Endpoint,
+        port: u16,
+        protocol: Protocol,
+        family: Family,
+    ) -> Explanation {
+        self.explain_masked(src, dst, port, protocol, family.bit())
+    }
+
+    fn explain_masked(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol, mask: u8) -> Explanation {
         let src = canonical(src);
         let dst = canonical(dst);
         // S9a: the families both ends can use; an IP endpoint fixes its own, even a pod's IP.
-        let shared = family_mask(self.cluster, src) & family_mask(self.cluster, dst);
+        let shared = shared_families(self.cluster, src, dst) & mask;
         let mut accounts: Vec<FamilyExplanation> = Family::ALL
             .into_iter()
             .filter(|f| shared & f.bit() != 0)

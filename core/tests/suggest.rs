@@ -21,7 +21,7 @@ fn from_yaml(text: &str) -> Engine {
 
 fn flow(engine: &Engine, src: &str, dst: &str, port: u16, protocol: Protocol, count: u64) -> ObservedFlow {
     let endpoint = |s: &str| engine.parse_endpoint(s).unwrap_or_else(|| panic!("no endpoint {s}"));
-    ObservedFlow { src: endpoint(src), dst: endpoint(dst), port, protocol, count }
+    ObservedFlow { src: endpoint(src), dst: endpoint(dst), port, protocol, count, family: None }
 }
 
 const FRONTEND_A: &str = "shop/frontend-6c8f9b7d4-2lmnp";
@@ -340,6 +340,7 @@ fn thousands_of_addresses_load_back() {
             port: 443,
             protocol: Protocol::Tcp,
             count: 1,
+            family: None,
         })
         .collect();
     let s = suggest(&engine, &flows);

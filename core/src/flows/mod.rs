@@ -46,9 +46,9 @@ use std::io::BufRead;
 
 use hashbrown::HashMap;
 
-use crate::query::Endpoint;
+use crate::query::{Endpoint, Family, Verdict};
 use crate::spec::Protocol;
-use crate::{Diagnostic, Engine, Error};
+use crate::{Diagnostic, Engine, Error, Explanation};
 
 pub use crate::spec::VOLATILE_LABELS;
 pub use record::{FlowFormat, SkipReason};
@@ -68,6 +68,27 @@ pub struct ObservedFlow {
     pub protocol: Protocol,
     /// How many records were folded into this flow (at least 1).
     pub count: u64,
+    /// The address family it was observed over, when its records carry addresses (S9a: a
+    /// connection between dual-stack pods is decided over that family only).
+    pub family: Option<Family>,
+}
+
+impl ObservedFlow {
+    /// The verdict under `engine`'s policies, over the observed family when known.
+    pub fn decide(&self, engine: &Engine) -> Verdict {
+        match self.family {
+            Some(f) => engine.decide_over(self.src, self.dst, self.port, self.protocol, f),
+            None => engine.decide(self.src, self.dst, self.port, self.protocol),
+        }
+    }
+
+    /// Why, as [`ObservedFlow::decide`] answers.
+    pub fn explain(&self, engine: &Engine) -> Explanation {
+        match self.family {
+            Some(f) => engine.explain_over(self.src, self.dst, self.port, self.protocol, f),
+            None => engine.explain(self.src, self.dst, self.port, self.protocol),
+        }
+    }
 }
 
 /// How many malformed lines of one file are reported before reading stops.
@@ -179,7 +200,7 @@ impl FlowSet {
 /// [`FlowSetBuilder::finish`].
 pub struct FlowSetBuilder<'e> {
     resolver: resolve::Resolver<'e>,
-    index: HashMap<(Endpoint, Endpoint, u16, Protocol), usize>,
+    index: HashMap<(Endpoint, Endpoint, u16, Protocol, Option<Family>), usize>,
     set: FlowSet,
     skipped: HashMap<SkipReason, u64>,
     lines: u64,
@@ -322,10 +343,12 @@ impl<'e> FlowSetBuilder<'e> {
                 return;
             }
         };
+        // S9a: the family of the record's addresses, when it has any.
+        let family = r.src.ip.or(r.dst.ip).map(Family::of);
         let next = self.set.flows.len();
-        let i = *self.index.entry((src, dst, r.port, r.protocol)).or_insert(next);
+        let i = *self.index.entry((src, dst, r.port, r.protocol, family)).or_insert(next);
         if i == next {
-            self.set.flows.push(ObservedFlow { src, dst, port: r.port, protocol: r.protocol, count: 0 });
+            self.set.flows.push(ObservedFlow { src, dst, port: r.port, protocol: r.protocol, count: 0, family });
             self.set.dropped.push(0);
         }
         // Counts saturate (a `count` is any u64 in JSONL and CSV), so `dropped <= count` holds.

@@ -168,7 +168,7 @@ pub fn replay(engine: &Engine, flows: &FlowSet) -> FlowReport {
     for (i, f) in flows.flows.iter().enumerate() {
         let dropped = flows.dropped[i];
         let flowed = f.count.saturating_sub(dropped);
-        let allowed = engine.decide(f.src, f.dst, f.port, f.protocol).is_allowed();
+        let allowed = f.decide(engine).is_allowed();
         if allowed {
             report.allowed.0 += 1;
             report.allowed.1 = report.allowed.1.saturating_add(f.count);
@@ -182,7 +182,7 @@ pub fn replay(engine: &Engine, flows: &FlowSet) -> FlowReport {
             }
             let k = (key(f.src), key(f.dst), f.port, f.protocol, (f.src == f.dst).then_some(f.src));
             let rules = admitted.entry(k).or_insert_with(|| {
-                let e = engine.explain(f.src, f.dst, f.port, f.protocol);
+                let e = f.explain(engine);
                 // One entry per admitting rule, with its first matching peer and port.
                 e.egress.admitting.iter().chain(&e.ingress.admitting).copied().collect()
             });
@@ -208,7 +208,7 @@ pub fn replay(engine: &Engine, flows: &FlowSet) -> FlowReport {
     }
     for ((from, to), Tally { ports, flows: n, records, example }) in denied {
         let f = flows.flows[example];
-        let explanation = engine.explain(f.src, f.dst, f.port, f.protocol);
+        let explanation = f.explain(engine);
         let text = explanation.report(engine.cluster(), f.src, f.dst, f.port, f.protocol);
         report.denied_groups.push(DeniedGroup {
             from,

@@ -44,7 +44,7 @@ impl SelfCheck {
     /// Of `flows` left out of the suggestion (observed DROPPED), those it allows all the same:
     /// its rules are per workload, so another pod's observed flow on the same port admits them.
     pub fn allowed_anyway(&self, flows: &[ObservedFlow]) -> Vec<ObservedFlow> {
-        flows.iter().filter(|f| self.engine.decide(f.src, f.dst, f.port, f.protocol).is_allowed()).copied().collect()
+        flows.iter().filter(|f| f.decide(&self.engine).is_allowed()).copied().collect()
     }
 }
 
@@ -112,7 +112,7 @@ impl Suggestion {
     pub fn check(&self, engine: &Engine, flows: &[ObservedFlow]) -> Result<SelfCheck, Error> {
         let cluster = replace_policies(engine.cluster(), &self.to_yaml(), "<suggestion>")?;
         let after = Compiler::new().options(engine.options()).compile(&cluster);
-        let allowed = |e: &Engine, f: &ObservedFlow| e.decide(f.src, f.dst, f.port, f.protocol).is_allowed();
+        let allowed = |e: &Engine, f: &ObservedFlow| f.decide(e).is_allowed();
         let (pairs_before, ports_before) = reach_measures(engine);
         let (pairs_after, ports_after) = reach_measures(&after);
         Ok(SelfCheck {

@@ -209,10 +209,11 @@ impl<'e> Checker<'e> {
                     && labels.iter().all(|(k, v)| p.labels.get(k) == Some(v))
             }),
             EndpointSelector::AllPods => pods(&|_| true),
-            EndpointSelector::Ip(ip) => match self.engine.endpoint_for_ip(*ip) {
-                Endpoint::Pod(p) => self.group_pods([p].into_iter()),
-                Endpoint::Ip(ip) => alloc::vec![Group { identity: None, members: alloc::vec![Side::Addr(ip, None)] }],
-            },
+            // S9a: an address, also a pod's, is decided over its own family: the engine resolves
+            // a pod's IP to the pod over that family.
+            EndpointSelector::Ip(ip) => {
+                alloc::vec![Group { identity: None, members: alloc::vec![Side::Addr(ip.to_canonical(), None)] }]
+            }
             EndpointSelector::Cidr(net) => self.cidr_groups(net),
         }
     }
