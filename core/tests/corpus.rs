@@ -301,7 +301,11 @@ fn valid_cases_agree_with_both_evaluators() {
             }
         }
     }
-    eprintln!("{} cases, {checked} verdicts checked, {checked_families} with their families", all.len());
+    eprintln!(
+        "{} cases of {}, {checked} verdicts checked, {checked_families} with their families",
+        all.len(),
+        testdata().display()
+    );
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
