@@ -15,7 +15,7 @@ use ipnet::IpNet;
 
 use crate::compile::bits;
 use crate::engine::Engine;
-use crate::query::SelfTraffic;
+use crate::query::{Family, SelfTraffic};
 use crate::spec::{Direction, PodId, Protocol};
 
 /// Allowed ports per protocol, as sorted, disjoint, non-adjacent inclusive ranges within 1–65535.
@@ -205,11 +205,14 @@ impl Connectivity {
         let mut masks = vec![0u64; n_ids * group_words];
         let mut touched: Vec<u32> = Vec::new();
         let mut pairs = Vec::with_capacity(n_ids);
+        let ip_base = tables.ip_base;
         for s in 0..n_ids {
             for (g, &pc) in representative.iter().enumerate() {
                 let egress = engine.egress_row(s, pc);
-                for d in bits::ones(&egress[..bits::words_for(n_ids)]).take_while(|&d| d < n_ids) {
-                    if bits::test(engine.ingress_row(d, pc), s) {
+                // Identity columns of both families; a split identity may be visited twice.
+                for c in bits::ones(&egress[..bits::words_for(ip_base)]).take_while(|&c| c < ip_base) {
+                    let Some(d) = engine.column_identity(c) else { continue };
+                    if engine.pair_allowed(s, d, pc) {
                         let mask = &mut masks[d * group_words..(d + 1) * group_words];
                         if mask.iter().all(|&m| m == 0) {
                             touched.push(d as u32);
@@ -238,10 +241,11 @@ impl Connectivity {
             let mut mask = vec![0u64; group_words];
             for i in 0..n_ids {
                 let mut ranges: Vec<(IpRange, u32)> = Vec::new();
-                for c in 0..classes {
+                // S9a: only addresses of a family the identity's pods have.
+                for c in (0..classes).filter(|&c| engine.has_family(i, tables.ip_classes.family(c))) {
                     mask.iter_mut().for_each(|m| *m = 0);
                     for (g, &pc) in representative.iter().enumerate() {
-                        if bits::test(row_of(i, pc), n_ids + c) {
+                        if bits::test(row_of(i, pc), engine.ip_column(c)) {
                             bits::set(&mut mask, g);
                         }
                     }
@@ -390,35 +394,48 @@ impl Engine {
     /// bit tests.
     pub(crate) fn identity_side(&self, identity: usize, direction: Direction) -> Side {
         let tables = self.tables();
-        let (n_ids, columns) = (tables.identities, tables.identities + tables.ip_classes.len());
-        let mut found: Vec<Vec<usize>> = vec![Vec::new(); columns];
+        let (ip_base, columns) = (tables.ip_base, tables.ip_base + tables.ip_classes.len());
+        let n_ids = tables.identities;
+        let mut peers: Vec<Vec<usize>> = vec![Vec::new(); n_ids];
+        let mut external: Vec<Vec<usize>> = vec![Vec::new(); tables.ip_classes.len()];
         for pc in 0..tables.ports.len() {
             let egress = direction == Direction::Egress;
             let row = if egress { self.egress_row(identity, pc) } else { self.ingress_row(identity, pc) };
             for c in bits::ones(row).take_while(|&c| c < columns) {
-                // A peer pod must admit back in the other direction.
-                let back = || if egress { self.ingress_row(c, pc) } else { self.egress_row(c, pc) };
-                if c >= n_ids || bits::test(back(), identity) {
-                    found[c].push(pc);
+                match self.column_identity(c) {
+                    // A peer pod must admit back in the other direction, in a shared family.
+                    Some(peer) if c < ip_base => {
+                        let (src, dst) = if egress { (identity, peer) } else { (peer, identity) };
+                        if peers[peer].last() != Some(&pc) && self.pair_allowed(src, dst, pc) {
+                            peers[peer].push(pc);
+                        }
+                    }
+                    _ => {
+                        // S9a: only addresses of a family the identity's pods have.
+                        let class = c - ip_base;
+                        if self.has_family(identity, tables.ip_classes.family(class)) {
+                            external[class].push(pc);
+                        }
+                    }
                 }
             }
         }
-        let mut side = Side { peers: Vec::new(), external: Vec::new() };
-        for (c, pcs) in found.into_iter().enumerate().filter(|(_, pcs)| !pcs.is_empty()) {
-            match c.checked_sub(n_ids) {
-                None => side.peers.push((c, pcs)),
-                Some(class) => side.external.push((class, pcs)),
-            }
-        }
-        side
+        let nonempty = |list: Vec<Vec<usize>>| -> Vec<(usize, Vec<usize>)> {
+            list.into_iter().enumerate().filter(|(_, pcs)| !pcs.is_empty()).collect()
+        };
+        Side { peers: nonempty(peers), external: nonempty(external) }
     }
 
     /// For an address outside the pods: for [`Direction::Ingress`] the identities whose egress
-    /// admits it, for [`Direction::Egress`] those whose ingress does. Only `peers` is filled.
+    /// admits it, for [`Direction::Egress`] those whose ingress does; only identities whose pods
+    /// have the address's family (S9a). Only `peers` is filled.
     pub(crate) fn address_side(&self, ip: IpAddr, direction: Direction) -> Side {
         let tables = self.tables();
-        let column = tables.identities + tables.ip_classes.class_of(ip);
+        let ip = ip.to_canonical();
+        let family = Family::of(ip);
+        let column = self.ip_column(tables.ip_classes.class_of(ip));
         let peers = (0..tables.identities)
+            .filter(|&i| self.has_family(i, family))
             .filter_map(|i| {
                 let pcs: Vec<usize> = (0..tables.ports.len())
                     .filter(|&pc| match direction {

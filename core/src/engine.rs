@@ -16,9 +16,9 @@ use hashbrown::HashMap;
 use crate::compile::bits;
 use crate::compile::Tables;
 use crate::explain::Explanation;
-use crate::query::{Endpoint, Options, SelfTraffic, Verdict};
+use crate::query::{Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, Verdict};
 use crate::reference::Evaluator;
-use crate::spec::{Cluster, PodId, Protocol};
+use crate::spec::{Cluster, Direction, PodId, Protocol};
 
 /// The compiled decision structure. Immutable; share it freely across threads.
 #[derive(Clone, Debug)]
@@ -33,8 +33,11 @@ pub struct Engine {
 /// Where an endpoint sits in the tables.
 #[derive(Clone, Copy)]
 struct Located {
-    /// Its column in relation rows (identity, or identities + IP class).
-    column: usize,
+    /// The families it can use (S9a): an IP's own, a pod's IPs' families.
+    families: u8,
+    /// Its columns in relation rows over IPv4 and over IPv6 (a pod's identity columns, or an
+    /// address's IP-class column).
+    columns: [usize; 2],
     /// Its identity, when it is a pod.
     identity: Option<usize>,
     /// The pod, when it is one.
@@ -86,38 +89,62 @@ impl Engine {
         self.pod_by_name.get(qualified_name).copied()
     }
 
-    /// The endpoint for an IP: the pod that has it, or the IP itself (S1). No allocation.
+    /// The endpoint for an IP: the pod that has it, or the IP itself (S1); an IPv4-mapped IPv6
+    /// address is the IPv4 address (S9a). No allocation.
+    ///
+    /// A pod found this way is the pod *over every family it has*; to keep the connection in the
+    /// IP's family, pass `Endpoint::Ip(ip)` to [`Engine::decide`] instead.
     pub fn endpoint_for_ip(&self, ip: IpAddr) -> Endpoint {
+        let ip = ip.to_canonical();
         self.pod_by_ip.get(&ip).map_or(Endpoint::Ip(ip), |&p| Endpoint::Pod(p))
     }
 
-    /// Parses `namespace/name` or an IP address into an endpoint.
+    /// Parses `namespace/name` or an IP address into an endpoint. An address stays an
+    /// [`Endpoint::Ip`] (canonical: IPv4-mapped addresses as IPv4), also when it is a pod's, so
+    /// that it keeps its family (S9a); evaluators resolve it to the pod.
     pub fn parse_endpoint(&self, text: &str) -> Option<Endpoint> {
         // Pod names always hold a '/', addresses never do.
         if text.contains('/') {
             return self.pod_id(text).map(Endpoint::Pod);
         }
-        text.parse::<IpAddr>().ok().map(|ip| self.endpoint_for_ip(ip))
+        text.parse::<IpAddr>().ok().map(|ip| Endpoint::Ip(ip.to_canonical()))
+    }
+
+    /// The pod an endpoint is or stands for: a pod, or the pod whose IP it is.
+    pub fn pod_of(&self, endpoint: Endpoint) -> Option<PodId> {
+        match endpoint {
+            Endpoint::Pod(p) => Some(p),
+            Endpoint::Ip(ip) => self.pod_by_ip.get(&ip.to_canonical()).copied(),
+        }
     }
 
     #[inline(always)]
-    fn locate_pod(&self, pod: PodId) -> Located {
+    fn locate_pod(&self, pod: PodId, families: Option<u8>) -> Located {
         let identity = self.tables.pod_identity[pod.index()] as usize;
-        Located { column: identity, identity: Some(identity), pod: Some(pod) }
+        Located {
+            families: families.unwrap_or(self.tables.families[identity]),
+            columns: [identity, self.tables.v6_column[identity] as usize],
+            identity: Some(identity),
+            pod: Some(pod),
+        }
     }
 
     #[inline(always)]
     fn locate(&self, endpoint: Endpoint) -> Located {
         match endpoint {
-            Endpoint::Pod(p) => self.locate_pod(p),
-            Endpoint::Ip(ip) => match self.pod_by_ip.get(&ip) {
-                Some(&p) => self.locate_pod(p),
-                None => Located {
-                    column: self.tables.identities + self.tables.ip_classes.class_of(ip),
-                    identity: None,
-                    pod: None,
-                },
-            },
+            Endpoint::Pod(p) => self.locate_pod(p, None),
+            Endpoint::Ip(ip) => {
+                let ip = ip.to_canonical();
+                let family = Family::of(ip).bit();
+                match self.pod_by_ip.get(&ip) {
+                    // S9a: a pod's IP is the pod over that IP's family only.
+                    Some(&p) => self.locate_pod(p, Some(family)),
+                    None => {
+                        let column = self.tables.ip_base + self.tables.ip_classes.class_of(ip);
+                        Located { families: family, columns: [column, column], identity: None, pod: None }
+                    }
+                }
+            }
         }
     }
 
@@ -127,18 +154,43 @@ impl Engine {
         &self.tables.rows[row..row + self.tables.words]
     }
 
-    /// Whether `src` may open a connection to `dst` on `port`/`protocol`, per direction.
+    /// Whether `src` may open a connection to `dst` on `port`/`protocol`: per direction, and
+    /// per address family the two ends share (S9a). An IP endpoint keeps its family also when
+    /// it is a pod's IP.
     #[inline]
     pub fn decide(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Verdict {
         let src = self.locate(src);
         let dst = self.locate(dst);
+        let shared = src.families & dst.families;
+        if shared == 0 {
+            return Verdict::default(); // S9a: no connection can exist.
+        }
+        let (v4, v6) = (shared & 1 != 0, shared & 2 != 0);
         if src.pod.is_some() && src.pod == dst.pod && self.options.self_traffic == SelfTraffic::Allow {
-            return Verdict { egress: true, ingress: true, families: Default::default() }; // S12
+            let families = FamilyVerdicts { ipv4: v4.then_some(true), ipv6: v6.then_some(true) };
+            return Verdict { egress: true, ingress: true, families }; // S12
         }
         let pc = self.tables.ports.class_of(port, protocol);
-        let egress = src.identity.is_none_or(|s| bits::test(self.row(&self.tables.egress_index, s, pc), dst.column));
-        let ingress = dst.identity.is_none_or(|d| bits::test(self.row(&self.tables.ingress_index, d, pc), src.column));
-        Verdict { egress, ingress, families: Default::default() }
+        // The same row serves both families; only the peer's column differs.
+        let (e4, e6) = match src.identity {
+            None => (true, true),
+            Some(s) => {
+                let row = self.row(&self.tables.egress_index, s, pc);
+                (bits::test(row, dst.columns[0]), bits::test(row, dst.columns[1]))
+            }
+        };
+        let (i4, i6) = match dst.identity {
+            None => (true, true),
+            Some(d) => {
+                let row = self.row(&self.tables.ingress_index, d, pc);
+                (bits::test(row, src.columns[0]), bits::test(row, src.columns[1]))
+            }
+        };
+        let families = FamilyVerdicts { ipv4: v4.then_some(e4 && i4), ipv6: v6.then_some(e6 && i6) };
+        // The headline family: one that allows if any does, else the first shared (Explanation's).
+        let (egress, ingress) =
+            if families.ipv4 == Some(true) || (v4 && families.ipv6 != Some(true)) { (e4, i4) } else { (e6, i6) };
+        Verdict { egress, ingress, families }
     }
 
     /// Decides many queries; `out[i]` gets the verdict for `queries[i]`. Extra entries of the
@@ -150,30 +202,140 @@ impl Engine {
     }
 
     /// Identity-level truth table for one port class: `[src identity]` → bits over destination
-    /// identities, egress at the source AND ingress at the destination.
+    /// identities, egress at the source AND ingress at the destination, in some address family
+    /// both share (S9a).
     fn identity_matrix(&self, pc: usize) -> Vec<Vec<u64>> {
-        let n = self.tables.identities;
+        let t = &self.tables;
+        let n = t.identities;
         let words = bits::words_for(n);
+        let with = |family: Family| {
+            let mut mask = vec![0u64; words];
+            (0..n).filter(|&i| t.families[i] & family.bit() != 0).for_each(|i| bits::set(&mut mask, i));
+            mask
+        };
+        let (has_v4, has_v6) = (with(Family::Ipv4), with(Family::Ipv6));
+        let mut out = self.family_matrix(pc, Family::Ipv4, &has_v4);
+        // Over IPv6 answers differ from IPv4 ones only for split identities and for pairs that
+        // share IPv6 but not IPv4: without IPv6-only or split identities the IPv4 table holds all.
+        let v6_only = (0..n).any(|i| t.families[i] == Family::Ipv6.bit());
+        if v6_only || !t.split.is_empty() {
+            let v6 = self.family_matrix(pc, Family::Ipv6, &has_v6);
+            out.iter_mut().zip(v6).for_each(|(row, v6)| bits::or_into(row, &v6));
+        }
+        out
+    }
+
+    /// The truth table over one family, among the identities in `members` (those that have it).
+    fn family_matrix(&self, pc: usize, family: Family, members: &[u64]) -> Vec<Vec<u64>> {
+        let t = &self.tables;
+        let n = t.identities;
+        let words = bits::words_for(n);
+        // The identity whose column over `family` is `c`, if any.
+        let owner = |c: usize| -> Option<usize> {
+            match (family, c.checked_sub(n)) {
+                (Family::Ipv4, None) => Some(c),
+                (Family::Ipv4, Some(_)) => None,
+                (Family::Ipv6, None) => (t.v6_column[c] as usize == c).then_some(c),
+                (Family::Ipv6, Some(k)) => t.split.get(k).map(|&i| i as usize),
+            }
+        };
+        let plain = family == Family::Ipv4 || t.split.is_empty();
         // Transpose ingress: admitted_by[s] = destinations whose ingress admits s. Destinations
         // open to everyone are one word-wise OR; the others are walked by their set bits.
         let mut open = vec![0u64; words];
         let mut admitted_by = vec![vec![0u64; words]; n];
-        for d in 0..n {
-            let index = self.tables.ingress_index[d * self.tables.ports.len() + pc];
-            if index == self.tables.open_row {
+        for d in bits::ones(members).take_while(|&d| d < n) {
+            let index = t.ingress_index[d * t.ports.len() + pc];
+            if index == t.open_row {
                 bits::set(&mut open, d);
                 continue;
             }
-            let row = self.row(&self.tables.ingress_index, d, pc);
-            for s in bits::ones(&row[..words]).take_while(|&s| s < n) {
+            let row = self.row(&t.ingress_index, d, pc);
+            let end = if plain { n } else { t.ip_base };
+            for s in bits::ones(&row[..bits::words_for(end)]).take_while(|&c| c < end).filter_map(owner) {
                 bits::set(&mut admitted_by[s], d);
             }
         }
+        let mut egress_bits = vec![0u64; words];
         for (s, column) in admitted_by.iter_mut().enumerate() {
-            let egress = self.row(&self.tables.egress_index, s, pc);
-            column.iter_mut().zip(&open).zip(egress).for_each(|((w, o), e)| *w = (*w | o) & e);
+            if !bits::test(members, s) {
+                column.iter_mut().for_each(|w| *w = 0);
+                continue;
+            }
+            let egress = self.row(&t.egress_index, s, pc);
+            egress_bits.copy_from_slice(&egress[..words]);
+            if !plain {
+                // Split identities answer over IPv6 in their own column.
+                for &i in &t.split {
+                    let i = i as usize;
+                    if bits::test(egress, t.v6_column[i] as usize) {
+                        bits::set(&mut egress_bits, i);
+                    } else {
+                        egress_bits[i >> 6] &= !(1 << (i & 63));
+                    }
+                }
+            }
+            column
+                .iter_mut()
+                .zip(&open)
+                .zip(&egress_bits)
+                .zip(members)
+                .for_each(|(((w, o), e), m)| *w = (*w | o) & e & m);
         }
         admitted_by
+    }
+
+    /// Identity `identity`'s column over `family`.
+    #[inline]
+    pub(crate) fn column(&self, identity: usize, family: Family) -> usize {
+        match family {
+            Family::Ipv4 => identity,
+            Family::Ipv6 => self.tables.v6_column[identity] as usize,
+        }
+    }
+
+    /// The identity whose column (of either family) `column` is; `None` for an IP class.
+    pub(crate) fn column_identity(&self, column: usize) -> Option<usize> {
+        match column.checked_sub(self.tables.identities) {
+            None => Some(column),
+            Some(k) => self.tables.split.get(k).map(|&i| i as usize),
+        }
+    }
+
+    /// The column of IP class `class`.
+    pub(crate) fn ip_column(&self, class: usize) -> usize {
+        self.tables.ip_base + class
+    }
+
+    /// The families both identities can use, as a mask (S9a).
+    pub(crate) fn shared_families(&self, a: usize, b: usize) -> u8 {
+        self.tables.families[a] & self.tables.families[b]
+    }
+
+    /// Whether identity `a` can use `family`.
+    pub(crate) fn has_family(&self, identity: usize, family: Family) -> bool {
+        self.tables.families[identity] & family.bit() != 0
+    }
+
+    /// Whether identity `local`'s rules in `direction` admit identity `peer` on port class `pc`
+    /// in some family both share (the other end's rules not asked).
+    pub(crate) fn admits(&self, direction: Direction, local: usize, peer: usize, pc: usize) -> bool {
+        let row = match direction {
+            Direction::Egress => self.egress_row(local, pc),
+            Direction::Ingress => self.ingress_row(local, pc),
+        };
+        let shared = self.shared_families(local, peer);
+        Family::ALL.into_iter().any(|f| shared & f.bit() != 0 && bits::test(row, self.column(peer, f)))
+    }
+
+    /// Whether pods of identity `src` may reach pods of identity `dst` on port class `pc`: egress
+    /// and ingress both admit, in one family both share (S1, S9a).
+    pub(crate) fn pair_allowed(&self, src: usize, dst: usize, pc: usize) -> bool {
+        let shared = self.shared_families(src, dst);
+        let (egress, ingress) = (self.egress_row(src, pc), self.ingress_row(dst, pc));
+        Family::ALL.into_iter().any(|f| {
+            shared & f.bit() != 0 && bits::test(egress, self.column(dst, f)) && bits::test(ingress, self.column(src, f))
+        })
     }
 
     /// The truth table of every pod to every pod on `port`/`protocol`: computed on identities

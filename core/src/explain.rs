@@ -1,12 +1,13 @@
 //! Explanations: which policies isolate each side of a connection and which rule admits it.
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use core::fmt::Write as _;
 
-use crate::query::{Endpoint, Verdict};
+use crate::query::{family_mask, Endpoint, Family, FamilyVerdicts, Verdict};
 use crate::spec::{Cluster, Direction, PolicyId, Protocol};
 
 /// One rule that admitted a connection, with the peer and port entries that matched.
@@ -73,6 +74,9 @@ pub enum Reason {
     Admitted,
     /// Isolated, and no rule of any isolating policy admits.
     NoRuleAdmits,
+    /// The two ends share no address family, so no connection between them can exist (S9a):
+    /// an IPv4-only pod and an IPv6-only pod, or a pod and an address of a family it lacks.
+    NoCommonFamily,
 }
 
 /// The account of one direction.
@@ -93,28 +97,58 @@ pub struct DirectionExplanation {
 impl DirectionExplanation {
     /// Whether this direction allows the connection.
     pub fn allowed(&self) -> bool {
-        !matches!(self.reason, Reason::NoRuleAdmits)
+        !matches!(self.reason, Reason::NoRuleAdmits | Reason::NoCommonFamily)
     }
 }
 
-/// The account of a whole connection: egress at the source, ingress at the destination.
+/// The account of one address family: egress at the source, ingress at the destination.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FamilyExplanation {
+    /// The family.
+    pub family: Family,
+    /// Egress at the source, over `family`.
+    pub egress: DirectionExplanation,
+    /// Ingress at the destination, over `family`.
+    pub ingress: DirectionExplanation,
+}
+
+/// The account of a whole connection: egress at the source, ingress at the destination (S1),
+/// in each address family the two ends share (S9a).
+///
+/// `egress` and `ingress` are the account of `family`: a family that allows the connection if
+/// any does, else the first shared one (IPv4 first). `other` holds the other shared family's
+/// account when it differs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Explanation {
     /// Egress at the source.
     pub egress: DirectionExplanation,
     /// Ingress at the destination.
     pub ingress: DirectionExplanation,
+    /// The family `egress` and `ingress` are about; `None` when the ends share no family (both
+    /// directions then say [`Reason::NoCommonFamily`]).
+    pub family: Option<Family>,
+    /// Per shared family, whether it allows the connection.
+    pub families: FamilyVerdicts,
+    /// The other shared family's account, when it differs from this one.
+    pub other: Option<Box<FamilyExplanation>>,
 }
 
 impl Explanation {
-    /// Whether the connection is allowed (both directions allow it).
+    /// Whether the connection is allowed (both directions allow it, in some shared family).
     pub fn allowed(&self) -> bool {
         self.egress.allowed() && self.ingress.allowed()
     }
 
     /// The verdict this explanation amounts to.
     pub fn verdict(&self) -> Verdict {
-        Verdict { egress: self.egress.allowed(), ingress: self.ingress.allowed(), families: Default::default() }
+        Verdict { egress: self.egress.allowed(), ingress: self.ingress.allowed(), families: self.families }
+    }
+
+    /// The accounts of every shared family that differ, headline first: one entry when every
+    /// shared family decides alike (or none is shared).
+    pub fn accounts(&self) -> impl Iterator<Item = (Option<Family>, &DirectionExplanation, &DirectionExplanation)> {
+        core::iter::once((self.family, &self.egress, &self.ingress))
+            .chain(self.other.iter().map(|o| (Some(o.family), &o.egress, &o.ingress)))
     }
 
     /// A report for people, as `netpol check` prints it: the verdict, then for egress at the
@@ -124,10 +158,39 @@ impl Explanation {
         let (from, to) = (endpoint_name(cluster, src), endpoint_name(cluster, dst));
         let mut out = String::new();
         let verdict = if self.allowed() { "ALLOWED" } else { "DENIED" };
-        let _ = writeln!(out, "{verdict}: {from} -> {to} on {port}/{protocol}");
-        direction_report(&mut out, cluster, &from, &self.egress);
-        direction_report(&mut out, cluster, &to, &self.ingress);
+        let only = match (self.families.differ(), self.families.iter().find(|&(_, a)| a)) {
+            (true, Some((family, _))) => format!(" (allowed over {family} only)"),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "{verdict}: {from} -> {to} on {port}/{protocol}{only}");
+        if self.family.is_none() {
+            let (a, b) = (family_mask(cluster, src), family_mask(cluster, dst));
+            let _ = writeln!(
+                out,
+                "  no address family in common: {from} has {}, {to} has {}; no connection between them can exist",
+                mask_text(a),
+                mask_text(b)
+            );
+            return out;
+        }
+        let headed = self.other.is_some();
+        for (family, egress, ingress) in self.accounts() {
+            if let (true, Some(f)) = (headed, family) {
+                let _ = writeln!(out, "over {f}:");
+            }
+            direction_report(&mut out, cluster, &from, egress);
+            direction_report(&mut out, cluster, &to, ingress);
+        }
         out
+    }
+}
+
+/// `IPv4 only`, `IPv6 only` or `IPv4 and IPv6` for a family mask.
+fn mask_text(mask: u8) -> &'static str {
+    match mask {
+        1 => "IPv4 only",
+        2 => "IPv6 only",
+        _ => "IPv4 and IPv6",
     }
 }
 
@@ -136,6 +199,7 @@ pub fn endpoint_name(cluster: &Cluster, endpoint: Endpoint) -> String {
     match endpoint {
         Endpoint::Pod(p) => cluster.pod(p).qualified_name(),
         Endpoint::Ip(ip) => {
+            let ip = ip.to_canonical();
             cluster.pod_with_ip(ip).map_or_else(|| format!("{ip}"), |p| cluster.pod(p).qualified_name())
         }
     }
@@ -146,6 +210,9 @@ fn direction_report(out: &mut String, cluster: &Cluster, who: &str, d: &Directio
     let field = d.direction.field();
     let _ = writeln!(out, "{field} at {who}: {verdict}");
     match d.reason {
+        Reason::NoCommonFamily => {
+            let _ = writeln!(out, "  no address family in common with the other end");
+        }
         Reason::NotAPod => {
             let _ = writeln!(out, "  {who} is an IP outside the cluster's pods: {field} is not checked");
         }

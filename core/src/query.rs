@@ -158,3 +158,24 @@ impl Verdict {
         self.egress && self.ingress
     }
 }
+
+/// The families an endpoint can use, as a mask (IPv4 1, IPv6 2): an IP's own family (S9a: an IP
+/// endpoint fixes the family, also when it is a pod's IP); a pod's IPs' families; every family
+/// for a pod without IPs (nothing is known that would restrict it).
+pub(crate) fn family_mask(cluster: &crate::Cluster, endpoint: Endpoint) -> u8 {
+    match endpoint {
+        Endpoint::Ip(ip) => Family::of(ip).bit(),
+        Endpoint::Pod(p) => ips_family_mask(&cluster.pod(p).ips),
+    }
+}
+
+/// The families of a pod's IPs as a mask; every family when it has none.
+pub(crate) fn ips_family_mask(ips: &[IpAddr]) -> u8 {
+    match ips.iter().fold(0, |m, ip| m | Family::of(*ip).bit()) {
+        0 => FAMILIES_ANY,
+        m => m,
+    }
+}
+
+/// The mask of every family.
+pub(crate) const FAMILIES_ANY: u8 = 3;

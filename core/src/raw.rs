@@ -451,7 +451,8 @@ fn validate_pod(raw: &RawPod, namespace: &str) -> Result<Pod, Vec<Diagnostic>> {
     c.labels("metadata.labels", &raw.labels);
     let mut ips = Vec::new();
     for (field, text) in &raw.ips {
-        match IpAddr::from_str(text) {
+        // S9a: an IPv4-mapped IPv6 address is the IPv4 address.
+        match IpAddr::from_str(text).map(|ip| ip.to_canonical()) {
             Ok(ip) if !ips.contains(&ip) => ips.push(ip),
             Ok(_) => {}
             Err(_) => c.report(field, format!("invalid IP address {text:?}")),

@@ -3,11 +3,11 @@
 //! Every query walks the policies of the cluster. It is slow and meant to be obviously right:
 //! the compiled [`Engine`](crate::Engine) is tested against it, and explanations come from here.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::net::IpAddr;
 
-use crate::explain::{DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
-use crate::query::{Endpoint, Options, SelfTraffic};
+use crate::explain::{DirectionExplanation, Explanation, FamilyExplanation, Reason, RuleMiss, RuleRef};
+use crate::query::{family_mask, Endpoint, Family, FamilyVerdicts, Options, SelfTraffic};
 use crate::spec::{Cluster, ContainerPort, Direction, Peer, Pod, PodId, PolicyId, Protocol};
 
 /// A literal interpreter of §2 over a borrowed cluster.
@@ -28,12 +28,50 @@ impl<'c> Evaluator<'c> {
         self.explain(src, dst, port, protocol).allowed()
     }
 
-    /// The full account of a connection: per direction, the isolating policies and the rules
-    /// that admit it, or the rules that do not and why.
+    /// The full account of a connection: per shared address family (S9a) and direction, the
+    /// isolating policies and the rules that admit it, or the rules that do not and why.
     pub fn explain(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Explanation {
+        let src = canonical(src);
+        let dst = canonical(dst);
+        // S9a: the families both ends can use; an IP endpoint fixes its own, even a pod's IP.
+        let shared = family_mask(self.cluster, src) & family_mask(self.cluster, dst);
+        let mut accounts: Vec<FamilyExplanation> = Family::ALL
+            .into_iter()
+            .filter(|f| shared & f.bit() != 0)
+            .map(|family| self.explain_in(src, dst, port, protocol, family))
+            .collect();
+        let mut families = FamilyVerdicts::default();
+        for a in &accounts {
+            families.set(a.family, Some(a.egress.allowed() && a.ingress.allowed()));
+        }
+        if accounts.is_empty() {
+            return Explanation {
+                egress: trivial(Direction::Egress, Reason::NoCommonFamily),
+                ingress: trivial(Direction::Ingress, Reason::NoCommonFamily),
+                family: None,
+                families,
+                other: None,
+            };
+        }
+        // The headline: an allowing family if any, else the first shared one.
+        let headline = accounts.iter().position(|a| a.egress.allowed() && a.ingress.allowed()).unwrap_or(0);
+        let head = accounts.remove(headline);
+        let other = accounts.pop().filter(|o| o.egress != head.egress || o.ingress != head.ingress).map(Box::new);
+        Explanation { egress: head.egress, ingress: head.ingress, family: Some(head.family), families, other }
+    }
+
+    /// The account of a connection over one address family.
+    pub fn explain_in(
+        &self,
+        src: Endpoint,
+        dst: Endpoint,
+        port: u16,
+        protocol: Protocol,
+        family: Family,
+    ) -> FamilyExplanation {
         // S1: an IP that belongs to a pod is that pod.
-        let src = self.resolve(src);
-        let dst = self.resolve(dst);
+        let src = self.resolve(canonical(src));
+        let dst = self.resolve(canonical(dst));
         let self_traffic = matches!((src, dst), (Endpoint::Pod(a), Endpoint::Pod(b)) if a == b);
         let destination_ports = match dst {
             Endpoint::Pod(p) => Some(self.cluster.pod(p).ports.as_slice()),
@@ -45,10 +83,14 @@ impl<'c> Evaluator<'c> {
             }
             match local {
                 Endpoint::Ip(_) => trivial(direction, Reason::NotAPod), // S1
-                Endpoint::Pod(pod) => self.direction(pod, direction, peer, port, protocol, destination_ports),
+                Endpoint::Pod(pod) => self.direction(pod, direction, peer, port, protocol, destination_ports, family),
             }
         };
-        Explanation { egress: side(src, dst, Direction::Egress), ingress: side(dst, src, Direction::Ingress) }
+        FamilyExplanation {
+            family,
+            egress: side(src, dst, Direction::Egress),
+            ingress: side(dst, src, Direction::Ingress),
+        }
     }
 
     /// S1: an IP endpoint that is a pod's IP is that pod.
@@ -60,6 +102,7 @@ impl<'c> Evaluator<'c> {
     }
 
     /// S2, S3: isolation of `pod` in `direction` and the union of the isolating policies' rules.
+    #[allow(clippy::too_many_arguments)]
     fn direction(
         &self,
         pod: PodId,
@@ -68,6 +111,7 @@ impl<'c> Evaluator<'c> {
         port: u16,
         protocol: Protocol,
         destination_ports: Option<&[ContainerPort]>,
+        family: Family,
     ) -> DirectionExplanation {
         let local = self.cluster.pod(pod);
         let isolating: Vec<PolicyId> = (0..self.cluster.policies().len())
@@ -88,7 +132,7 @@ impl<'c> Evaluator<'c> {
             let policy = self.cluster.policy(id);
             for (i, rule) in policy.rules(direction).iter().enumerate() {
                 // S5: no peers matches every peer, no ports every port.
-                let peer_match = rule.peers.iter().position(|p| self.peer_matches(p, &policy.namespace, peer));
+                let peer_match = rule.peers.iter().position(|p| self.peer_matches(p, &policy.namespace, peer, family));
                 let port_match = rule.ports.iter().position(|p| p.matches(port, protocol, destination_ports));
                 let peer_ok = rule.peers.is_empty() || peer_match.is_some();
                 let port_ok = rule.ports.is_empty() || port_match.is_some();
@@ -103,8 +147,9 @@ impl<'c> Evaluator<'c> {
         DirectionExplanation { direction, reason, isolating, admitting, misses }
     }
 
-    /// S6, S9: whether `peer` of a policy in `policy_namespace` matches `endpoint`.
-    fn peer_matches(&self, peer: &Peer, policy_namespace: &str, endpoint: Endpoint) -> bool {
+    /// S6, S9, S9a: whether `peer` of a policy in `policy_namespace` matches `endpoint` in a
+    /// connection over `family`.
+    fn peer_matches(&self, peer: &Peer, policy_namespace: &str, endpoint: Endpoint, family: Family) -> bool {
         match (peer, endpoint) {
             (Peer::Selector { pod_selector, namespace_selector }, Endpoint::Pod(id)) => {
                 let pod: &Pod = self.cluster.pod(id);
@@ -116,11 +161,20 @@ impl<'c> Evaluator<'c> {
             }
             (Peer::Selector { .. }, Endpoint::Ip(_)) => false,
             (Peer::IpBlock(block), Endpoint::Ip(ip)) => block.contains(ip),
+            // S9a: only the pod's address of the connection's family.
             (Peer::IpBlock(block), Endpoint::Pod(id)) => {
                 self.options.ip_block_matches_pods
-                    && self.cluster.pod(id).ips.iter().any(|ip: &IpAddr| block.contains(*ip))
+                    && self.cluster.pod(id).ips.iter().any(|&ip| Family::of(ip) == family && block.contains(ip))
             }
         }
+    }
+}
+
+/// An IP endpoint with an IPv4-mapped IPv6 address as the IPv4 address (S9a).
+fn canonical(endpoint: Endpoint) -> Endpoint {
+    match endpoint {
+        Endpoint::Ip(ip) => Endpoint::Ip(ip.to_canonical()),
+        pod => pod,
     }
 }
 

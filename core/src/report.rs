@@ -10,10 +10,10 @@ use serde_json::{json, Map, Value};
 use crate::connectivity::{IpRange, PortSet};
 use crate::explain::{endpoint_name, DirectionExplanation, Explanation, Reason};
 use crate::spec::{Cluster, PodId, Protocol};
-use crate::{Endpoint, Engine};
+use crate::{Endpoint, Engine, Family, FamilyVerdicts};
 
 /// The stable id of a [`Reason`]: `admitted`, `no-rule-admits`, `not-isolated`, `not-a-pod`,
-/// `self-traffic`.
+/// `self-traffic`, `no-common-family`.
 pub fn reason_id(reason: Reason) -> &'static str {
     match reason {
         Reason::NotAPod => "not-a-pod",
@@ -21,6 +21,7 @@ pub fn reason_id(reason: Reason) -> &'static str {
         Reason::NotIsolated => "not-isolated",
         Reason::Admitted => "admitted",
         Reason::NoRuleAdmits => "no-rule-admits",
+        Reason::NoCommonFamily => "no-common-family",
     }
 }
 
@@ -50,7 +51,15 @@ pub fn direction_json(cluster: &Cluster, d: &DirectionExplanation) -> Value {
     })
 }
 
-/// A whole explanation, as `netpol check -o json` prints it.
+/// Per shared address family its verdict, as `{"ipv4": true, "ipv6": false}` (only the
+/// families both ends have; `{}` when they share none).
+pub fn families_json(families: FamilyVerdicts) -> Value {
+    Value::Object(families.iter().map(|(f, allowed)| (f.key().into(), Value::Bool(allowed))).collect())
+}
+
+/// A whole explanation, as `netpol check -o json` prints it: `egress` and `ingress` are the
+/// account of `family` (an allowing family if any); `other_family` holds the other shared
+/// family's account when it differs.
 pub fn explanation_json(
     cluster: &Cluster,
     src: Endpoint,
@@ -65,8 +74,15 @@ pub fn explanation_json(
         "to": endpoint_name(cluster, dst),
         "port": port,
         "protocol": protocol.as_str(),
+        "families": families_json(e.families),
+        "family": e.family.map(Family::key),
         "egress": direction_json(cluster, &e.egress),
         "ingress": direction_json(cluster, &e.ingress),
+        "other_family": e.other.as_ref().map(|o| json!({
+            "family": o.family.key(),
+            "egress": direction_json(cluster, &o.egress),
+            "ingress": direction_json(cluster, &o.ingress),
+        })),
     })
 }
 

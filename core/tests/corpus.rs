@@ -13,7 +13,7 @@ use netpol::k8s::{LoadOptions, Loader};
 use netpol::raw::Strictness;
 use netpol::reference::Evaluator;
 use netpol::{
-    Cluster, Compiler, Connectivity, Endpoint, Engine, FamilyVerdicts, Options, PodId, Protocol, SelfTraffic,
+    Cluster, Compiler, Connectivity, Endpoint, Engine, Family, FamilyVerdicts, Options, PodId, Protocol, SelfTraffic,
 };
 use serde_json::Value;
 
@@ -183,24 +183,20 @@ impl Checker<'_> {
         }
     }
 
-    /// What the connectivity map says about a connection (IP to IP is not in the map). A pod's
-    /// IP is that pod in one family only, which the pod-level map cannot say: not compared.
+    /// What the connectivity map says about a connection (IP to IP is not in the map).
     fn connectivity_says(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Option<bool> {
         let inside = |ip, r: &netpol::IpRange| r.first <= ip && ip <= r.last;
-        // S9a: an IPv4-mapped IPv6 address is the IPv4 address.
-        let canonical = |e: Endpoint| match e {
-            Endpoint::Ip(ip) => Endpoint::Ip(ip.to_canonical()),
-            pod => pod,
+        // A pod's IP is that pod over the IP's family (S9a); the map answers for pods over every
+        // family they share, so it is comparable only for a pod with that one family. An
+        // IPv4-mapped IPv6 address is the IPv4 address.
+        let as_pod = |e: Endpoint| -> Option<Endpoint> {
+            let Endpoint::Ip(ip) = e else { return Some(e) };
+            let ip = ip.to_canonical();
+            let Some(p) = self.engine.pod_of(Endpoint::Ip(ip)) else { return Some(Endpoint::Ip(ip)) };
+            let pod = self.engine.cluster().pod(p);
+            pod.ips.iter().all(|a| Family::of(*a) == Family::of(ip)).then_some(Endpoint::Pod(p))
         };
-        let (src, dst) = (canonical(src), canonical(dst));
-        for e in [src, dst] {
-            if let Endpoint::Ip(ip) = e {
-                if matches!(self.engine.endpoint_for_ip(ip), Endpoint::Pod(_)) {
-                    return None;
-                }
-            }
-        }
-        match (src, dst) {
+        match (as_pod(src)?, as_pod(dst)?) {
             (Endpoint::Pod(s), Endpoint::Pod(d)) => Some(self.connectivity.between(s, d).allows(port, protocol)),
             (Endpoint::Pod(s), Endpoint::Ip(ip)) => Some(
                 self.connectivity.egress_external(s).iter().any(|(r, set)| inside(ip, r) && set.allows(port, protocol)),

@@ -9,7 +9,6 @@ use alloc::vec::Vec;
 use super::{
     agree, count, finding, selector_yaml, Ctx, Finding, NamespaceCoverage, NP101, NP102, NP103, NP301, NP302, NP303,
 };
-use crate::compile::bits;
 use crate::spec::{Direction, PodId, PolicyId, Protocol};
 
 /// Pods and isolated pods per namespace, for every namespace of the input.
@@ -127,8 +126,8 @@ pub(super) fn dns(ctx: &Ctx, findings: &mut Vec<Finding>) {
     }
     let tables = ctx.engine.tables();
     let reaches = |i: usize, protocol: Protocol| {
-        let row = ctx.engine.egress_row(i, tables.ports.class_of(53, protocol));
-        dns_ids.iter().any(|&d| bits::test(row, d))
+        let pc = tables.ports.class_of(53, protocol);
+        dns_ids.iter().any(|&d| ctx.engine.admits(Direction::Egress, i, d, pc))
     };
     // (namespace, UDP admitted, TCP admitted) -> pods, isolating policies.
     type Group = (Vec<PodId>, Vec<PolicyId>);

@@ -6,6 +6,8 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
 
+use crate::query::Family;
+
 /// Sorted class start addresses per family; class `i` covers `[starts[i], starts[i + 1])`.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct IpClasses {
@@ -46,7 +48,16 @@ impl IpClasses {
         self.v4.len() + self.v6.len()
     }
 
-    /// The class of `ip`.
+    /// The family of class `class`.
+    pub(crate) fn family(&self, class: usize) -> Family {
+        if class < self.v4.len() {
+            Family::Ipv4
+        } else {
+            Family::Ipv6
+        }
+    }
+
+    /// The class of `ip` (an IPv4-mapped IPv6 address must be given as IPv4).
     #[inline]
     pub(crate) fn class_of(&self, ip: IpAddr) -> usize {
         match ip {

@@ -24,7 +24,7 @@ use self::bits::RowSet;
 use self::ip_class::IpClasses;
 use self::port_class::{protocol_index, PortClasses};
 use crate::engine::Engine;
-use crate::query::Options;
+use crate::query::{ips_family_mask, Family, Options};
 use crate::spec::{Cluster, Direction, LabelSelector, Labels, Peer, PortMatch, Protocol, Rule};
 
 /// Builds an [`Engine`] from a validated [`Cluster`].
@@ -55,8 +55,9 @@ impl Compiler {
 /// A named container port as policies see it: (interned name, protocol index, number).
 type NamedPort = (u32, u8, u16);
 
-/// Everything that tells pods apart: namespace, selector answers, IP classes, named ports.
-type IdentityKey = (u32, Vec<u64>, SmallVec<[u32; 2]>, Vec<NamedPort>);
+/// Everything that tells pods apart: namespace, selector answers, address families, IP
+/// classes, named ports.
+type IdentityKey = (u32, Vec<u64>, u8, SmallVec<[u32; 2]>, Vec<NamedPort>);
 
 /// What the engine reads at decision time.
 #[derive(Clone, Debug)]
@@ -68,8 +69,20 @@ pub(crate) struct Tables {
     pub members: Vec<u32>,
     pub ip_classes: IpClasses,
     pub ports: PortClasses,
-    /// Identities; columns `0..identities` are identities, the rest IP classes.
+    /// Identities. Columns `0..identities` are identities (over IPv6 too, unless split);
+    /// `identities..ip_base` the IPv6 columns of split identities; from `ip_base` IP classes.
     pub identities: usize,
+    /// Per identity: the address families its pods can use (S9a), as a mask (IPv4 1, IPv6 2;
+    /// both for pods without IPs).
+    pub families: Vec<u8>,
+    /// Per identity: its column as a peer over IPv6. A dual-stack identity whose addresses
+    /// ipBlocks may match is *split*: ipBlocks see its IPv4 address in its own column and its
+    /// IPv6 address in a column of its own (S9a); every other identity has one column.
+    pub v6_column: Vec<u32>,
+    /// Split identities, by IPv6 column: `split[c - identities]` owns column `c`.
+    pub split: Vec<u32>,
+    /// The first IP-class column.
+    pub ip_base: usize,
     /// Words per row.
     pub words: usize,
     /// `[identity * ports.len() + port class]` → row of admitted peers, per direction.
@@ -86,6 +99,8 @@ struct Identity {
     namespace: u32,
     /// Answers to every distinct pod selector.
     selector_bits: Vec<u64>,
+    /// Address families (S9a): IPv4 1, IPv6 2, both for pods without IPs.
+    families: u8,
     /// IP classes of its pods' IPs (empty when ipBlocks do not match pods).
     ip_classes: SmallVec<[u32; 2]>,
     /// Referenced named ports it defines.
@@ -184,16 +199,36 @@ impl Tables {
                 .collect();
             named.sort_unstable();
             named.dedup();
-            let key = (namespace, selector_bits, classes, named);
+            let families = ips_family_mask(&pod.ips);
+            let key = (namespace, selector_bits, families, classes, named);
             let next = identities.len() as u32;
             let id = *identity_of_key.entry(key.clone()).or_insert_with(|| {
-                identities.push(Identity { namespace, selector_bits: key.1, ip_classes: key.2, named: key.3 });
+                identities.push(Identity {
+                    namespace,
+                    selector_bits: key.1,
+                    families,
+                    ip_classes: key.3,
+                    named: key.4,
+                });
                 next
             });
             pod_identity.push(id);
         }
         let n_ids = identities.len();
-        let columns = n_ids + ip_classes.len();
+        // S9a: identities with addresses of both families that ipBlocks may match get a second
+        // column, for the IPv6 side.
+        let mut v6_column: Vec<u32> = (0..n_ids as u32).collect();
+        let mut split = Vec::new();
+        for (i, identity) in identities.iter().enumerate() {
+            let has = |f: Family| identity.ip_classes.iter().any(|&c| ip_classes.family(c as usize) == f);
+            if has(Family::Ipv4) && has(Family::Ipv6) {
+                v6_column[i] = (n_ids + split.len()) as u32;
+                split.push(i as u32);
+            }
+        }
+        let ip_base = n_ids + split.len();
+        let columns = ip_base + ip_classes.len();
+        let layout = Layout { v6_column: &v6_column, ip_base };
 
         // Port classes: every range boundary, and every number a referenced name resolves to.
         let mut boundaries = Vec::new();
@@ -246,6 +281,7 @@ impl Tables {
                                         peer,
                                         policy_ns,
                                         &identities,
+                                        &layout,
                                         &pod_selectors,
                                         &ns_selectors,
                                         &ns_match,
@@ -274,7 +310,8 @@ impl Tables {
         let mut named_cols: HashMap<NamedPort, Vec<u64>> = HashMap::new();
         for (i, identity) in identities.iter().enumerate() {
             for np in &identity.named {
-                bits::set(named_cols.entry(*np).or_insert_with(|| vec![0; bits::words_for(columns)]), i);
+                let row = named_cols.entry(*np).or_insert_with(|| vec![0; bits::words_for(columns)]);
+                layout.set_identity(row, i);
             }
         }
         let mut named_numbers: HashMap<(u32, u8), Vec<u16>> = HashMap::new();
@@ -339,6 +376,7 @@ impl Tables {
             fill[id as usize] += 1;
         }
         let (words, rows) = rows.into_rows();
+        let families = identities.iter().map(|i| i.families).collect();
         Tables {
             pod_identity,
             member_start,
@@ -346,6 +384,10 @@ impl Tables {
             ip_classes,
             ports,
             identities: n_ids,
+            families,
+            v6_column,
+            split,
+            ip_base,
             words,
             egress_index,
             ingress_index,
@@ -358,6 +400,8 @@ impl Tables {
     pub(crate) fn memory_bytes(&self) -> usize {
         (self.pod_identity.capacity() + self.member_start.capacity() + self.members.capacity()) * 4
             + (self.egress_index.capacity() + self.ingress_index.capacity()) * 4
+            + self.families.capacity()
+            + (self.v6_column.capacity() + self.split.capacity()) * 4
             + self.rows.capacity() * 8
             + self.ip_classes.memory_bytes()
             + self.ports.memory_bytes()
@@ -532,6 +576,29 @@ impl Sweep {
     }
 }
 
+/// Where identities sit in a row's columns (S9a): each identity's own column, plus a second
+/// column for the IPv6 side of a split identity.
+struct Layout<'a> {
+    v6_column: &'a [u32],
+    ip_base: usize,
+}
+
+impl Layout<'_> {
+    /// Sets identity `i`'s columns of both families.
+    fn set_identity(&self, row: &mut [u64], i: usize) {
+        bits::set(row, i);
+        bits::set(row, self.v6_column[i] as usize);
+    }
+
+    /// Identity `i`'s column over `family`.
+    fn column(&self, i: usize, family: Family) -> usize {
+        match family {
+            Family::Ipv4 => i,
+            Family::Ipv6 => self.v6_column[i] as usize,
+        }
+    }
+}
+
 fn intern<'a>(map: &mut HashMap<&'a LabelSelector, u32>, s: &'a LabelSelector) {
     let next = map.len() as u32;
     map.entry(s).or_insert(next);
@@ -543,6 +610,7 @@ fn peer_row(
     peer: &Peer,
     policy_ns: u32,
     identities: &[Identity],
+    layout: &Layout,
     pod_selectors: &HashMap<&LabelSelector, u32>,
     ns_selectors: &HashMap<&LabelSelector, u32>,
     ns_match: &[Vec<bool>],
@@ -561,25 +629,28 @@ fn peer_row(
                     Some(s) => ns_match[s][identity.namespace as usize],
                 };
                 if ns_ok && pod_sel.is_none_or(|s| bits::test(&identity.selector_bits, s)) {
-                    bits::set(&mut row, i);
+                    layout.set_identity(&mut row, i);
                 }
             }
         }
         Peer::IpBlock(block) => {
             // Classes are cut at every cidr and except boundary: the cidr is a run of whole
             // classes, and so is each except.
-            let n_ids = identities.len();
+            let base = layout.ip_base;
             let run = |net: &ipnet::IpNet| {
-                n_ids + ip_classes.class_of(net.network())..n_ids + ip_classes.class_of(net.broadcast()) + 1
+                base + ip_classes.class_of(net.network())..base + ip_classes.class_of(net.broadcast()) + 1
             };
             bits::set_range(&mut row, run(&block.cidr()));
             for except in block.except() {
                 bits::clear_range(&mut row, run(except));
             }
             if options.ip_block_matches_pods {
+                // S9a: each family's address is matched in that family's column only.
                 for (i, identity) in identities.iter().enumerate() {
-                    if identity.ip_classes.iter().any(|&c| bits::test(&row, n_ids + c as usize)) {
-                        bits::set(&mut row, i);
+                    for &c in &identity.ip_classes {
+                        if bits::test(&row, base + c as usize) {
+                            bits::set(&mut row, layout.column(i, ip_classes.family(c as usize)));
+                        }
                     }
                 }
             }

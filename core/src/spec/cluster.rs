@@ -55,7 +55,8 @@ pub struct Pod {
     pub name: String,
     /// Its labels.
     pub labels: Labels,
-    /// Its IPs (`status.podIPs`, or `status.podIP`); empty for a pod not yet scheduled.
+    /// Its IPs (`status.podIPs`, or `status.podIP`), IPv4-mapped IPv6 addresses read as IPv4;
+    /// empty for a pod not yet scheduled.
     pub ips: Vec<IpAddr>,
     /// The container ports of all its containers.
     pub ports: Vec<ContainerPort>,
@@ -143,8 +144,10 @@ impl Cluster {
             .map(|i| PodId(i as u32))
     }
 
-    /// The pod that has `ip` among its IPs (pod IPs are unique after validation).
+    /// The pod that has `ip` among its IPs (pod IPs are unique after validation); an
+    /// IPv4-mapped IPv6 address is the IPv4 address (S9a).
     pub fn pod_with_ip(&self, ip: IpAddr) -> Option<PodId> {
+        let ip = ip.to_canonical();
         self.pods.iter().position(|p| p.ips.contains(&ip)).map(|i| PodId(i as u32))
     }
 }
