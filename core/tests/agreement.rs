@@ -773,10 +773,43 @@ impl Under<'_> {
         what: &str,
     ) -> Result<(), TestCaseError> {
         let (src, dst) = (resolve(self.cluster, src), resolve(self.cluster, dst));
-        for (side, reference, direction, local) in [
-            (&got.egress, &expected.egress, Direction::Egress, src),
-            (&got.ingress, &expected.ingress, Direction::Ingress, dst),
-        ] {
+        // S9a: the headline family, the per-family verdicts and one account per differing family.
+        prop_assert_eq!(got.family, expected.family, "explain family vs reference: {}", what);
+        prop_assert_eq!(got.families, expected.families, "explain families vs reference: {}", what);
+        prop_assert_eq!(got.family.is_none(), got.families.is_none_shared(), "explain family: {}", what);
+        prop_assert_eq!(got.other.is_some(), expected.other.is_some(), "explain other family vs reference: {}", what);
+        let accounts: Vec<_> = got.accounts().zip(expected.accounts()).collect();
+        for ((family, egress, ingress), (_, ref_egress, ref_ingress)) in accounts {
+            prop_assert_eq!(
+                family.map(|f| got.families.get(f)),
+                family.map(|_| Some(egress.allowed() && ingress.allowed())),
+                "explain {:?}: account vs families: {}",
+                family,
+                what
+            );
+            if family.is_none() {
+                for side in [egress, ingress] {
+                    prop_assert_eq!(side.reason, Reason::NoCommonFamily, "explain: no common family: {}", what);
+                    prop_assert!(side.isolating.is_empty() && side.admitting.is_empty() && side.misses.is_empty());
+                }
+                prop_assert_eq!(egress, ref_egress, "explain egress vs reference: {}", what);
+                prop_assert_eq!(ingress, ref_ingress, "explain ingress vs reference: {}", what);
+                continue;
+            }
+            self.check_account([(egress, ref_egress, src), (ingress, ref_ingress, dst)], what)?;
+        }
+        Ok(())
+    }
+
+    /// One family's account (egress at `src`, ingress at `dst`) is well formed and names the same
+    /// policies and rules as the reference's.
+    fn check_account(
+        &self,
+        sides: [(&DirectionExplanation, &DirectionExplanation, Endpoint); 2],
+        what: &str,
+    ) -> Result<(), TestCaseError> {
+        let (src, dst) = (sides[0].2, sides[1].2);
+        for ((side, reference, local), direction) in sides.into_iter().zip([Direction::Egress, Direction::Ingress]) {
             prop_assert_eq!(side.direction, direction, "explain direction: {}", what);
             prop_assert_eq!(
                 side.reason == Reason::NotAPod,
@@ -899,14 +932,23 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
     let under =
         Under { cluster: &cluster, reference: Evaluator::new(&cluster, case.options), engine: &engine, model: &model };
 
-    // S1: an IP that is a pod's IP is that pod, for every lookup.
+    // S1: an IP that is a pod's IP is that pod, for every lookup, also written IPv4-mapped
+    // (S9a); parsed, it stays an IP endpoint (canonical) so that it keeps its family.
     for (i, pod) in cluster.pods().iter().enumerate() {
         let id = PodId(i as u32);
         prop_assert_eq!(engine.pod_id(&pod.qualified_name()), Some(id));
         for &ip in &pod.ips {
             prop_assert_eq!(cluster.pod_with_ip(ip), Some(id), "pod_with_ip({})", ip);
-            prop_assert_eq!(engine.endpoint_for_ip(ip), Endpoint::Pod(id), "endpoint_for_ip({})", ip);
-            prop_assert_eq!(engine.parse_endpoint(&ip.to_string()), Some(Endpoint::Pod(id)), "parse_endpoint({})", ip);
+            for written in std::iter::once(ip).chain(mapped(ip)) {
+                prop_assert_eq!(engine.endpoint_for_ip(written), Endpoint::Pod(id), "endpoint_for_ip({})", written);
+                prop_assert_eq!(engine.pod_of(Endpoint::Ip(written)), Some(id), "pod_of({})", written);
+                prop_assert_eq!(
+                    engine.parse_endpoint(&written.to_string()),
+                    Some(Endpoint::Ip(ip)),
+                    "parse_endpoint({})",
+                    written
+                );
+            }
         }
     }
 
