@@ -608,6 +608,7 @@ impl<'a> Model<'a> {
         Verdict { egress, ingress, families }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn direction_allows(
         &self,
         local: &ModelPod,
