@@ -8,6 +8,10 @@
 //! that both evaluators share (`LabelSelector::matches`, `IpBlock::contains`,
 //! `PolicyPort::matches`, the S4 defaults in validation) cannot hide behind their agreement.
 //!
+//! The model also decides per address family (S9a) on its own: each endpoint's families, the
+//! shared ones, ipBlocks against the peer's address of that family only, and IPv4-mapped IPv6
+//! addresses read as IPv4; `Verdict::families` must match it exactly.
+//!
 //! Below the property are targeted tests of corners the generator only reaches by chance.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,8 +25,8 @@ use netpol::raw::{
 use netpol::reference::Evaluator;
 use netpol::spec::Labels;
 use netpol::{
-    Cluster, Compiler, Direction, DirectionExplanation, Endpoint, Engine, Explanation, Options, PodId, Protocol, Query,
-    Reason, SelfTraffic, Verdict,
+    Cluster, Compiler, Direction, DirectionExplanation, Endpoint, Engine, Explanation, Family, FamilyVerdicts, Options,
+    PodId, Protocol, Query, Reason, SelfTraffic, Verdict,
 };
 use proptest::collection::{btree_map, vec};
 use proptest::option;
@@ -58,6 +62,10 @@ const CIDRS: &[&str] = &[
     "fd00::/125",
     "fd00::4/126",
     "fd00::3/128",
+    // IPv6 blocks over the IPv4-mapped range: they match no address at all (S9a: a mapped
+    // address is IPv4, and IPv4 never matches an IPv6 block).
+    "::ffff:0:0/96",
+    "::ffff:10.0.0.0/120",
 ];
 /// Namespaces are `ns0`..; a cluster declares `ns0..ns{n-1}` and sometimes uses `ns{n}` without
 /// declaring it (S8: assumed with just its name label).
@@ -231,11 +239,25 @@ fn policy(declared: usize) -> impl Strategy<Value = RawPolicy> {
     )
 }
 
-fn pod_ip() -> impl Strategy<Value = String> {
+fn pod_ipv4() -> impl Strategy<Value = String> {
     let host = prop_oneof![4 => 0u8..8, 1 => select(vec![127u8, 128, 255])];
+    (0u8..4, host).prop_map(|(x, y)| format!("10.0.{x}.{y}"))
+}
+
+fn pod_ipv6() -> impl Strategy<Value = String> {
+    (0u8..8).prop_map(|x| format!("fd00::{x}"))
+}
+
+/// `status.podIPs` (at most one address per family, as Kubernetes has it, S9a): IPv4-only,
+/// IPv6-only, dual-stack (either order) or none. A repeated IP is dropped in `build_case`, so a
+/// dual-stack pod sometimes ends up single-stack.
+fn pod_ips() -> impl Strategy<Value = Vec<String>> {
     prop_oneof![
-        4 => (0u8..4, host).prop_map(|(x, y)| format!("10.0.{x}.{y}")),
-        1 => (0u8..8).prop_map(|x| format!("fd00::{x}")),
+        1 => Just(Vec::new()),
+        4 => pod_ipv4().prop_map(|a| vec![a]),
+        2 => pod_ipv6().prop_map(|b| vec![b]),
+        3 => (pod_ipv4(), pod_ipv6(), any::<bool>())
+            .prop_map(|(a, b, v6_first)| if v6_first { vec![b, a] } else { vec![a, b] }),
     ]
 }
 
@@ -254,7 +276,7 @@ fn pod(declared: usize) -> impl Strategy<Value = RawPod> {
         1 => Just((Some("Succeeded"), false)),
         1 => Just((Some("Running"), true)),
     ];
-    (namespace_index(declared), labels(), vec(pod_ip(), 0..=2), vec(container_port, 0..=3), state).prop_map(
+    (namespace_index(declared), labels(), pod_ips(), vec(container_port, 0..=3), state).prop_map(
         |(ns, labels, ips, ports, (phase, host_network))| RawPod {
             origin: None,
             namespace: Some(ns_name(ns)),
@@ -392,8 +414,17 @@ fn step(ip: IpAddr, up: bool) -> Option<IpAddr> {
     }
 }
 
+/// `::ffff:a.b.c.d` for an IPv4 address (S9a: the same address, written as IPv6).
+fn mapped(ip: IpAddr) -> Option<IpAddr> {
+    match ip {
+        IpAddr::V4(a) => Some(IpAddr::V6(a.to_ipv6_mapped())),
+        IpAddr::V6(_) => None,
+    }
+}
+
 /// Up to 12 IPs: picks among block edges (and just outside them), every pod IP (also of pods
-/// validation left out) and a few outsiders, plus two pod IPs for sure when there are any.
+/// validation left out), the IPv4-mapped form of every IPv4 candidate, and a few outsiders, plus
+/// two pod IPs for sure when there are any.
 fn ip_probes(case: &Case) -> Vec<IpAddr> {
     let mut candidates: BTreeSet<IpAddr> =
         ["10.0.0.1", "192.168.1.1", "fd00::1", "2001:db8::1", "0.0.0.0"].iter().map(|ip| ip.parse().unwrap()).collect();
@@ -412,6 +443,8 @@ fn ip_probes(case: &Case) -> Vec<IpAddr> {
     let pod_ips: Vec<IpAddr> =
         case.raw.pods.iter().flat_map(|p| &p.ips).map(|(_, ip)| ip.parse().expect("generated IPs parse")).collect();
     candidates.extend(&pod_ips);
+    let mapped_forms: Vec<IpAddr> = candidates.iter().filter_map(|&ip| mapped(ip)).collect();
+    candidates.extend(mapped_forms);
     let candidates: Vec<IpAddr> = candidates.into_iter().collect();
     let mut probes: BTreeSet<IpAddr> = case.ip_picks.iter().map(|i| candidates[i.index(candidates.len())]).collect();
     if !pod_ips.is_empty() {
@@ -437,9 +470,44 @@ struct Model<'a> {
     pods: Vec<ModelPod<'a>>,
 }
 
+/// One end as the model sees it: a pod (by name, or by one of its IPs: then only that IP's
+/// family) or an IP outside the pod model.
 enum Side {
-    Pod(usize),
+    Pod(usize, Option<Fam>),
     Ip(IpAddr),
+}
+
+/// The model's own address family (S9a), not the crate's [`Family`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fam {
+    V4,
+    V6,
+}
+
+impl Fam {
+    /// An IPv4-mapped IPv6 address is IPv4.
+    fn of(ip: IpAddr) -> Fam {
+        match ip {
+            IpAddr::V4(_) => Fam::V4,
+            IpAddr::V6(a) if a.to_ipv4_mapped().is_some() => Fam::V4,
+            IpAddr::V6(_) => Fam::V6,
+        }
+    }
+
+    fn crate_family(self) -> Family {
+        match self {
+            Fam::V4 => Family::Ipv4,
+            Fam::V6 => Family::Ipv6,
+        }
+    }
+}
+
+/// `::ffff:a.b.c.d` as `a.b.c.d`; every other address as it is.
+fn model_canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(a) => a.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
 }
 
 impl<'a> Model<'a> {
@@ -468,40 +536,85 @@ impl<'a> Model<'a> {
         labels
     }
 
+    /// S1: an IP that is a pod's IP is that pod, in that IP's family only (S9a).
     fn side(&self, endpoint: Endpoint) -> Side {
         match endpoint {
-            Endpoint::Pod(id) => Side::Pod(id.index()),
-            Endpoint::Ip(ip) => self.pods.iter().position(|p| p.ips.contains(&ip)).map_or(Side::Ip(ip), Side::Pod),
+            Endpoint::Pod(id) => Side::Pod(id.index(), None),
+            Endpoint::Ip(ip) => {
+                let ip = model_canonical(ip);
+                self.pods
+                    .iter()
+                    .position(|p| p.ips.contains(&ip))
+                    .map_or(Side::Ip(ip), |p| Side::Pod(p, Some(Fam::of(ip))))
+            }
+        }
+    }
+
+    /// S9a: the families an end can use. A pod without IPs does not restrict.
+    fn families(&self, side: &Side) -> Vec<Fam> {
+        match side {
+            Side::Ip(ip) => vec![Fam::of(*ip)],
+            Side::Pod(_, Some(f)) => vec![*f],
+            Side::Pod(p, None) => {
+                let ips = &self.pods[*p].ips;
+                [Fam::V4, Fam::V6]
+                    .into_iter()
+                    .filter(|&f| ips.is_empty() || ips.iter().any(|&ip| Fam::of(ip) == f))
+                    .collect()
+            }
         }
     }
 
     fn verdict(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Verdict {
         let (src, dst) = (self.side(src), self.side(dst));
-        if let (Side::Pod(a), Side::Pod(b)) = (&src, &dst) {
-            if a == b && self.options.self_traffic == SelfTraffic::Allow {
-                return Verdict { egress: true, ingress: true, families: Default::default() };
-            }
-        }
+        let (src_families, dst_families) = (self.families(&src), self.families(&dst));
+        let shared: Vec<Fam> = src_families.into_iter().filter(|f| dst_families.contains(f)).collect();
+        let self_allowed = matches!((&src, &dst), (Side::Pod(a, _), Side::Pod(b, _)) if a == b)
+            && self.options.self_traffic == SelfTraffic::Allow;
         let dst_pod = match dst {
-            Side::Pod(d) => Some(&self.pods[d]),
+            Side::Pod(d, _) => Some(&self.pods[d]),
             Side::Ip(_) => None,
         };
-        let egress = match src {
-            Side::Ip(_) => true,
-            Side::Pod(p) => self.direction_allows(&self.pods[p], Direction::Egress, &dst, dst_pod, port, protocol),
-        };
-        let ingress = match dst {
-            Side::Ip(_) => true,
-            Side::Pod(p) => self.direction_allows(&self.pods[p], Direction::Ingress, &src, dst_pod, port, protocol),
-        };
-        Verdict { egress, ingress, families: Default::default() }
+        let mut families = FamilyVerdicts::default();
+        let mut per_family = Vec::new();
+        for &family in &shared {
+            let (egress, ingress) = if self_allowed {
+                (true, true) // S12
+            } else {
+                let egress = match src {
+                    Side::Ip(_) => true,
+                    Side::Pod(p, _) => {
+                        self.direction_allows(&self.pods[p], Direction::Egress, &dst, family, dst_pod, port, protocol)
+                    }
+                };
+                let ingress = match dst {
+                    Side::Ip(_) => true,
+                    Side::Pod(p, _) => {
+                        self.direction_allows(&self.pods[p], Direction::Ingress, &src, family, dst_pod, port, protocol)
+                    }
+                };
+                (egress, ingress)
+            };
+            families.set(family.crate_family(), Some(egress && ingress));
+            per_family.push((egress, ingress));
+        }
+        // An allowing family if any, else the first shared (IPv4 first), else none.
+        let (egress, ingress) = per_family
+            .iter()
+            .copied()
+            .find(|&(e, i)| e && i)
+            .or_else(|| per_family.first().copied())
+            .unwrap_or((false, false));
+        Verdict { egress, ingress, families }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn direction_allows(
         &self,
         local: &ModelPod,
         direction: Direction,
         peer: &Side,
+        family: Fam,
         dst: Option<&ModelPod>,
         port: u16,
         protocol: Protocol,
@@ -527,20 +640,22 @@ impl<'a> Model<'a> {
             rules.iter().flatten().any(|rule| {
                 let peers = rule.peers.as_deref().unwrap_or_default();
                 let ports = rule.ports.as_deref().unwrap_or_default();
-                (peers.is_empty() || peers.iter().any(|p| self.peer_matches(p, policy, peer)))
+                (peers.is_empty() || peers.iter().any(|p| self.peer_matches(p, policy, peer, family)))
                     && (ports.is_empty() || ports.iter().any(|p| model_port(p, port, protocol, dst)))
             })
         })
     }
 
-    fn peer_matches(&self, peer: &RawPeer, policy: &RawPolicy, endpoint: &Side) -> bool {
+    /// S6, S9, S9a: in `family`, an ipBlock sees only the pod's address of that family.
+    fn peer_matches(&self, peer: &RawPeer, policy: &RawPolicy, endpoint: &Side, family: Fam) -> bool {
         match (&peer.ip_block, endpoint) {
             (Some(block), Side::Ip(ip)) => model_in_block(block, *ip),
-            (Some(block), Side::Pod(p)) => {
-                self.options.ip_block_matches_pods && self.pods[*p].ips.iter().any(|ip| model_in_block(block, *ip))
+            (Some(block), Side::Pod(p, _)) => {
+                self.options.ip_block_matches_pods
+                    && self.pods[*p].ips.iter().any(|&ip| Fam::of(ip) == family && model_in_block(block, ip))
             }
             (None, Side::Ip(_)) => false,
-            (None, Side::Pod(p)) => {
+            (None, Side::Pod(p, _)) => {
                 let pod = &self.pods[*p];
                 let namespace_ok = match &peer.namespace_selector {
                     None => policy.namespace.as_deref() == Some(pod.namespace),
@@ -589,7 +704,8 @@ fn model_selects(selector: &RawSelector, labels: &Labels) -> bool {
         })
 }
 
-/// S9 read off the raw ipBlock.
+/// S9 read off the raw ipBlock; `ip` is canonical, so an IPv4 address never falls in an IPv6
+/// block (not even in ::ffff:0:0/96) and `0.0.0.0/0` never covers IPv6.
 fn model_in_block(block: &RawIpBlock, ip: IpAddr) -> bool {
     net(&block.cidr).contains(&ip) && !block.except.iter().flatten().any(|e| net(e).contains(&ip))
 }
@@ -657,15 +773,44 @@ impl Under<'_> {
         dst: Endpoint,
         what: &str,
     ) -> Result<(), TestCaseError> {
-        let resolve = |e: Endpoint| match e {
-            Endpoint::Ip(ip) => self.cluster.pod_with_ip(ip).map_or(e, Endpoint::Pod),
-            pod => pod,
-        };
-        let (src, dst) = (resolve(src), resolve(dst));
-        for (side, reference, direction, local) in [
-            (&got.egress, &expected.egress, Direction::Egress, src),
-            (&got.ingress, &expected.ingress, Direction::Ingress, dst),
-        ] {
+        let (src, dst) = (resolve(self.cluster, src), resolve(self.cluster, dst));
+        // S9a: the headline family, the per-family verdicts and one account per differing family.
+        prop_assert_eq!(got.family, expected.family, "explain family vs reference: {}", what);
+        prop_assert_eq!(got.families, expected.families, "explain families vs reference: {}", what);
+        prop_assert_eq!(got.family.is_none(), got.families.is_none_shared(), "explain family: {}", what);
+        prop_assert_eq!(got.other.is_some(), expected.other.is_some(), "explain other family vs reference: {}", what);
+        let accounts: Vec<_> = got.accounts().zip(expected.accounts()).collect();
+        for ((family, egress, ingress), (_, ref_egress, ref_ingress)) in accounts {
+            prop_assert_eq!(
+                family.map(|f| got.families.get(f)),
+                family.map(|_| Some(egress.allowed() && ingress.allowed())),
+                "explain {:?}: account vs families: {}",
+                family,
+                what
+            );
+            if family.is_none() {
+                for side in [egress, ingress] {
+                    prop_assert_eq!(side.reason, Reason::NoCommonFamily, "explain: no common family: {}", what);
+                    prop_assert!(side.isolating.is_empty() && side.admitting.is_empty() && side.misses.is_empty());
+                }
+                prop_assert_eq!(egress, ref_egress, "explain egress vs reference: {}", what);
+                prop_assert_eq!(ingress, ref_ingress, "explain ingress vs reference: {}", what);
+                continue;
+            }
+            self.check_account([(egress, ref_egress, src), (ingress, ref_ingress, dst)], what)?;
+        }
+        Ok(())
+    }
+
+    /// One family's account (egress at `src`, ingress at `dst`) is well formed and names the same
+    /// policies and rules as the reference's.
+    fn check_account(
+        &self,
+        sides: [(&DirectionExplanation, &DirectionExplanation, Endpoint); 2],
+        what: &str,
+    ) -> Result<(), TestCaseError> {
+        let (src, dst) = (sides[0].2, sides[1].2);
+        for ((side, reference, local), direction) in sides.into_iter().zip([Direction::Egress, Direction::Ingress]) {
             prop_assert_eq!(side.direction, direction, "explain direction: {}", what);
             prop_assert_eq!(
                 side.reason == Reason::NotAPod,
@@ -732,6 +877,34 @@ impl Under<'_> {
     }
 }
 
+/// S1, S9a: an IP that is a pod's IP (IPv4-mapped or not) is that pod.
+fn resolve(cluster: &Cluster, e: Endpoint) -> Endpoint {
+    match e {
+        Endpoint::Ip(ip) => cluster.pod_with_ip(model_canonical(ip)).map_or(e, Endpoint::Pod),
+        pod => pod,
+    }
+}
+
+/// S9a: the family an endpoint given as an IP fixes; `None` for a pod by name.
+fn fixed_family(e: Endpoint) -> Option<Family> {
+    match e {
+        Endpoint::Ip(ip) => Some(Fam::of(ip).crate_family()),
+        Endpoint::Pod(_) => None,
+    }
+}
+
+/// The per-family verdicts of a pod-level query, cut down to the families the query's IP
+/// endpoints fix: what the same query with those IPs must answer (S9a).
+fn restricted(pod_level: FamilyVerdicts, src: Endpoint, dst: Endpoint) -> FamilyVerdicts {
+    let mut out = FamilyVerdicts::default();
+    for family in Family::ALL {
+        if [fixed_family(src), fixed_family(dst)].iter().all(|f| f.is_none_or(|f| f == family)) {
+            out.set(family, pod_level.get(family));
+        }
+    }
+    out
+}
+
 fn sorted_policies(side: &DirectionExplanation) -> Vec<u32> {
     let mut ids: Vec<u32> = side.isolating.iter().map(|id| id.0).collect();
     ids.sort_unstable();
@@ -760,14 +933,23 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
     let under =
         Under { cluster: &cluster, reference: Evaluator::new(&cluster, case.options), engine: &engine, model: &model };
 
-    // S1: an IP that is a pod's IP is that pod, for every lookup.
+    // S1: an IP that is a pod's IP is that pod, for every lookup, also written IPv4-mapped
+    // (S9a); parsed, it stays an IP endpoint (canonical) so that it keeps its family.
     for (i, pod) in cluster.pods().iter().enumerate() {
         let id = PodId(i as u32);
         prop_assert_eq!(engine.pod_id(&pod.qualified_name()), Some(id));
         for &ip in &pod.ips {
             prop_assert_eq!(cluster.pod_with_ip(ip), Some(id), "pod_with_ip({})", ip);
-            prop_assert_eq!(engine.endpoint_for_ip(ip), Endpoint::Pod(id), "endpoint_for_ip({})", ip);
-            prop_assert_eq!(engine.parse_endpoint(&ip.to_string()), Some(Endpoint::Pod(id)), "parse_endpoint({})", ip);
+            for written in std::iter::once(ip).chain(mapped(ip)) {
+                prop_assert_eq!(engine.endpoint_for_ip(written), Endpoint::Pod(id), "endpoint_for_ip({})", written);
+                prop_assert_eq!(engine.pod_of(Endpoint::Ip(written)), Some(id), "pod_of({})", written);
+                prop_assert_eq!(
+                    engine.parse_endpoint(&written.to_string()),
+                    Some(Endpoint::Ip(ip)),
+                    "parse_endpoint({})",
+                    written
+                );
+            }
         }
     }
 
@@ -792,6 +974,8 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
                 );
             }
             for &ip in &ips {
+                // A pod's IP (or its mapped form) is that pod in one family: not in the map.
+                let ip = model_canonical(ip);
                 if cluster.pod_with_ip(ip).is_some() {
                     continue;
                 }
@@ -849,12 +1033,14 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
                 let (pod, ip_end) = (Endpoint::Pod(p), Endpoint::Ip(ip));
                 let out = ask(pod, ip_end)?;
                 let into = ask(ip_end, pod)?;
-                // An IP that is a pod's IP behaves exactly like that pod.
-                if let Some(owner) = cluster.pod_with_ip(ip) {
+                // An IP that is a pod's IP behaves exactly like that pod, in the IP's family (S9a).
+                if let Endpoint::Pod(owner) = resolve(&cluster, ip_end) {
                     let owner = Endpoint::Pod(owner);
                     let what = format!("{} (= {}) and {} on {port}/{protocol}", ip, under.name(owner), under.name(pod));
-                    prop_assert_eq!(out, engine.decide(pod, owner, port, protocol), "pod -> pod IP: {}", what);
-                    prop_assert_eq!(into, engine.decide(owner, pod, port, protocol), "pod IP -> pod: {}", what);
+                    let by_pod = engine.decide(pod, owner, port, protocol).families;
+                    prop_assert_eq!(out.families, restricted(by_pod, pod, ip_end), "pod -> pod IP: {}", what);
+                    let by_pod = engine.decide(owner, pod, port, protocol).families;
+                    prop_assert_eq!(into.families, restricted(by_pod, ip_end, pod), "pod IP -> pod: {}", what);
                 }
             }
         }
@@ -992,8 +1178,23 @@ impl Fixture {
     }
 
     /// Asserts that every evaluator (and the model) says `expected`, and that the same query
-    /// with any pod IP replaced by its pod gets the same verdict.
+    /// with any pod IP replaced by its pod gets the same verdict in the IP's family (S9a).
     fn expect(&self, options: Options, src: &str, dst: &str, port: u16, protocol: Protocol, expected: bool) {
+        self.expect_families(options, src, dst, port, protocol, expected, None);
+    }
+
+    /// [`Fixture::expect`], and when `families` is given, the per-family verdicts too.
+    #[allow(clippy::too_many_arguments)]
+    fn expect_families(
+        &self,
+        options: Options,
+        src: &str,
+        dst: &str,
+        port: u16,
+        protocol: Protocol,
+        expected: bool,
+        families: Option<FamilyVerdicts>,
+    ) {
         let engine = Compiler::new().options(options).compile(&self.cluster);
         let model = Model::new(&self.raw, &self.cluster, options);
         let under = Under {
@@ -1005,17 +1206,14 @@ impl Fixture {
         let (a, b) = (self.endpoint(src), self.endpoint(dst));
         let verdict = under.check(a, b, port, protocol).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(verdict.is_allowed(), expected, "{src} -> {dst} on {port}/{protocol} under {options:?}");
-        let as_pod = |e: Endpoint| match e {
-            Endpoint::Ip(ip) => self.cluster.pod_with_ip(ip).map_or(e, Endpoint::Pod),
-            pod => pod,
-        };
-        assert_eq!(
-            under.check(as_pod(a), as_pod(b), port, protocol).unwrap_or_else(|e| panic!("{e}")),
-            verdict,
-            "{src} -> {dst}: by IP and by pod"
-        );
-        if let (Endpoint::Pod(a), Endpoint::Pod(b)) = (as_pod(a), as_pod(b)) {
-            assert_eq!(engine.matrix(port, protocol).allowed(a, b), expected, "matrix: {src} -> {dst}");
+        if let Some(families) = families {
+            assert_eq!(verdict.families, families, "{src} -> {dst} on {port}/{protocol} under {options:?}: families");
+        }
+        let as_pod = |e: Endpoint| resolve(&self.cluster, e);
+        let by_pod = under.check(as_pod(a), as_pod(b), port, protocol).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(restricted(by_pod.families, a, b), verdict.families, "{src} -> {dst}: by IP and by pod");
+        if let (Endpoint::Pod(pa), Endpoint::Pod(pb)) = (as_pod(a), as_pod(b)) {
+            assert_eq!(engine.matrix(port, protocol).allowed(pa, pb), by_pod.is_allowed(), "matrix: {src} -> {dst}");
         }
     }
 }
@@ -1048,15 +1246,18 @@ fn pod_ip_endpoints_are_their_pods() {
         vec![web_in, client],
     );
     f.expect(DEFAULT, "10.0.0.2", "shop/web", 80, TCP, true);
-    f.expect(DEFAULT, "10.0.0.2", "fd00::1", 80, TCP, true);
+    // S9a: client is IPv4-only, fd00::1 is web over IPv6: no shared family (allowed before S9a).
+    f.expect(DEFAULT, "10.0.0.2", "fd00::1", 80, TCP, false);
     f.expect(DEFAULT, "10.0.0.2", "shop/web", 81, TCP, false);
     f.expect(DEFAULT, "10.0.0.3", "shop/web", 80, TCP, false);
     f.expect(DEFAULT, "10.0.0.9", "shop/web", 80, TCP, false);
     f.expect(DEFAULT, "shop/client", "10.0.0.9", 80, TCP, false); // egress only to web
     f.expect(DEFAULT, "shop/web", "10.0.0.2", 80, TCP, false); // client denies all ingress
     f.expect(DEFAULT, "shop/web", "10.0.0.9", 80, TCP, true);
-    // Self traffic over the pod's other IP.
-    f.expect(DEFAULT, "fd00::1", "10.0.0.1", 80, TCP, true);
+    // Self traffic over one of the pod's IPs; from one of its families to the other there is no
+    // connection at all (S9a; allowed before S9a).
+    f.expect(DEFAULT, "fd00::1", "10.0.0.1", 80, TCP, false);
+    f.expect(DEFAULT, "10.0.0.1", "10.0.0.1", 80, TCP, true);
     f.expect(DEFAULT, "shop/web", "fd00::1", 80, TCP, true);
     f.expect(EVALUATE_SELF, "fd00::1", "10.0.0.1", 80, TCP, false);
     f.expect(EVALUATE_SELF, "shop/client", "10.0.0.2", 80, TCP, false); // client isolated both ways
@@ -1152,4 +1353,77 @@ fn assumed_namespaces_and_left_out_pods() {
     f.expect(DEFAULT, "10.0.0.3", "shop/web", 80, Protocol::Tcp, true);
     f.expect(DEFAULT, "shop/client", "shop/web", 80, Protocol::Tcp, false);
     f.expect(DEFAULT, "10.0.0.7", "shop/web", 80, Protocol::Tcp, false);
+}
+
+fn fams(ipv4: Option<bool>, ipv6: Option<bool>) -> Option<FamilyVerdicts> {
+    Some(FamilyVerdicts { ipv4, ipv6 })
+}
+
+/// S9a: issue 15 and its egress twin (an IPv6 ipBlock never admits a dual-stack pod over IPv4),
+/// IPv4-mapped addresses, and pods without IPs.
+#[test]
+fn address_families() {
+    let mut v6_in = raw_policy("x/v6-in", &[("app", "a")], &["Ingress"]);
+    v6_in.ingress = Some(vec![RawRule { peers: Some(vec![block_peer("fd00:1::/64", &[])]), ports: None }]);
+    let mut v6_out = raw_policy("x/v6-out", &[("role", "client")], &["Egress"]);
+    v6_out.egress = Some(vec![RawRule { peers: Some(vec![block_peer("fd00:1::/64", &[])]), ports: None }]);
+    let mut mapped_in = raw_policy("x/mapped-in", &[("app", "m")], &["Ingress"]);
+    mapped_in.ingress = Some(vec![
+        RawRule { peers: Some(vec![block_peer("10.0.0.0/24", &[])]), ports: Some(vec![tcp(RawPortValue::Number(80))]) },
+        RawRule {
+            peers: Some(vec![block_peer("::ffff:0:0/96", &[])]),
+            ports: Some(vec![tcp(RawPortValue::Number(81))]),
+        },
+    ]);
+    let f = Fixture::new(
+        vec![namespace("x", &[])],
+        vec![
+            raw_pod("x/a", &[("app", "a")], &["10.0.0.1"], &[]),
+            raw_pod("x/ds", &[("app", "ds")], &["10.0.0.2", "fd00:1::2"], &[]),
+            raw_pod("x/c4", &[("role", "client")], &["10.0.0.3"], &[]),
+            raw_pod("x/c46", &[("role", "client")], &["10.0.0.4", "fd00:1::4"], &[]),
+            raw_pod("x/m", &[("app", "m")], &["10.0.0.5"], &[]),
+            raw_pod("x/v6", &[("app", "v6")], &["fd00:1::6"], &[]),
+            raw_pod("x/none", &[("app", "none")], &[], &[]),
+        ],
+        vec![v6_in, v6_out, mapped_in],
+    );
+    let e = |f: &Fixture, src, dst, port, allowed, families| {
+        f.expect_families(DEFAULT, src, dst, port, TCP, allowed, families)
+    };
+    // Issue 15: ds and a share IPv4 only, where the IPv6 block cannot match ds.
+    e(&f, "x/ds", "x/a", 80, false, fams(Some(false), None));
+    e(&f, "10.0.0.2", "x/a", 80, false, fams(Some(false), None));
+    e(&f, "fd00:1::2", "x/a", 80, false, fams(None, None));
+    e(&f, "x/a", "x/ds", 80, true, fams(Some(true), None));
+    // The egress twin: c4 (IPv4 only) never reaches ds; c46 does, over IPv6 only.
+    e(&f, "x/c4", "x/ds", 80, false, fams(Some(false), None));
+    e(&f, "x/c46", "x/ds", 80, true, fams(Some(false), Some(true)));
+    e(&f, "x/c46", "10.0.0.2", 80, false, fams(Some(false), None));
+    e(&f, "x/c46", "fd00:1::2", 80, true, fams(None, Some(true)));
+    // IPv4-mapped addresses are IPv4; the IPv6 block over the mapped range matches none of them.
+    e(&f, "::ffff:10.0.0.2", "x/m", 80, true, fams(Some(true), None));
+    e(&f, "::ffff:10.0.0.2", "x/m", 81, false, fams(Some(false), None));
+    e(&f, "::ffff:10.0.0.99", "x/m", 80, true, fams(Some(true), None));
+    e(&f, "::ffff:10.0.0.99", "x/m", 81, false, fams(Some(false), None));
+    e(&f, "::ffff:10.0.0.99", "x/v6", 80, false, fams(None, None));
+    e(&f, "x/v6", "::ffff:192.0.2.1", 80, false, fams(None, None));
+    e(&f, "::ffff:10.0.0.5", "x/m", 81, true, fams(Some(true), None)); // m itself
+                                                                       // IPv4-only and IPv6-only pods, and IP endpoints of the other family: no connection.
+    e(&f, "x/a", "x/v6", 80, false, fams(None, None));
+    e(&f, "x/v6", "x/a", 80, false, fams(None, None));
+    e(&f, "2001:db8::1", "x/a", 80, false, fams(None, None));
+    e(&f, "192.0.2.1", "x/v6", 80, false, fams(None, None));
+    e(&f, "192.0.2.1", "2001:db8::1", 80, false, fams(None, None));
+    // A pod without IPs shares both families but has no address for an ipBlock.
+    e(&f, "x/none", "x/a", 80, false, fams(Some(false), None));
+    e(&f, "x/none", "x/v6", 80, true, fams(None, Some(true)));
+    e(&f, "x/none", "x/none", 80, true, fams(Some(true), Some(true)));
+    e(&f, "x/ds", "x/none", 80, true, fams(Some(true), Some(true)));
+    // Self traffic: every family the pod has; from one of its families to the other, none.
+    e(&f, "x/ds", "x/ds", 80, true, fams(Some(true), Some(true)));
+    e(&f, "10.0.0.2", "fd00:1::2", 80, false, fams(None, None));
+    f.expect_families(EVALUATE_SELF, "x/a", "x/a", 80, TCP, false, fams(Some(false), None));
+    f.expect_families(BLOCKS_SKIP_PODS, "x/c46", "x/ds", 80, TCP, false, fams(Some(false), Some(false)));
+    f.expect_families(BLOCKS_SKIP_PODS, "x/c46", "fd00:1::9", 80, TCP, true, fams(None, Some(true)));
 }

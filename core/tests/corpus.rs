@@ -6,12 +6,15 @@
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use netpol::k8s::{LoadOptions, Loader};
 use netpol::raw::Strictness;
 use netpol::reference::Evaluator;
-use netpol::{Cluster, Compiler, Connectivity, Endpoint, Engine, Family, Options, PodId, Protocol, SelfTraffic};
+use netpol::{
+    Cluster, Compiler, Connectivity, Endpoint, Engine, Family, FamilyVerdicts, Options, PodId, Protocol, SelfTraffic,
+};
 use serde_json::Value;
 
 fn testdata() -> PathBuf {
@@ -97,24 +100,86 @@ struct Checker<'a> {
     reference: Evaluator<'a>,
     failures: &'a mut Vec<String>,
     checked: &'a mut usize,
+    checked_families: &'a mut usize,
+}
+
+/// `{ipv4: true, ipv6: false}`, as the case files write it (absent key: family not shared).
+fn show(f: FamilyVerdicts) -> String {
+    let parts: Vec<String> = f.iter().map(|(family, allowed)| format!("{}: {allowed}", family.key())).collect();
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// The optional `families` of a single check: only the shared families, `{}` for none.
+fn families(case: &str, v: &Value) -> Option<FamilyVerdicts> {
+    let map = v.as_object()?;
+    let mut out = FamilyVerdicts::default();
+    for (key, allowed) in map {
+        let allowed = allowed.as_bool().unwrap_or_else(|| panic!("{case}: families.{key} is not a boolean"));
+        match key.as_str() {
+            "ipv4" => out.ipv4 = Some(allowed),
+            "ipv6" => out.ipv6 = Some(allowed),
+            other => panic!("{case}: unknown family {other} (ipv4, ipv6)"),
+        }
+    }
+    Some(out)
 }
 
 impl Checker<'_> {
+    /// `ns/name` is that pod; an IP stays an IP endpoint (evaluators resolve a pod's IP to the
+    /// pod, restricted to that IP's family, S9a), so the query keeps the family the IP fixes.
     fn endpoint(&self, text: &str) -> Endpoint {
-        self.engine.parse_endpoint(text).unwrap_or_else(|| panic!("{}: unknown endpoint {text}", self.case))
+        match text.parse::<IpAddr>() {
+            Ok(ip) => Endpoint::Ip(ip),
+            Err(_) => {
+                self.engine.parse_endpoint(text).unwrap_or_else(|| panic!("{}: unknown endpoint {text}", self.case))
+            }
+        }
     }
 
-    fn check(&mut self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol, expected: bool, what: &str) {
+    /// Checks one connection against `expected`, and, when given, the per-family verdicts of
+    /// the reference and the engine against `families` (S9a).
+    #[allow(clippy::too_many_arguments)]
+    fn check(
+        &mut self,
+        src: Endpoint,
+        dst: Endpoint,
+        port: u16,
+        protocol: Protocol,
+        expected: bool,
+        families: Option<FamilyVerdicts>,
+        what: &str,
+    ) {
         *self.checked += 1;
-        let reference = self.reference.allowed(src, dst, port, protocol);
-        let decided = self.engine.decide(src, dst, port, protocol).is_allowed();
+        let reference = self.reference.explain(src, dst, port, protocol).verdict();
+        let decided = self.engine.decide(src, dst, port, protocol);
         let explained = self.engine.explain(src, dst, port, protocol).allowed();
         let mapped = self.connectivity_says(src, dst, port, protocol).unwrap_or(expected);
-        if reference != expected || decided != expected || explained != expected || mapped != expected {
+        let (reference_allowed, decided_allowed) = (reference.is_allowed(), decided.is_allowed());
+        if reference_allowed != expected || decided_allowed != expected || explained != expected || mapped != expected {
             self.failures.push(format!(
-                "{}: {what} {port}/{protocol}: expected {expected}, reference {reference}, engine {decided}, explain {explained}, connectivity {mapped}",
+                "{}: {what} {port}/{protocol}: expected {expected}, reference {reference_allowed}, engine {decided_allowed}, explain {explained}, connectivity {mapped}",
                 self.case
             ));
+        }
+        if reference.families != decided.families {
+            self.failures.push(format!(
+                "{}: {what} {port}/{protocol}: families: reference {}, engine {}",
+                self.case,
+                show(reference.families),
+                show(decided.families)
+            ));
+        }
+        if let Some(families) = families {
+            *self.checked_families += 1;
+            if reference.families != families || decided.families != families {
+                self.failures.push(format!(
+                    "{}: {what} {port}/{protocol}: expected families {}, reference {}, engine {}",
+                    self.case,
+                    show(families),
+                    show(reference.families),
+                    show(decided.families)
+                ));
+            }
         }
     }
 
@@ -122,10 +187,12 @@ impl Checker<'_> {
     fn connectivity_says(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Option<bool> {
         let inside = |ip, r: &netpol::IpRange| r.first <= ip && ip <= r.last;
         // A pod's IP is that pod over the IP's family (S9a); the map answers for pods over every
-        // family they share, so it is comparable only for a pod with that one family.
+        // family they share, so it is comparable only for a pod with that one family. An
+        // IPv4-mapped IPv6 address is the IPv4 address.
         let as_pod = |e: Endpoint| -> Option<Endpoint> {
             let Endpoint::Ip(ip) = e else { return Some(e) };
-            let Some(p) = self.engine.pod_of(e) else { return Some(e) };
+            let ip = ip.to_canonical();
+            let Some(p) = self.engine.pod_of(Endpoint::Ip(ip)) else { return Some(Endpoint::Ip(ip)) };
             let pod = self.engine.cluster().pod(p);
             pod.ips.iter().all(|a| Family::of(*a) == Family::of(ip)).then_some(Endpoint::Pod(p))
         };
@@ -152,6 +219,7 @@ fn valid_cases_agree_with_both_evaluators() {
     let mut failures = Vec::new();
     let mut names = BTreeSet::new();
     let mut checked = 0;
+    let mut checked_families = 0;
     for (file, case) in &all {
         let name = format!("{file}: {}", case_name(case));
         assert!(names.insert(case_name(case)), "duplicate case name {name}");
@@ -172,6 +240,7 @@ fn valid_cases_agree_with_both_evaluators() {
             reference: Evaluator::new(&cluster, options),
             failures: &mut failures,
             checked: &mut checked,
+            checked_families: &mut checked_families,
         };
         for expect in case["expect"].as_array().unwrap_or_else(|| panic!("{name}: no expect list")) {
             if let Some(m) = expect.get("matrix") {
@@ -198,6 +267,7 @@ fn valid_cases_agree_with_both_evaluators() {
                             port,
                             protocol,
                             expected,
+                            None,
                             &format!("{src} -> {dst}"),
                         );
                         if matrix.allowed(sp, dp) != expected {
@@ -212,18 +282,26 @@ fn valid_cases_agree_with_both_evaluators() {
                 let to = expect["to"].as_str().unwrap_or_else(|| panic!("{name}: check without to"));
                 let (src, dst) = (checker.endpoint(from), checker.endpoint(to));
                 let allowed = expect["allowed"].as_bool().unwrap_or_else(|| panic!("{name}: check without allowed"));
+                let families = expect
+                    .get("families")
+                    .map(|f| families(&name, f).unwrap_or_else(|| panic!("{name}: families is not a map: {f}")));
                 checker.check(
                     src,
                     dst,
                     port(&expect["port"]),
                     protocol(&expect["protocol"]),
                     allowed,
+                    families,
                     &format!("{from} -> {to}"),
                 );
             }
         }
     }
-    eprintln!("{} cases, {checked} verdicts checked", all.len());
+    eprintln!(
+        "{} cases of {}, {checked} verdicts checked, {checked_families} with their families",
+        all.len(),
+        testdata().display()
+    );
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
@@ -268,14 +346,24 @@ fn invalid_cases_fail_strict_and_warn_lenient() {
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// The rules of DESIGN §2 that cases cite: S1–S14 and S9a.
+fn known_rules() -> Vec<String> {
+    let mut rules: Vec<String> = (1..=14).map(|i| format!("S{i}")).collect();
+    rules.insert(9, "S9a".to_string());
+    rules
+}
+
 #[test]
 fn every_rule_has_a_case() {
+    let known = known_rules();
     let mut covered = BTreeSet::new();
-    for (_, case) in cases("cases").iter().chain(cases("invalid").iter()) {
+    for (file, case) in cases("cases").iter().chain(cases("invalid").iter()) {
         for r in case["rules"].as_array().into_iter().flatten() {
-            covered.insert(r.as_str().unwrap().to_string());
+            let r = r.as_str().unwrap().to_string();
+            assert!(known.contains(&r), "{file}: {}: unknown rule {r}", case_name(case));
+            covered.insert(r);
         }
     }
-    let missing: Vec<String> = (1..=14).map(|i| format!("S{i}")).filter(|r| !covered.contains(r)).collect();
+    let missing: Vec<&String> = known.iter().filter(|r| !covered.contains(*r)).collect();
     assert!(missing.is_empty(), "rules without a case: {missing:?}");
 }

@@ -34,7 +34,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         assert_eq!(verdict.is_allowed(), expected, "decide {src:?} -> {dst:?} on {port}/{protocol:?}");
         queries.push(Query { src, dst, port, protocol });
     }
-    let mut batch = vec![Verdict { egress: false, ingress: false }; queries.len()];
+    let mut batch = vec![Verdict::default(); queries.len()];
     engine.decide_batch(&queries, &mut batch);
     for (q, v) in queries.iter().zip(&batch) {
         assert_eq!(*v, engine.decide(q.src, q.dst, q.port, q.protocol), "decide_batch {q:?}");
@@ -77,7 +77,8 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         // External ranges: addresses outside the pods, both directions.
         let outside: Vec<IpAddr> = PROBE_IPS
             .iter()
-            .map(|s| s.parse::<IpAddr>().expect("probe IPs parse"))
+            // An IPv4-mapped probe is the IPv4 address (S9a).
+            .map(|s| s.parse::<IpAddr>().expect("probe IPs parse").to_canonical())
             .filter(|ip| cluster.pod_with_ip(*ip).is_none())
             .collect();
         let within = |r: &IpRange, ip: IpAddr| r.first <= ip && ip <= r.last && r.first.is_ipv4() == ip.is_ipv4();

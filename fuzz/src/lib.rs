@@ -39,10 +39,25 @@ const CIDRS: &[&str] = &[
     "fd00::/125",
     "fd00::4/126",
     "fd00::3/128",
+    // IPv6 blocks over the IPv4-mapped range: they match no address (S9a).
+    "::ffff:0:0/96",
+    "::ffff:10.0.0.0/120",
 ];
-/// Addresses that queries use besides the pods' own: inside and outside the CIDRs above.
-pub const PROBE_IPS: &[&str] =
-    &["10.0.0.1", "10.0.0.5", "10.0.1.5", "10.0.2.200", "10.1.2.3", "192.0.2.1", "fd00::3", "fd00::1:0", "2001:db8::1"];
+/// Addresses that queries use besides the pods' own: inside and outside the CIDRs above, and
+/// IPv4-mapped IPv6 forms, which are IPv4 (S9a).
+pub const PROBE_IPS: &[&str] = &[
+    "10.0.0.1",
+    "10.0.0.5",
+    "10.0.1.5",
+    "10.0.2.200",
+    "10.1.2.3",
+    "192.0.2.1",
+    "fd00::3",
+    "fd00::1:0",
+    "2001:db8::1",
+    "::ffff:10.0.0.5",
+    "::ffff:192.0.2.1",
+];
 /// Ports that queries use: rule boundaries and a few others.
 pub const PROBE_PORTS: &[u16] = &[1, 53, 80, 81, 443, 1000, 8080, 9090, 65535];
 pub const ALL_PROTOCOLS: &[Protocol] = &[Protocol::Tcp, Protocol::Udp, Protocol::Sctp];
@@ -171,11 +186,25 @@ fn namespace(u: &mut Unstructured<'_>) -> Result<Option<String>> {
     })
 }
 
-fn ip(u: &mut Unstructured<'_>) -> Result<String> {
-    Ok(match u.int_in_range(0..=5u8)? {
-        0 => format!("fd00::{}", u.int_in_range(0..=7u8)?),
-        1 if u.ratio(1u8, 10)? => u.arbitrary::<String>()?,
-        _ => format!("10.0.{}.{}", u.int_in_range(0..=3u8)?, pick(u, &[0u8, 1, 2, 3, 4, 5, 6, 7, 127, 128, 255])?),
+fn ipv4(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(format!("10.0.{}.{}", u.int_in_range(0..=3u8)?, pick(u, &[0u8, 1, 2, 3, 4, 5, 6, 7, 127, 128, 255])?))
+}
+
+fn ipv6(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(format!("fd00::{}", u.int_in_range(0..=7u8)?))
+}
+
+/// `status.podIPs` by address family (S9a): none, IPv4-only, IPv6-only, dual-stack (either
+/// order); rarely junk, or an IPv4-mapped address (validation reads it as IPv4).
+fn pod_ips(u: &mut Unstructured<'_>) -> Result<Vec<String>> {
+    Ok(match u.int_in_range(0..=9u8)? {
+        0 => Vec::new(),
+        1..=4 => vec![ipv4(u)?],
+        5 | 6 => vec![ipv6(u)?],
+        7 => vec![ipv4(u)?, ipv6(u)?],
+        8 => vec![ipv6(u)?, ipv4(u)?],
+        _ if u.ratio(1u8, 2)? => vec![format!("::ffff:{}", ipv4(u)?)],
+        _ => (0..small_len(u, 2)?).map(|_| u.arbitrary::<String>()).collect::<Result<_>>()?,
     })
 }
 
@@ -186,9 +215,7 @@ pub fn cluster(u: &mut Unstructured<'_>) -> Result<RawCluster> {
         raw.namespaces.push(RawNamespace { origin: None, name: word(u, &["ns0", "ns1", "ns2"])?, labels: labels(u)? });
     }
     for i in 0..small_len(u, 8)? {
-        let ips = (0..small_len(u, 2)?)
-            .map(|j| Ok((format!("status.podIPs[{j}].ip"), ip(u)?)))
-            .collect::<Result<Vec<_>>>()?;
+        let ips = pod_ips(u)?.into_iter().enumerate().map(|(j, ip)| (format!("status.podIPs[{j}].ip"), ip)).collect();
         let mut ports = Vec::new();
         for j in 0..small_len(u, 3)? {
             let name = if u.arbitrary()? { Some(word(u, PORT_NAMES)?) } else { None };
