@@ -133,7 +133,8 @@ impl Engine {
         let src = self.locate(src);
         let dst = self.locate(dst);
         if src.pod.is_some() && src.pod == dst.pod && self.options.self_traffic == SelfTraffic::Allow {
-            return Verdict { egress: true, ingress: true, families: Default::default() }; // S12
+            // S12
+            return Verdict { egress: true, ingress: true, families: Default::default() };
         }
         let pc = self.tables.ports.class_of(port, protocol);
         let egress = src.identity.is_none_or(|s| bits::test(self.row(&self.tables.egress_index, s, pc), dst.column));
