@@ -47,7 +47,10 @@ pub fn run(args: CheckArgs) -> Outcome {
     let endpoint = |text: &str, flag: &str| {
         let found = engine.parse_endpoint(text);
         if found.is_none() {
-            usage_error(&format!("{flag} {text:?}: no such pod in the input (use namespace/pod, or an IP address)"));
+            usage_error(&match engine.cluster().unknown_endpoint(text) {
+                Some(why) => format!("{flag}: {why}"),
+                None => format!("{flag} {text:?}: no such pod in the input (use namespace/pod, or an IP address)"),
+            });
         }
         found
     };

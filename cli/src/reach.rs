@@ -38,8 +38,13 @@ pub struct ReachArgs {
     output: ReachFormat,
 }
 
-/// The error for an endpoint that names nothing, with a workload of that name if there is one.
+/// The error for an endpoint that names nothing: why, for a pod left out of the model; else
+/// with a workload of that name if there is one.
 fn unknown(engine: &Engine, flag: &str, text: &str) {
+    if let Some(why) = engine.cluster().unknown_endpoint(text) {
+        usage_error(&format!("{flag}: {why}"));
+        return;
+    }
     let mut message = format!(
         "{flag} {text:?}: no such pod, workload or address (use namespace/pod, namespace/kind/name such as shop/deployment/api, or an IP address)"
     );

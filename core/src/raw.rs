@@ -16,8 +16,8 @@ use ipnet::IpNet;
 
 use crate::spec::names;
 use crate::spec::{
-    Cluster, ContainerPort, IpBlock, LabelSelector, Labels, Namespace, NamespaceId, NetworkPolicy, Operator, Peer, Pod,
-    PolicyPort, PortMatch, Protocol, Requirement, Rule, Workload,
+    Cluster, ContainerPort, IpBlock, LabelSelector, Labels, LeftOutPod, LeftOutReason, Namespace, NamespaceId,
+    NetworkPolicy, Operator, Peer, Pod, PolicyPort, PortMatch, Protocol, Requirement, Rule, Workload,
 };
 use crate::{Diagnostic, Error, ObjectKind, ObjectRef};
 
@@ -574,8 +574,9 @@ impl RawCluster {
     ///
     /// Strict: any problem fails the whole call, and the error lists all of them. Lenient:
     /// objects with problems are skipped and the problems become warnings. Either way pods in
-    /// phase Succeeded/Failed and host-network pods are left out with a warning (S13), and
-    /// namespaces referenced but not given are assumed with a warning (S8).
+    /// phase Succeeded/Failed and host-network pods are left out with a warning (S13) and kept
+    /// by name ([`Cluster::left_out_pods`]), and namespaces referenced but not given are assumed
+    /// with a warning (S8).
     pub fn validate(self, strictness: Strictness) -> Result<Cluster, Error> {
         let mut errors: Vec<Diagnostic> = Vec::new();
         let mut warnings = self.warnings;
@@ -636,6 +637,7 @@ impl RawCluster {
         };
 
         let mut pods = Vec::new();
+        let mut left_out_pods = Vec::new();
         let mut seen_pods = BTreeMap::new();
         for raw in &self.pods {
             let ns_name = raw.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.into());
@@ -658,26 +660,33 @@ impl RawCluster {
                     continue;
                 }
             }
-            if let Some(phase @ ("Succeeded" | "Failed")) = raw.phase.as_deref() {
-                warnings.push(
-                    Diagnostic::new(
-                        Some(object),
-                        "status.phase",
-                        format!("pod is {phase}: left out (its IPs may belong to another pod now)"),
-                    )
-                    .with_origin(raw.origin.as_deref()),
-                );
-                continue;
-            }
-            if raw.host_network {
-                warnings.push(
-                    Diagnostic::new(
+            let left_out = match raw.phase.as_deref() {
+                Some(phase @ "Succeeded") => Some((LeftOutReason::Succeeded, phase)),
+                Some(phase @ "Failed") => Some((LeftOutReason::Failed, phase)),
+                _ => raw.host_network.then_some((LeftOutReason::HostNetwork, "")),
+            };
+            if let Some((reason, phase)) = left_out {
+                let warning = match reason {
+                    LeftOutReason::HostNetwork => Diagnostic::new(
                         Some(object),
                         "spec.hostNetwork",
                         "host-network pod: left out (node traffic is out of scope, S13)",
-                    )
-                    .with_origin(raw.origin.as_deref()),
-                );
+                    ),
+                    _ => Diagnostic::new(
+                        Some(object),
+                        "status.phase",
+                        format!("pod is {phase}: left out (its IPs may belong to another pod now)"),
+                    ),
+                };
+                warnings.push(warning.with_origin(raw.origin.as_deref()));
+                // Kept by name, so that asking about it says why it is missing.
+                let mut ips: Vec<IpAddr> = Vec::new();
+                for ip in raw.ips.iter().filter_map(|(_, text)| IpAddr::from_str(text).ok()) {
+                    if !ips.contains(&ip) {
+                        ips.push(ip);
+                    }
+                }
+                left_out_pods.push(LeftOutPod { namespace: ns, name: raw.name.clone(), reason, ips });
                 continue;
             }
             match validate_pod(raw, &ns) {
@@ -765,6 +774,7 @@ impl RawCluster {
             pod.namespace_id = NamespaceId(i as u32);
         }
         policies.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-        Ok(Cluster::from_parts(namespaces, pods, policies, warnings))
+        left_out_pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        Ok(Cluster::from_parts(namespaces, pods, policies, left_out_pods, warnings))
     }
 }

@@ -1,7 +1,10 @@
 //! Kubernetes input: the shapes kubectl prints, what is skipped and reported, and hostile input.
 
+use std::net::IpAddr;
+
 use netpol::k8s::{LoadOptions, Loader, DEFAULT_MAX_INPUT_BYTES};
 use netpol::raw::Strictness;
+use netpol::spec::LeftOutReason;
 use netpol::{Cluster, Error};
 
 fn load(text: &str) -> Result<Cluster, Error> {
@@ -66,6 +69,54 @@ items:
     assert!(w.contains("Pod a/done: status.phase: pod is Succeeded"), "{w}");
     assert!(w.contains("Pod a/crashed: status.phase: pod is Failed"), "{w}");
     assert!(w.contains("Pod a/node-agent: spec.hostNetwork"), "{w}");
+}
+
+#[test]
+fn left_out_pods_are_kept_by_name_with_reason_and_ips() {
+    let text = r#"
+apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Pod, metadata: {name: hn, namespace: kube-system}, spec: {hostNetwork: true, containers: []}, status: {phase: Running, podIP: 192.168.1.5}}
+- {apiVersion: v1, kind: Pod, metadata: {name: job-1, namespace: x}, status: {phase: Succeeded, podIPs: [{ip: 10.0.0.9}, {ip: "fd00::9"}]}}
+- {apiVersion: v1, kind: Pod, metadata: {name: job-2, namespace: x}, status: {phase: Failed, podIP: 10.0.0.1}}
+- {apiVersion: v1, kind: Pod, metadata: {name: live, namespace: x}, status: {phase: Running, podIP: 10.0.0.1}}
+"#;
+    let c = load(text).unwrap();
+    let names: Vec<String> = c.left_out_pods().iter().map(|p| p.qualified_name()).collect();
+    assert_eq!(names, ["kube-system/hn", "x/job-1", "x/job-2"]);
+
+    let hn = c.left_out_pod("kube-system", "hn").unwrap();
+    assert_eq!(hn.reason, LeftOutReason::HostNetwork);
+    assert_eq!(hn.ips, ["192.168.1.5".parse::<IpAddr>().unwrap()]);
+    let job = c.left_out_pod("x", "job-1").unwrap();
+    assert_eq!(job.reason, LeftOutReason::Succeeded);
+    assert_eq!(job.ips, ["10.0.0.9".parse::<IpAddr>().unwrap(), "fd00::9".parse().unwrap()]);
+    assert_eq!(c.left_out_pod("x", "job-2").unwrap().reason, LeftOutReason::Failed);
+    assert!(c.left_out_pod("x", "live").is_none());
+    assert!(c.pod_id("kube-system", "hn").is_none());
+
+    assert_eq!(
+        c.unknown_endpoint("kube-system/hn").as_deref(),
+        Some("kube-system/hn was left out: hostNetwork pods are not isolated by NetworkPolicy; its IP is an outside address")
+    );
+    assert_eq!(
+        c.unknown_endpoint("x/job-1").as_deref(),
+        Some("x/job-1 was left out: its phase is Succeeded (finished pods hold no connections); its IPs are outside addresses")
+    );
+    // A finished pod's IP may have been given to a new pod.
+    assert_eq!(
+        c.unknown_endpoint("x/job-2").as_deref(),
+        Some("x/job-2 was left out: its phase is Failed (finished pods hold no connections); 10.0.0.1 is the IP of pod x/live now")
+    );
+    assert_eq!(c.unknown_endpoint("x/nope"), None);
+    assert_eq!(c.unknown_endpoint("x/live"), None);
+    assert_eq!(c.unknown_endpoint("hn"), None);
+
+    // The engine keeps the record, so every face can ask it.
+    let engine = netpol::Compiler::new().compile(&c);
+    assert_eq!(engine.cluster().left_out_pods(), c.left_out_pods());
+    assert!(engine.parse_endpoint("kube-system/hn").is_none());
 }
 
 #[test]

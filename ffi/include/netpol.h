@@ -358,6 +358,8 @@ size_t netpol_engine_pod_count(const struct netpol_engine *engine);
 
 /**
  * Finds the pod called `name` (NUL-terminated `namespace/pod`) and writes its index.
+ * `NETPOL_RESULT_NOT_FOUND` when there is none; `netpol_engine_unknown_endpoint` then says why,
+ * for a pod the loader left out.
  *
  * # Safety
  * `engine` NULL or live; `name` NULL or a NUL-terminated string; `index_out` NULL or writable.
@@ -365,6 +367,21 @@ size_t netpol_engine_pod_count(const struct netpol_engine *engine);
 netpol_result netpol_engine_pod_index(const struct netpol_engine *engine,
                                       const char *name,
                                       uint32_t *index_out);
+
+/**
+ * Why `name` (NUL-terminated `namespace/pod`) is no pod of the engine, when netpol knows: the
+ * loader left that pod out (host-network, or finished). On `NETPOL_RESULT_OK`, `*text_out`
+ * gets a new NUL-terminated message, the words every netpol face uses, such as
+ * `kube-system/hn was left out: hostNetwork pods are not isolated by NetworkPolicy; its IP is an outside address`;
+ * free it with `netpol_string_free`. `NETPOL_RESULT_NOT_FOUND` for any other name (a pod of
+ * the engine, or nothing the input held): then say "no such pod" in your own words.
+ *
+ * # Safety
+ * `engine` NULL or live; `name` NULL or a NUL-terminated string; `text_out` NULL or writable.
+ */
+netpol_result netpol_engine_unknown_endpoint(const struct netpol_engine *engine,
+                                             const char *name,
+                                             char **text_out);
 
 /**
  * The `namespace/pod` name of pod `index`, or NULL when out of range or `engine` is NULL.

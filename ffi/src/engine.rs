@@ -148,6 +148,8 @@ pub unsafe extern "C" fn netpol_engine_pod_count(engine: *const netpol_engine) -
 }
 
 /// Finds the pod called `name` (NUL-terminated `namespace/pod`) and writes its index.
+/// `NETPOL_RESULT_NOT_FOUND` when there is none; `netpol_engine_unknown_endpoint` then says why,
+/// for a pod the loader left out.
 ///
 /// # Safety
 /// `engine` NULL or live; `name` NULL or a NUL-terminated string; `index_out` NULL or writable.
@@ -170,6 +172,43 @@ pub unsafe extern "C" fn netpol_engine_pod_index(
             Some(p) => {
                 // SAFETY: non-NULL and writable by the caller's promise.
                 unsafe { index_out.write(p.0) };
+                netpol_result::Ok
+            }
+            None => netpol_result::NotFound,
+        }
+    })
+}
+
+/// Why `name` (NUL-terminated `namespace/pod`) is no pod of the engine, when netpol knows: the
+/// loader left that pod out (host-network, or finished). On `NETPOL_RESULT_OK`, `*text_out`
+/// gets a new NUL-terminated message, the words every netpol face uses, such as
+/// `kube-system/hn was left out: hostNetwork pods are not isolated by NetworkPolicy; its IP is an outside address`;
+/// free it with `netpol_string_free`. `NETPOL_RESULT_NOT_FOUND` for any other name (a pod of
+/// the engine, or nothing the input held): then say "no such pod" in your own words.
+///
+/// # Safety
+/// `engine` NULL or live; `name` NULL or a NUL-terminated string; `text_out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn netpol_engine_unknown_endpoint(
+    engine: *const netpol_engine,
+    name: *const c_char,
+    text_out: *mut *mut c_char,
+) -> netpol_result {
+    boundary(netpol_result::Panic, || {
+        // SAFETY: forwarded caller promise.
+        let Some(e) = (unsafe { borrow(engine) }) else { return netpol_result::NullParameter };
+        if name.is_null() || text_out.is_null() {
+            return netpol_result::NullParameter;
+        }
+        // SAFETY: non-NULL and NUL-terminated by the caller's promise.
+        let Ok(name) = unsafe { CStr::from_ptr(name) }.to_str() else { return netpol_result::NotFound };
+        if e.engine.pod_id(name).is_some() {
+            return netpol_result::NotFound;
+        }
+        match e.engine.cluster().unknown_endpoint(name) {
+            Some(text) => {
+                // SAFETY: non-NULL and writable by the caller's promise.
+                unsafe { text_out.write(crate::c_string(&text).into_raw()) };
                 netpol_result::Ok
             }
             None => netpol_result::NotFound,

@@ -146,7 +146,12 @@ impl RawEngine {
         let text = value.str()?;
         let text = text.to_cow()?;
         self.engine.parse_endpoint(&text).ok_or_else(|| {
-            PyValueError::new_err(format!("{text:?}: no such pod (use \"namespace/pod\") and not an IP address"))
+            PyValueError::new_err(
+                self.engine
+                    .cluster()
+                    .unknown_endpoint(&text)
+                    .unwrap_or_else(|| format!("{text:?}: no such pod (use \"namespace/pod\") and not an IP address")),
+            )
         })
     }
 }
@@ -281,9 +286,9 @@ impl RawEngine {
         let text = endpoint.str()?;
         let text = text.to_cow()?;
         let subject = Subject::parse(&self.engine, &text).ok_or_else(|| {
-            PyValueError::new_err(format!(
+            PyValueError::new_err(self.engine.cluster().unknown_endpoint(&text).unwrap_or_else(|| format!(
                 "{text:?}: no such pod, workload or address (use \"namespace/pod\", \"namespace/kind/name\" such as \"shop/deployment/api\", or an IP address)"
-            ))
+            )))
         })?;
         let engine = &self.engine;
         Ok(py.detach(move || reach(engine, &subject, direction).to_json().to_string()))

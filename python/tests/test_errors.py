@@ -74,3 +74,31 @@ def test_bad_arguments_are_value_errors() -> None:
 def test_empty_input_is_an_empty_cluster() -> None:
     e = netpol.Engine.from_yaml("")
     assert e.pods == [] and e.matrix(80).allowed == []
+
+
+LEFT_OUT = """
+apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Pod, metadata: {name: hn, namespace: kube-system}, spec: {hostNetwork: true}, status: {phase: Running, podIP: 192.168.1.5}}
+- {apiVersion: v1, kind: Pod, metadata: {name: job-1, namespace: x}, status: {phase: Succeeded, podIP: 10.0.0.9}}
+- {apiVersion: v1, kind: Pod, metadata: {name: web, namespace: x}, status: {phase: Running, podIP: 10.0.0.2}}
+"""
+
+
+def test_left_out_pods_are_named_as_such() -> None:
+    e = netpol.Engine.from_yaml(LEFT_OUT)
+    with pytest.raises(ValueError) as info:
+        e.allowed("kube-system/hn", "x/web", 80)
+    assert str(info.value) == (
+        "kube-system/hn was left out: hostNetwork pods are not isolated by NetworkPolicy; its IP is an outside address"
+    )
+    with pytest.raises(ValueError) as info:
+        e.reach("x/job-1")
+    assert str(info.value) == (
+        "x/job-1 was left out: its phase is Succeeded (finished pods hold no connections); its IP is an outside address"
+    )
+    # Other names keep the usual wording; the left-out pod's IP is an outside address.
+    with pytest.raises(ValueError, match="no such pod"):
+        e.allowed("kube-system/nope", "x/web", 80)
+    assert e.allowed("192.168.1.5", "x/web", 80)

@@ -115,11 +115,26 @@ pub struct Engine {
     engine: netpol::Engine,
 }
 
+/// The message for a `namespace/pod` or IP endpoint `text` that names nothing.
+fn unknown_endpoint(engine: &netpol::Engine, text: &str) -> String {
+    engine
+        .cluster()
+        .unknown_endpoint(text)
+        .unwrap_or_else(|| format!("{text:?}: no such pod (use \"namespace/pod\") and not an IP address"))
+}
+
+/// The message for a `reach` endpoint `text` (pod, workload or IP) that names nothing.
+fn unknown_subject(engine: &netpol::Engine, text: &str) -> String {
+    engine.cluster().unknown_endpoint(text).unwrap_or_else(|| {
+        format!(
+            "{text:?}: no such pod, workload or address (use \"namespace/pod\", \"namespace/kind/name\" such as \"shop/deployment/api\", or an IP address)"
+        )
+    })
+}
+
 impl Engine {
     fn endpoint(&self, text: &str) -> Result<Endpoint, JsValue> {
-        self.engine
-            .parse_endpoint(text)
-            .ok_or_else(|| error(&format!("{text:?}: no such pod (use \"namespace/pod\") and not an IP address")))
+        self.engine.parse_endpoint(text).ok_or_else(|| error(&unknown_endpoint(&self.engine, text)))
     }
 
     fn query(
@@ -220,11 +235,8 @@ impl Engine {
             "from" => Direction::Egress,
             other => return Err(error(&format!("direction {other:?} is not \"to\" or \"from\""))),
         };
-        let subject = Subject::parse(&self.engine, endpoint).ok_or_else(|| {
-            error(&format!(
-                "{endpoint:?}: no such pod, workload or address (use \"namespace/pod\", \"namespace/kind/name\" such as \"shop/deployment/api\", or an IP address)"
-            ))
-        })?;
+        let subject =
+            Subject::parse(&self.engine, endpoint).ok_or_else(|| error(&unknown_subject(&self.engine, endpoint)))?;
         json(&reach(&self.engine, &subject, direction).to_json())
     }
 
@@ -244,5 +256,38 @@ impl Engine {
     #[wasm_bindgen(getter)]
     pub fn warnings(&self) -> Vec<String> {
         self.engine.cluster().warnings().iter().map(ToString::to_string).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> netpol::Engine {
+        let text = r#"
+apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Pod, metadata: {name: hn, namespace: kube-system}, spec: {hostNetwork: true}, status: {phase: Running, podIP: 192.168.1.5}}
+- {apiVersion: v1, kind: Pod, metadata: {name: job-1, namespace: x}, status: {phase: Failed, podIP: 10.0.0.9}}
+"#;
+        Compiler::new().compile(&netpol::Cluster::from_yaml_str(text).unwrap())
+    }
+
+    #[test]
+    fn left_out_pods_are_named_as_such() {
+        let e = engine();
+        let host_network = "kube-system/hn was left out: hostNetwork pods are not isolated by NetworkPolicy; its IP is an outside address";
+        assert_eq!(unknown_endpoint(&e, "kube-system/hn"), host_network);
+        assert_eq!(unknown_subject(&e, "kube-system/hn"), host_network);
+        assert_eq!(
+            unknown_subject(&e, "x/job-1"),
+            "x/job-1 was left out: its phase is Failed (finished pods hold no connections); its IP is an outside address"
+        );
+        assert_eq!(
+            unknown_endpoint(&e, "x/nope"),
+            "\"x/nope\": no such pod (use \"namespace/pod\") and not an IP address"
+        );
+        assert!(unknown_subject(&e, "x/nope").starts_with("\"x/nope\": no such pod, workload or address"));
     }
 }

@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
-use super::{ContainerPort, Labels, NetworkPolicy, Workload};
+use super::{ContainerPort, Labels, LeftOutPod, NetworkPolicy, Workload};
 use crate::Diagnostic;
 
 macro_rules! id_type {
@@ -81,6 +81,8 @@ pub struct Cluster {
     namespaces: Vec<Namespace>,
     pods: Vec<Pod>,
     policies: Vec<NetworkPolicy>,
+    /// Sorted by namespace, then name; no name is also in `pods`.
+    left_out: Vec<LeftOutPod>,
     warnings: Vec<Diagnostic>,
 }
 
@@ -90,9 +92,10 @@ impl Cluster {
         namespaces: Vec<Namespace>,
         pods: Vec<Pod>,
         policies: Vec<NetworkPolicy>,
+        left_out: Vec<LeftOutPod>,
         warnings: Vec<Diagnostic>,
     ) -> Cluster {
-        Cluster { namespaces, pods, policies, warnings }
+        Cluster { namespaces, pods, policies, left_out, warnings }
     }
 
     /// Namespaces, sorted by name.
@@ -108,6 +111,21 @@ impl Cluster {
     /// Policies, sorted by namespace, then name.
     pub fn policies(&self) -> &[NetworkPolicy] {
         &self.policies
+    }
+
+    /// Pods given but left out of the model (host-network pods, finished pods; S13), sorted by
+    /// namespace, then name. Each also has a warning.
+    pub fn left_out_pods(&self) -> &[LeftOutPod] {
+        &self.left_out
+    }
+
+    /// The left-out pod `namespace/name`, if the input had one (see [`Cluster::unknown_endpoint`]
+    /// for the message that explains it).
+    pub fn left_out_pod(&self, namespace: &str, name: &str) -> Option<&LeftOutPod> {
+        self.left_out
+            .binary_search_by(|p| (p.namespace.as_str(), p.name.as_str()).cmp(&(namespace, name)))
+            .ok()
+            .map(|i| &self.left_out[i])
     }
 
     /// What the loader and validator reported without failing: assumed namespaces, skipped

@@ -7,6 +7,7 @@
 
 mod cluster;
 mod ip_block;
+mod left_out;
 pub mod names;
 mod policy;
 mod port;
@@ -15,6 +16,7 @@ mod workload;
 
 pub use cluster::{Cluster, Namespace, NamespaceId, Pod, PodId, PolicyId};
 pub use ip_block::IpBlock;
+pub use left_out::{LeftOutPod, LeftOutReason};
 pub use policy::{Direction, NetworkPolicy, Peer, Rule};
 pub use port::{ContainerPort, PolicyPort, PortMatch, Protocol};
 pub use selector::{LabelSelector, Labels, Operator, Requirement};

@@ -101,7 +101,7 @@ pub fn replace_policies(cluster: &Cluster, policies: &str, origin: &str) -> Resu
         let i = namespaces.binary_search_by(|n| n.name.cmp(&pod.namespace)).expect("the pod's namespace is kept");
         pod.namespace_id = NamespaceId(i as u32);
     }
-    Ok(Cluster::from_parts(namespaces, pods, loaded.policies().to_vec(), Vec::new()))
+    Ok(Cluster::from_parts(namespaces, pods, loaded.policies().to_vec(), cluster.left_out_pods().to_vec(), Vec::new()))
 }
 
 impl Suggestion {

@@ -301,4 +301,16 @@ void test_warnings(const netpol_engine *e) {
     CHECK(netpol_engine_warning(e, n) == NULL);
     CHECK(netpol_engine_warning(e, SIZE_MAX) == NULL);
     CHECK(netpol_engine_pod_index(e, "shop/db-migrate-28571340-5xq2d", &(uint32_t){0}) == NETPOL_RESULT_NOT_FOUND);
+
+    /* The left-out pod is named as such, in the words of every face; other names are not. */
+    char *text = NULL;
+    CHECK_RESULT(netpol_engine_unknown_endpoint(e, "shop/db-migrate-28571340-5xq2d", &text), NETPOL_RESULT_OK);
+    CHECK(text != NULL && strcmp(text,
+                                 "shop/db-migrate-28571340-5xq2d was left out: its phase is Succeeded (finished pods "
+                                 "hold no connections); its IP is an outside address") == 0);
+    netpol_string_free(text);
+    text = NULL;
+    CHECK_RESULT(netpol_engine_unknown_endpoint(e, "shop/nope", &text), NETPOL_RESULT_NOT_FOUND);
+    CHECK_RESULT(netpol_engine_unknown_endpoint(e, "shop/postgres-0", &text), NETPOL_RESULT_NOT_FOUND);
+    CHECK(text == NULL);
 }

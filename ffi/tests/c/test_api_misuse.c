@@ -45,6 +45,13 @@ void test_null_parameters(const netpol_engine *e) {
     CHECK_RESULT(netpol_engine_pod_index(e, "shop/postgres-0", NULL), NETPOL_RESULT_NULL_PARAMETER);
     CHECK(untouched(&index, sizeof index));
 
+    fill(&text, sizeof text);
+    CHECK_RESULT(netpol_engine_unknown_endpoint(NULL, "shop/nope", &text), NETPOL_RESULT_NULL_PARAMETER);
+    CHECK_RESULT(netpol_engine_unknown_endpoint(e, NULL, &text), NETPOL_RESULT_NULL_PARAMETER);
+    CHECK_RESULT(netpol_engine_unknown_endpoint(e, "shop/nope", NULL), NETPOL_RESULT_NULL_PARAMETER);
+    CHECK_RESULT(netpol_engine_unknown_endpoint(e, "shop/nope", &text), NETPOL_RESULT_NOT_FOUND);
+    CHECK(untouched(&text, sizeof text));
+
     netpol_engine *engine;
     netpol_error *error;
     fill(&engine, sizeof engine);
