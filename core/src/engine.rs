@@ -168,6 +168,11 @@ impl Engine {
         self.decide_masked(src, dst, port, protocol, family.bit())
     }
 
+    /// The families `src` and `dst` share, as a mask (S9a).
+    pub(crate) fn shared_families_of(&self, src: Endpoint, dst: Endpoint) -> u8 {
+        self.locate(src).families & self.locate(dst).families
+    }
+
     #[inline(always)]
     fn decide_masked(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol, mask: u8) -> Verdict {
         let src = self.locate(src);

@@ -339,7 +339,11 @@ fn np202_ingress_from_0_0_0_0_slash_0() {
 
 #[test]
 fn np202_two_halves_and_ipv6() {
-    let report = clean_plus(&[np(
+    // A dual-stack web pod: an IPv4-only one has no IPv6 connections at all (S9a).
+    let dual = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: web-1, namespace: a, labels: {app: web}}\n\
+                spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: 8080}]}]}\n\
+                status: {phase: Running, podIP: 10.0.1.1, podIPs: [{ip: 10.0.1.1}, {ip: 'fd00:1::1'}]}\n";
+    let report = clean_edit(&["name: web-1,"], &[dual.to_string(), np(
         "a",
         "web-public",
         "{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: \
@@ -348,6 +352,19 @@ fn np202_two_halves_and_ipv6() {
     let f = only(&report, "NP202");
     assert!(f.why.contains("every IPv4 address (0.0.0.0/0) on 443/TCP and every IPv6 address (::/0) on 443/TCP"));
     assert_eq!(f.paths.len(), 3);
+}
+
+#[test]
+fn np202_an_ipv4_only_pod_is_not_reachable_over_ipv6() {
+    let report = clean_plus(&[np(
+        "a",
+        "web-public",
+        "{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: \
+         '::/0'}}], ports: [{port: 443}]}]}",
+    )]);
+    let f = only(&report, "NP202");
+    assert!(f.why.contains("every IPv4 address (0.0.0.0/0) on 443/TCP"), "{}", f.why);
+    assert!(!f.why.contains("::/0"), "{}", f.why);
 }
 
 #[test]

@@ -31,7 +31,7 @@ fn the_bundled_example_by_workload() {
             ("shop/deployment/api", 2),
             ("shop/deployment/frontend", 2),
             ("shop/statefulset/postgres", 1),
-            ("any address", 0),
+            ("0.0.0.0/0", 0),
             ("203.0.113.0/25", 0),
             ("0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16", 0),
         ]
@@ -43,7 +43,7 @@ fn the_bundled_example_by_workload() {
         "shop/deployment/api -> 203.0.113.0/25 443",
         "shop/deployment/api -> kube-system/deployment/coredns 53/TCP+UDP",
         "0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 -> shop/deployment/frontend 8080",
-        "monitoring/statefulset/prometheus -> any address any",
+        "monitoring/statefulset/prometheus -> 0.0.0.0/0 any",
     ] {
         assert!(e.contains(&expected.to_string()), "{expected} not in {e:#?}");
     }

@@ -200,10 +200,11 @@ fn a_pod_that_is_not_isolated() {
     // `locked` may not open connections at all; `client` may, on every port.
     assert_eq!(peers(&part.peers), [r#"lab/client: any port ["lab/client"]"#]);
     line("any port", Access::NotIsolated, Access::NotIsolated, &part.peers[0].grants[0]);
-    assert_eq!(part.external[0].addresses, "any address");
+    // S9a: an IPv4-only pod is reachable from IPv4 addresses only.
+    assert_eq!(part.external[0].addresses, "0.0.0.0/0");
     let s = r.statement();
     assert!(s.starts_with("lab/open is reachable from lab/client on any port."), "{s}");
-    assert!(s.contains("From outside the cluster it is reachable from any address on any port."), "{s}");
+    assert!(s.contains("From outside the cluster it is reachable from 0.0.0.0/0 on any port."), "{s}");
     assert!(
         s.contains("Not isolated: no policy selects lab/open for Ingress, so its ingress allows everything"),
         "{s}"

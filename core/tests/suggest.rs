@@ -193,8 +193,10 @@ fn external_addresses_become_exact_ip_blocks() {
 
     // IPv6 gets /128.
     let engine = from_yaml(
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\nstatus: {podIP: 10.0.0.1}\n",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\n\
+         status: {podIP: 10.0.0.1, podIPs: [{ip: 10.0.0.1}, {ip: 'fd00::1'}]}\n",
     );
+    // S9a: a dual-stack pod (an IPv4-only pod has no IPv6 connections).
     let flows = [flow(&engine, "x/a", "2001:db8::1", 443, Protocol::Tcp, 1)];
     let s = suggest(&engine, &flows);
     // A plain scalar: a colon not followed by a space is text in YAML.

@@ -24,6 +24,7 @@ use core::net::IpAddr;
 use hashbrown::HashMap;
 
 use crate::connectivity::{IpRange, PortSet};
+use crate::query::{ips_family_mask, Family};
 use crate::spec::{Cluster, Direction, NetworkPolicy, Pod, PodId, Protocol};
 use crate::Engine;
 
@@ -539,10 +540,18 @@ pub fn diff(before: &Engine, after: &Engine) -> Diff {
     let mut ext: ExtLines = BTreeMap::new();
     for (c, &(_, _, pa, pb)) in classes.iter().enumerate() {
         for direction in [Direction::Egress, Direction::Ingress] {
-            let (la, lb) = match direction {
+            let (mut la, mut lb) = match direction {
                 Direction::Egress => (conn_a.egress_external(pa), conn_b.egress_external(pb)),
                 Direction::Ingress => (conn_a.ingress_external(pa), conn_b.ingress_external(pb)),
             };
+            // S9a: compared in the families the pod has on both sides, so that a live dump
+            // (IPv4 pods) against manifests (pods without IPs, so of every family) does not
+            // report the IPv6 internet as a change.
+            let families =
+                ips_family_mask(&before.cluster().pod(pa).ips) & ips_family_mask(&after.cluster().pod(pb).ips);
+            let compared = |(r, _): &(IpRange, &PortSet)| families & Family::of(r.first).bit() != 0;
+            la.retain(compared);
+            lb.retain(compared);
             let why = if direction == Direction::Egress { &egress_causes[c] } else { &ingress_causes[c] };
             // Merge ranges with the same change.
             let mut merged: BTreeMap<(bool, PortKey), (PortSet, Vec<IpRange>)> = BTreeMap::new();

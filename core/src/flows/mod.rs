@@ -343,8 +343,14 @@ impl<'e> FlowSetBuilder<'e> {
                 return;
             }
         };
-        // S9a: the family of the record's addresses, when it has any.
-        let family = r.src.ip.or(r.dst.ip).map(Family::of);
+        // S9a: the family of the record's addresses, when it has any and it matters (the ends
+        // share another family too), so records with and without addresses fold alike.
+        let family = r
+            .src
+            .ip
+            .or(r.dst.ip)
+            .map(Family::of)
+            .filter(|f| self.resolver.engine().shared_families_of(src, dst) != f.bit());
         let next = self.set.flows.len();
         let i = *self.index.entry((src, dst, r.port, r.protocol, family)).or_insert(next);
         if i == next {

@@ -48,6 +48,11 @@ impl<'e> Resolver<'e> {
         Resolver { engine, cache: HashMap::new(), substitutes: Vec::new(), unresolved: Vec::new() }
     }
 
+    /// The engine endpoints are resolved against.
+    pub(crate) fn engine(&self) -> &'e Engine {
+        self.engine
+    }
+
     pub(crate) fn resolve(&mut self, e: &EndpointRecord<'_>) -> Resolved {
         if e.node {
             return Resolved::Node;
