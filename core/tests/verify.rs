@@ -482,9 +482,12 @@ expectations:
             "alike_examples",
             "allowed",
             "egress",
+            "families",
+            "family",
             "from",
             "from_range",
             "ingress",
+            "other_family",
             "port",
             "protocol",
             "to",
@@ -492,6 +495,7 @@ expectations:
         ]
     );
     assert_eq!(c["allowed"], false);
+    assert_eq!(c["families"], serde_json::json!({"ipv4": false}));
     assert_eq!(c["to"], "203.0.113.128");
     assert_eq!(c["to_range"], serde_json::json!(["203.0.113.128/25"]));
     assert_eq!(c["from_range"], serde_json::json!([]));
