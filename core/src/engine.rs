@@ -345,6 +345,14 @@ impl Engine {
         Family::ALL.into_iter().any(|f| shared & f.bit() != 0 && bits::test(row, self.column(peer, f)))
     }
 
+    /// Whether pods of identity `src` may reach pods of identity `dst` on port class `pc` over
+    /// `family`: both have it, and egress and ingress both admit (S1, S9a).
+    pub(crate) fn pair_allowed_over(&self, src: usize, dst: usize, pc: usize, family: Family) -> bool {
+        self.shared_families(src, dst) & family.bit() != 0
+            && bits::test(self.egress_row(src, pc), self.column(dst, family))
+            && bits::test(self.ingress_row(dst, pc), self.column(src, family))
+    }
+
     /// Whether pods of identity `src` may reach pods of identity `dst` on port class `pc`: egress
     /// and ingress both admit, in one family both share (S1, S9a).
     pub(crate) fn pair_allowed(&self, src: usize, dst: usize, pc: usize) -> bool {

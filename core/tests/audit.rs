@@ -725,3 +725,74 @@ fn gaps_example_findings() {
     assert_eq!(paths(only(&report, "NP405")), ["NetworkPolicy payments/ledger-ingress spec.ingress[1].ports[0]"]);
     assert_eq!(paths(only(&report, "NP402")), ["NetworkPolicy payments/payments-api-ingress spec.ingress[1].from[0]"]);
 }
+
+/// A dual-stack pod of namespace a, as a document.
+fn dual_pod(name: &str, labels: &str, v4: &str, v6: &str) -> String {
+    format!(
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: a, labels: {{{labels}}}}}\n\
+         spec: {{containers: [{{name: c, image: x}}]}}\n\
+         status: {{phase: Running, podIP: {v4}, podIPs: [{{ip: {v4}}}, {{ip: '{v6}'}}]}}\n"
+    )
+}
+
+#[test]
+fn np408_an_ipblock_of_a_family_the_pods_lack() {
+    // web-1 has IPv4 only (10.0.1.1): an IPv6 ipBlock in its ingress admits nothing (S9a).
+    let report = clean_plus(&[np(
+        "a",
+        "web-v6",
+        "{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{ipBlock: {cidr: 'fd00:9::/64'}}]}]}",
+    )]);
+    let f = only(&report, "NP408");
+    assert!(f.why.contains("ipBlock fd00:9::/64 is IPv6"), "{}", f.why);
+    assert!(f.why.contains("IPv4 addresses only"), "{}", f.why);
+    assert_eq!(f.paths[0].path, "spec.ingress[0].from[0]");
+    assert!(f.objects.contains(&"Pod a/web-1".to_string()), "{:?}", f.objects);
+    // Negative: the same rule for a dual-stack web pod is fine.
+    let dual = dual_pod("web-1", "app: web", "10.0.1.1", "fd00:1::1");
+    let report = clean_edit(
+        &["name: web-1,"],
+        &[
+            dual,
+            np(
+                "a",
+                "web-v6",
+                "{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{ipBlock: {cidr: 'fd00:9::/64'}}]}]}",
+            ),
+        ],
+    );
+    assert!(!ids(&report).contains(&"NP408"), "{:?}", ids(&report));
+}
+
+#[test]
+fn np409_reachability_that_differs_by_family() {
+    // Two dual-stack pods; db admits the pod network by address, IPv4 half only.
+    let docs = [
+        dual_pod("web-1", "app: web", "10.0.1.1", "fd00:1::1"),
+        dual_pod("db-1", "app: db", "10.0.1.2", "fd00:1::2"),
+        np(
+            "a",
+            "db-from-pods",
+            "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{ipBlock: {cidr: 10.0.1.0/24}}], ports: \
+             [{port: 5432}]}]}",
+        ),
+    ];
+    let report = clean_edit(&["name: web-1,", "name: db-1,"], &docs);
+    let f = only(&report, "NP409");
+    assert!(f.why.contains("a/db-1 is reachable from a/web-1 over IPv4 only on TCP 5432"), "{}", f.why);
+    assert_eq!(f.paths.len(), 1, "{:?}", f.paths);
+    assert_eq!(f.paths[0].path, "spec.ingress[0].from[0]");
+    // Negative: with the IPv6 counterpart, both families agree.
+    let docs = [
+        dual_pod("web-1", "app: web", "10.0.1.1", "fd00:1::1"),
+        dual_pod("db-1", "app: db", "10.0.1.2", "fd00:1::2"),
+        np(
+            "a",
+            "db-from-pods",
+            "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{ipBlock: {cidr: 10.0.1.0/24}}, {ipBlock: \
+             {cidr: 'fd00:1::/64'}}], ports: [{port: 5432}]}]}",
+        ),
+    ];
+    let report = clean_edit(&["name: web-1,", "name: db-1,"], &docs);
+    assert!(!ids(&report).contains(&"NP409"), "{:?}", ids(&report));
+}

@@ -30,6 +30,8 @@
 //! | NP405 | `named-port-undefined` | error | a named port that no destination pod of its rule defines for that protocol |
 //! | NP406 | `ipblock-contains-pod-ips` | warning | an ipBlock that contains pod IPs: CNIs differ on whether it matches them |
 //! | NP407 | `rules-ignored-by-policy-types` | error | `spec.ingress`/`spec.egress` rules in a policy whose `policyTypes` leave that direction out |
+//! | NP408 | `ipblock-family-not-used` | warning | an ipBlock of a family none of the policy's pods has (S9a): it admits nothing |
+//! | NP409 | `reachability-differs-by-family` | warning | dual-stack pods reachable over one family but not the other: a rule written for one family only |
 //!
 //! Severities: **error** — the policies certainly do not do what they were written for (rules
 //! silently ignored, a named port that never resolves, pods that cannot resolve names);
@@ -67,8 +69,16 @@
 //!   ingress named ports against the pods the policy selects and egress ones against the pods
 //!   the rule's peers match. NP406 looks at every ipBlock of the rules in effect, whatever
 //!   [`Options::ip_block_matches_pods`](crate::Options) says.
+//! - **Address families** (NP408, NP409, S9a): a connection has one family, so an ipBlock of a
+//!   family that no pod of its policy has (pods without IPs count as having both) admits nothing
+//!   (NP408). NP409 compares, for every pair of pods that share both families, the verdict over
+//!   IPv4 with the one over IPv6 on every port class; only dual-stack pods whose addresses
+//!   ipBlocks may match can differ, and only the table rows that tell their two addresses apart
+//!   are examined. Its paths are the ipBlocks of the isolating policies that contain an address
+//!   of the other end.
 
 mod exposure;
+mod families;
 mod hygiene;
 mod isolation;
 #[cfg(feature = "k8s")]
@@ -153,6 +163,8 @@ checks! {
     NP405 = "NP405", "named-port-undefined", Error, "named ports no destination pod defines";
     NP406 = "NP406", "ipblock-contains-pod-ips", Warning, "ipBlocks that contain pod IPs";
     NP407 = "NP407", "rules-ignored-by-policy-types", Error, "rules ignored because of policyTypes";
+    NP408 = "NP408", "ipblock-family-not-used", Warning, "ipBlocks of a family the selected pods lack";
+    NP409 = "NP409", "reachability-differs-by-family", Warning, "pods reachable over one address family only";
 }
 
 /// Which pods are the cluster DNS: pods matching `pod_selector` in `namespace`.
@@ -328,6 +340,7 @@ pub fn audit(engine: &Engine, options: &AuditOptions) -> AuditReport {
     isolation::dns(&ctx, &mut findings);
     hygiene::check(&ctx, &mut findings);
     redundant::check(&ctx, &mut findings);
+    families::check(&ctx, &mut findings);
     findings.sort_by(|a, b| (b.severity, a.id, &a.objects, &a.paths).cmp(&(a.severity, b.id, &b.objects, &b.paths)));
     AuditReport { findings, coverage }
 }
