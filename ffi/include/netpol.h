@@ -25,6 +25,16 @@
 #include <stdint.h>
 
 /**
+ * `netpol_verdict.families` / `allowed_families` bit of IPv4.
+ */
+#define NETPOL_FAMILY_IPV4 1
+
+/**
+ * `netpol_verdict.families` / `allowed_families` bit of IPv6.
+ */
+#define NETPOL_FAMILY_IPV6 2
+
+/**
  * What a fallible call did. The numbers are stable.
  */
 enum netpol_result
@@ -83,7 +93,8 @@ enum netpol_endpoint_kind
    */
   NETPOL_ENDPOINT_KIND_IPV4 = 4,
   /**
-   * An IPv6 address: `addr[0..16]`, network byte order.
+   * An IPv6 address: `addr[0..16]`, network byte order. An IPv4-mapped address
+   * (`::ffff:a.b.c.d`) is the IPv4 address a.b.c.d.
    */
   NETPOL_ENDPOINT_KIND_IPV6 = 6,
 };
@@ -137,7 +148,9 @@ typedef struct netpol_engine netpol_engine;
 typedef struct netpol_error netpol_error;
 
 /**
- * One end of a connection. An IP that is a pod's IP means that pod.
+ * One end of a connection. An IP that is a pod's IP means that pod over that IP's address
+ * family only (a connection has one family): a dual-stack pod given by its IPv6 address cannot
+ * reach an IPv4-only pod.
  */
 typedef struct netpol_endpoint {
   /**
@@ -177,21 +190,37 @@ typedef struct netpol_query {
 } netpol_query;
 
 /**
- * The answer: allowed iff egress at the source and ingress at the destination allow it.
+ * The answer: allowed iff egress at the source and ingress at the destination allow it, in some
+ * address family both ends share.
+ *
+ * A connection has one address family. Two pods connect only over the families both have (a
+ * pod without IPs has both); an endpoint given as an IP has its own family only. `families` says
+ * which families the two ends share and `allowed_families` which of those allow the connection;
+ * `allowed` is `allowed_families != 0`. `families == 0`: no connection can exist, denied.
  */
 typedef struct netpol_verdict {
   /**
-   * The connection is allowed.
+   * The connection is allowed (in some shared family).
    */
   bool allowed;
   /**
-   * Egress at the source allows it (always true for an IP source).
+   * Egress at the source allows it, in an allowing family if any, else in the first shared
+   * family (IPv4 first). For an IP source: true whenever a family is shared.
    */
   bool egress_allowed;
   /**
-   * Ingress at the destination allows it (always true for an IP destination).
+   * Ingress at the destination allows it, in the same family as `egress_allowed`. For an IP
+   * destination: true whenever a family is shared.
    */
   bool ingress_allowed;
+  /**
+   * The families both ends share: a mask of `NETPOL_FAMILY_IPV4` and `NETPOL_FAMILY_IPV6`.
+   */
+  uint8_t families;
+  /**
+   * The shared families that allow the connection: a subset of `families`.
+   */
+  uint8_t allowed_families;
 } netpol_verdict;
 
 /**
@@ -256,7 +285,7 @@ netpol_result netpol_decide_pods(const struct netpol_engine *engine,
 
 /**
  * Decides between two IPv4 addresses given as host-order integers (0x0a000001 is 10.0.0.1);
- * an address that is a pod's IP means that pod.
+ * an address that is a pod's IP means that pod, over IPv4 only.
  *
  * # Safety
  * `engine` NULL or live; `verdict_out` NULL or writable.
@@ -270,7 +299,9 @@ netpol_result netpol_decide_ipv4(const struct netpol_engine *engine,
 
 /**
  * Decides between two addresses given as bytes in network order: 4 bytes for IPv4, 16 for
- * IPv6 (any other length is `NETPOL_RESULT_INVALID_ARGUMENT`).
+ * IPv6 (any other length is `NETPOL_RESULT_INVALID_ARGUMENT`). An address that is a pod's IP
+ * means that pod, over that address's family only; an IPv4-mapped IPv6 address
+ * (`::ffff:a.b.c.d`, 16 bytes) is the IPv4 address a.b.c.d.
  *
  * # Safety
  * `src_ip`/`dst_ip` must point to `src_len`/`dst_len` readable bytes (or be NULL);
@@ -300,9 +331,10 @@ netpol_result netpol_decide_batch(const struct netpol_engine *engine,
                                   struct netpol_verdict *verdicts_out);
 
 /**
- * Explains a query as readable text (what `netpol check` prints): the verdict, then for
- * egress and ingress the isolating policies and the admitting rule with its YAML path, or why
- * no rule admits. `*text_out` gets a new NUL-terminated string; free it with
+ * Explains a query as readable text (what `netpol check` prints): the verdict ("(allowed over
+ * IPv6 only)" when the shared families answer differently), then for egress and ingress the
+ * isolating policies and the admitting rule with its YAML path, or why no rule admits; per
+ * family ("over IPv4:") when the families differ, or why the ends share none. `*text_out` gets a new NUL-terminated string; free it with
  * `netpol_string_free`.
  *
  * # Safety

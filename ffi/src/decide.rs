@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use netpol_core::{Endpoint, PodId, Protocol, Query, Verdict};
+use netpol_core::{Endpoint, Family, FamilyVerdicts, PodId, Protocol, Query, Verdict};
 
 use crate::engine::{borrow, netpol_engine};
 use crate::{boundary, netpol_result};
@@ -16,7 +16,8 @@ pub enum netpol_endpoint_kind {
     Pod = 0,
     /// An IPv4 address: `addr[0..4]`, network byte order.
     Ipv4 = 4,
-    /// An IPv6 address: `addr[0..16]`, network byte order.
+    /// An IPv6 address: `addr[0..16]`, network byte order. An IPv4-mapped address
+    /// (`::ffff:a.b.c.d`) is the IPv4 address a.b.c.d.
     Ipv6 = 6,
 }
 
@@ -32,7 +33,9 @@ pub enum netpol_protocol {
     Sctp = 132,
 }
 
-/// One end of a connection. An IP that is a pod's IP means that pod.
+/// One end of a connection. An IP that is a pod's IP means that pod over that IP's address
+/// family only (a connection has one family): a dual-stack pod given by its IPv6 address cannot
+/// reach an IPv4-only pod.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct netpol_endpoint {
@@ -58,21 +61,60 @@ pub struct netpol_query {
     pub protocol: u32,
 }
 
-/// The answer: allowed iff egress at the source and ingress at the destination allow it.
+/// `netpol_verdict.families` / `allowed_families` bit of IPv4.
+pub const NETPOL_FAMILY_IPV4: u8 = 1;
+/// `netpol_verdict.families` / `allowed_families` bit of IPv6.
+pub const NETPOL_FAMILY_IPV6: u8 = 2;
+
+/// The answer: allowed iff egress at the source and ingress at the destination allow it, in some
+/// address family both ends share.
+///
+/// A connection has one address family. Two pods connect only over the families both have (a
+/// pod without IPs has both); an endpoint given as an IP has its own family only. `families` says
+/// which families the two ends share and `allowed_families` which of those allow the connection;
+/// `allowed` is `allowed_families != 0`. `families == 0`: no connection can exist, denied.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct netpol_verdict {
-    /// The connection is allowed.
+    /// The connection is allowed (in some shared family).
     pub allowed: bool,
-    /// Egress at the source allows it (always true for an IP source).
+    /// Egress at the source allows it, in an allowing family if any, else in the first shared
+    /// family (IPv4 first). For an IP source: true whenever a family is shared.
     pub egress_allowed: bool,
-    /// Ingress at the destination allows it (always true for an IP destination).
+    /// Ingress at the destination allows it, in the same family as `egress_allowed`. For an IP
+    /// destination: true whenever a family is shared.
     pub ingress_allowed: bool,
+    /// The families both ends share: a mask of `NETPOL_FAMILY_IPV4` and `NETPOL_FAMILY_IPV6`.
+    pub families: u8,
+    /// The shared families that allow the connection: a subset of `families`.
+    pub allowed_families: u8,
+}
+
+/// The mask bit of a family.
+fn family_bit(family: Family) -> u8 {
+    match family {
+        Family::Ipv4 => NETPOL_FAMILY_IPV4,
+        Family::Ipv6 => NETPOL_FAMILY_IPV6,
+    }
+}
+
+/// (shared families, allowing families) as masks.
+fn family_masks(families: FamilyVerdicts) -> (u8, u8) {
+    families.iter().fold((0, 0), |(shared, allowed), (f, a)| {
+        (shared | family_bit(f), if a { allowed | family_bit(f) } else { allowed })
+    })
 }
 
 impl From<Verdict> for netpol_verdict {
     fn from(v: Verdict) -> netpol_verdict {
-        netpol_verdict { allowed: v.is_allowed(), egress_allowed: v.egress, ingress_allowed: v.ingress }
+        let (families, allowed_families) = family_masks(v.families);
+        netpol_verdict {
+            allowed: v.is_allowed(),
+            egress_allowed: v.egress,
+            ingress_allowed: v.ingress,
+            families,
+            allowed_families,
+        }
     }
 }
 
@@ -89,9 +131,10 @@ fn endpoint(e: &netpol_engine, end: &netpol_endpoint) -> Result<Endpoint, netpol
     match end.kind {
         0 if (end.pod as usize) < e.engine.cluster().pods().len() => Ok(Endpoint::Pod(PodId(end.pod))),
         0 => Err(netpol_result::NotFound),
-        // The engine resolves an IP that is a pod's IP to that pod itself.
+        // An IP stays an IP endpoint, also a pod's IP, so that it keeps its family (S9a); the
+        // engine resolves it to the pod. IPv4-mapped IPv6 is the IPv4 address.
         4 => Ok(Endpoint::Ip(IpAddr::V4(Ipv4Addr::new(end.addr[0], end.addr[1], end.addr[2], end.addr[3])))),
-        6 => Ok(Endpoint::Ip(IpAddr::V6(Ipv6Addr::from(end.addr)))),
+        6 => Ok(Endpoint::Ip(IpAddr::V6(Ipv6Addr::from(end.addr)).to_canonical())),
         _ => Err(netpol_result::InvalidArgument),
     }
 }
@@ -160,7 +203,7 @@ pub unsafe extern "C" fn netpol_decide_pods(
 }
 
 /// Decides between two IPv4 addresses given as host-order integers (0x0a000001 is 10.0.0.1);
-/// an address that is a pod's IP means that pod.
+/// an address that is a pod's IP means that pod, over IPv4 only.
 ///
 /// # Safety
 /// `engine` NULL or live; `verdict_out` NULL or writable.
@@ -184,7 +227,9 @@ pub unsafe extern "C" fn netpol_decide_ipv4(
 }
 
 /// Decides between two addresses given as bytes in network order: 4 bytes for IPv4, 16 for
-/// IPv6 (any other length is `NETPOL_RESULT_INVALID_ARGUMENT`).
+/// IPv6 (any other length is `NETPOL_RESULT_INVALID_ARGUMENT`). An address that is a pod's IP
+/// means that pod, over that address's family only; an IPv4-mapped IPv6 address
+/// (`::ffff:a.b.c.d`, 16 bytes) is the IPv4 address a.b.c.d.
 ///
 /// # Safety
 /// `src_ip`/`dst_ip` must point to `src_len`/`dst_len` readable bytes (or be NULL);
@@ -266,9 +311,10 @@ pub unsafe extern "C" fn netpol_decide_batch(
     })
 }
 
-/// Explains a query as readable text (what `netpol check` prints): the verdict, then for
-/// egress and ingress the isolating policies and the admitting rule with its YAML path, or why
-/// no rule admits. `*text_out` gets a new NUL-terminated string; free it with
+/// Explains a query as readable text (what `netpol check` prints): the verdict ("(allowed over
+/// IPv6 only)" when the shared families answer differently), then for egress and ingress the
+/// isolating policies and the admitting rule with its YAML path, or why no rule admits; per
+/// family ("over IPv4:") when the families differ, or why the ends share none. `*text_out` gets a new NUL-terminated string; free it with
 /// `netpol_string_free`.
 ///
 /// # Safety

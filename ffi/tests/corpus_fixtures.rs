@@ -11,15 +11,18 @@
 //!   options <self_traffic_evaluate 0|1> <ip_block_matches_pods 0|1>
 //!   pods <n>
 //!   pod <index> <namespace/name>            (n lines, in engine order)
-//!   q <src> <dst> <port> <iana protocol> <allowed> <egress_allowed> <ingress_allowed>
+//!   q <src> <dst> <port> <iana protocol> <allowed> <egress_allowed> <ingress_allowed> <families> <allowed_families>
 //!   end <number of q lines>
 //!   ```
-//!   `src`/`dst` are a pod index (digits only) or an IPv4/IPv6 literal. The queries are every
-//!   ordered pod pair on each matrix expectation's port/protocol, then every single check.
+//!   `src`/`dst` are a pod index (digits only) or an IPv4/IPv6 literal; `families` and
+//!   `allowed_families` are the masks of `netpol_verdict` (IPv4 1, IPv6 2): the families the
+//!   ends share and those that allow. The queries are every ordered pod pair on each matrix
+//!   expectation's port/protocol, then every single check.
 //!
 //! The verdicts come from `netpol_core::Engine::decide` on an engine loaded from the very bytes
 //! of `<id>.json` (as the C side loads them), and the test also checks they are the corpus's
-//! expected verdicts, so a fixture can only mean what its case means.
+//! expected verdicts (and, where a single check gives `families`, its per-family verdicts), so a
+//! fixture can only mean what its case means.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -27,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 use netpol_core::k8s::{LoadOptions, Loader};
 use netpol_core::raw::Strictness;
-use netpol_core::{Compiler, Endpoint, Engine, Options, PodId, Protocol, SelfTraffic};
+use netpol_core::{Compiler, Endpoint, Engine, Family, FamilyVerdicts, Options, PodId, Protocol, SelfTraffic};
 use serde_json::{json, Value};
 
 fn testdata() -> PathBuf {
@@ -100,9 +103,44 @@ struct Fixture<'a> {
     failures: &'a mut Vec<String>,
 }
 
+/// A case's `families` (`{ipv4: bool, ipv6: bool}`, only the shared ones).
+fn families(v: &Value, case: &str) -> FamilyVerdicts {
+    let map = v.as_object().unwrap_or_else(|| panic!("{case}: families is not a map"));
+    let mut out = FamilyVerdicts::default();
+    for (key, allowed) in map {
+        let family = Family::ALL.into_iter().find(|f| f.key() == key);
+        let family = family.unwrap_or_else(|| panic!("{case}: unknown family {key}"));
+        out.set(family, Some(allowed.as_bool().unwrap_or_else(|| panic!("{case}: families.{key} is not a bool"))));
+    }
+    out
+}
+
+/// (shared, allowing) family masks, as `netpol_verdict` has them.
+fn masks(families: FamilyVerdicts) -> (u8, u8) {
+    let bit = |f: Family| match f {
+        Family::Ipv4 => 1u8,
+        Family::Ipv6 => 2,
+    };
+    families.iter().fold((0, 0), |(s, a), (f, allowed)| (s | bit(f), if allowed { a | bit(f) } else { a }))
+}
+
 impl Fixture<'_> {
-    fn query(&mut self, src: (&str, Endpoint), dst: (&str, Endpoint), port: u16, protocol: Protocol, expected: bool) {
+    fn query(
+        &mut self,
+        src: (&str, Endpoint),
+        dst: (&str, Endpoint),
+        port: u16,
+        protocol: Protocol,
+        expected: bool,
+        expected_families: Option<FamilyVerdicts>,
+    ) {
         let v = self.engine.decide(src.1, dst.1, port, protocol);
+        if expected_families.is_some_and(|f| f != v.families) {
+            self.failures.push(format!(
+                "{}: {} -> {} {port}/{protocol}: corpus expects families {:?}, the engine on the fixture says {:?}",
+                self.name, src.0, dst.0, expected_families, v.families
+            ));
+        }
         if v.is_allowed() != expected {
             self.failures.push(format!(
                 "{}: {} -> {} {port}/{protocol}: corpus expects {expected}, the engine on the fixture says {}",
@@ -113,9 +151,10 @@ impl Fixture<'_> {
             ));
         }
         let b = |x: bool| u8::from(x);
+        let (shared, allowing) = masks(v.families);
         writeln!(
             self.out,
-            "q {} {} {port} {} {} {} {}",
+            "q {} {} {port} {} {} {} {} {shared} {allowing}",
             src.0,
             dst.0,
             iana(protocol),
@@ -218,7 +257,8 @@ fn write_c_corpus_fixtures() {
                                 expected = true;
                             }
                             let (sp, dp) = (Endpoint::Pod(PodId(s as u32)), Endpoint::Pod(PodId(d as u32)));
-                            fixture.query((&s.to_string(), sp), (&d.to_string(), dp), port, protocol, expected);
+                            let (s, d) = (s.to_string(), d.to_string());
+                            fixture.query((&s, sp), (&d, dp), port, protocol, expected, None);
                         }
                     }
                 } else {
@@ -233,6 +273,7 @@ fn write_c_corpus_fixtures() {
                         port(&expect["port"]),
                         protocol(&expect["protocol"]),
                         expected,
+                        expect.get("families").map(|f| families(f, name)),
                     );
                 }
             }

@@ -99,7 +99,7 @@ programs=(test_api threads dataplane corpus_check bench_batch)
 # Each program's sources in ffi/tests/c/: check.c is the harness of check.h, fixtures.c the file
 # readers of fixtures.h.
 declare -A sources=(
-    [test_api]="test_api.c test_api_decide.c test_api_input.c test_api_misuse.c check.c fixtures.c"
+    [test_api]="test_api.c test_api_decide.c test_api_families.c test_api_input.c test_api_misuse.c check.c fixtures.c"
     [threads]="threads.c check.c fixtures.c"
     [dataplane]="dataplane.c fixtures.c"
     [corpus_check]="corpus_check.c check.c fixtures.c"

@@ -1,8 +1,9 @@
 /*
  * corpus_check.c: the shared case corpus (core/testdata/cases) through the C API. The fixtures
  * are written by `cargo test -p netpol-ffi --test corpus_fixtures` (see corpus_fixtures.rs for
- * the format) with the Rust engine's verdicts; every verdict here must equal them, through
- * netpol_decide one query at a time and through netpol_decide_batch over the whole case.
+ * the format) with the Rust engine's verdicts, per address family too; every verdict here must
+ * equal them, through netpol_decide one query at a time and through netpol_decide_batch over the
+ * whole case.
  *
  * Usage: corpus_check FIXTURE_DIR          (e.g. target/tmp/c-corpus)
  * Prints "N passed, M failed" last (one check per case loaded, per pod name, per query and per
@@ -22,6 +23,7 @@
 
 struct expected {
     bool allowed, egress, ingress;
+    uint8_t families, allowed_families;
     unsigned line;
 };
 
@@ -68,7 +70,8 @@ static bool push(struct queries *qs, const netpol_query *q, const struct expecte
 }
 
 static bool matches(const netpol_verdict *v, const struct expected *e) {
-    return v->allowed == e->allowed && v->egress_allowed == e->egress && v->ingress_allowed == e->ingress;
+    return v->allowed == e->allowed && v->egress_allowed == e->egress && v->ingress_allowed == e->ingress &&
+           v->families == e->families && v->allowed_families == e->allowed_families;
 }
 
 /* Checks one case; returns the number of queries checked. */
@@ -95,7 +98,7 @@ static size_t check_case(const char *dir, const char *id) {
     for (char *line = strtok_r(txt, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
         line_no++;
         char a[128], b[128], name[512];
-        unsigned st, ipm, port, proto, allowed, egress, ingress;
+        unsigned st, ipm, port, proto, allowed, egress, ingress, families, allowing;
         size_t index;
         if (strncmp(line, "case ", 5) == 0) {
             continue;
@@ -120,12 +123,13 @@ static size_t check_case(const char *dir, const char *id) {
             if (!CHECK(got != NULL && strcmp(got, name) == 0)) {
                 fprintf(stderr, "  %s: pod %zu is %s, fixture says %s\n", id, index, got ? got : "(NULL)", name);
             }
-        } else if (sscanf(line, "q %127s %127s %u %u %u %u %u", a, b, &port, &proto, &allowed, &egress, &ingress) ==
-                   7) {
+        } else if (sscanf(line, "q %127s %127s %u %u %u %u %u %u %u", a, b, &port, &proto, &allowed, &egress, &ingress,
+                          &families, &allowing) == 9) {
             netpol_query q;
             memset(&q, 0, sizeof q);
-            struct expected e = {allowed != 0, egress != 0, ingress != 0, line_no};
-            if (!parse_endpoint(a, &q.src) || !parse_endpoint(b, &q.dst) || port > 65535) {
+            struct expected e = {allowed != 0, egress != 0, ingress != 0, (uint8_t)families, (uint8_t)allowing, line_no};
+            if (!parse_endpoint(a, &q.src) || !parse_endpoint(b, &q.dst) || port > 65535 || families > 3 ||
+                allowing > 3) {
                 parsed = false;
                 fprintf(stderr, "  %s line %u: bad query: %s\n", id, line_no, line);
                 break;
@@ -154,10 +158,12 @@ static size_t check_case(const char *dir, const char *id) {
         netpol_verdict v;
         netpol_result r = netpol_decide(engine, &qs.items[i], &v);
         if (!CHECK(r == NETPOL_RESULT_OK && matches(&v, &qs.expected[i]))) {
-            fprintf(stderr, "  %s line %u: result %u, C says %d/%d/%d, Rust says %d/%d/%d\n", id,
-                    qs.expected[i].line, (unsigned)r, r == NETPOL_RESULT_OK && v.allowed,
-                    r == NETPOL_RESULT_OK && v.egress_allowed, r == NETPOL_RESULT_OK && v.ingress_allowed,
-                    qs.expected[i].allowed, qs.expected[i].egress, qs.expected[i].ingress);
+            bool ok = r == NETPOL_RESULT_OK;
+            fprintf(stderr, "  %s line %u: result %u, C says %d/%d/%d families %u/%u, Rust says %d/%d/%d families %u/%u\n",
+                    id, qs.expected[i].line, (unsigned)r, ok && v.allowed, ok && v.egress_allowed,
+                    ok && v.ingress_allowed, ok ? (unsigned)v.families : 0u, ok ? (unsigned)v.allowed_families : 0u,
+                    qs.expected[i].allowed, qs.expected[i].egress, qs.expected[i].ingress,
+                    (unsigned)qs.expected[i].families, (unsigned)qs.expected[i].allowed_families);
         }
         checked++;
     }

@@ -6,7 +6,9 @@
  *
  * (IPv4 or IPv6; proto tcp, udp, sctp or its IANA number; blank lines and # comments skipped),
  * classifies them in batches of 64 with netpol_decide_batch and prints ALLOW or DENY per flow,
- * then a summary. A pod's IP means that pod; the source port plays no part in NetworkPolicy.
+ * then a summary. A pod's IP means that pod; the source port plays no part in NetworkPolicy. A
+ * flow whose two addresses are of different families (IPv6 to IPv4) cannot exist: it is denied
+ * as "no common address family".
  *
  * Usage: dataplane CLUSTER.yaml [FLOWS|-]      (stdin when FLOWS is - or missing)
  * Exit: 0 when every line was classified, 1 if some line was malformed, 2 on bad usage or input.
@@ -29,7 +31,7 @@ struct flow {
 };
 
 struct stats {
-    unsigned long flows, allowed, denied_egress, denied_ingress, denied, malformed;
+    unsigned long flows, allowed, denied_egress, denied_ingress, denied_family, denied, malformed;
 };
 
 static bool parse_port(const char *text, long min, uint16_t *out) {
@@ -90,6 +92,11 @@ static int flush(const netpol_engine *engine, const netpol_query *queries, const
             continue;
         }
         stats->denied++;
+        if (v->families == 0) {
+            stats->denied_family++;
+            printf("DENY  %s (no common address family)\n", flows[i].text);
+            continue;
+        }
         stats->denied_egress += !v->egress_allowed;
         stats->denied_ingress += !v->ingress_allowed;
         const char *why = !v->egress_allowed && !v->ingress_allowed ? "egress and ingress"
@@ -188,8 +195,10 @@ int main(int argc, char **argv) {
     if (in != stdin) {
         fclose(in);
     }
-    printf("%lu flows: %lu allowed, %lu denied (%lu at egress, %lu at ingress), %lu malformed lines\n", stats.flows,
-           stats.allowed, stats.denied, stats.denied_egress, stats.denied_ingress, stats.malformed);
+    printf("%lu flows: %lu allowed, %lu denied (%lu at egress, %lu at ingress, %lu across families), %lu malformed "
+           "lines\n",
+           stats.flows, stats.allowed, stats.denied, stats.denied_egress, stats.denied_ingress, stats.denied_family,
+           stats.malformed);
     netpol_engine_free(engine);
     if (status == 0 && stats.malformed > 0) {
         status = 1;

@@ -3,8 +3,8 @@
  * YAML, options, explanations, warnings, and misuse (NULL everywhere, unknown pods, bad
  * lengths, protocols and endpoint kinds, bad input), checking that out-parameters are left
  * untouched on failure. This file holds main and the shared helpers (test_api.h); the tests are
- * in test_api_decide.c (happy paths), test_api_input.c (inline, bad and empty input) and
- * test_api_misuse.c.
+ * in test_api_decide.c (happy paths), test_api_families.c (address families), test_api_input.c
+ * (inline, bad and empty input) and test_api_misuse.c.
  *
  * Usage: test_api [examples/cluster.yaml]
  * Prints "N passed, M failed" last; exits non-zero on any failure.
@@ -122,6 +122,7 @@ int main(int argc, char **argv) {
     }
     test_self_traffic_on_example(yaml, len);
     test_inline_yaml_and_options();
+    test_families();
     test_bad_input();
     test_empty_input();
     free(yaml);

@@ -44,6 +44,9 @@ void test_null_parameters(const netpol_engine *e);
 void test_bad_arguments(const netpol_engine *e);
 void test_batch_edges(const netpol_engine *e);
 
+/* test_api_families.c: address families (S9a) on an inline dual-stack cluster. */
+void test_families(void);
+
 /* test_api_input.c: options on the example's YAML, inline YAML, bad and empty input. */
 void test_self_traffic_on_example(const char *yaml, size_t len);
 void test_inline_yaml_and_options(void);

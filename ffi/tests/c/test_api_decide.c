@@ -142,13 +142,18 @@ void test_decide_ip_bytes(const netpol_engine *e) {
     CHECK(verdict_is(v, true, true, true));
     CHECK_RESULT(netpol_decide_ip(e, api, 4, payments_except, 4, 443, NETPOL_PROTOCOL_TCP, &v), NETPOL_RESULT_OK);
     CHECK(verdict_is(v, false, false, true));
-    /* ipBlocks never cross families: 0.0.0.0/0 does not admit an IPv6 source. */
+    /* A connection has one family: IPv6 to a pod's IPv4 address (or back) cannot exist. */
     CHECK_RESULT(netpol_decide_ip(e, v6, 16, frontend, 4, 8080, NETPOL_PROTOCOL_TCP, &v), NETPOL_RESULT_OK);
-    CHECK(verdict_is(v, false, true, false));
+    CHECK(verdict_is(v, false, false, false));
+    CHECK(v.families == 0 && v.allowed_families == 0);
     CHECK_RESULT(netpol_decide_ip(e, v6, 16, v6b, 16, 80, NETPOL_PROTOCOL_TCP, &v), NETPOL_RESULT_OK);
     CHECK(verdict_is(v, true, true, true));
+    CHECK(v.families == NETPOL_FAMILY_IPV6 && v.allowed_families == NETPOL_FAMILY_IPV6);
     CHECK_RESULT(netpol_decide_ip(e, api, 4, v6, 16, 443, NETPOL_PROTOCOL_TCP, &v), NETPOL_RESULT_OK);
-    CHECK(verdict_is(v, false, false, true));
+    CHECK(verdict_is(v, false, false, false));
+    CHECK(v.families == 0);
+    CHECK_RESULT(netpol_decide_ip(e, api, 4, payments, 4, 443, NETPOL_PROTOCOL_TCP, &v), NETPOL_RESULT_OK);
+    CHECK(v.families == NETPOL_FAMILY_IPV4 && v.allowed_families == NETPOL_FAMILY_IPV4);
 }
 
 void test_decide_query(const netpol_engine *e) {
@@ -179,12 +184,13 @@ void test_decide_query(const netpol_engine *e) {
     q = make_query(v4_endpoint(10, 244, 1, 31), pod_endpoint(db), 5432, NETPOL_PROTOCOL_TCP);
     CHECK_RESULT(netpol_decide(e, &q, &v), NETPOL_RESULT_OK);
     CHECK(verdict_is(v, true, true, true));
+    /* The example's pods are IPv4-only: no connection with an IPv6 address can exist. */
     q = make_query(v6_endpoint(7), pod_endpoint(frontend), 8080, NETPOL_PROTOCOL_TCP);
     CHECK_RESULT(netpol_decide(e, &q, &v), NETPOL_RESULT_OK);
-    CHECK(verdict_is(v, false, true, false));
+    CHECK(verdict_is(v, false, false, false) && v.families == 0);
     q = make_query(pod_endpoint(api), v6_endpoint(7), 443, NETPOL_PROTOCOL_TCP);
     CHECK_RESULT(netpol_decide(e, &q, &v), NETPOL_RESULT_OK);
-    CHECK(verdict_is(v, false, false, true));
+    CHECK(verdict_is(v, false, false, false) && v.families == 0);
     q = make_query(v6_endpoint(1), v6_endpoint(2), 443, NETPOL_PROTOCOL_SCTP);
     CHECK_RESULT(netpol_decide(e, &q, &v), NETPOL_RESULT_OK);
     CHECK(verdict_is(v, true, true, true));

@@ -74,7 +74,8 @@ static netpol_endpoint random_endpoint(uint32_t pods) {
 
 static bool same(const netpol_verdict *a, const netpol_verdict *b) {
     return a->allowed == b->allowed && a->egress_allowed == b->egress_allowed &&
-           a->ingress_allowed == b->ingress_allowed;
+           a->ingress_allowed == b->ingress_allowed && a->families == b->families &&
+           a->allowed_families == b->allowed_families;
 }
 
 static void *work(void *arg) {
