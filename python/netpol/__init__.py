@@ -16,7 +16,14 @@ dicts), then ask whether one endpoint may reach another and why::
     netpol.diff(before, after)["summary"]["newly_allowed"]   # what a change opens
 
 Endpoints are ``"namespace/pod"`` or IP addresses (strings or :mod:`ipaddress` objects); an IP
-that is a pod's IP means that pod.
+that is a pod's IP means that pod, over that IP's address family only.
+
+Address families: a connection has one family (IPv4 or IPv6). Two pods connect only over the
+families both have, and an ipBlock sees only the peer's address of that family; a pod-level
+answer is allowed when some shared family allows it. ``engine.verdict(...).families`` and
+``engine.explain(...).families`` give the answer per shared family (``{"ipv4": True, "ipv6":
+False}``; ``{}`` when the ends share none, so no connection can exist). An IPv4-mapped IPv6
+address (``::ffff:10.0.0.2``) is the IPv4 address.
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ import importlib
 import ipaddress
 import json
 import os
-from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from ._errors import (
     ExpectationsError,
@@ -49,7 +56,9 @@ except ImportError:  # pragma: no cover - exercised in environments without NumP
 __all__ = [
     "Engine",
     "diff",
+    "Verdict",
     "Explanation",
+    "FamilyExplanation",
     "DirectionExplanation",
     "RuleRef",
     "RuleMiss",
@@ -137,7 +146,8 @@ class DirectionExplanation:
     """``"egress"`` or ``"ingress"``."""
     allowed: bool
     reason: str
-    """``admitted``, ``no-rule-admits``, ``not-isolated``, ``not-a-pod`` or ``self-traffic``."""
+    """``admitted``, ``no-rule-admits``, ``not-isolated``, ``not-a-pod``, ``self-traffic`` or
+    ``no-common-family`` (the two ends share no address family)."""
     isolating_policies: List[str]
     admitted_by: List[RuleRef]
     not_admitting: List[RuleMiss]
@@ -154,9 +164,77 @@ class DirectionExplanation:
         )
 
 
+class _Directions(NamedTuple):
+    allowed: bool
+    egress: bool
+    ingress: bool
+
+
+class Verdict(_Directions):
+    """The answer for one connection: the tuple ``(allowed, egress, ingress)`` (egress allowed at
+    the source, ingress allowed at the destination), plus ``families``: per address family both
+    ends share, whether it allows the connection, e.g. ``{"ipv4": True, "ipv6": False}``; ``{}``
+    when they share none (no connection can exist: denied).
+
+    ``allowed`` is whether some shared family allows it; ``egress`` and ``ingress`` are those of
+    an allowing family if any, else of the first shared family (IPv4 first). It compares equal to
+    the plain tuple ``(allowed, egress, ingress)``; two verdicts are equal when their families are
+    too."""
+
+    families: Dict[str, bool]
+
+    def __new__(cls, allowed: bool, egress: bool, ingress: bool, families: Optional[Mapping[str, bool]] = None) -> "Verdict":
+        self = super().__new__(cls, allowed, egress, ingress)
+        self.families = dict(families or {})
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Verdict):
+            return tuple(self) == tuple(other) and self.families == other.families
+        return tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = _Directions.__hash__
+
+    def __repr__(self) -> str:
+        return (
+            f"Verdict(allowed={self.allowed}, egress={self.egress}, ingress={self.ingress}, "
+            f"families={self.families!r})"
+        )
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (Verdict, (self.allowed, self.egress, self.ingress, self.families))
+
+
+@dataclass(frozen=True)
+class FamilyExplanation:
+    """One address family's account of a connection: egress and ingress over ``family``."""
+
+    family: str
+    """``"ipv4"`` or ``"ipv6"``."""
+    egress: DirectionExplanation
+    ingress: DirectionExplanation
+
+    @classmethod
+    def _from_json(cls, d: Mapping[str, Any]) -> "FamilyExplanation":
+        return cls(
+            family=d["family"],
+            egress=DirectionExplanation._from_json("egress", d["egress"]),
+            ingress=DirectionExplanation._from_json("ingress", d["ingress"]),
+        )
+
+
 @dataclass(frozen=True)
 class Explanation:
-    """Why a connection is allowed or denied; ``str()`` gives the report ``netpol check`` prints."""
+    """Why a connection is allowed or denied; ``str()`` gives the report ``netpol check`` prints.
+
+    A connection has one address family: ``egress`` and ``ingress`` are the account of
+    ``family``, one that allows the connection if any does, else the first shared one (IPv4
+    first); ``other_family`` is the other shared family's account when it decides differently.
+    ``families`` holds each shared family's verdict (``{}`` and ``family`` ``None`` when the ends
+    share none: both directions then say ``no-common-family``)."""
 
     allowed: bool
     source: str
@@ -166,6 +244,12 @@ class Explanation:
     egress: DirectionExplanation
     ingress: DirectionExplanation
     text: str
+    families: Dict[str, bool] = field(default_factory=dict)
+    """Per address family both ends share, whether it allows the connection."""
+    family: Optional[str] = None
+    """``"ipv4"`` or ``"ipv6"``: the family ``egress`` and ``ingress`` are about."""
+    other_family: Optional[FamilyExplanation] = None
+    """The other shared family's account, when it differs (allowed over one family only)."""
 
     def __str__(self) -> str:
         return self.text
@@ -339,21 +423,31 @@ class Engine:
         return cls(RawEngine.from_paths([os.fspath(p) for p in paths], self_traffic, ipblock_pod_ips, strict))
 
     def allowed(self, src: Endpoint, dst: Endpoint, port: int, protocol: str = "TCP") -> bool:
-        """Whether ``src`` may open a connection to ``dst`` on ``port``/``protocol``."""
+        """Whether ``src`` may open a connection to ``dst`` on ``port``/``protocol`` (over some
+        address family both ends share)."""
         return self._raw.allowed(src, dst, port, protocol)
 
-    def verdict(self, src: Endpoint, dst: Endpoint, port: int, protocol: str = "TCP") -> Tuple[bool, bool, bool]:
-        """``(allowed, egress allowed at the source, ingress allowed at the destination)``."""
-        return self._raw.decide(src, dst, port, protocol)
+    def verdict(self, src: Endpoint, dst: Endpoint, port: int, protocol: str = "TCP") -> Verdict:
+        """``(allowed, egress allowed at the source, ingress allowed at the destination)`` as a
+        :class:`Verdict`, whose ``families`` gives the answer per shared address family."""
+        return Verdict(*self._raw.decide(src, dst, port, protocol))
 
     def allowed_many(self, queries: Iterable[Tuple[Endpoint, Endpoint, int, str]]) -> List[bool]:
         """Decides many ``(src, dst, port, protocol)`` queries; the GIL is released meanwhile."""
         return self._raw.allowed_many(queries)
 
+    def verdict_many(self, queries: Iterable[Tuple[Endpoint, Endpoint, int, str]]) -> List[Verdict]:
+        """:meth:`verdict` for many ``(src, dst, port, protocol)`` queries, with the families of
+        each; the GIL is released while deciding."""
+        return [Verdict(*v) for v in self._raw.decide_many(queries)]
+
     def explain(self, src: Endpoint, dst: Endpoint, port: int, protocol: str = "TCP") -> Explanation:
-        """The isolating policies and the admitting rule(s) per direction, or why none admits."""
+        """The isolating policies and the admitting rule(s) per direction, or why none admits;
+        per address family when the shared families decide differently (see
+        :class:`Explanation`)."""
         data, text = self._raw.explain(src, dst, port, protocol)
         d = json.loads(data)
+        other = d.get("other_family")
         return Explanation(
             allowed=d["allowed"],
             source=d["from"],
@@ -363,6 +457,9 @@ class Engine:
             egress=DirectionExplanation._from_json("egress", d["egress"]),
             ingress=DirectionExplanation._from_json("ingress", d["ingress"]),
             text=text,
+            families=dict(d["families"]),
+            family=d["family"],
+            other_family=None if other is None else FamilyExplanation._from_json(other),
         )
 
     def matrix(self, port: int, protocol: str = "TCP") -> Matrix:
@@ -453,7 +550,8 @@ class Engine:
         ``{"origin", "passed", "failed", "expectations": [{"name", "from", "to", "ports",
         "protocol", "expect", "passed", "pairs", "failed_pairs", "problem", "counterexamples"}]}``.
         Each counterexample of a broken expectation is a connection that contradicts it with its
-        explanation (``"egress"``/``"ingress"`` as in :meth:`explain`). ``result["failed"] == 0``
+        explanation (``"egress"``/``"ingress"``, ``"families"``, ``"family"`` and
+        ``"other_family"`` as in :meth:`explain`). ``result["failed"] == 0``
         is what exit code 0 means. Raises :class:`ExpectationsError` naming the file,
         ``expectations[i].field`` and line of every problem of a bad (or unreadable) file. The GIL
         is released while reading and checking."""

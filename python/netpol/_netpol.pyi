@@ -1,6 +1,6 @@
 """The extension module behind ``netpol``; use the wrappers in ``netpol`` instead."""
 
-from typing import Any, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from typing_extensions import final
 
@@ -18,12 +18,16 @@ class RawEngine:
     @staticmethod
     def from_paths(paths: List[str], self_traffic: str, ipblock_pod_ips: str, strict: bool) -> RawEngine:
         """Loads files and directories."""
-    def decide(self, src: Any, dst: Any, port: int, protocol: str) -> Tuple[bool, bool, bool]:
-        """(allowed, egress allowed, ingress allowed)."""
+    def decide(self, src: Any, dst: Any, port: int, protocol: str) -> Tuple[bool, bool, bool, Dict[str, bool]]:
+        """(allowed, egress allowed, ingress allowed, {family: allowed} per shared family)."""
     def allowed(self, src: Any, dst: Any, port: int, protocol: str) -> bool:
         """Whether the connection is allowed."""
     def allowed_many(self, queries: Iterable[Tuple[Any, Any, int, str]]) -> List[bool]:
         """Many queries at once, without the GIL while deciding."""
+    def decide_many(
+        self, queries: Iterable[Tuple[Any, Any, int, str]]
+    ) -> List[Tuple[bool, bool, bool, Dict[str, bool]]]:
+        """Many queries at once as `decide` answers them, without the GIL while deciding."""
     def explain(self, src: Any, dst: Any, port: int, protocol: str) -> Tuple[str, str]:
         """The explanation as (JSON text, readable text)."""
     def matrix(self, port: int, protocol: str) -> Tuple[List[List[bool]], bytes]:

@@ -10,13 +10,17 @@
 mod review;
 mod traffic;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use netpol::flows::FlowFormat;
 use netpol::k8s::{LoadOptions, Loader};
 use netpol::raw::Strictness;
 use netpol::reach::{reach, Subject};
-use netpol::{report, Cluster, Compiler, Direction, Endpoint, Engine, Options, Protocol, Query, SelfTraffic};
+use netpol::{
+    report, Cluster, Compiler, Direction, Endpoint, Engine, FamilyVerdicts, Options, Protocol, Query, SelfTraffic,
+    Verdict,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
@@ -91,6 +95,19 @@ fn expectations_error(py: Python<'_>, error: &netpol::Error) -> PyErr {
     raise(py, "ExpectationsError", error)
 }
 
+/// A verdict as Python sees it: (allowed, egress allowed, ingress allowed, {family: allowed} over
+/// the shared families only).
+type PyVerdict = (bool, bool, bool, BTreeMap<&'static str, bool>);
+
+/// Per shared family its verdict, keyed `ipv4`/`ipv6` (sorted, so IPv4 first).
+fn families(f: FamilyVerdicts) -> BTreeMap<&'static str, bool> {
+    f.iter().map(|(family, allowed)| (family.key(), allowed)).collect()
+}
+
+fn py_verdict(v: Verdict) -> PyVerdict {
+    (v.is_allowed(), v.egress, v.ingress, families(v.families))
+}
+
 /// A compiled cluster (the `netpol.Engine` wrapper holds one).
 #[pyclass(frozen, module = "netpol._netpol")]
 struct RawEngine {
@@ -154,6 +171,27 @@ impl RawEngine {
             )
         })
     }
+
+    /// Parses `(src, dst, port, protocol)` queries, then decides them without the GIL.
+    fn decide_batch(&self, py: Python<'_>, queries: &Bound<'_, PyAny>) -> PyResult<Vec<Verdict>> {
+        let mut parsed = Vec::new();
+        for item in queries.try_iter()? {
+            let item = item?;
+            let (src, dst, p, proto): (Bound<'_, PyAny>, Bound<'_, PyAny>, u32, String) = item.extract()?;
+            parsed.push(Query {
+                src: self.endpoint(&src)?,
+                dst: self.endpoint(&dst)?,
+                port: port(p)?,
+                protocol: protocol(&proto)?,
+            });
+        }
+        let engine = &self.engine;
+        Ok(py.detach(move || {
+            let mut out = vec![Verdict::default(); parsed.len()];
+            engine.decide_batch(&parsed, &mut out);
+            out
+        }))
+    }
 }
 
 #[pymethods]
@@ -186,17 +224,11 @@ impl RawEngine {
         RawEngine::build(py, move |l| paths.iter().for_each(|p| l.add_path(p)), opts)
     }
 
-    /// (allowed, egress allowed, ingress allowed).
-    fn decide(
-        &self,
-        src: &Bound<'_, PyAny>,
-        dst: &Bound<'_, PyAny>,
-        port: u32,
-        protocol: &str,
-    ) -> PyResult<(bool, bool, bool)> {
+    /// (allowed, egress allowed, ingress allowed, {family: allowed} per shared family).
+    fn decide(&self, src: &Bound<'_, PyAny>, dst: &Bound<'_, PyAny>, port: u32, protocol: &str) -> PyResult<PyVerdict> {
         let v =
             self.engine.decide(self.endpoint(src)?, self.endpoint(dst)?, self::port(port)?, self::protocol(protocol)?);
-        Ok((v.is_allowed(), v.egress, v.ingress))
+        Ok(py_verdict(v))
     }
 
     /// Whether the connection is allowed.
@@ -208,23 +240,14 @@ impl RawEngine {
 
     /// Many queries at once, without the GIL while deciding.
     fn allowed_many(&self, py: Python<'_>, queries: &Bound<'_, PyAny>) -> PyResult<Vec<bool>> {
-        let mut parsed = Vec::new();
-        for item in queries.try_iter()? {
-            let item = item?;
-            let (src, dst, p, proto): (Bound<'_, PyAny>, Bound<'_, PyAny>, u32, String) = item.extract()?;
-            parsed.push(Query {
-                src: self.endpoint(&src)?,
-                dst: self.endpoint(&dst)?,
-                port: port(p)?,
-                protocol: protocol(&proto)?,
-            });
-        }
-        let engine = &self.engine;
-        Ok(py.detach(move || {
-            let mut out = vec![netpol::Verdict::default(); parsed.len()];
-            engine.decide_batch(&parsed, &mut out);
-            out.iter().map(|v| v.is_allowed()).collect()
-        }))
+        let verdicts = self.decide_batch(py, queries)?;
+        Ok(verdicts.iter().map(|v| v.is_allowed()).collect())
+    }
+
+    /// Many queries at once as `decide` answers them, without the GIL while deciding.
+    fn decide_many(&self, py: Python<'_>, queries: &Bound<'_, PyAny>) -> PyResult<Vec<PyVerdict>> {
+        let verdicts = self.decide_batch(py, queries)?;
+        Ok(verdicts.into_iter().map(py_verdict).collect())
     }
 
     /// The explanation as (JSON text, readable text).

@@ -1,5 +1,6 @@
 """The shared test corpus (core/testdata/cases) through the Python face: every expected
-verdict, loaded with Engine.from_objects from the case's objects and model."""
+verdict (and per-family verdict, where a check gives ``families``), loaded with
+Engine.from_objects from the case's objects and model."""
 
 from __future__ import annotations
 
@@ -81,7 +82,10 @@ def test_case(name: str, case: Dict[str, Any]) -> None:
                     if m.allowed[i][j] != want:
                         failures.append(f"matrix {src} -> {dst} {port}/{protocol}: want {want}")
         else:
-            got = engine.allowed(expect["from"], expect["to"], expect["port"], expect.get("protocol", "TCP"))
+            query = (expect["from"], expect["to"], expect["port"], expect.get("protocol", "TCP"))
+            got = engine.allowed(*query)
             if got != expect["allowed"]:
                 failures.append(f"{expect['from']} -> {expect['to']} {expect['port']}: want {expect['allowed']}")
+            if "families" in expect and engine.verdict(*query).families != expect["families"]:
+                failures.append(f"{expect['from']} -> {expect['to']} {expect['port']}: want families {expect['families']}")
     assert not failures, "\n".join(failures)
