@@ -120,11 +120,12 @@ impl Engine {
 
     #[inline(always)]
     fn locate_pod(&self, pod: PodId, families: Option<u8>) -> Located {
-        let identity = self.tables.pod_identity[pod.index()] as usize;
+        // One read: identity, and its IPv6 column with its families.
+        let [identity, packed] = self.tables.pod_lookup[pod.index()];
         Located {
-            families: families.unwrap_or(self.tables.families[identity]),
-            columns: [identity, self.tables.v6_column[identity] as usize],
-            identity: Some(identity),
+            families: families.unwrap_or(packed as u8 & 3),
+            columns: [identity as usize, (packed >> 2) as usize],
+            identity: Some(identity as usize),
             pod: Some(pod),
         }
     }
@@ -134,8 +135,10 @@ impl Engine {
         match endpoint {
             Endpoint::Pod(p) => self.locate_pod(p, None),
             Endpoint::Ip(ip) => {
-                let ip = ip.to_canonical();
-                let family = Family::of(ip).bit();
+                let (ip, family) = match ip.to_canonical() {
+                    v4 @ IpAddr::V4(_) => (v4, Family::Ipv4.bit()),
+                    v6 => (v6, Family::Ipv6.bit()),
+                };
                 match self.pod_by_ip.get(&ip) {
                     // S9a: a pod's IP is the pod over that IP's family only.
                     Some(&p) => self.locate_pod(p, Some(family)),
@@ -173,7 +176,7 @@ impl Engine {
         self.locate(src).families & self.locate(dst).families
     }
 
-    #[inline(always)]
+    #[inline]
     fn decide_masked(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol, mask: u8) -> Verdict {
         let src = self.locate(src);
         let dst = self.locate(dst);
@@ -188,20 +191,18 @@ impl Engine {
             return Verdict { egress: true, ingress: true, families }; // S12
         }
         let pc = self.tables.ports.class_of(port, protocol);
-        // The same row serves both families; only the peer's column differs.
-        let (e4, e6) = match src.identity {
-            None => (true, true),
-            Some(s) => {
-                let row = self.row(&self.tables.egress_index, s, pc);
-                (bits::test(row, dst.columns[0]), bits::test(row, dst.columns[1]))
-            }
-        };
-        let (i4, i6) = match dst.identity {
-            None => (true, true),
-            Some(d) => {
-                let row = self.row(&self.tables.ingress_index, d, pc);
-                (bits::test(row, src.columns[0]), bits::test(row, src.columns[1]))
-            }
+        // The same row serves both families; only a split peer's column differs.
+        let egress = src.identity.map(|s| self.row(&self.tables.egress_index, s, pc));
+        let ingress = dst.identity.map(|d| self.row(&self.tables.ingress_index, d, pc));
+        let e4 = egress.is_none_or(|row| bits::test(row, dst.columns[0]));
+        let i4 = ingress.is_none_or(|row| bits::test(row, src.columns[0]));
+        let (e6, i6) = if src.columns[0] == src.columns[1] && dst.columns[0] == dst.columns[1] {
+            (e4, i4)
+        } else {
+            (
+                egress.is_none_or(|row| bits::test(row, dst.columns[1])),
+                ingress.is_none_or(|row| bits::test(row, src.columns[1])),
+            )
         };
         let families = FamilyVerdicts { ipv4: v4.then_some(e4 && i4), ipv6: v6.then_some(e6 && i6) };
         // The headline family: one that allows if any does, else the first shared (Explanation's).
