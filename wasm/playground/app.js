@@ -545,7 +545,21 @@ const REASONS = {
   'not-isolated': 'not isolated: no policy of this type selects the pod',
   'not-a-pod': 'not a pod: this direction is not checked',
   'self-traffic': 'a pod may always reach itself (self traffic: allow)',
+  'no-common-family': 'no address family in common with the other end: no connection can exist',
 };
+
+const FAMILY_NAMES = { ipv4: 'IPv4', ipv6: 'IPv6' };
+
+// The directions of an explanation: one pair, or one per address family when the families both
+// ends share decide differently (then headed "over IPv6", as `netpol check` heads them).
+function accountsHtml(e) {
+  const accounts = [[e.family, e.egress, e.ingress]];
+  if (e.other_family) accounts.push([e.other_family.family, e.other_family.egress, e.other_family.ingress]);
+  return accounts.map(([family, egress, ingress]) =>
+    (e.other_family ? `<h3 class="family">over ${FAMILY_NAMES[family] ?? esc(family)}</h3>` : '') +
+    `<div class="directions"${family ? ` data-family="${esc(family)}"` : ''}>` +
+    `${directionHtml('egress', e.from, egress)}${directionHtml('ingress', e.to, ingress)}</div>`).join('');
+}
 
 function directionHtml(kind, pod, d) {
   const verdict = d.allowed ? 'allowed' : 'denied';
@@ -588,10 +602,15 @@ function explainPair(src, dst) {
   ui.explain.dataset.dst = dst;
   ui.explain.dataset.allowed = String(e.allowed);
   ui.explainPair.textContent = '';
+  // The report's own words: its headline ends "(allowed over IPv6 only)" when the families
+  // differ, and its second line says why the ends share no family.
+  const lines = e.text.split('\n');
+  const only = /\(([^()]*)\)$/.exec(lines[0])?.[1];
+  const noFamily = e.family === null && lines[1] ? `<p class="families hint">${esc(lines[1].trim())}</p>` : '';
   ui.explain.innerHTML =
     `<p class="verdict ${e.allowed ? 'allow' : 'deny'}"><b>${e.allowed ? 'ALLOWED' : 'DENIED'}</b> ` +
-    `<code>${esc(e.from)}</code> → <code>${esc(e.to)}</code> on ${e.port}/${esc(e.protocol)}</p>` +
-    `<div class="directions">${directionHtml('egress', e.from, e.egress)}${directionHtml('ingress', e.to, e.ingress)}</div>` +
+    `<code>${esc(e.from)}</code> → <code>${esc(e.to)}</code> on ${e.port}/${esc(e.protocol)}` +
+    `${only ? ` <span class="only">(${esc(only)})</span>` : ''}</p>${noFamily}${accountsHtml(e)}` +
     `<details class="report" open><summary>Report (as <code>netpol check</code> prints it)</summary><pre id="explain-text">${esc(e.text)}</pre></details>`;
 }
 

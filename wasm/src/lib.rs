@@ -21,20 +21,35 @@ export interface EngineOptions {
   /** true (default): any rejected object fails; false: skipped and listed in warnings. */
   strict?: boolean;
 }
-export interface Verdict { allowed: boolean; egress: boolean; ingress: boolean; }
+/** Per address family both ends share, whether it allows the connection; {} when they share none. */
+export type Families = { ipv4?: boolean; ipv6?: boolean };
+/**
+ * `allowed`: some shared family allows it. `egress`/`ingress`: those of an allowing family if any,
+ * else of the first shared one (IPv4 first); both false when no family is shared.
+ */
+export interface Verdict { allowed: boolean; egress: boolean; ingress: boolean; families: Families; }
 export interface RuleRef { policy: string; rule: number; peer: number | null; port: number | null; path: string; }
 export interface RuleMiss { policy: string; rule: number; path: string; peer_matched: boolean; port_matched: boolean; }
 export interface DirectionExplanation {
   allowed: boolean;
-  reason: "admitted" | "no-rule-admits" | "not-isolated" | "not-a-pod" | "self-traffic";
+  reason: "admitted" | "no-rule-admits" | "not-isolated" | "not-a-pod" | "self-traffic" | "no-common-family";
   isolating_policies: string[];
   admitted_by: RuleRef[];
   not_admitting: RuleMiss[];
 }
+/** One address family's account of a connection. */
+export interface FamilyExplanation { family: "ipv4" | "ipv6"; egress: DirectionExplanation; ingress: DirectionExplanation; }
+/**
+ * `egress`/`ingress` are the account of `family` (an allowing family if any, else the first shared
+ * one); `other_family` is the other shared family's account when it decides differently. `family`
+ * is null when the ends share no family (both directions then say "no-common-family").
+ */
 export interface Explanation {
   allowed: boolean; from: string; to: string; port: number; protocol: string;
+  families: Families; family: "ipv4" | "ipv6" | null;
   egress: DirectionExplanation; ingress: DirectionExplanation;
-  /** The report `netpol check` prints. */
+  other_family: FamilyExplanation | null;
+  /** The report `netpol check` prints; its first line says "(allowed over IPv6 only)" when the families differ. */
   text: string;
 }
 export interface MatrixResult { port: number; protocol: string; pods: string[]; allowed: boolean[][]; }
@@ -103,6 +118,31 @@ fn load_error(e: &netpol::Error) -> JsValue {
     }
     let _ = js_sys::Reflect::set(&err, &JsValue::from_str("problems"), &problems);
     err.into()
+}
+
+/// The `Verdict` object: both directions and the per-family answers (S9a).
+fn verdict_json(v: netpol::Verdict) -> serde_json::Value {
+    serde_json::json!({
+        "allowed": v.is_allowed(),
+        "egress": v.egress,
+        "ingress": v.ingress,
+        "families": report::families_json(v.families),
+    })
+}
+
+/// The `Explanation` object: what `netpol check -o json` prints, plus the report as `text`.
+fn explanation_value(
+    engine: &netpol::Engine,
+    s: Endpoint,
+    d: Endpoint,
+    port: u16,
+    protocol: Protocol,
+) -> serde_json::Value {
+    let e = engine.explain(s, d, port, protocol);
+    let cluster = engine.cluster();
+    let mut value = report::explanation_json(cluster, s, d, port, protocol, &e);
+    value["text"] = serde_json::Value::String(e.report(cluster, s, d, port, protocol));
+    value
 }
 
 fn json(value: &serde_json::Value) -> Result<JsValue, JsValue> {
@@ -188,23 +228,20 @@ impl Engine {
         Ok(Engine { engine })
     }
 
-    /// May `src` reach `dst` on `port`/`protocol`? Endpoints: `namespace/pod` or an IP.
+    /// May `src` reach `dst` on `port`/`protocol`? Endpoints: `namespace/pod` or an IP (a pod's IP
+    /// is that pod over the IP's family only); `families` answers per shared address family.
     #[wasm_bindgen(unchecked_return_type = "Verdict")]
     pub fn decide(&self, src: &str, dst: &str, port: u16, protocol: &str) -> Result<JsValue, JsValue> {
         let (s, d, port, protocol) = self.query(src, dst, port, protocol)?;
-        let v = self.engine.decide(s, d, port, protocol);
-        json(&serde_json::json!({"allowed": v.is_allowed(), "egress": v.egress, "ingress": v.ingress}))
+        json(&verdict_json(self.engine.decide(s, d, port, protocol)))
     }
 
-    /// Why: isolating policies and admitting rules per direction, plus the readable report.
+    /// Why: isolating policies and admitting rules per direction (per address family when the
+    /// shared families differ), plus the readable report.
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
     pub fn explain(&self, src: &str, dst: &str, port: u16, protocol: &str) -> Result<JsValue, JsValue> {
         let (s, d, port, protocol) = self.query(src, dst, port, protocol)?;
-        let e = self.engine.explain(s, d, port, protocol);
-        let cluster = self.engine.cluster();
-        let mut value = report::explanation_json(cluster, s, d, port, protocol, &e);
-        value["text"] = serde_json::Value::String(e.report(cluster, s, d, port, protocol));
-        json(&value)
+        json(&explanation_value(&self.engine, s, d, port, protocol))
     }
 
     /// The truth table of every pod to every pod (rows sources, columns destinations).
@@ -289,5 +326,51 @@ items:
             "\"x/nope\": no such pod (use \"namespace/pod\") and not an IP address"
         );
         assert!(unknown_subject(&e, "x/nope").starts_with("\"x/nope\": no such pod, workload or address"));
+    }
+
+    /// The issue 15 reproducer, and a dual-stack pair allowed over IPv6 only.
+    fn dual_stack() -> netpol::Engine {
+        let text = r#"
+apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Namespace, metadata: {name: x}}
+- {apiVersion: v1, kind: Pod, metadata: {name: a, namespace: x, labels: {app: a}}, status: {phase: Running, podIP: 10.0.0.1, podIPs: [{ip: 10.0.0.1}]}}
+- {apiVersion: v1, kind: Pod, metadata: {name: ds, namespace: x, labels: {app: ds}}, status: {phase: Running, podIP: 10.0.0.2, podIPs: [{ip: 10.0.0.2}, {ip: "fd00:1::2"}]}}
+- {apiVersion: v1, kind: Pod, metadata: {name: e, namespace: x, labels: {app: e}}, status: {phase: Running, podIP: 10.0.0.3, podIPs: [{ip: 10.0.0.3}, {ip: "fd00:1::3"}]}}
+- {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: v6-only, namespace: x}, spec: {podSelector: {matchLabels: {app: a}}, ingress: [{from: [{ipBlock: {cidr: "fd00:1::/64"}}]}]}}
+- {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: e-v6-only, namespace: x}, spec: {podSelector: {matchLabels: {app: e}}, ingress: [{from: [{ipBlock: {cidr: "fd00:1::/64"}}]}]}}
+"#;
+        Compiler::new().compile(&netpol::Cluster::from_yaml_str(text).unwrap())
+    }
+
+    #[test]
+    fn verdicts_and_explanations_carry_the_families() {
+        use serde_json::json;
+        let e = dual_stack();
+        let ep = |t: &str| e.parse_endpoint(t).unwrap();
+        let verdict = |s: &str, d: &str| verdict_json(e.decide(ep(s), ep(d), 80, Protocol::Tcp));
+        let families = json!({"ipv4": false});
+        let denied = json!({"allowed": false, "egress": true, "ingress": false, "families": families});
+        assert_eq!(verdict("x/ds", "x/a"), denied);
+        assert_eq!(verdict("10.0.0.2", "x/a"), denied);
+        assert_eq!(verdict("::ffff:10.0.0.2", "x/a"), denied);
+        let none = json!({"allowed": false, "egress": false, "ingress": false, "families": {}});
+        assert_eq!(verdict("fd00:1::2", "x/a"), none);
+        let over_v6 =
+            json!({"allowed": true, "egress": true, "ingress": true, "families": {"ipv4": false, "ipv6": true}});
+        assert_eq!(verdict("x/ds", "x/e"), over_v6);
+
+        let explain = |s: &str, d: &str| explanation_value(&e, ep(s), ep(d), 80, Protocol::Tcp);
+        let x = explain("x/ds", "x/a");
+        assert_eq!((&x["families"], &x["family"], &x["other_family"]), (&families, &json!("ipv4"), &json!(null)));
+        let x = explain("fd00:1::2", "x/a");
+        assert_eq!((&x["families"], &x["family"]), (&json!({}), &json!(null)));
+        assert_eq!(x["egress"]["reason"], "no-common-family");
+        assert!(x["text"].as_str().unwrap().contains("no address family in common"));
+        let x = explain("x/ds", "x/e");
+        assert_eq!((&x["family"], &x["other_family"]["family"]), (&json!("ipv6"), &json!("ipv4")));
+        assert_eq!(x["other_family"]["ingress"]["reason"], "no-rule-admits");
+        assert!(x["text"].as_str().unwrap().starts_with("ALLOWED: x/ds -> x/e on 80/TCP (allowed over IPv6 only)\n"));
     }
 }
