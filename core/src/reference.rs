@@ -77,7 +77,7 @@ impl<'c> Evaluator<'c> {
     }
 
     /// The account of a connection over one address family.
-    pub fn explain_in(
+    fn explain_in(
         &self,
         src: Endpoint,
         dst: Endpoint,

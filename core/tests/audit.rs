@@ -764,35 +764,29 @@ fn np408_an_ipblock_of_a_family_the_pods_lack() {
     assert!(!ids(&report).contains(&"NP408"), "{:?}", ids(&report));
 }
 
-#[test]
-fn np409_reachability_that_differs_by_family() {
-    // Two dual-stack pods; db admits the pod network by address, IPv4 half only.
+/// Dual-stack web-1 and db-1 in namespace a; db admits the pods by the ipBlocks `peers`.
+fn dual_stack_db_from(peers: &str) -> AuditReport {
     let docs = [
         dual_pod("web-1", "app: web", "10.0.1.1", "fd00:1::1"),
         dual_pod("db-1", "app: db", "10.0.1.2", "fd00:1::2"),
         np(
             "a",
             "db-from-pods",
-            "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{ipBlock: {cidr: 10.0.1.0/24}}], ports: \
-             [{port: 5432}]}]}",
+            &format!("{{podSelector: {{matchLabels: {{app: db}}}}, ingress: [{{from: [{peers}], ports: [{{port: 5432}}]}}]}}"),
         ),
     ];
-    let report = clean_edit(&["name: web-1,", "name: db-1,"], &docs);
+    clean_edit(&["name: web-1,", "name: db-1,"], &docs)
+}
+
+#[test]
+fn np409_reachability_that_differs_by_family() {
+    // db admits the pod network by address, IPv4 half only.
+    let report = dual_stack_db_from("{ipBlock: {cidr: 10.0.1.0/24}}");
     let f = only(&report, "NP409");
     assert!(f.why.contains("a/db-1 is reachable from a/web-1 over IPv4 only on TCP 5432"), "{}", f.why);
     assert_eq!(f.paths.len(), 1, "{:?}", f.paths);
     assert_eq!(f.paths[0].path, "spec.ingress[0].from[0]");
     // Negative: with the IPv6 counterpart, both families agree.
-    let docs = [
-        dual_pod("web-1", "app: web", "10.0.1.1", "fd00:1::1"),
-        dual_pod("db-1", "app: db", "10.0.1.2", "fd00:1::2"),
-        np(
-            "a",
-            "db-from-pods",
-            "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{ipBlock: {cidr: 10.0.1.0/24}}, {ipBlock: \
-             {cidr: 'fd00:1::/64'}}], ports: [{port: 5432}]}]}",
-        ),
-    ];
-    let report = clean_edit(&["name: web-1,", "name: db-1,"], &docs);
+    let report = dual_stack_db_from("{ipBlock: {cidr: 10.0.1.0/24}}, {ipBlock: {cidr: 'fd00:1::/64'}}");
     assert!(!ids(&report).contains(&"NP409"), "{:?}", ids(&report));
 }
