@@ -92,11 +92,17 @@ fn expect_decided(r: netpol_result, valid: bool) {
     }
 }
 
-const BLANK: netpol_verdict = netpol_verdict { allowed: false, egress_allowed: false, ingress_allowed: false };
+const BLANK: netpol_verdict =
+    netpol_verdict { allowed: false, egress_allowed: false, ingress_allowed: false, families: 0, allowed_families: 0 };
 
 unsafe fn decide(engine: *const netpol_engine, q: &netpol_query) -> (netpol_result, netpol_verdict) {
     let mut v = BLANK;
     let r = unsafe { netpol_decide(engine, q, &mut v) };
+    if r == netpol_result::Ok {
+        // S9a: allowed in some shared family, and only shared families allow.
+        assert_eq!(v.allowed, v.allowed_families != 0, "{v:?}");
+        assert_eq!(v.allowed_families & !v.families, 0, "{v:?}");
+    }
     (r, v)
 }
 
