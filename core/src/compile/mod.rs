@@ -380,8 +380,10 @@ impl Tables {
         }
         let (words, rows) = rows.into_rows();
         let families: Vec<u8> = identities.iter().map(|i| i.families).collect();
-        let pod_lookup =
-            pod_identity.iter().map(|&id| [id, v6_column[id as usize] << 2 | u32::from(families[id as usize])]).collect();
+        let pod_lookup = pod_identity
+            .iter()
+            .map(|&id| [id, v6_column[id as usize] << 2 | u32::from(families[id as usize])])
+            .collect();
         Tables {
             pod_identity,
             pod_lookup,
