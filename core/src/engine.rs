@@ -303,6 +303,16 @@ impl Engine {
         admitted_by
     }
 
+    /// The number of port classes.
+    pub(crate) fn port_classes(&self) -> usize {
+        self.tables.ports.len()
+    }
+
+    /// The protocol and inclusive port range of port class `pc`.
+    pub(crate) fn port_class_range(&self, pc: usize) -> (Protocol, u16, u16) {
+        self.tables.ports.range(pc)
+    }
+
     /// Identity `identity`'s column over `family`.
     #[inline]
     pub(crate) fn column(&self, identity: usize, family: Family) -> usize {

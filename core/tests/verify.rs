@@ -541,3 +541,46 @@ expectations:
         );
     }
 }
+
+/// S9a: an address of a dual-stack pod is that pod over the address's family (selectors match
+/// it, ipBlocks see that address only), for single ports, port ranges and "all".
+#[test]
+fn a_dual_stack_pods_address_keeps_its_family() {
+    let cluster = Cluster::from_yaml_str(
+        r#"
+apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Pod, metadata: {name: web, namespace: shop, labels: {app: web}},
+   status: {podIP: 10.1.0.1, podIPs: [{ip: 10.1.0.1}, {ip: "fd00:10::1"}]}}
+- {apiVersion: v1, kind: Pod, metadata: {name: api, namespace: shop, labels: {app: api}},
+   status: {podIP: 10.1.0.2, podIPs: [{ip: 10.1.0.2}, {ip: "fd00:10::2"}]}}
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: api, namespace: shop}
+  spec:
+    podSelector: {matchLabels: {app: api}}
+    ingress:
+    - {from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 8080}]}
+    - {from: [{ipBlock: {cidr: "fd00:10::/64"}}], ports: [{port: 9090}]}
+"#,
+    )
+    .unwrap();
+    let engine = Compiler::new().compile(&cluster);
+    for (from, port, expect, passes) in [
+        // web by either address is web: its label admits it on 8080 in both families.
+        ("10.1.0.1", "8080", "allowed", true),
+        ("'fd00:10::1'", "8080", "allowed", true),
+        // 9090 admits the IPv6 block only: web's IPv4 address is not in it.
+        ("10.1.0.1", "9090", "denied", true),
+        ("'fd00:10::1'", "9090", "allowed", true),
+        ("10.1.0.1", "8000-9000", "denied", false),
+        ("10.1.0.1", "9000-9999", "denied", true),
+        ("'fd00:10::1'", "9000-9999", "denied", false),
+        ("10.1.0.1", "all", "denied", false),
+        ("shop/web", "9090", "allowed", true),
+    ] {
+        let r = run(&engine, from, "shop/api", port, expect);
+        assert_eq!(r.all_passed(), passes, "{from} -> shop/api {port} {expect}: {}", r.text());
+    }
+}

@@ -13,7 +13,7 @@ use hashbrown::HashMap;
 use ipnet::IpNet;
 
 use super::{Counterexample, EndpointSelector, Expectation, ExpectationResult, Expected, PortSpec};
-use crate::{Connectivity, Endpoint, Engine, IpRange, PodId, PortSet, Protocol};
+use crate::{Connectivity, Endpoint, Engine, Family, IpRange, PodId, PortSet, Protocol};
 
 /// How many pairs decided like a counterexample it names.
 const ALIKE_EXAMPLES: usize = 3;
@@ -22,6 +22,8 @@ const ALIKE_EXAMPLES: usize = 3;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Side {
     Pod(PodId),
+    /// A dual-stack pod by one of its addresses: the pod over that address's family (S9a).
+    PodAt(PodId, IpAddr),
     /// An address outside the pods, and the range of addresses that behave like it.
     Addr(IpAddr, Option<IpRange>),
 }
@@ -30,7 +32,14 @@ impl Side {
     fn endpoint(self) -> Endpoint {
         match self {
             Side::Pod(p) => Endpoint::Pod(p),
-            Side::Addr(ip, _) => Endpoint::Ip(ip),
+            Side::PodAt(_, ip) | Side::Addr(ip, _) => Endpoint::Ip(ip),
+        }
+    }
+
+    fn pod(self) -> Option<PodId> {
+        match self {
+            Side::Pod(p) | Side::PodAt(p, _) => Some(p),
+            Side::Addr(..) => None,
         }
     }
 }
@@ -135,7 +144,7 @@ impl<'e> Checker<'e> {
         let report = explanation.report(cluster, src, dst, port, protocol);
         let range = |side: Side| match side {
             Side::Addr(_, range) => range,
-            Side::Pod(_) => None,
+            Side::Pod(_) | Side::PodAt(..) => None,
         };
         Counterexample {
             src,
@@ -187,8 +196,17 @@ impl<'e> Checker<'e> {
             (Side::Pod(s), Side::Pod(d)) => conn.between(s, d),
             (Side::Pod(s), Side::Addr(ip, _)) => external(conn.egress_external(s), ip),
             (Side::Addr(ip, _), Side::Pod(d)) => external(conn.ingress_external(d), ip),
-            // Neither direction is checked between two addresses (S1).
-            (Side::Addr(..), Side::Addr(..)) => PortSet::all(),
+            // A pod over one family, or two addresses (whose families must agree, S9a): one
+            // decision per port class, as the map holds pods over every family they share.
+            _ => {
+                let classes: Vec<usize> = (0..self.engine.port_classes())
+                    .filter(|&pc| {
+                        let (protocol, first, _) = self.engine.port_class_range(pc);
+                        self.engine.decide(s.endpoint(), d.endpoint(), first.max(1), protocol).is_allowed()
+                    })
+                    .collect();
+                crate::connectivity::port_set(self.engine, &classes)
+            }
         }
     }
 
@@ -212,7 +230,15 @@ impl<'e> Checker<'e> {
             // S9a: an address, also a pod's, is decided over its own family: the engine resolves
             // a pod's IP to the pod over that family.
             EndpointSelector::Ip(ip) => {
-                alloc::vec![Group { identity: None, members: alloc::vec![Side::Addr(ip.to_canonical(), None)] }]
+                let ip = ip.to_canonical();
+                match self.engine.pod_of(Endpoint::Ip(ip)) {
+                    // A pod with only this address's family decides alike by name.
+                    Some(p) if cluster.pod(p).ips.iter().all(|a| Family::of(*a) == Family::of(ip)) => {
+                        self.group_pods([p].into_iter())
+                    }
+                    Some(p) => alloc::vec![Group { identity: None, members: alloc::vec![Side::PodAt(p, ip)] }],
+                    None => alloc::vec![Group { identity: None, members: alloc::vec![Side::Addr(ip, None)] }],
+                }
             }
             EndpointSelector::Cidr(net) => self.cidr_groups(net),
         }
@@ -270,7 +296,11 @@ fn pairs_of(sg: &Group, dg: &Group) -> Option<(usize, (Side, Side))> {
     if count == 0 {
         return None;
     }
-    let pair = sg.members.iter().flat_map(|&s| dg.members.iter().map(move |&d| (s, d))).find(|(s, d)| s != d)?;
+    let pair = sg
+        .members
+        .iter()
+        .flat_map(|&s| dg.members.iter().map(move |&d| (s, d)))
+        .find(|(s, d)| s != d && (s.pod().is_none() || s.pod() != d.pod()))?;
     Some((count, pair))
 }
 
