@@ -39,28 +39,13 @@ pub fn engine(cluster: &Cluster) -> Engine {
     Compiler::new().compile(cluster)
 }
 
-/// A deterministic xorshift, so every run asks the same questions.
-pub struct Rng(pub u64);
-
-impl Rng {
-    /// The next value.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    /// A value below `n`.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-}
+/// The workspace's deterministic generator (SplitMix64), so every run asks the same questions.
+pub use netpol_gen::Rng;
 
 /// `n` random pod → pod queries on 8080/TCP.
 pub fn pod_queries(engine: &Engine, n: usize) -> Vec<Query> {
     let pods = engine.cluster().pods().len();
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15, 0);
     (0..n)
         .map(|_| Query {
             src: Endpoint::Pod(PodId(rng.below(pods) as u32)),
@@ -74,7 +59,7 @@ pub fn pod_queries(engine: &Engine, n: usize) -> Vec<Query> {
 /// `n` random external IP → pod queries on 8080/TCP (sources in 198.18.0.0/8-ish public space).
 pub fn ip_queries(engine: &Engine, n: usize) -> Vec<Query> {
     let pods = engine.cluster().pods().len();
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut rng = Rng::new(0x2545_f491_4f6c_dd1d, 0);
     (0..n)
         .map(|_| {
             let ip = std::net::Ipv4Addr::from(0xc612_0000u32.wrapping_add(rng.next_u64() as u32 & 0x00ff_ffff));
@@ -95,7 +80,7 @@ pub fn ip_queries(engine: &Engine, n: usize) -> Vec<Query> {
 pub fn hubble_lines(engine: &Engine, n: usize) -> String {
     use std::fmt::Write as _;
     let pods = engine.cluster().pods();
-    let mut rng = Rng(0x51_7cc1_b727_220a);
+    let mut rng = Rng::new(0x51_7cc1_b727_220a, 0);
     let endpoint = |p: &netpol::spec::Pod| {
         let labels: Vec<String> = p.labels.iter().map(|(k, v)| format!("\"k8s:{k}={v}\"")).collect();
         format!(

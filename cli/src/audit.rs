@@ -44,10 +44,10 @@ pub struct AuditArgs {
     #[arg(long = "system-namespace", value_name = "NS", default_values = ["kube-system", "kube-public", "kube-node-lease"])]
     system_namespaces: Vec<String>,
     /// The namespace of the cluster DNS pods.
-    #[arg(long, value_name = "NS", default_value = "kube-system")]
+    #[arg(long, value_name = "NS", default_value = netpol::spec::DNS_NAMESPACE)]
     dns_namespace: String,
     /// The labels of the cluster DNS pods: `key=value[,key=value...]`.
-    #[arg(long, value_name = "LABELS", default_value = "k8s-app=kube-dns")]
+    #[arg(long, value_name = "LABELS", default_value = netpol::spec::DNS_SELECTOR)]
     dns_selector: String,
 }
 

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 use netpol::{Compiler, Endpoint, PodId, Protocol, Query, Verdict};
+use netpol_gen::Rng;
 use serde_json::json;
 
 use crate::input::InputArgs;
@@ -38,22 +39,6 @@ pub struct BenchArgs {
     output: BenchFormat,
 }
 
-/// A deterministic xorshift: the same queries on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// Nanoseconds per query of `f` over `queries`.
 fn per_query(queries: &[Query], mut f: impl FnMut(&Query) -> Verdict) -> f64 {
     let start = Instant::now();
@@ -74,7 +59,8 @@ pub fn run(args: BenchArgs) -> Outcome {
     let compile_ms = start.elapsed().as_secs_f64() * 1e3;
     let pods = cluster.pods().len();
     let n = args.queries.max(1);
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // The same queries on every run.
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15, 0);
     let (pod_pairs, ip_to_pod) = if pods == 0 {
         (Vec::new(), Vec::new())
     } else {
@@ -89,7 +75,7 @@ pub fn run(args: BenchArgs) -> Outcome {
         // External sources: public addresses (198.18.0.0/15 and beyond), never pod IPs.
         let ip_to_pod: Vec<Query> = (0..n)
             .map(|_| {
-                let ip = IpAddr::V4(Ipv4Addr::from(0xc612_0000u32.wrapping_add(rng.next() as u32 & 0x00ff_ffff)));
+                let ip = IpAddr::V4(Ipv4Addr::from(0xc612_0000u32.wrapping_add(rng.next_u64() as u32 & 0x00ff_ffff)));
                 Query {
                     src: engine.endpoint_for_ip(ip),
                     dst: Endpoint::Pod(PodId(rng.below(pods) as u32)),

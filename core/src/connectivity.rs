@@ -15,7 +15,7 @@ use ipnet::IpNet;
 
 use crate::compile::bits;
 use crate::engine::Engine;
-use crate::query::{Family, SelfTraffic};
+use crate::query::Family;
 use crate::spec::{Direction, PodId, Protocol};
 
 /// Allowed ports per protocol, as sorted, disjoint, non-adjacent inclusive ranges within 1–65535.
@@ -266,7 +266,7 @@ impl Connectivity {
         let egress_external = external(true, &mut intern);
         let ingress_external = external(false, &mut intern);
 
-        let self_allowed = (engine.options().self_traffic == SelfTraffic::Allow).then(|| {
+        let self_allowed = engine.options().exempts_self_traffic().then(|| {
             let id = port_sets.len() as u32;
             port_sets.push(PortSet::all());
             id
@@ -461,7 +461,7 @@ impl Engine {
             let members = &tables.members[tables.member_start[*id] as usize..tables.member_start[id + 1] as usize];
             pods.extend(members.iter().map(|&m| (PodId(m), set.clone())));
         }
-        if self.options().self_traffic == SelfTraffic::Allow {
+        if self.options().exempts_self_traffic() {
             match pods.iter_mut().find(|(p, _)| *p == pod) {
                 Some(entry) => entry.1 = PortSet::all(),
                 None => pods.push((pod, PortSet::all())),

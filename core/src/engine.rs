@@ -16,7 +16,7 @@ use hashbrown::HashMap;
 use crate::compile::bits;
 use crate::compile::Tables;
 use crate::explain::Explanation;
-use crate::query::{Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, Verdict, FAMILIES_ANY};
+use crate::query::{Endpoint, Family, FamilyVerdicts, Options, Verdict, FAMILIES_ANY};
 use crate::reference::Evaluator;
 use crate::spec::{Cluster, Direction, PodId, Protocol};
 
@@ -186,7 +186,7 @@ impl Engine {
             return Verdict::default(); // S9a: no connection can exist.
         }
         let (v4, v6) = (shared & 1 != 0, shared & 2 != 0);
-        if src.pod.is_some() && src.pod == dst.pod && self.options.self_traffic == SelfTraffic::Allow {
+        if self.options.self_exempt(src.pod, dst.pod) {
             let families = FamilyVerdicts { ipv4: v4.then_some(true), ipv6: v6.then_some(true) };
             return Verdict { egress: true, ingress: true, families }; // S12
         }
@@ -397,7 +397,7 @@ impl Engine {
         let mut allowed = Vec::with_capacity(n * row_words);
         for (s, &id) in self.tables.pod_identity.iter().enumerate() {
             allowed.extend_from_slice(&pod_rows[id as usize]);
-            if self.options.self_traffic == SelfTraffic::Allow {
+            if self.options.exempts_self_traffic() {
                 bits::set(&mut allowed[s * row_words..], s);
             }
         }

@@ -34,6 +34,20 @@ pub struct Options {
     pub ip_block_matches_pods: bool,
 }
 
+impl Options {
+    /// S12: whether a pod's traffic to itself is exempt from policies (always allowed).
+    pub fn exempts_self_traffic(&self) -> bool {
+        self.self_traffic == SelfTraffic::Allow
+    }
+
+    /// S12: whether the connection `src` → `dst` is exempt from policies: one pod to itself,
+    /// with self traffic allowed. The one place every evaluator and analysis asks.
+    pub fn self_exempt(&self, src: impl Into<Option<PodId>>, dst: impl Into<Option<PodId>>) -> bool {
+        let (src, dst) = (src.into(), dst.into());
+        self.exempts_self_traffic() && src.is_some() && src == dst
+    }
+}
+
 impl Default for Options {
     fn default() -> Options {
         Options { self_traffic: SelfTraffic::Allow, ip_block_matches_pods: true }

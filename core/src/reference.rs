@@ -7,7 +7,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::explain::{DirectionExplanation, Explanation, FamilyExplanation, Reason, RuleMiss, RuleRef};
-use crate::query::{shared_families, Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, FAMILIES_ANY};
+use crate::query::{shared_families, Endpoint, Family, FamilyVerdicts, Options, FAMILIES_ANY};
 use crate::spec::{Cluster, ContainerPort, Direction, Peer, Pod, PodId, PolicyId, Protocol};
 
 /// A literal interpreter of §2 over a borrowed cluster.
@@ -88,13 +88,17 @@ impl<'c> Evaluator<'c> {
         // S1: an IP that belongs to a pod is that pod.
         let src = self.resolve(canonical(src));
         let dst = self.resolve(canonical(dst));
-        let self_traffic = matches!((src, dst), (Endpoint::Pod(a), Endpoint::Pod(b)) if a == b);
+        let pod = |e: Endpoint| match e {
+            Endpoint::Pod(p) => Some(p),
+            Endpoint::Ip(_) => None,
+        };
+        let exempt = self.options.self_exempt(pod(src), pod(dst));
         let destination_ports = match dst {
             Endpoint::Pod(p) => Some(self.cluster.pod(p).ports.as_slice()),
             Endpoint::Ip(_) => None,
         };
         let side = |local: Endpoint, peer: Endpoint, direction: Direction| {
-            if self_traffic && self.options.self_traffic == SelfTraffic::Allow {
+            if exempt {
                 return trivial(direction, Reason::SelfTraffic); // S12
             }
             match local {

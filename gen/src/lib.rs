@@ -62,6 +62,8 @@
 mod cluster;
 mod policies;
 mod rng;
+
+pub use rng::Rng;
 mod yaml;
 
 /// CoreDNS pods in `kube-system`, on top of the pods asked for.

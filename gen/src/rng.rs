@@ -1,4 +1,5 @@
-//! The generator's only source of randomness: SplitMix64.
+//! The workspace's one source of test randomness: SplitMix64, for the generator, `netpol bench`
+//! and the criterion benches.
 //!
 //! Self-contained on purpose, instead of the `rand` crate: a seed must give byte-identical
 //! clusters on every machine and with every version of every dependency, and `rand` does not
@@ -6,21 +7,21 @@
 //! changed before). Ten lines of SplitMix64 never change.
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): tiny, fast, and statistically fine for test data.
-pub(crate) struct Rng {
+pub struct Rng {
     state: u64,
 }
 
 impl Rng {
     /// An independent stream for `seed` and `stream` (one per part of the cluster, so that, say,
     /// changing the number of policies leaves the pods alone).
-    pub(crate) fn new(seed: u64, stream: u64) -> Rng {
+    pub fn new(seed: u64, stream: u64) -> Rng {
         let mut rng = Rng { state: seed ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03) };
         rng.next_u64();
         rng
     }
 
     /// The next 64 random bits.
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -30,22 +31,22 @@ impl Rng {
 
     /// A number in `0..n` (`n > 0`), by multiply-shift: the bias is below 2^-32 for our sizes,
     /// and the result depends only on `n` and the stream, not on the width of `usize`.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
 
     /// A number in `low..=high`.
-    pub(crate) fn range(&mut self, low: usize, high: usize) -> usize {
+    pub fn range(&mut self, low: usize, high: usize) -> usize {
         low + self.below(high - low + 1)
     }
 
     /// True with probability `percent`/100.
-    pub(crate) fn chance(&mut self, percent: usize) -> bool {
+    pub fn chance(&mut self, percent: usize) -> bool {
         self.below(100) < percent
     }
 
     /// One of `items` (non-empty).
-    pub(crate) fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.below(items.len())]
     }
 }

@@ -94,7 +94,9 @@ use alloc::vec::Vec;
 use core::fmt::Write as _;
 
 use crate::engine::Engine;
-use crate::spec::{Cluster, Direction, LabelSelector, NamespaceId, NetworkPolicy, Peer, Pod, PodId, PolicyId};
+use crate::spec::{
+    Cluster, Direction, LabelSelector, NamespaceId, NetworkPolicy, Peer, Pod, PodId, PolicyId, DNS_LABEL, DNS_NAMESPACE,
+};
 
 /// How severe a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -180,8 +182,8 @@ impl Default for DnsSelector {
     /// `k8s-app=kube-dns` in `kube-system` (CoreDNS and kube-dns as kubeadm, EKS, GKE and AKS
     /// deploy them).
     fn default() -> DnsSelector {
-        let labels = [("k8s-app".to_owned(), "kube-dns".to_owned())].into_iter().collect();
-        DnsSelector { namespace: "kube-system".into(), pod_selector: LabelSelector::new(labels, Vec::new()) }
+        let labels = [(DNS_LABEL.0.to_owned(), DNS_LABEL.1.to_owned())].into_iter().collect();
+        DnsSelector { namespace: DNS_NAMESPACE.into(), pod_selector: LabelSelector::new(labels, Vec::new()) }
     }
 }
 

@@ -6,6 +6,7 @@
 //! port live next to their types; how they combine into a verdict is each evaluator's business.
 
 mod cluster;
+mod dns;
 mod ip_block;
 mod left_out;
 pub mod names;
@@ -15,6 +16,7 @@ mod selector;
 mod workload;
 
 pub use cluster::{Cluster, Namespace, NamespaceId, Pod, PodId, PolicyId};
+pub use dns::{DNS_LABEL, DNS_NAMESPACE, DNS_SELECTOR};
 pub use ip_block::IpBlock;
 pub use left_out::{LeftOutPod, LeftOutReason};
 pub use policy::{Direction, NetworkPolicy, Peer, Rule};

@@ -39,9 +39,12 @@ use core::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::flows::ObservedFlow;
-use crate::query::{Endpoint, SelfTraffic};
+use crate::query::Endpoint;
 use crate::raw::NAMESPACE_NAME_LABEL;
-use crate::spec::{IpBlock, LabelSelector, Labels, NetworkPolicy, Peer, PodId, PolicyPort, PortMatch, Protocol, Rule};
+use crate::spec::{
+    IpBlock, LabelSelector, Labels, NetworkPolicy, Peer, PodId, PolicyPort, PortMatch, Protocol, Rule, DNS_LABEL,
+    DNS_NAMESPACE,
+};
 use crate::Engine;
 
 use crate::report::plural;
@@ -50,9 +53,6 @@ pub use check::{reachable_pairs, reachable_ports, replace_policies, SelfCheck};
 pub use select::stable_labels;
 use select::{groups, Group};
 
-/// The namespace and labels of the cluster DNS pods that `allow-dns` targets.
-const DNS_NAMESPACE: &str = "kube-system";
-const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 const DNS_PORT: u16 = 53;
 
 /// One suggested NetworkPolicy with the comment that says what it admits.
@@ -171,7 +171,11 @@ pub fn suggest(engine: &Engine, flows: &[ObservedFlow]) -> Suggestion {
             pod => pod,
         };
         let (src, dst) = (resolve(flow.src), resolve(flow.dst));
-        if src == dst && engine.options().self_traffic == SelfTraffic::Allow {
+        let pod = |e: Endpoint| match e {
+            Endpoint::Pod(p) => Some(p),
+            Endpoint::Ip(_) => None,
+        };
+        if engine.options().self_exempt(pod(src), pod(dst)) {
             continue;
         }
         let dns_port = flow.port == DNS_PORT && matches!(flow.protocol, Protocol::Udp | Protocol::Tcp);
