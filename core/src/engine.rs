@@ -135,9 +135,13 @@ impl Engine {
         match endpoint {
             Endpoint::Pod(p) => self.locate_pod(p, None),
             Endpoint::Ip(ip) => {
-                let (ip, family) = match ip.to_canonical() {
-                    v4 @ IpAddr::V4(_) => (v4, Family::Ipv4.bit()),
-                    v6 => (v6, Family::Ipv6.bit()),
+                // S9a: an IPv4-mapped IPv6 address is the IPv4 address.
+                let (ip, family) = match ip {
+                    IpAddr::V4(_) => (ip, Family::Ipv4.bit()),
+                    IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                        Some(v4) => (IpAddr::V4(v4), Family::Ipv4.bit()),
+                        None => (ip, Family::Ipv6.bit()),
+                    },
                 };
                 match self.pod_by_ip.get(&ip) {
                     // S9a: a pod's IP is the pod over that IP's family only.
@@ -178,8 +182,49 @@ impl Engine {
 
     #[inline]
     fn decide_masked(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol, mask: u8) -> Verdict {
+        // The common case first: two different pods, neither split, sharing a family. Every
+        // shared family then answers alike, from one bit per direction.
+        if let (Endpoint::Pod(s), Endpoint::Pod(d)) = (src, dst) {
+            let ([si, sp], [di, dp]) = (self.tables.pod_lookup[s.index()], self.tables.pod_lookup[d.index()]);
+            let shared = (sp & dp) as u8 & mask & 3;
+            if shared != 0 && s != d && sp >> 2 == si && dp >> 2 == di {
+                let pc = self.tables.ports.class_of(port, protocol);
+                let egress = bits::test(self.row(&self.tables.egress_index, si as usize, pc), di as usize);
+                let ingress = bits::test(self.row(&self.tables.ingress_index, di as usize, pc), si as usize);
+                return Verdict { egress, ingress, families: UNIFORM[shared as usize][usize::from(egress && ingress)] };
+            }
+        }
         let src = self.locate(src);
         let dst = self.locate(dst);
+        // An outside address and a pod that is not split: one bit, at the pod's side (S1).
+        match (src.identity, dst.identity) {
+            (None, Some(d)) if dst.columns[0] == dst.columns[1] && src.pod.is_none() => {
+                let shared = src.families & dst.families & mask;
+                let pc = self.tables.ports.class_of(port, protocol);
+                let ingress = shared != 0 && bits::test(self.row(&self.tables.ingress_index, d, pc), src.columns[0]);
+                return Verdict {
+                    egress: shared != 0,
+                    ingress,
+                    families: UNIFORM[shared as usize][usize::from(ingress)],
+                };
+            }
+            (Some(s), None) if src.columns[0] == src.columns[1] && dst.pod.is_none() => {
+                let shared = src.families & dst.families & mask;
+                let pc = self.tables.ports.class_of(port, protocol);
+                let egress = shared != 0 && bits::test(self.row(&self.tables.egress_index, s, pc), dst.columns[0]);
+                return Verdict {
+                    egress,
+                    ingress: shared != 0,
+                    families: UNIFORM[shared as usize][usize::from(egress)],
+                };
+            }
+            _ => {}
+        }
+        self.decide_located(src, dst, port, protocol, mask)
+    }
+
+    /// The general case of [`Engine::decide_masked`], on located ends.
+    fn decide_located(&self, src: Located, dst: Located, port: u16, protocol: Protocol, mask: u8) -> Verdict {
         // S9a: the families both ends have.
         let shared = src.families & dst.families & mask;
         if shared == 0 {
@@ -196,14 +241,13 @@ impl Engine {
         let ingress = dst.identity.map(|d| self.row(&self.tables.ingress_index, d, pc));
         let e4 = egress.is_none_or(|row| bits::test(row, dst.columns[0]));
         let i4 = ingress.is_none_or(|row| bits::test(row, src.columns[0]));
-        let (e6, i6) = if src.columns[0] == src.columns[1] && dst.columns[0] == dst.columns[1] {
-            (e4, i4)
-        } else {
-            (
-                egress.is_none_or(|row| bits::test(row, dst.columns[1])),
-                ingress.is_none_or(|row| bits::test(row, src.columns[1])),
-            )
-        };
+        if src.columns[0] == src.columns[1] && dst.columns[0] == dst.columns[1] {
+            // Neither end is split: every shared family answers alike (the common case).
+            let families = UNIFORM[shared as usize][usize::from(e4 && i4)];
+            return Verdict { egress: e4, ingress: i4, families };
+        }
+        let e6 = egress.is_none_or(|row| bits::test(row, dst.columns[1]));
+        let i6 = ingress.is_none_or(|row| bits::test(row, src.columns[1]));
         let families = FamilyVerdicts { ipv4: v4.then_some(e4 && i4), ipv6: v6.then_some(e6 && i6) };
         // The headline family: one that allows if any does, else the first shared (Explanation's).
         let (egress, ingress) =
@@ -434,6 +478,22 @@ impl Engine {
         self.row(&self.tables.ingress_index, identity, pc)
     }
 }
+
+/// The per-family answers when every shared family answers alike: `[shared mask][allowed]`.
+const UNIFORM: [[FamilyVerdicts; 2]; 4] = {
+    const fn row(mask: u8, allowed: bool) -> FamilyVerdicts {
+        FamilyVerdicts {
+            ipv4: if mask & 1 != 0 { Some(allowed) } else { None },
+            ipv6: if mask & 2 != 0 { Some(allowed) } else { None },
+        }
+    }
+    [
+        [row(0, false), row(0, true)],
+        [row(1, false), row(1, true)],
+        [row(2, false), row(2, true)],
+        [row(3, false), row(3, true)],
+    ]
+};
 
 /// One query for [`Engine::decide_batch`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
