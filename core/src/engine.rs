@@ -187,11 +187,18 @@ impl Engine {
         if let (Endpoint::Pod(s), Endpoint::Pod(d)) = (src, dst) {
             let ([si, sp], [di, dp]) = (self.tables.pod_lookup[s.index()], self.tables.pod_lookup[d.index()]);
             let shared = (sp & dp) as u8 & mask & 3;
-            if shared != 0 && s != d && sp >> 2 == si && dp >> 2 == di {
+            if shared != 0 && s != d {
                 let pc = self.tables.ports.class_of(port, protocol);
-                let egress = bits::test(self.row(&self.tables.egress_index, si as usize, pc), di as usize);
-                let ingress = bits::test(self.row(&self.tables.ingress_index, di as usize, pc), si as usize);
-                return Verdict { egress, ingress, families: UNIFORM[shared as usize][usize::from(egress && ingress)] };
+                let erow = self.row(&self.tables.egress_index, si as usize, pc);
+                let irow = self.row(&self.tables.ingress_index, di as usize, pc);
+                let (e4, i4) = (bits::test(erow, di as usize), bits::test(irow, si as usize));
+                if sp >> 2 == si && dp >> 2 == di {
+                    let families = UNIFORM[shared as usize][usize::from(e4 && i4)];
+                    return Verdict { egress: e4, ingress: i4, families };
+                }
+                // A split end: over IPv6 its own column.
+                let (e6, i6) = (bits::test(erow, (dp >> 2) as usize), bits::test(irow, (sp >> 2) as usize));
+                return headline(shared, (e4, i4), (e6, i6));
             }
         }
         let src = self.locate(src);
@@ -248,11 +255,7 @@ impl Engine {
         }
         let e6 = egress.is_none_or(|row| bits::test(row, dst.columns[1]));
         let i6 = ingress.is_none_or(|row| bits::test(row, src.columns[1]));
-        let families = FamilyVerdicts { ipv4: v4.then_some(e4 && i4), ipv6: v6.then_some(e6 && i6) };
-        // The headline family: one that allows if any does, else the first shared (Explanation's).
-        let (egress, ingress) =
-            if families.ipv4 == Some(true) || (v4 && families.ipv6 != Some(true)) { (e4, i4) } else { (e6, i6) };
-        Verdict { egress, ingress, families }
+        headline(shared, (e4, i4), (e6, i6))
     }
 
     /// Decides many queries; `out[i]` gets the verdict for `queries[i]`. Extra entries of the
@@ -477,6 +480,17 @@ impl Engine {
     pub(crate) fn ingress_row(&self, identity: usize, pc: usize) -> &[u64] {
         self.row(&self.tables.ingress_index, identity, pc)
     }
+}
+
+/// The verdict from each family's (egress, ingress) and the shared families (non-empty): per
+/// family, and as headline a family that allows if any does, else the first shared (IPv4 first),
+/// as [`Explanation`] picks it.
+#[inline(always)]
+fn headline(shared: u8, v4: (bool, bool), v6: (bool, bool)) -> Verdict {
+    let (has4, has6) = (shared & 1 != 0, shared & 2 != 0);
+    let families = FamilyVerdicts { ipv4: has4.then_some(v4.0 && v4.1), ipv6: has6.then_some(v6.0 && v6.1) };
+    let (egress, ingress) = if families.ipv4 == Some(true) || (has4 && families.ipv6 != Some(true)) { v4 } else { v6 };
+    Verdict { egress, ingress, families }
 }
 
 /// The per-family answers when every shared family answers alike: `[shared mask][allowed]`.
