@@ -118,140 +118,19 @@ struct CompiledRule<'c> {
 
 impl Tables {
     fn build(cluster: &Cluster, options: &Options) -> Tables {
-        let pods = cluster.pods();
         let policies = cluster.policies();
 
-        // Distinct selectors, so each is evaluated once per label group or namespace.
-        let mut pod_selectors: HashMap<&LabelSelector, u32> = HashMap::new();
-        let mut ns_selectors: HashMap<&LabelSelector, u32> = HashMap::new();
-        let mut named_ids: HashMap<(&str, u8), u32> = HashMap::new();
-        let mut nets = Vec::new();
-        for policy in policies {
-            intern(&mut pod_selectors, &policy.pod_selector);
-            for rule in policy.ingress.iter().chain(&policy.egress) {
-                for peer in &rule.peers {
-                    match peer {
-                        Peer::Selector { pod_selector, namespace_selector } => {
-                            if let Some(s) = pod_selector {
-                                intern(&mut pod_selectors, s);
-                            }
-                            if let Some(s) = namespace_selector {
-                                intern(&mut ns_selectors, s);
-                            }
-                        }
-                        Peer::IpBlock(b) => {
-                            nets.push(b.cidr());
-                            nets.extend_from_slice(b.except());
-                        }
-                    }
-                }
-                for port in &rule.ports {
-                    if let PortMatch::Named(name) = &port.port {
-                        let next = named_ids.len() as u32;
-                        named_ids.entry((name.as_str(), protocol_index(port.protocol) as u8)).or_insert(next);
-                    }
-                }
-            }
-        }
-        let ip_classes = IpClasses::new(&nets);
-
-        // Namespace selector answers: [selector][namespace].
+        let vocabulary = Vocabulary::of(cluster);
+        let Identities { list: identities, pod_identity, v6_column, split } =
+            Identities::of(cluster, &vocabulary, options);
+        let Vocabulary { pod_selectors, ns_selectors, named_ids, ip_classes, ns_match } = vocabulary;
         let namespaces = cluster.namespaces();
-        let mut ns_match = vec![vec![false; namespaces.len()]; ns_selectors.len()];
-        for (sel, &id) in &ns_selectors {
-            for (n, ns) in namespaces.iter().enumerate() {
-                ns_match[id as usize][n] = sel.matches(&ns.labels);
-            }
-        }
-
-        // Identities: pods with equal labels share selector answers; then group by everything
-        // that can tell pods apart.
-        let selector_words = bits::words_for(pod_selectors.len());
-        let mut label_groups: HashMap<(u32, &Labels), Vec<u64>> = HashMap::new();
-        let mut identity_of_key: HashMap<IdentityKey, u32> = HashMap::new();
-        let mut identities: Vec<Identity> = Vec::new();
-        let mut pod_identity = Vec::with_capacity(pods.len());
-        for pod in pods {
-            let namespace = pod.namespace_id.0;
-            let selector_bits = label_groups
-                .entry((namespace, &pod.labels))
-                .or_insert_with(|| {
-                    let mut row = vec![0u64; selector_words];
-                    for (sel, &id) in &pod_selectors {
-                        if sel.matches(&pod.labels) {
-                            bits::set(&mut row, id as usize);
-                        }
-                    }
-                    row
-                })
-                .clone();
-            let mut classes: SmallVec<[u32; 2]> = SmallVec::new();
-            if options.ip_block_matches_pods {
-                classes.extend(pod.ips.iter().map(|ip| ip_classes.class_of(*ip) as u32));
-                classes.sort_unstable();
-                classes.dedup();
-            }
-            let mut named: Vec<NamedPort> = pod
-                .ports
-                .iter()
-                .filter_map(|c| {
-                    let p = protocol_index(c.protocol) as u8;
-                    let id = named_ids.get(&(c.name.as_deref()?, p))?;
-                    Some((*id, p, c.number))
-                })
-                .collect();
-            named.sort_unstable();
-            named.dedup();
-            let families = ips_family_mask(&pod.ips);
-            let key = (namespace, selector_bits, families, classes, named);
-            let next = identities.len() as u32;
-            let id = *identity_of_key.entry(key.clone()).or_insert_with(|| {
-                identities.push(Identity {
-                    namespace,
-                    selector_bits: key.1,
-                    families,
-                    ip_classes: key.3,
-                    named: key.4,
-                });
-                next
-            });
-            pod_identity.push(id);
-        }
         let n_ids = identities.len();
-        // S9a: identities with addresses of both families that ipBlocks may match get a second
-        // column, for the IPv6 side.
-        let mut v6_column: Vec<u32> = (0..n_ids as u32).collect();
-        let mut split = Vec::new();
-        for (i, identity) in identities.iter().enumerate() {
-            let has = |f: Family| identity.ip_classes.iter().any(|&c| ip_classes.family(c as usize) == f);
-            if has(Family::Ipv4) && has(Family::Ipv6) {
-                v6_column[i] = (n_ids + split.len()) as u32;
-                split.push(i as u32);
-            }
-        }
         let ip_base = n_ids + split.len();
         let columns = ip_base + ip_classes.len();
         let layout = Layout { v6_column: &v6_column, ip_base };
 
-        // Port classes: every range boundary, and every number a referenced name resolves to.
-        let mut boundaries = Vec::new();
-        for policy in policies {
-            for rule in policy.ingress.iter().chain(&policy.egress) {
-                for port in &rule.ports {
-                    if let PortMatch::Range { first, last } = port.port {
-                        boundaries.push((port.protocol, u32::from(first)));
-                        boundaries.push((port.protocol, u32::from(last) + 1));
-                    }
-                }
-            }
-        }
-        for identity in &identities {
-            for &(_, p, n) in &identity.named {
-                boundaries.push((Protocol::ALL[p as usize], u32::from(n)));
-                boundaries.push((Protocol::ALL[p as usize], u32::from(n) + 1));
-            }
-        }
-        let ports = PortClasses::new(boundaries);
+        let ports = port_classes(cluster, &identities);
         let n_pcs = ports.len();
 
         // Peer rows.
@@ -365,19 +244,7 @@ impl Tables {
             }
         }
 
-        let mut member_start = vec![0u32; n_ids + 1];
-        for &id in &pod_identity {
-            member_start[id as usize + 1] += 1;
-        }
-        for i in 0..n_ids {
-            member_start[i + 1] += member_start[i];
-        }
-        let mut fill = member_start.clone();
-        let mut members = vec![0u32; pods.len()];
-        for (p, &id) in pod_identity.iter().enumerate() {
-            members[fill[id as usize] as usize] = p as u32;
-            fill[id as usize] += 1;
-        }
+        let (member_start, members) = members_of(&pod_identity, n_ids);
         let (words, rows) = rows.into_rows();
         let families: Vec<u8> = identities.iter().map(|i| i.families).collect();
         let pod_lookup = pod_identity
@@ -414,6 +281,187 @@ impl Tables {
             + self.rows.capacity() * 8
             + self.ip_classes.memory_bytes()
             + self.ports.memory_bytes()
+    }
+}
+
+/// Port classes: cut at every range boundary of the rules, and at every number a referenced
+/// named port resolves to on some identity.
+fn port_classes(cluster: &Cluster, identities: &[Identity]) -> PortClasses {
+    let mut boundaries = Vec::new();
+    for policy in cluster.policies() {
+        for rule in policy.ingress.iter().chain(&policy.egress) {
+            for port in &rule.ports {
+                if let PortMatch::Range { first, last } = port.port {
+                    boundaries.push((port.protocol, u32::from(first)));
+                    boundaries.push((port.protocol, u32::from(last) + 1));
+                }
+            }
+        }
+    }
+    for identity in identities {
+        for &(_, p, n) in &identity.named {
+            boundaries.push((Protocol::ALL[p as usize], u32::from(n)));
+            boundaries.push((Protocol::ALL[p as usize], u32::from(n) + 1));
+        }
+    }
+    PortClasses::new(boundaries)
+}
+
+/// The pods of each identity: `members[member_start[i]..member_start[i + 1]]`, ascending.
+fn members_of(pod_identity: &[u32], n_ids: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut member_start = vec![0u32; n_ids + 1];
+    for &id in pod_identity {
+        member_start[id as usize + 1] += 1;
+    }
+    for i in 0..n_ids {
+        member_start[i + 1] += member_start[i];
+    }
+    let mut fill = member_start.clone();
+    let mut members = vec![0u32; pod_identity.len()];
+    for (p, &id) in pod_identity.iter().enumerate() {
+        members[fill[id as usize] as usize] = p as u32;
+        fill[id as usize] += 1;
+    }
+    (member_start, members)
+}
+
+/// Stage 1 of the compile: what the policies refer to. Distinct selectors (so each is evaluated
+/// once per label group or namespace), the named ports they use, and the IP classes cut at every
+/// cidr and except.
+struct Vocabulary<'c> {
+    pod_selectors: HashMap<&'c LabelSelector, u32>,
+    ns_selectors: HashMap<&'c LabelSelector, u32>,
+    named_ids: HashMap<(&'c str, u8), u32>,
+    ip_classes: IpClasses,
+    /// Namespace selector answers: `[selector][namespace]`.
+    ns_match: Vec<Vec<bool>>,
+}
+
+impl<'c> Vocabulary<'c> {
+    fn of(cluster: &'c Cluster) -> Vocabulary<'c> {
+        let mut pod_selectors: HashMap<&LabelSelector, u32> = HashMap::new();
+        let mut ns_selectors: HashMap<&LabelSelector, u32> = HashMap::new();
+        let mut named_ids: HashMap<(&str, u8), u32> = HashMap::new();
+        let mut nets = Vec::new();
+        for policy in cluster.policies() {
+            intern(&mut pod_selectors, &policy.pod_selector);
+            for rule in policy.ingress.iter().chain(&policy.egress) {
+                for peer in &rule.peers {
+                    match peer {
+                        Peer::Selector { pod_selector, namespace_selector } => {
+                            if let Some(s) = pod_selector {
+                                intern(&mut pod_selectors, s);
+                            }
+                            if let Some(s) = namespace_selector {
+                                intern(&mut ns_selectors, s);
+                            }
+                        }
+                        Peer::IpBlock(b) => {
+                            nets.push(b.cidr());
+                            nets.extend_from_slice(b.except());
+                        }
+                    }
+                }
+                for port in &rule.ports {
+                    if let PortMatch::Named(name) = &port.port {
+                        let next = named_ids.len() as u32;
+                        named_ids.entry((name.as_str(), protocol_index(port.protocol) as u8)).or_insert(next);
+                    }
+                }
+            }
+        }
+        let namespaces = cluster.namespaces();
+        let mut ns_match = vec![vec![false; namespaces.len()]; ns_selectors.len()];
+        for (sel, &id) in &ns_selectors {
+            for (n, ns) in namespaces.iter().enumerate() {
+                ns_match[id as usize][n] = sel.matches(&ns.labels);
+            }
+        }
+        Vocabulary { pod_selectors, ns_selectors, named_ids, ip_classes: IpClasses::new(&nets), ns_match }
+    }
+}
+
+/// Stage 2 of the compile: pods grouped into identities, and where each identity's columns are.
+struct Identities {
+    list: Vec<Identity>,
+    /// Pod → identity.
+    pod_identity: Vec<u32>,
+    /// Per identity: its IPv6 column (its own column unless split).
+    v6_column: Vec<u32>,
+    /// Split identities, in IPv6-column order.
+    split: Vec<u32>,
+}
+
+impl Identities {
+    fn of(cluster: &Cluster, vocabulary: &Vocabulary<'_>, options: &Options) -> Identities {
+        let Vocabulary { pod_selectors, named_ids, ip_classes, .. } = vocabulary;
+        // Pods with equal labels share selector answers; then group by everything that can
+        // tell pods apart.
+        let pods = cluster.pods();
+        let selector_words = bits::words_for(pod_selectors.len());
+        let mut label_groups: HashMap<(u32, &Labels), Vec<u64>> = HashMap::new();
+        let mut identity_of_key: HashMap<IdentityKey, u32> = HashMap::new();
+        let mut identities: Vec<Identity> = Vec::new();
+        let mut pod_identity = Vec::with_capacity(pods.len());
+        for pod in pods {
+            let namespace = pod.namespace_id.0;
+            let selector_bits = label_groups
+                .entry((namespace, &pod.labels))
+                .or_insert_with(|| {
+                    let mut row = vec![0u64; selector_words];
+                    for (sel, &id) in pod_selectors {
+                        if sel.matches(&pod.labels) {
+                            bits::set(&mut row, id as usize);
+                        }
+                    }
+                    row
+                })
+                .clone();
+            let mut classes: SmallVec<[u32; 2]> = SmallVec::new();
+            if options.ip_block_matches_pods {
+                classes.extend(pod.ips.iter().map(|ip| ip_classes.class_of(*ip) as u32));
+                classes.sort_unstable();
+                classes.dedup();
+            }
+            let mut named: Vec<NamedPort> = pod
+                .ports
+                .iter()
+                .filter_map(|c| {
+                    let p = protocol_index(c.protocol) as u8;
+                    let id = named_ids.get(&(c.name.as_deref()?, p))?;
+                    Some((*id, p, c.number))
+                })
+                .collect();
+            named.sort_unstable();
+            named.dedup();
+            let families = ips_family_mask(&pod.ips);
+            let key = (namespace, selector_bits, families, classes, named);
+            let next = identities.len() as u32;
+            let id = *identity_of_key.entry(key.clone()).or_insert_with(|| {
+                identities.push(Identity {
+                    namespace,
+                    selector_bits: key.1,
+                    families,
+                    ip_classes: key.3,
+                    named: key.4,
+                });
+                next
+            });
+            pod_identity.push(id);
+        }
+        // S9a: identities with addresses of both families that ipBlocks may match get a second
+        // column, for the IPv6 side.
+        let n_ids = identities.len();
+        let mut v6_column: Vec<u32> = (0..n_ids as u32).collect();
+        let mut split = Vec::new();
+        for (i, identity) in identities.iter().enumerate() {
+            let has = |f: Family| identity.ip_classes.iter().any(|&c| ip_classes.family(c as usize) == f);
+            if has(Family::Ipv4) && has(Family::Ipv6) {
+                v6_column[i] = (n_ids + split.len()) as u32;
+                split.push(i as u32);
+            }
+        }
+        Identities { list: identities, pod_identity, v6_column, split }
     }
 }
 
