@@ -2,8 +2,8 @@
 //! (`--from`), with ports and the rules that grant them.
 
 use clap::{ArgGroup, Args, ValueEnum};
-use netpol::diff::group_name;
 use netpol::reach::{reach, Subject};
+use netpol::spec::group_name;
 use netpol::{Direction, Engine};
 
 use crate::input::{usage_error, InputArgs};

@@ -78,6 +78,19 @@ impl PortSet {
         parts
     }
 
+    /// The ports in `self` or `other`.
+    pub fn union(&self, other: &PortSet) -> PortSet {
+        let mut out = PortSet::default();
+        for p in Protocol::ALL {
+            let mut ranges: Vec<(u16, u16)> = self.ranges(p).iter().chain(other.ranges(p)).copied().collect();
+            ranges.sort_unstable();
+            for (f, l) in ranges {
+                out.push(p, f, l);
+            }
+        }
+        out
+    }
+
     /// Whether nothing is allowed.
     pub fn is_empty(&self) -> bool {
         self.ranges.iter().all(Vec::is_empty)

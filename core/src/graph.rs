@@ -11,13 +11,12 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write as _;
-use core::net::IpAddr;
 
 use serde_json::{json, Value};
 
 use crate::connectivity::{IpRange, PortSet};
-use crate::diff::group_name;
-use crate::report::{cidr_strings, ports_json};
+use crate::report::{address_label, cidr_strings, ports_json};
+use crate::spec::group_name;
 use crate::spec::{PodId, Protocol};
 use crate::Engine;
 
@@ -52,19 +51,6 @@ pub struct Graph {
     pub nodes: Vec<Node>,
     /// Edges, sorted by source then destination.
     pub edges: Vec<Edge>,
-}
-
-/// The ports in `a` or `b`.
-pub(crate) fn union(a: &PortSet, b: &PortSet) -> PortSet {
-    let mut out = PortSet::default();
-    for p in Protocol::ALL {
-        let mut ranges: Vec<(u16, u16)> = a.ranges(p).iter().chain(b.ranges(p)).copied().collect();
-        ranges.sort_unstable();
-        for (f, l) in ranges {
-            out.push(p, f, l);
-        }
-    }
-    out
 }
 
 /// `set` restricted to `port` (of any protocol).
@@ -105,59 +91,6 @@ pub fn port_label(set: &PortSet) -> String {
         })
         .collect();
     text.join("; ")
-}
-
-/// Numbers of a family's addresses: (family, first, last).
-fn span(r: &IpRange) -> (u8, u128, u128) {
-    match (r.first, r.last) {
-        (IpAddr::V4(a), IpAddr::V4(b)) => (4, u32::from(a).into(), u32::from(b).into()),
-        (IpAddr::V6(a), IpAddr::V6(b)) => (6, a.into(), b.into()),
-        _ => (0, 0, 0),
-    }
-}
-
-fn range(family: u8, first: u128, last: u128) -> IpRange {
-    if family == 4 {
-        IpRange { first: IpAddr::V4((first as u32).into()), last: IpAddr::V4((last as u32).into()) }
-    } else {
-        IpRange { first: IpAddr::V6(first.into()), last: IpAddr::V6(last.into()) }
-    }
-}
-
-/// A readable label for a set of ranges: per family the CIDRs, or `0.0.0.0/0 except …` when
-/// that is shorter; `any address` for everything.
-pub(crate) fn address_label(ranges: &[IpRange]) -> String {
-    let mut lines = Vec::new();
-    for (family, all, top) in [(4u8, "0.0.0.0/0", u128::from(u32::MAX)), (6, "::/0", u128::MAX)] {
-        let mine: Vec<(u128, u128)> = ranges.iter().map(span).filter(|s| s.0 == family).map(|s| (s.1, s.2)).collect();
-        if mine.is_empty() {
-            continue;
-        }
-        let cidrs: Vec<String> = mine.iter().flat_map(|&(a, b)| cidr_strings(&range(family, a, b))).collect();
-        let mut gaps = Vec::new();
-        let mut next = 0u128;
-        for &(a, b) in &mine {
-            if a > next {
-                gaps.push((next, a - 1));
-            }
-            next = b.saturating_add(1);
-        }
-        if mine.last().is_some_and(|&(_, b)| b < top) {
-            gaps.push((next, top));
-        }
-        let gap_cidrs: Vec<String> = gaps.iter().flat_map(|&(a, b)| cidr_strings(&range(family, a, b))).collect();
-        if gaps.is_empty() {
-            lines.push(all.to_string());
-        } else if gap_cidrs.len() < cidrs.len() {
-            lines.push(format!("{all} except {}", gap_cidrs.join(", ")));
-        } else {
-            lines.push(cidrs.join(", "));
-        }
-    }
-    if lines == ["0.0.0.0/0", "::/0"] {
-        return "any address".into();
-    }
-    lines.join("\n")
 }
 
 /// Builds the graph; with `port`, only connections allowed on that port (any protocol), and
@@ -202,7 +135,7 @@ pub fn graph(engine: &Engine, port: Option<u16>) -> Graph {
             return;
         }
         let e = edges.entry((from, to)).or_default();
-        *e = union(e, &set);
+        *e = e.union(&set);
     };
     for s in 0..n_ids {
         for (d, set) in conn.identity_pairs(s) {

@@ -4,6 +4,7 @@
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::net::IpAddr;
 
 use serde_json::{json, Map, Value};
 
@@ -152,6 +153,61 @@ pub fn connectivity_json(engine: &Engine) -> Value {
         })
         .collect();
     json!({"pairs": pairs, "external": external})
+}
+
+/// Numbers of a family's addresses: (family, first, last).
+fn span(r: &IpRange) -> (u8, u128, u128) {
+    match (r.first, r.last) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => (4, u32::from(a).into(), u32::from(b).into()),
+        (IpAddr::V6(a), IpAddr::V6(b)) => (6, a.into(), b.into()),
+        _ => (0, 0, 0),
+    }
+}
+
+/// The range of a family's addresses `first..=last`.
+fn range(family: u8, first: u128, last: u128) -> IpRange {
+    if family == 4 {
+        IpRange { first: IpAddr::V4((first as u32).into()), last: IpAddr::V4((last as u32).into()) }
+    } else {
+        IpRange { first: IpAddr::V6(first.into()), last: IpAddr::V6(last.into()) }
+    }
+}
+
+/// A readable label for a set of address ranges: per family the CIDRs, or
+/// `0.0.0.0/0 except …` when that is shorter, one family per line; `any address` for every
+/// address of both families. What `graph`, `reach` and `diff` write for outside addresses.
+pub fn address_label(ranges: &[IpRange]) -> String {
+    let mut lines = Vec::new();
+    for (family, all, top) in [(4u8, "0.0.0.0/0", u128::from(u32::MAX)), (6, "::/0", u128::MAX)] {
+        let mine: Vec<(u128, u128)> = ranges.iter().map(span).filter(|s| s.0 == family).map(|s| (s.1, s.2)).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let cidrs: Vec<String> = mine.iter().flat_map(|&(a, b)| cidr_strings(&range(family, a, b))).collect();
+        let mut gaps = Vec::new();
+        let mut next = 0u128;
+        for &(a, b) in &mine {
+            if a > next {
+                gaps.push((next, a - 1));
+            }
+            next = b.saturating_add(1);
+        }
+        if mine.last().is_some_and(|&(_, b)| b < top) {
+            gaps.push((next, top));
+        }
+        let gap_cidrs: Vec<String> = gaps.iter().flat_map(|&(a, b)| cidr_strings(&range(family, a, b))).collect();
+        if gaps.is_empty() {
+            lines.push(all.to_string());
+        } else if gap_cidrs.len() < cidrs.len() {
+            lines.push(format!("{all} except {}", gap_cidrs.join(", ")));
+        } else {
+            lines.push(cidrs.join(", "));
+        }
+    }
+    if lines == ["0.0.0.0/0", "::/0"] {
+        return "any address".into();
+    }
+    lines.join("\n")
 }
 
 /// `1 pod`, `3 pods`: a count with its noun, the plural made with `s`.

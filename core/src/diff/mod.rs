@@ -30,14 +30,8 @@ use crate::Engine;
 
 pub use render::diff_json;
 
-/// The group a pod is shown in: `namespace/kind/name` for a pod of a known workload (or a
-/// representative), else `namespace/pod`.
-pub fn group_name(pod: &Pod) -> String {
-    match &pod.workload {
-        Some(w) => format!("{}/{}", pod.namespace, w.short_name()),
-        None => pod.qualified_name(),
-    }
-}
+/// The group a pod is shown in (kept here for callers of `netpol::diff::group_name`).
+pub use crate::spec::group_name;
 
 /// A folded set of changed pairs: every source in `from` to every destination in `to` on
 /// `ports` (for the pairs this line stands for).
@@ -585,7 +579,7 @@ pub fn diff(before: &Engine, after: &Engine) -> Diff {
             allowed,
             direction,
             groups: groups.compress(&gs.into_iter().collect::<Vec<_>>()),
-            addresses: crate::graph::address_label(&ranges).replace('\n', ", "),
+            addresses: crate::report::address_label(&ranges).replace('\n', ", "),
             cidrs,
             ports,
             causes: cause_names(&why),

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use hashbrown::HashMap;
 
 use super::FlowSet;
-use crate::diff::group_name;
+use crate::spec::group_name;
 use crate::spec::{Direction, PolicyId, Protocol};
 use crate::{Endpoint, Engine, Explanation, PortSet, RuleRef};
 

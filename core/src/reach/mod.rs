@@ -24,10 +24,10 @@ use core::net::IpAddr;
 use hashbrown::HashMap;
 
 use crate::connectivity::{adjacent, port_set, IpRange, PortSet, Side};
-use crate::diff::group_name;
 use crate::explain::{DirectionExplanation, Reason};
-use crate::graph::{address_label, union};
+use crate::report::address_label;
 use crate::report::cidr_strings;
+use crate::spec::group_name;
 use crate::spec::{Cluster, Direction, PodId};
 use crate::{Endpoint, Engine};
 
@@ -348,7 +348,7 @@ fn grant_lines(engine: &Engine, here: Endpoint, peer: Endpoint, pcs: &[usize], d
 
 /// The union of the lines' ports.
 fn all_ports(lines: &[GrantLine]) -> PortSet {
-    lines.iter().fold(PortSet::default(), |acc, l| union(&acc, &l.ports))
+    lines.iter().fold(PortSet::default(), |acc, l| acc.union(&l.ports))
 }
 
 /// Peer identities expanded to pods, grouped by workload; `subject` pods are left out when they

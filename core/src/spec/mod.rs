@@ -22,4 +22,4 @@ pub use left_out::{LeftOutPod, LeftOutReason};
 pub use policy::{Direction, NetworkPolicy, Peer, Rule};
 pub use port::{ContainerPort, PolicyPort, PortMatch, Protocol};
 pub use selector::{LabelSelector, Labels, Operator, Requirement};
-pub use workload::{stable_labels, Workload, VOLATILE_LABELS};
+pub use workload::{group_name, stable_labels, Workload, VOLATILE_LABELS};

@@ -46,3 +46,12 @@ impl Workload {
         format!("{}/{}", self.kind.to_ascii_lowercase(), self.name)
     }
 }
+
+/// The group a pod is shown in: `namespace/kind/name` for a pod of a known workload (or a
+/// representative), else `namespace/pod`.
+pub fn group_name(pod: &super::Pod) -> String {
+    match &pod.workload {
+        Some(w) => format!("{}/{}", pod.namespace, w.short_name()),
+        None => pod.qualified_name(),
+    }
+}

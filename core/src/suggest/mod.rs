@@ -15,7 +15,7 @@
 //! - per workload with observed flows, `<workload>-ingress` (one rule per set of sources with the
 //!   same ports) and `<workload>-egress` (alike, per destinations).
 //!
-//! Pods are grouped by workload ([`crate::diff::group_name`]) and selected by their *stable*
+//! Pods are grouped by workload ([`crate::spec::group_name`]) and selected by their *stable*
 //! labels: the labels all pods of the group share, minus those that change with every rollout
 //! or pod ([`VOLATILE_LABELS`]). When one well-known identity label (`app`,
 //! `app.kubernetes.io/name`, ...) alone picks exactly the group within its namespace, that label

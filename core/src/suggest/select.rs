@@ -39,7 +39,7 @@ pub(super) fn groups(engine: &Engine, warnings: &mut Vec<String>) -> (Vec<Group>
     let cluster = engine.cluster();
     let mut by_key: BTreeMap<String, Vec<PodId>> = BTreeMap::new();
     for (i, pod) in cluster.pods().iter().enumerate() {
-        by_key.entry(crate::diff::group_name(pod)).or_default().push(PodId(i as u32));
+        by_key.entry(crate::spec::group_name(pod)).or_default().push(PodId(i as u32));
     }
     let mut groups = Vec::with_capacity(by_key.len());
     let mut group_of = alloc::vec![0usize; cluster.pods().len()];
