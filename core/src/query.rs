@@ -25,6 +25,50 @@ pub enum SelfTraffic {
     Evaluate,
 }
 
+impl SelfTraffic {
+    /// `allow` or `evaluate`: how every face spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelfTraffic::Allow => "allow",
+            SelfTraffic::Evaluate => "evaluate",
+        }
+    }
+}
+
+impl core::fmt::Display for SelfTraffic {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value that is not one of an option's spellings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnknownOptionValue {
+    /// The spellings the option takes.
+    pub expected: &'static [&'static str],
+}
+
+impl core::fmt::Display for UnknownOptionValue {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let quoted: alloc::vec::Vec<alloc::string::String> =
+            self.expected.iter().map(|e| alloc::format!("\"{e}\"")).collect();
+        write!(f, "expected {}", quoted.join(" or "))
+    }
+}
+
+impl core::str::FromStr for SelfTraffic {
+    type Err = UnknownOptionValue;
+
+    /// `allow` or `evaluate`.
+    fn from_str(text: &str) -> Result<SelfTraffic, UnknownOptionValue> {
+        match text {
+            "allow" => Ok(SelfTraffic::Allow),
+            "evaluate" => Ok(SelfTraffic::Evaluate),
+            _ => Err(UnknownOptionValue { expected: &["allow", "evaluate"] }),
+        }
+    }
+}
+
 /// Choices where CNIs differ; both evaluators honour them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Options {
@@ -35,6 +79,25 @@ pub struct Options {
 }
 
 impl Options {
+    /// `match` (ipBlocks also match pod IPs) or `ignore`, the spelling of
+    /// [`Options::ip_block_matches_pods`] in every face.
+    pub fn ip_block_pod_ips_str(&self) -> &'static str {
+        if self.ip_block_matches_pods {
+            "match"
+        } else {
+            "ignore"
+        }
+    }
+
+    /// Parses `match` or `ignore` into [`Options::ip_block_matches_pods`].
+    pub fn parse_ip_block_pod_ips(text: &str) -> Result<bool, UnknownOptionValue> {
+        match text {
+            "match" => Ok(true),
+            "ignore" => Ok(false),
+            _ => Err(UnknownOptionValue { expected: &["match", "ignore"] }),
+        }
+    }
+
     /// S12: whether a pod's traffic to itself is exempt from policies (always allowed).
     pub fn exempts_self_traffic(&self) -> bool {
         self.self_traffic == SelfTraffic::Allow
@@ -194,3 +257,23 @@ pub(crate) fn ips_family_mask(ips: &[IpAddr]) -> u8 {
 
 /// The mask of every family.
 pub(crate) const FAMILIES_ANY: u8 = 3;
+
+#[cfg(test)]
+mod tests {
+    use super::{Options, SelfTraffic};
+
+    #[test]
+    fn option_spellings_read_back() {
+        for s in [SelfTraffic::Allow, SelfTraffic::Evaluate] {
+            assert_eq!(s.as_str().parse::<SelfTraffic>(), Ok(s));
+            assert_eq!(alloc::format!("{s}"), s.as_str());
+        }
+        let e = "both".parse::<SelfTraffic>().unwrap_err();
+        assert_eq!(alloc::format!("{e}"), "expected \"allow\" or \"evaluate\"");
+        for matches in [true, false] {
+            let o = Options { ip_block_matches_pods: matches, ..Options::default() };
+            assert_eq!(Options::parse_ip_block_pod_ips(o.ip_block_pod_ips_str()), Ok(matches));
+        }
+        assert!(Options::parse_ip_block_pod_ips("yes").is_err());
+    }
+}

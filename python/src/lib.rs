@@ -27,22 +27,10 @@ use pyo3::types::{PyBytes, PyList};
 
 /// How to load and evaluate, from the keyword arguments.
 fn options(self_traffic: &str, ipblock_pod_ips: &str, strict: bool) -> PyResult<(Options, Strictness)> {
-    let self_traffic = match self_traffic {
-        "allow" => SelfTraffic::Allow,
-        "evaluate" => SelfTraffic::Evaluate,
-        other => {
-            return Err(PyValueError::new_err(format!("self_traffic must be \"allow\" or \"evaluate\", not {other:?}")))
-        }
-    };
-    let ip_block_matches_pods = match ipblock_pod_ips {
-        "match" => true,
-        "ignore" => false,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "ipblock_pod_ips must be \"match\" or \"ignore\", not {other:?}"
-            )))
-        }
-    };
+    let self_traffic: SelfTraffic =
+        self_traffic.parse().map_err(|e| PyValueError::new_err(format!("self_traffic: {e}, not {self_traffic:?}")))?;
+    let ip_block_matches_pods = Options::parse_ip_block_pod_ips(ipblock_pod_ips)
+        .map_err(|e| PyValueError::new_err(format!("ipblock_pod_ips: {e}, not {ipblock_pod_ips:?}")))?;
     let strictness = if strict { Strictness::Strict } else { Strictness::Lenient };
     Ok((Options { self_traffic, ip_block_matches_pods }, strictness))
 }

@@ -207,18 +207,13 @@ impl Engine {
             serde_wasm_bindgen::from_value(options).map_err(|e| error(&format!("options: {e}")))?
         };
         let self_traffic = match options.self_traffic.as_deref() {
-            None | Some("allow") => SelfTraffic::Allow,
-            Some("evaluate") => SelfTraffic::Evaluate,
-            Some(other) => {
-                return Err(error(&format!("options.selfTraffic: {other:?} is not \"allow\" or \"evaluate\"")))
-            }
+            None => SelfTraffic::default(),
+            Some(text) => text.parse().map_err(|e| error(&format!("options.selfTraffic: {text:?}: {e}")))?,
         };
         let ip_block_matches_pods = match options.ipblock_pod_ips.as_deref() {
-            None | Some("match") => true,
-            Some("ignore") => false,
-            Some(other) => {
-                return Err(error(&format!("options.ipblockPodIps: {other:?} is not \"match\" or \"ignore\"")))
-            }
+            None => Options::default().ip_block_matches_pods,
+            Some(text) => Options::parse_ip_block_pod_ips(text)
+                .map_err(|e| error(&format!("options.ipblockPodIps: {text:?}: {e}")))?,
         };
         let strictness = if options.strict.unwrap_or(true) { Strictness::Strict } else { Strictness::Lenient };
         let mut loader = Loader::new(LoadOptions { strictness, ..LoadOptions::default() });
