@@ -201,33 +201,7 @@ impl Engine {
                 return headline(shared, (e4, i4), (e6, i6));
             }
         }
-        let src = self.locate(src);
-        let dst = self.locate(dst);
-        // An outside address and a pod that is not split: one bit, at the pod's side (S1).
-        match (src.identity, dst.identity) {
-            (None, Some(d)) if dst.columns[0] == dst.columns[1] && src.pod.is_none() => {
-                let shared = src.families & dst.families & mask;
-                let pc = self.tables.ports.class_of(port, protocol);
-                let ingress = shared != 0 && bits::test(self.row(&self.tables.ingress_index, d, pc), src.columns[0]);
-                return Verdict {
-                    egress: shared != 0,
-                    ingress,
-                    families: UNIFORM[shared as usize][usize::from(ingress)],
-                };
-            }
-            (Some(s), None) if src.columns[0] == src.columns[1] && dst.pod.is_none() => {
-                let shared = src.families & dst.families & mask;
-                let pc = self.tables.ports.class_of(port, protocol);
-                let egress = shared != 0 && bits::test(self.row(&self.tables.egress_index, s, pc), dst.columns[0]);
-                return Verdict {
-                    egress,
-                    ingress: shared != 0,
-                    families: UNIFORM[shared as usize][usize::from(egress)],
-                };
-            }
-            _ => {}
-        }
-        self.decide_located(src, dst, port, protocol, mask)
+        self.decide_located(self.locate(src), self.locate(dst), port, protocol, mask)
     }
 
     /// The general case of [`Engine::decide_masked`], on located ends.
@@ -249,7 +223,7 @@ impl Engine {
         let e4 = egress.is_none_or(|row| bits::test(row, dst.columns[0]));
         let i4 = ingress.is_none_or(|row| bits::test(row, src.columns[0]));
         if src.columns[0] == src.columns[1] && dst.columns[0] == dst.columns[1] {
-            // Neither end is split: every shared family answers alike (the common case).
+            // Neither end is split: every shared family answers alike.
             let families = UNIFORM[shared as usize][usize::from(e4 && i4)];
             return Verdict { egress: e4, ingress: i4, families };
         }
