@@ -580,6 +580,7 @@ impl RawCluster {
     pub fn validate(self, strictness: Strictness) -> Result<Cluster, Error> {
         let mut errors: Vec<Diagnostic> = Vec::new();
         let mut warnings = self.warnings;
+        // S14: strict fails on every problem; lenient skips the object and says so.
         let reject = |problems: Vec<Diagnostic>, errors: &mut Vec<Diagnostic>, warnings: &mut Vec<Diagnostic>| {
             match strictness {
                 Strictness::Strict => errors.extend(problems),
@@ -589,22 +590,31 @@ impl RawCluster {
                 })),
             }
         };
+        // A repeated object: an identical copy is a warning, a conflicting one a problem; only
+        // the first goes on to validation.
+        let admit = |seen: Seen, errors: &mut Vec<Diagnostic>, warnings: &mut Vec<Diagnostic>| match seen {
+            Seen::First => true,
+            Seen::Identical(d) => {
+                warnings.push(d);
+                false
+            }
+            Seen::Conflicting(d) => {
+                reject(alloc::vec![d], errors, warnings);
+                false
+            }
+        };
 
         let mut namespaces: BTreeMap<String, Namespace> = BTreeMap::new();
         let mut seen_ns = BTreeMap::new();
         for raw in &self.namespaces {
             let object = ObjectRef::cluster_scoped(ObjectKind::Namespace, &raw.name);
             let key = (String::new(), raw.name.clone());
-            match check_duplicate(&mut seen_ns, key, raw.labels.clone(), object, raw.origin.as_deref()) {
-                Seen::First => {}
-                Seen::Identical(d) => {
-                    warnings.push(d);
-                    continue;
-                }
-                Seen::Conflicting(d) => {
-                    reject(alloc::vec![d], &mut errors, &mut warnings);
-                    continue;
-                }
+            if !admit(
+                check_duplicate(&mut seen_ns, key, raw.labels.clone(), object, raw.origin.as_deref()),
+                &mut errors,
+                &mut warnings,
+            ) {
+                continue;
             }
             match validate_namespace(raw) {
                 Ok(ns) => {
@@ -643,22 +653,18 @@ impl RawCluster {
             let ns_name = raw.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.into());
             let object = ObjectRef::namespaced(ObjectKind::Pod, &ns_name, &raw.name);
             let ns = assume(&raw.namespace, object.clone(), raw.origin.as_deref(), &mut warnings);
-            match check_duplicate(
-                &mut seen_pods,
-                (ns.clone(), raw.name.clone()),
-                RawPod { origin: None, ..raw.clone() },
-                object.clone(),
-                raw.origin.as_deref(),
+            if !admit(
+                check_duplicate(
+                    &mut seen_pods,
+                    (ns.clone(), raw.name.clone()),
+                    RawPod { origin: None, ..raw.clone() },
+                    object.clone(),
+                    raw.origin.as_deref(),
+                ),
+                &mut errors,
+                &mut warnings,
             ) {
-                Seen::First => {}
-                Seen::Identical(d) => {
-                    warnings.push(d);
-                    continue;
-                }
-                Seen::Conflicting(d) => {
-                    reject(alloc::vec![d], &mut errors, &mut warnings);
-                    continue;
-                }
+                continue;
             }
             let left_out = match raw.phase.as_deref() {
                 Some(phase @ "Succeeded") => Some((LeftOutReason::Succeeded, phase)),
@@ -681,7 +687,8 @@ impl RawCluster {
                 warnings.push(warning.with_origin(raw.origin.as_deref()));
                 // Kept by name, so that asking about it says why it is missing.
                 let mut ips: Vec<IpAddr> = Vec::new();
-                for ip in raw.ips.iter().filter_map(|(_, text)| IpAddr::from_str(text).ok()) {
+                for ip in raw.ips.iter().filter_map(|(_, text)| IpAddr::from_str(text).ok().map(|ip| ip.to_canonical()))
+                {
                     if !ips.contains(&ip) {
                         ips.push(ip);
                     }
@@ -704,22 +711,18 @@ impl RawCluster {
             let ns_name = raw.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.into());
             let object = ObjectRef::namespaced(ObjectKind::NetworkPolicy, &ns_name, &raw.name);
             let ns = assume(&raw.namespace, object.clone(), raw.origin.as_deref(), &mut warnings);
-            match check_duplicate(
-                &mut seen_policies,
-                (ns.clone(), raw.name.clone()),
-                RawPolicy { origin: None, ..raw.clone() },
-                object,
-                raw.origin.as_deref(),
+            if !admit(
+                check_duplicate(
+                    &mut seen_policies,
+                    (ns.clone(), raw.name.clone()),
+                    RawPolicy { origin: None, ..raw.clone() },
+                    object,
+                    raw.origin.as_deref(),
+                ),
+                &mut errors,
+                &mut warnings,
             ) {
-                Seen::First => {}
-                Seen::Identical(d) => {
-                    warnings.push(d);
-                    continue;
-                }
-                Seen::Conflicting(d) => {
-                    reject(alloc::vec![d], &mut errors, &mut warnings);
-                    continue;
-                }
+                continue;
             }
             match validate_policy(raw, &ns) {
                 Ok(policy) => {
