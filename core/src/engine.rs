@@ -252,13 +252,12 @@ impl Engine {
             (0..n).filter(|&i| t.families[i] & family.bit() != 0).for_each(|i| bits::set(&mut mask, i));
             mask
         };
-        let (has_v4, has_v6) = (with(Family::Ipv4), with(Family::Ipv6));
-        let mut out = self.family_matrix(pc, Family::Ipv4, &has_v4);
+        let mut out = self.family_matrix(pc, Family::Ipv4, &with(Family::Ipv4));
         // Over IPv6 answers differ from IPv4 ones only for split identities and for pairs that
         // share IPv6 but not IPv4: without IPv6-only or split identities the IPv4 table holds all.
         let v6_only = (0..n).any(|i| t.families[i] == Family::Ipv6.bit());
         if v6_only || !t.split.is_empty() {
-            let v6 = self.family_matrix(pc, Family::Ipv6, &has_v6);
+            let v6 = self.family_matrix(pc, Family::Ipv6, &with(Family::Ipv6));
             out.iter_mut().zip(v6).for_each(|(row, v6)| bits::or_into(row, &v6));
         }
         out

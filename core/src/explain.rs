@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use core::fmt::Write as _;
 
-use crate::query::{Endpoint, Family, FamilyVerdicts, Verdict};
+use crate::query::{ips_family_mask, Endpoint, Family, FamilyVerdicts, Verdict};
 use crate::spec::{Cluster, Direction, PolicyId, Protocol};
 
 /// One rule that admitted a connection, with the peer and port entries that matched.
@@ -191,15 +191,11 @@ fn family_text(cluster: &Cluster, endpoint: Endpoint, name: &str) -> String {
             format!("{name} is addressed over {} ({})", Family::of(ip), ip.to_canonical())
         }
         Endpoint::Ip(ip) => format!("{name} is {}", Family::of(ip)),
-        Endpoint::Pod(p) => {
-            let ips = &cluster.pod(p).ips;
-            let has = |f: Family| ips.iter().any(|ip| Family::of(*ip) == f);
-            match (has(Family::Ipv4), has(Family::Ipv6)) {
-                (true, false) => format!("{name} has IPv4 only"),
-                (false, true) => format!("{name} has IPv6 only"),
-                _ => format!("{name} has IPv4 and IPv6"),
-            }
-        }
+        Endpoint::Pod(p) => match ips_family_mask(&cluster.pod(p).ips) {
+            1 => format!("{name} has IPv4 only"),
+            2 => format!("{name} has IPv6 only"),
+            _ => format!("{name} has IPv4 and IPv6"),
+        },
     }
 }
 

@@ -13,6 +13,7 @@ use hashbrown::HashMap;
 use ipnet::IpNet;
 
 use super::{Counterexample, EndpointSelector, Expectation, ExpectationResult, Expected, PortSpec};
+use crate::query::ips_family_mask;
 use crate::{Connectivity, Endpoint, Engine, Family, IpRange, PodId, PortSet, Protocol};
 
 /// How many pairs decided like a counterexample it names.
@@ -233,7 +234,7 @@ impl<'e> Checker<'e> {
                 let ip = ip.to_canonical();
                 match self.engine.pod_of(Endpoint::Ip(ip)) {
                     // A pod with only this address's family decides alike by name.
-                    Some(p) if cluster.pod(p).ips.iter().all(|a| Family::of(*a) == Family::of(ip)) => {
+                    Some(p) if ips_family_mask(&cluster.pod(p).ips) == Family::of(ip).bit() => {
                         self.group_pods([p].into_iter())
                     }
                     Some(p) => alloc::vec![Group { identity: None, members: alloc::vec![Side::PodAt(p, ip)] }],
