@@ -50,39 +50,29 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-pub mod audit;
-mod compile;
-mod connectivity;
-mod diagnostic;
-#[cfg(feature = "k8s")]
-pub mod diff;
+// The pipeline, in dependency order: a module uses only those above it (checked by
+// `tests/architecture.rs`). See docs/ARCHITECTURE.md.
+mod analysis;
 mod engine;
 mod explain;
-#[cfg(feature = "k8s")]
-pub mod flows;
-#[cfg(feature = "k8s")]
-pub mod graph;
-#[cfg(feature = "k8s")]
-pub mod k8s;
-pub mod limits;
-mod query;
-pub mod raw;
-#[cfg(feature = "k8s")]
-pub mod reach;
+mod input;
 pub mod reference;
 #[cfg(feature = "k8s")]
 pub mod report;
 pub mod spec;
-#[cfg(feature = "k8s")]
-pub mod suggest;
-#[cfg(feature = "k8s")]
-pub mod verify;
 
-pub use compile::Compiler;
-pub use connectivity::{Connectivity, IpRange, PodConnectivity, PortPart, PortSet};
-pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};
+pub use analysis::audit;
+#[cfg(feature = "k8s")]
+pub use analysis::{diff, flows, graph, reach, suggest, verify};
+#[cfg(feature = "k8s")]
+pub use input::k8s;
+pub use input::{limits, raw};
+
+pub use engine::compile::Compiler;
+pub use engine::connectivity::{Connectivity, IpRange, PodConnectivity, PortPart, PortSet};
 pub use engine::{Engine, Matrix, Query};
 pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
-pub use limits::Limits;
-pub use query::{Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, UnknownOptionValue, Verdict};
+pub use input::limits::Limits;
+pub use input::{Diagnostic, Error, ObjectKind, ObjectRef};
+pub use spec::query::{Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, UnknownOptionValue, Verdict};
 pub use spec::{Cluster, Direction, PodId, PolicyId, Protocol};

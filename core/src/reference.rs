@@ -7,7 +7,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::explain::{DirectionExplanation, Explanation, FamilyExplanation, Reason, RuleMiss, RuleRef};
-use crate::query::{shared_families, Endpoint, Family, FamilyVerdicts, Options, FAMILIES_ANY};
+use crate::spec::query::{shared_families, Endpoint, Family, FamilyVerdicts, Options, FAMILIES_ANY};
 use crate::spec::{Cluster, ContainerPort, Direction, Peer, Pod, PodId, PolicyId, Protocol};
 
 /// A literal interpreter of §2 over a borrowed cluster.

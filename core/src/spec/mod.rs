@@ -12,6 +12,7 @@ mod left_out;
 pub mod names;
 mod policy;
 mod port;
+pub(crate) mod query;
 mod selector;
 mod workload;
 

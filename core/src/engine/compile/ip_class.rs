@@ -6,7 +6,7 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
 
-use crate::query::Family;
+use crate::spec::query::Family;
 
 /// Sorted class start addresses per family; class `i` covers `[starts[i], starts[i + 1])`.
 #[derive(Clone, Debug, Default)]

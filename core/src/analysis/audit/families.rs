@@ -10,9 +10,9 @@ use alloc::vec::Vec;
 use hashbrown::HashMap;
 
 use super::{agree, count, finding, Ctx, Finding, Location, NP408, NP409};
-use crate::compile::bits;
-use crate::connectivity::port_set;
-use crate::query::Family;
+use crate::engine::compile::bits;
+use crate::engine::connectivity::port_set;
+use crate::spec::query::Family;
 use crate::spec::{Direction, Peer, PodId, PolicyId};
 
 /// Sources listed by name in one NP409 finding; the why gives the total.

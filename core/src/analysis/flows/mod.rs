@@ -46,7 +46,7 @@ use std::io::BufRead;
 
 use hashbrown::HashMap;
 
-use crate::query::{Endpoint, Family, Verdict};
+use crate::spec::query::{Endpoint, Family, Verdict};
 use crate::spec::Protocol;
 use crate::{Diagnostic, Engine, Error, Explanation};
 

@@ -12,8 +12,8 @@ use hashbrown::HashMap;
 
 use super::sets::{ports_covering, Addrs, Family, Ports};
 use super::{agree, count, finding, Check, Ctx, Finding, Location, NP201, NP202, NP203, NP204};
-use crate::compile::bits;
-use crate::connectivity::Connectivity;
+use crate::engine::compile::bits;
+use crate::engine::connectivity::Connectivity;
 use crate::spec::{Direction, PodId, PolicyId, Protocol};
 
 /// The pods of one group and the rule paths that explain it.

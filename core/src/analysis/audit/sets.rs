@@ -10,7 +10,7 @@ use core::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::connectivity::{IpRange, PortSet};
+use crate::engine::connectivity::{IpRange, PortSet};
 use crate::spec::{ContainerPort, IpBlock, PortMatch, Protocol, Rule};
 
 /// An inclusive span of numbers (ports, or addresses of one family as integers).
@@ -86,7 +86,7 @@ pub(crate) struct Ports([Vec<Span>; 3]);
 const ALL_PORTS: Span = (1, u16::MAX as u128);
 
 fn index(protocol: Protocol) -> usize {
-    crate::compile::port_class::protocol_index(protocol)
+    crate::engine::compile::port_class::protocol_index(protocol)
 }
 
 impl Ports {

@@ -23,8 +23,8 @@ use core::net::IpAddr;
 
 use hashbrown::HashMap;
 
-use crate::connectivity::{IpRange, PortSet};
-use crate::query::{ips_family_mask, Family};
+use crate::engine::connectivity::{IpRange, PortSet};
+use crate::spec::query::{ips_family_mask, Family};
 use crate::spec::{Cluster, Direction, NetworkPolicy, Pod, PodId, Protocol};
 use crate::Engine;
 

@@ -14,7 +14,7 @@ use core::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use crate::connectivity::{IpRange, PortSet};
+use crate::engine::connectivity::{IpRange, PortSet};
 use crate::report::{address_label, cidr_strings, ports_json};
 use crate::spec::group_name;
 use crate::spec::{PodId, Protocol};

@@ -1,9 +1,6 @@
-//! Unvalidated input, shaped like the Kubernetes API, and its validation into a [`Cluster`].
-//!
-//! The Kubernetes loader ([`crate::k8s`]) fills these structs from YAML/JSON; other faces (C,
-//! Python, wasm) and tests may fill them directly. [`RawCluster::validate`] applies the checks
-//! the API server would (S14), the defaults of §2 (S4, S8, S10), and reports every problem with
-//! the object and field path. It lives in the `no_std` core so every face validates alike.
+//! Validation of a [`RawCluster`] into a [`Cluster`]: the checks the API server would make
+//! (S14), the defaults of §2 (S4, S8, S10), and every problem reported with the object and field
+//! path. It lives in the `no_std` core so every face validates alike.
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -14,179 +11,13 @@ use core::str::FromStr;
 
 use ipnet::IpNet;
 
+use super::raw::*;
 use crate::spec::names;
 use crate::spec::{
     Cluster, ContainerPort, IpBlock, LabelSelector, Labels, LeftOutPod, LeftOutReason, Namespace, NamespaceId,
-    NetworkPolicy, Operator, Peer, Pod, PolicyPort, PortMatch, Protocol, Requirement, Rule, Workload,
+    NetworkPolicy, Operator, Peer, Pod, PolicyPort, PortMatch, Protocol, Requirement, Rule,
 };
 use crate::{Diagnostic, Error, ObjectKind, ObjectRef};
-
-/// The label the API server puts on every namespace (S8).
-pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
-
-/// The namespace assumed for namespaced objects that name none.
-pub const DEFAULT_NAMESPACE: &str = "default";
-
-/// What to do with objects the API server would reject (S14).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Strictness {
-    /// Fail the whole load and list every problem.
-    #[default]
-    Strict,
-    /// Skip the rejected objects and report the same problems as warnings.
-    Lenient,
-}
-
-/// A `v1/Namespace` as given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawNamespace {
-    /// Where it came from (file and document), for diagnostics.
-    pub origin: Option<String>,
-    /// `metadata.name`.
-    pub name: String,
-    /// `metadata.labels`.
-    pub labels: Labels,
-}
-
-/// One container port of a pod as given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawContainerPort {
-    /// Field path, such as `spec.containers[0].ports[1]`.
-    pub field: String,
-    /// `name`.
-    pub name: Option<String>,
-    /// `containerPort`.
-    pub container_port: i32,
-    /// `protocol`.
-    pub protocol: Option<String>,
-}
-
-/// A `v1/Pod` as given, reduced to what NetworkPolicies use.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawPod {
-    /// Where it came from, for diagnostics.
-    pub origin: Option<String>,
-    /// `metadata.namespace`.
-    pub namespace: Option<String>,
-    /// `metadata.name`.
-    pub name: String,
-    /// `metadata.labels`.
-    pub labels: Labels,
-    /// `status.phase`.
-    pub phase: Option<String>,
-    /// `spec.hostNetwork`.
-    pub host_network: bool,
-    /// IPs with their field paths (`status.podIPs[0].ip`, or `status.podIP`).
-    pub ips: Vec<(String, String)>,
-    /// The ports of every container.
-    pub ports: Vec<RawContainerPort>,
-    /// The workload it belongs to, when known.
-    pub workload: Option<Workload>,
-    /// A representative of a workload given without pods: `name` is `kind/name` (lowercase
-    /// kind, such as `deployment/api`).
-    pub representative: bool,
-}
-
-/// A `port` value: a number or a name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RawPortValue {
-    /// A port number (validated to 1–65535).
-    Number(i32),
-    /// A named port (validated as an IANA service name).
-    Name(String),
-}
-
-/// One entry of a rule's `ports` as given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawPort {
-    /// `protocol`.
-    pub protocol: Option<String>,
-    /// `port`.
-    pub port: Option<RawPortValue>,
-    /// `endPort`.
-    pub end_port: Option<i32>,
-}
-
-/// One `matchExpressions` entry as given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawRequirement {
-    /// `key`.
-    pub key: String,
-    /// `operator`.
-    pub operator: String,
-    /// `values`.
-    pub values: Option<Vec<String>>,
-}
-
-/// A label selector as given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawSelector {
-    /// `matchLabels`.
-    pub match_labels: Option<BTreeMap<String, String>>,
-    /// `matchExpressions`.
-    pub match_expressions: Option<Vec<RawRequirement>>,
-}
-
-/// An `ipBlock` as given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawIpBlock {
-    /// `cidr`.
-    pub cidr: String,
-    /// `except`.
-    pub except: Option<Vec<String>>,
-}
-
-/// A peer (`from`/`to` entry) as given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawPeer {
-    /// `podSelector`.
-    pub pod_selector: Option<RawSelector>,
-    /// `namespaceSelector`.
-    pub namespace_selector: Option<RawSelector>,
-    /// `ipBlock`.
-    pub ip_block: Option<RawIpBlock>,
-}
-
-/// An ingress or egress rule as given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawRule {
-    /// `from` (ingress) or `to` (egress).
-    pub peers: Option<Vec<RawPeer>>,
-    /// `ports`.
-    pub ports: Option<Vec<RawPort>>,
-}
-
-/// A `networking.k8s.io/v1/NetworkPolicy` as given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawPolicy {
-    /// Where it came from, for diagnostics.
-    pub origin: Option<String>,
-    /// `metadata.namespace`.
-    pub namespace: Option<String>,
-    /// `metadata.name`.
-    pub name: String,
-    /// `spec.podSelector` (required).
-    pub pod_selector: Option<RawSelector>,
-    /// `spec.policyTypes`.
-    pub policy_types: Option<Vec<String>>,
-    /// `spec.ingress`.
-    pub ingress: Option<Vec<RawRule>>,
-    /// `spec.egress`.
-    pub egress: Option<Vec<RawRule>>,
-}
-
-/// Everything given, before validation.
-#[derive(Clone, Debug, Default)]
-pub struct RawCluster {
-    /// Namespaces.
-    pub namespaces: Vec<RawNamespace>,
-    /// Pods.
-    pub pods: Vec<RawPod>,
-    /// NetworkPolicies.
-    pub policies: Vec<RawPolicy>,
-    /// Warnings gathered before validation (skipped kinds, ...), passed on to the cluster.
-    pub warnings: Vec<Diagnostic>,
-}
 
 /// Collects the problems of one object.
 struct Checker<'a> {

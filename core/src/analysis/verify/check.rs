@@ -13,7 +13,7 @@ use hashbrown::HashMap;
 use ipnet::IpNet;
 
 use super::{Counterexample, EndpointSelector, Expectation, ExpectationResult, Expected, PortSpec};
-use crate::query::ips_family_mask;
+use crate::spec::query::ips_family_mask;
 use crate::{Connectivity, Endpoint, Engine, Family, IpRange, PodId, PortSet, Protocol};
 
 /// How many pairs decided like a counterexample it names.
@@ -206,7 +206,7 @@ impl<'e> Checker<'e> {
                         self.engine.decide(s.endpoint(), d.endpoint(), first.max(1), protocol).is_allowed()
                     })
                     .collect();
-                crate::connectivity::port_set(self.engine, &classes)
+                crate::engine::connectivity::port_set(self.engine, &classes)
             }
         }
     }

@@ -39,8 +39,8 @@ use core::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::flows::ObservedFlow;
-use crate::query::Endpoint;
 use crate::raw::NAMESPACE_NAME_LABEL;
+use crate::spec::query::Endpoint;
 use crate::spec::{
     IpBlock, LabelSelector, Labels, NetworkPolicy, Peer, PodId, PolicyPort, PortMatch, Protocol, Rule, DNS_LABEL,
     DNS_NAMESPACE,

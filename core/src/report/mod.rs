@@ -8,7 +8,7 @@ use core::net::IpAddr;
 
 use serde_json::{json, Map, Value};
 
-use crate::connectivity::{IpRange, PortSet};
+use crate::engine::connectivity::{IpRange, PortSet};
 use crate::explain::{endpoint_name, DirectionExplanation, Explanation, Reason};
 use crate::spec::{Cluster, PodId, Protocol};
 use crate::{Endpoint, Engine, Family, FamilyVerdicts};

@@ -13,9 +13,9 @@ use core::net::IpAddr;
 use hashbrown::HashMap;
 use ipnet::IpNet;
 
-use crate::compile::bits;
+use crate::engine::compile::bits;
 use crate::engine::Engine;
-use crate::query::Family;
+use crate::spec::query::Family;
 use crate::spec::{Direction, PodId, Protocol};
 
 /// Allowed ports per protocol, as sorted, disjoint, non-adjacent inclusive ranges within 1–65535.
@@ -34,7 +34,7 @@ impl PortSet {
     }
 
     fn index(protocol: Protocol) -> usize {
-        crate::compile::port_class::protocol_index(protocol)
+        crate::engine::compile::port_class::protocol_index(protocol)
     }
 
     /// Adds `first..=last` of `protocol`, merging with what is there (ranges arrive sorted).

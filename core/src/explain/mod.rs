@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use core::fmt::Write as _;
 
-use crate::query::{ips_family_mask, Endpoint, Family, FamilyVerdicts, Verdict};
+use crate::spec::query::{ips_family_mask, Endpoint, Family, FamilyVerdicts, Verdict};
 use crate::spec::{Cluster, Direction, PolicyId, Protocol};
 
 /// One rule that admitted a connection, with the peer and port entries that matched.

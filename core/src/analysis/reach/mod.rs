@@ -23,7 +23,7 @@ use core::net::IpAddr;
 
 use hashbrown::HashMap;
 
-use crate::connectivity::{adjacent, port_set, IpRange, PortSet, Side};
+use crate::engine::connectivity::{adjacent, port_set, IpRange, PortSet, Side};
 use crate::explain::{DirectionExplanation, Reason};
 use crate::report::address_label;
 use crate::report::cidr_strings;

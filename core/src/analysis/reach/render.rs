@@ -8,7 +8,7 @@ use core::fmt::Write as _;
 use serde_json::{json, Value};
 
 use super::{Access, ExternalRow, GrantLine, Part, PeerRow, Reach};
-use crate::connectivity::PortSet;
+use crate::engine::connectivity::PortSet;
 use crate::report::plural;
 use crate::report::ports_json;
 use crate::spec::{Direction, Protocol};

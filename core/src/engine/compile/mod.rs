@@ -24,7 +24,7 @@ use self::bits::RowSet;
 use self::ip_class::IpClasses;
 use self::port_class::{protocol_index, PortClasses};
 use crate::engine::Engine;
-use crate::query::{ips_family_mask, Family, Options};
+use crate::spec::query::{ips_family_mask, Family, Options};
 use crate::spec::{Cluster, Direction, LabelSelector, Labels, Peer, PortMatch, Protocol, Rule};
 
 /// Builds an [`Engine`] from a validated [`Cluster`].

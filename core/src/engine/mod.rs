@@ -4,7 +4,10 @@
 //! A decision maps each pod endpoint to its identity and each IP endpoint to a pod (by a hash
 //! lookup) or to its IP class, maps the port to its port class, and tests one bit per direction
 //! in the row the index names. No allocation, no loop over policies or rules.
-//! [`Engine::explain`] is the slow path: it re-walks the spec with the reference evaluator.
+//! [`Engine::explain`] is the slow path: it walks the spec (see `explain/`).
+
+pub(crate) mod compile;
+pub(crate) mod connectivity;
 
 use alloc::boxed::Box;
 use alloc::vec;
@@ -13,11 +16,11 @@ use core::net::IpAddr;
 
 use hashbrown::HashMap;
 
-use crate::compile::bits;
-use crate::compile::Tables;
+use crate::engine::compile::bits;
+use crate::engine::compile::Tables;
 use crate::explain::Explanation;
-use crate::query::{Endpoint, Family, FamilyVerdicts, Options, Verdict, FAMILIES_ANY};
 use crate::reference::Evaluator;
+use crate::spec::query::{Endpoint, Family, FamilyVerdicts, Options, Verdict, FAMILIES_ANY};
 use crate::spec::{Cluster, Direction, PodId, Protocol};
 
 /// The compiled decision structure. Immutable; share it freely across threads.

@@ -1,0 +1,16 @@
+//! Stage 1 of the pipeline: text or structs in, a validated [`Cluster`](crate::Cluster) out.
+//!
+//! - `k8s/` (feature `k8s`): YAML/JSON text, files, directories and streams → [`raw::RawCluster`].
+//! - `raw.rs`: the unvalidated, API-shaped structs any face may fill.
+//! - `limits.rs`: input refused up front when over a stated limit.
+//! - `validate.rs`: what the API server would check (S14), defaults, strict and lenient.
+//! - `diagnostic.rs`: every problem names its object, field and origin.
+
+mod diagnostic;
+#[cfg(feature = "k8s")]
+pub mod k8s;
+pub mod limits;
+pub mod raw;
+mod validate;
+
+pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};
