@@ -45,7 +45,7 @@ for fmt in text json; do
   run "diff-pr-$fmt" diff --before examples/pr/before --after examples/pr/after -o "$fmt"
   for f in examples/flows/hubble.jsonl examples/flows/flows.csv; do
     tag=$(echo "$f" | tr '/.' '__')
-    run "flows-$tag-$fmt" flows examples/flows/broken --flows "$f" -o "$fmt"
+    run "flows-$tag-$fmt" flows "$c" examples/flows/broken --flows "$f" -o "$fmt"
     run "flows-ok-$tag-$fmt" flows "$c" --flows "$f" -o "$fmt"
   done
 done

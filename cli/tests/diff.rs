@@ -18,11 +18,11 @@ fn the_pull_request_walkthrough() {
          policies: changed shop/api, shop/payment-provider\n\
          \n\
          NEWLY ALLOWED\n\
-         \x20 checkout/deployment/orders -> shop/deployment/api  TCP 8080  (1 workload pair, 1 pod pair)\n\
+         \x20 checkout/deployment/orders -> shop/deployment/api  8080/TCP  (1 workload pair, 1 pod pair)\n\
          \x20   because: shop/api (changed)\n\
          \n\
          NEWLY DENIED\n\
-         \x20 shop/cronjob/settlement-report, shop/deployment/api -> 203.0.113.64/26  TCP 443\n\
+         \x20 shop/cronjob/settlement-report, shop/deployment/api -> 203.0.113.64/26  443/TCP\n\
          \x20   because: shop/payment-provider (changed)\n"
     );
 }
@@ -114,9 +114,9 @@ fn namespace_default_for_manifests_without_one() {
     let text = stdout(&out);
     assert!(text.contains("policies: added team/deny\n"), "{text}");
     assert!(
-        text.contains("\n  * -> *  all ports  (2 workload pairs, 2 pod pairs)\n    because: team/deny (added)\n"),
+        text.contains("\n  * -> *  any port  (2 workload pairs, 2 pod pairs)\n    because: team/deny (added)\n"),
         "{text}"
     );
-    assert!(text.contains("\n  any address -> *  all ports\n"), "{text}");
+    assert!(text.contains("\n  any address -> *  any port\n"), "{text}");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("no namespace given"));
 }

@@ -48,7 +48,7 @@ fn a_seeded_policy_change_fails_the_gate_naming_the_broken_flows() {
     assert!(
         text.contains(
             "\nWOULD BE DENIED (observed traffic these policies block)\n\
-             \x20 monitoring/statefulset/prometheus -> shop/deployment/api  TCP 9090  (2 flows, 2 records)\n\
+             \x20 monitoring/statefulset/prometheus -> shop/deployment/api  9090/TCP  (2 flows, 2 records)\n\
              \x20   DENIED: monitoring/prometheus-0 -> shop/api-7f6d5c8b9-4kx8m on 9090/TCP\n\
              \x20   egress at monitoring/prometheus-0: DENIED\n\
              \x20     isolated by: monitoring/prometheus-egress\n"
@@ -56,7 +56,7 @@ fn a_seeded_policy_change_fails_the_gate_naming_the_broken_flows() {
         "{text}"
     );
     assert!(text
-        .contains("  monitoring/statefulset/prometheus -> shop/statefulset/postgres  TCP 9187  (1 flow, 1 record)\n"));
+        .contains("  monitoring/statefulset/prometheus -> shop/statefulset/postgres  9187/TCP  (1 flow, 1 record)\n"));
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn max_groups_caps_the_explained_groups_and_counts_the_rest() {
     let text = stdout(&out);
     // Most records first: the api scrapes (2 records) are explained, the postgres one counted.
     assert!(
-        text.contains("  monitoring/statefulset/prometheus -> shop/deployment/api  TCP 9090  (2 flows, 2 records)\n")
+        text.contains("  monitoring/statefulset/prometheus -> shop/deployment/api  9090/TCP  (2 flows, 2 records)\n")
     );
     assert!(!text.contains("-> shop/statefulset/postgres"), "{text}");
     assert!(

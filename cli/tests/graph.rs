@@ -17,7 +17,7 @@ fn dot_of_the_bundled_example() {
     let dot = stdout(&out);
     assert!(dot.starts_with("digraph netpol {"), "{dot}");
     assert!(dot.contains("label=\"namespace shop\""), "{dot}");
-    assert!(dot.contains("n2 -> n4 [label=\"5432\"];"), "{dot}");
+    assert!(dot.contains("n2 -> n4 [label=\"5432/TCP\"];"), "{dot}");
     assert!(dot.contains("label=\"203.0.113.0/25\", shape=ellipse"), "{dot}");
     assert_eq!(dot.matches(" -> ").count(), 14, "{dot}");
 }

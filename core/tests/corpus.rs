@@ -150,7 +150,7 @@ impl Checker<'_> {
         what: &str,
     ) {
         *self.checked += 1;
-        let reference = self.reference.explain(src, dst, port, protocol).verdict();
+        let reference = self.reference.verdict(src, dst, port, protocol);
         let decided = self.engine.decide(src, dst, port, protocol);
         let explained = self.engine.explain(src, dst, port, protocol).allowed();
         let mapped = self.connectivity_says(src, dst, port, protocol).unwrap_or(expected);

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use netpol::graph::{graph, port_label, Graph};
+use netpol::graph::{graph, Graph};
 use netpol::k8s::{LoadOptions, Loader};
 use netpol::{Compiler, Engine};
 
@@ -13,10 +13,7 @@ fn example() -> Engine {
 }
 
 fn edges(g: &Graph) -> Vec<String> {
-    g.edges
-        .iter()
-        .map(|e| format!("{} -> {} {}", g.nodes[e.from].name, g.nodes[e.to].name, port_label(&e.ports)))
-        .collect()
+    g.edges.iter().map(|e| format!("{} -> {} {}", g.nodes[e.from].name, g.nodes[e.to].name, e.ports)).collect()
 }
 
 #[test]
@@ -38,12 +35,12 @@ fn the_bundled_example_by_workload() {
     );
     let e = edges(&g);
     for expected in [
-        "shop/deployment/frontend -> shop/deployment/api 8080",
-        "shop/deployment/api -> shop/statefulset/postgres 5432",
-        "shop/deployment/api -> 203.0.113.0/25 443",
+        "shop/deployment/frontend -> shop/deployment/api 8080/TCP",
+        "shop/deployment/api -> shop/statefulset/postgres 5432/TCP",
+        "shop/deployment/api -> 203.0.113.0/25 443/TCP",
         "shop/deployment/api -> kube-system/deployment/coredns 53/TCP+UDP",
-        "0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 -> shop/deployment/frontend 8080",
-        "monitoring/statefulset/prometheus -> 0.0.0.0/0 any",
+        "0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 -> shop/deployment/frontend 8080/TCP",
+        "monitoring/statefulset/prometheus -> 0.0.0.0/0 any port",
     ] {
         assert!(e.contains(&expected.to_string()), "{expected} not in {e:#?}");
     }
@@ -60,9 +57,9 @@ fn a_port_keeps_only_its_edges() {
     let e = edges(&g);
     assert_eq!(
         e.iter().filter(|l| l.contains("postgres")).collect::<Vec<_>>(),
-        ["shop/deployment/api -> shop/statefulset/postgres 5432"]
+        ["shop/deployment/api -> shop/statefulset/postgres 5432/TCP"]
     );
-    assert!(edges(&g).iter().all(|l| l.ends_with(" 5432") || l.ends_with(" 5432/TCP+UDP+SCTP")), "{:#?}", edges(&g));
+    assert!(edges(&g).iter().all(|l| l.ends_with(" 5432/TCP") || l.ends_with(" 5432/TCP+UDP+SCTP")), "{:#?}", edges(&g));
 }
 
 #[test]
@@ -75,7 +72,7 @@ fn renderers() {
     assert!(dot.contains("shape=ellipse"), "{dot}");
     let mermaid = g.to_mermaid();
     assert!(mermaid.starts_with("flowchart LR\n  subgraph ns0[\"namespace kube-system\"]\n"), "{mermaid}");
-    assert!(mermaid.contains("-->|\"5432\"|"), "{mermaid}");
+    assert!(mermaid.contains("-->|\"5432/TCP\"|"), "{mermaid}");
     let json = g.to_json();
     assert_eq!(json["nodes"][0]["kind"], "workload");
     assert_eq!(json["nodes"][5]["kind"], "addresses");

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use netpol::k8s::{LoadOptions, Loader};
-use netpol::reach::{ports_text, reach, Access, Grant, GrantLine, PeerRow, Reach, Subject};
+use netpol::reach::{reach, Access, Grant, GrantLine, PeerRow, Reach, Subject};
 use netpol::{Cluster, Compiler, Direction, Endpoint, Engine, Options, PodId, Protocol, SelfTraffic};
 
 fn example() -> Engine {
@@ -25,7 +25,7 @@ fn ask(engine: &Engine, endpoint: &str, direction: Direction) -> Reach {
 
 /// `group: ports [pods]` per peer row.
 fn peers(rows: &[PeerRow]) -> Vec<String> {
-    rows.iter().map(|r| format!("{}: {} {:?}", r.group, ports_text(&r.ports), r.pods)).collect()
+    rows.iter().map(|r| format!("{}: {} {:?}", r.group, r.ports, r.pods)).collect()
 }
 
 fn rules(grants: &[(&str, &str)]) -> Access {
@@ -33,7 +33,7 @@ fn rules(grants: &[(&str, &str)]) -> Access {
 }
 
 fn line(ports: &str, egress: Access, ingress: Access, r: &GrantLine) {
-    assert_eq!((ports_text(&r.ports).as_str(), &r.egress, &r.ingress), (ports, &egress, &ingress));
+    assert_eq!((r.ports.to_string().as_str(), &r.egress, &r.ingress), (ports, &egress, &ingress));
 }
 
 #[test]
@@ -114,7 +114,7 @@ fn the_internet_reaches_the_frontend_through_an_ip_block_with_excepts() {
     let ext = &r.parts[0].external;
     assert_eq!(ext.len(), 1);
     assert_eq!(ext[0].addresses, "0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16");
-    assert_eq!(ports_text(&ext[0].ports), "8080/TCP");
+    assert_eq!(ext[0].ports.to_string(), "8080/TCP");
     assert!(ext[0].cidrs.contains(&"11.0.0.0/8".to_string()) && !ext[0].cidrs.iter().any(|c| c.starts_with("10.")));
     line(
         "8080/TCP",
@@ -357,12 +357,12 @@ fn cross_check(engine: &Engine) {
             };
             let mut from_map: Vec<(String, String)> = map
                 .iter()
-                .flat_map(|(range, set)| range.cidrs().into_iter().map(move |c| (c.to_string(), ports_text(set))))
+                .flat_map(|(range, set)| range.cidrs().into_iter().map(move |c| (c.to_string(), set.to_string())))
                 .collect();
             let mut from_report: Vec<(String, String)> = part
                 .external
                 .iter()
-                .flat_map(|row| row.cidrs.iter().map(move |c| (c.clone(), ports_text(&row.ports))))
+                .flat_map(|row| row.cidrs.iter().map(move |c| (c.clone(), row.ports.to_string())))
                 .collect();
             from_map.sort();
             from_report.sort();

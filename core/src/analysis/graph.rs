@@ -64,35 +64,6 @@ fn only(set: &PortSet, port: u16) -> PortSet {
     out
 }
 
-/// A short edge label: `5432`, `53/UDP`, `8080,9100-9199`, `any`.
-pub fn port_label(set: &PortSet) -> String {
-    if Protocol::ALL.iter().all(|&p| set.is_all(p)) {
-        return "any".into();
-    }
-    // Protocols with the same ports share a part: `53/TCP+UDP`; TCP alone needs no suffix.
-    let parts = set.parts();
-    let text: Vec<String> = parts
-        .iter()
-        .map(|(ranges, protocols)| {
-            let suffix = if protocols[..] == [Protocol::Tcp] {
-                String::new()
-            } else {
-                format!("/{}", protocols.iter().map(|p| p.as_str()).collect::<Vec<_>>().join("+"))
-            };
-            if *ranges == [(1, u16::MAX)] {
-                return format!("all{suffix}");
-            }
-            let mut list: Vec<String> =
-                ranges.iter().take(3).map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect();
-            if ranges.len() > 3 {
-                list.push("…".into());
-            }
-            format!("{}{suffix}", list.join(","))
-        })
-        .collect();
-    text.join("; ")
-}
-
 /// Builds the graph; with `port`, only connections allowed on that port (any protocol), and
 /// the labels show just it.
 pub fn graph(engine: &Engine, port: Option<u16>) -> Graph {
@@ -252,7 +223,7 @@ impl Graph {
             );
         }
         for e in &self.edges {
-            let _ = writeln!(out, "  n{} -> n{} [label=\"{}\"];", e.from, e.to, escape(&port_label(&e.ports)));
+            let _ = writeln!(out, "  n{} -> n{} [label=\"{}\"];", e.from, e.to, escape(&e.ports.to_string()));
         }
         out.push_str("}\n");
         out
@@ -274,7 +245,7 @@ impl Graph {
             let _ = writeln!(out, "  n{i}([\"{}\"])", quote(&n.name));
         }
         for e in &self.edges {
-            let _ = writeln!(out, "  n{} -->|\"{}\"| n{}", e.from, quote(&port_label(&e.ports)), e.to);
+            let _ = writeln!(out, "  n{} -->|\"{}\"| n{}", e.from, quote(&e.ports.to_string()), e.to);
         }
         out
     }
@@ -297,7 +268,7 @@ impl Graph {
             .edges
             .iter()
             .map(|e| {
-                json!({"from": format!("n{}", e.from), "to": format!("n{}", e.to), "ports": ports_json(&e.ports), "label": port_label(&e.ports)})
+                json!({"from": format!("n{}", e.from), "to": format!("n{}", e.to), "ports": ports_json(&e.ports), "label": e.ports.to_string()})
             })
             .collect();
         json!({"nodes": nodes, "edges": edges})

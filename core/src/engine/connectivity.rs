@@ -103,32 +103,39 @@ impl PortSet {
 }
 
 impl fmt::Display for PortSet {
-    /// `TCP all; UDP 53` or `TCP 80,8080-8090`.
+    /// The one port notation of every text output: ports, then the protocols that have exactly
+    /// them: `5432/TCP`, `9090,9100-9199/TCP`, `53/TCP+UDP`, `53,9153/TCP, 53/UDP`,
+    /// `all TCP ports, 53/UDP`, `any port` (every port of every protocol), `no port`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for p in Protocol::ALL {
-            let ranges = self.ranges(p);
-            if ranges.is_empty() {
-                continue;
+        if Protocol::ALL.iter().all(|&p| self.is_all(p)) {
+            return f.write_str("any port");
+        }
+        if self.is_empty() {
+            return f.write_str("no port");
+        }
+        for (i, (ranges, protocols)) in self.parts().iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
             }
-            if !first {
-                f.write_str("; ")?;
-            }
-            first = false;
-            write!(f, "{p} ")?;
-            if self.is_all(p) {
-                f.write_str("all")?;
-                continue;
-            }
-            for (i, &(a, b)) in ranges.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(",")?;
+            let all = *ranges == [(1, u16::MAX)];
+            if all {
+                f.write_str("all ")?;
+            } else {
+                for (j, &(a, b)) in ranges.iter().enumerate() {
+                    let sep = if j > 0 { "," } else { "" };
+                    if a == b {
+                        write!(f, "{sep}{a}")?;
+                    } else {
+                        write!(f, "{sep}{a}-{b}")?;
+                    }
                 }
-                if a == b {
-                    write!(f, "{a}")?;
-                } else {
-                    write!(f, "{a}-{b}")?;
-                }
+                f.write_str("/")?;
+            }
+            for (j, p) in protocols.iter().enumerate() {
+                write!(f, "{}{p}", if j > 0 { "+" } else { "" })?;
+            }
+            if all {
+                f.write_str(" ports")?;
             }
         }
         Ok(())

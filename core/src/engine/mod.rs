@@ -10,6 +10,7 @@ pub(crate) mod compile;
 pub(crate) mod connectivity;
 
 use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec;
 use alloc::vec::Vec;
 use core::net::IpAddr;
@@ -19,7 +20,6 @@ use hashbrown::HashMap;
 use crate::engine::compile::bits;
 use crate::engine::compile::Tables;
 use crate::explain::Explanation;
-use crate::reference::Evaluator;
 use crate::spec::query::{Endpoint, Family, FamilyVerdicts, Options, Verdict, FAMILIES_ANY};
 use crate::spec::{Cluster, Direction, PodId, Protocol};
 
@@ -430,7 +430,7 @@ impl Engine {
     /// Why `decide` answers as it does: isolating policies and admitting rules per direction.
     /// A slower path that re-walks the policies; it agrees with [`Engine::decide`].
     pub fn explain(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Explanation {
-        Evaluator::new(&self.cluster, self.options).explain(src, dst, port, protocol)
+        crate::explain::explain(&self.cluster, self.options, (src, dst, port, protocol), FAMILIES_ANY)
     }
 
     /// [`Engine::explain`] over one address family only; agrees with [`Engine::decide_over`].
@@ -442,11 +442,69 @@ impl Engine {
         protocol: Protocol,
         family: Family,
     ) -> Explanation {
-        Evaluator::new(&self.cluster, self.options).explain_over(src, dst, port, protocol, family)
+        crate::explain::explain(&self.cluster, self.options, (src, dst, port, protocol), family.bit())
     }
 
-    pub(crate) fn tables(&self) -> &Tables {
+    /// The compiled tables: read only by the engine and its own modules (compile,
+    /// connectivity); analyses ask through the `pub(crate)` helpers above and below.
+    fn tables(&self) -> &Tables {
         &self.tables
+    }
+
+    /// The pods of identity `identity`, by index, ascending.
+    pub(crate) fn members(&self, identity: usize) -> &[u32] {
+        let t = &self.tables;
+        &t.members[t.member_start[identity] as usize..t.member_start[identity + 1] as usize]
+    }
+
+    /// The families identity `identity`'s pods have, as a mask (every family when they have no
+    /// addresses).
+    pub(crate) fn identity_families(&self, identity: usize) -> u8 {
+        self.tables.families[identity]
+    }
+
+    /// The port class of `port`/`protocol`.
+    pub(crate) fn port_class_of(&self, port: u16, protocol: Protocol) -> usize {
+        self.tables.ports.class_of(port, protocol)
+    }
+
+    /// The first and last address of IP class `class`.
+    pub(crate) fn ip_class_bounds(&self, class: usize) -> (IpAddr, IpAddr) {
+        (self.tables.ip_classes.start(class), self.tables.ip_classes.end(class))
+    }
+
+    /// The (source identity, destination identity) pairs whose answer may differ by address
+    /// family, with the port classes to examine: exactly the entries whose row sets one column of
+    /// a split (dual-stack) identity and not its other (S9a). Empty when no identity is split.
+    pub(crate) fn family_asymmetry_candidates(&self) -> BTreeMap<(usize, usize), BTreeSet<usize>> {
+        let t = &self.tables;
+        let mut candidates: BTreeMap<(usize, usize), BTreeSet<usize>> = BTreeMap::new();
+        if t.split.is_empty() {
+            return candidates;
+        }
+        let n_rows = t.rows.len() / t.words.max(1);
+        let mut differing: HashMap<u32, Vec<usize>> = HashMap::new();
+        for r in 0..n_rows {
+            let row = &t.rows[r * t.words..(r + 1) * t.words];
+            for &x in &t.split {
+                let x = x as usize;
+                if bits::test(row, x) != bits::test(row, t.v6_column[x] as usize) {
+                    differing.entry(r as u32).or_default().push(x);
+                }
+            }
+        }
+        let n_pcs = t.ports.len();
+        for (direction, index) in [(Direction::Egress, &t.egress_index), (Direction::Ingress, &t.ingress_index)] {
+            for (entry, row) in index.iter().enumerate() {
+                let Some(peers) = differing.get(row) else { continue };
+                let (local, pc) = (entry / n_pcs, entry % n_pcs);
+                for &x in peers {
+                    let pair = if direction == Direction::Egress { (local, x) } else { (x, local) };
+                    candidates.entry(pair).or_default().insert(pc);
+                }
+            }
+        }
+        candidates
     }
 
     pub(crate) fn egress_row(&self, identity: usize, pc: usize) -> &[u64] {

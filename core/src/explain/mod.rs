@@ -1,4 +1,11 @@
 //! Explanations: which policies isolate each side of a connection and which rule admits it.
+//!
+//! The types and their text live here; `walk.rs` builds them from the spec, independently of
+//! the reference evaluator.
+
+mod walk;
+
+pub(crate) use walk::explain;
 
 use alloc::boxed::Box;
 use alloc::format;

@@ -4,7 +4,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
-use super::{ContainerPort, Labels, LeftOutPod, NetworkPolicy, Workload};
+use super::query::{Endpoint, Family};
+use super::{ContainerPort, Direction, Labels, LeftOutPod, NetworkPolicy, Peer, Workload};
 use crate::Diagnostic;
 
 macro_rules! id_type {
@@ -167,5 +168,54 @@ impl Cluster {
     pub fn pod_with_ip(&self, ip: IpAddr) -> Option<PodId> {
         let ip = ip.to_canonical();
         self.pods.iter().position(|p| p.ips.contains(&ip)).map(|i| PodId(i as u32))
+    }
+
+    /// S1: an IP endpoint that is a pod's IP is that pod (IPv4-mapped read as IPv4).
+    pub fn resolve(&self, endpoint: Endpoint) -> Endpoint {
+        match endpoint.canonical() {
+            Endpoint::Ip(ip) => self.pod_with_ip(ip).map_or(Endpoint::Ip(ip), Endpoint::Pod),
+            pod => pod,
+        }
+    }
+
+    /// S2: the policies that select `pod` and whose effective policy types include `direction`
+    /// (the pod is isolated in `direction` exactly when there is one).
+    pub fn isolating(&self, pod: PodId, direction: Direction) -> impl Iterator<Item = PolicyId> + '_ {
+        let local = self.pod(pod);
+        self.policies.iter().enumerate().filter_map(move |(i, policy)| {
+            let selects = policy.namespace == local.namespace
+                && policy.affects(direction)
+                && policy.pod_selector.matches(&local.labels);
+            selects.then_some(PolicyId(i as u32))
+        })
+    }
+
+    /// S6, S9, S9a: whether `peer`, of a policy in `policy_namespace`, matches `endpoint` (already
+    /// [resolved](Cluster::resolve)) in a connection over `family`. An ipBlock matches a pod only
+    /// when `ip_block_matches_pods`, and then only through the pod's address of `family`.
+    pub fn peer_matches(
+        &self,
+        peer: &Peer,
+        policy_namespace: &str,
+        endpoint: Endpoint,
+        family: Family,
+        ip_block_matches_pods: bool,
+    ) -> bool {
+        match (peer, endpoint) {
+            (Peer::Selector { pod_selector, namespace_selector }, Endpoint::Pod(id)) => {
+                let pod = self.pod(id);
+                let namespace_ok = match namespace_selector {
+                    None => pod.namespace == policy_namespace,
+                    Some(selector) => selector.matches(&self.namespace(pod.namespace_id).labels),
+                };
+                namespace_ok && pod_selector.as_ref().is_none_or(|s| s.matches(&pod.labels))
+            }
+            (Peer::Selector { .. }, Endpoint::Ip(_)) => false,
+            (Peer::IpBlock(block), Endpoint::Ip(ip)) => block.contains(ip),
+            (Peer::IpBlock(block), Endpoint::Pod(id)) => {
+                ip_block_matches_pods
+                    && self.pod(id).ips.iter().any(|&ip| Family::of(ip) == family && block.contains(ip))
+            }
+        }
     }
 }

@@ -15,6 +15,24 @@ pub enum Endpoint {
     Ip(IpAddr),
 }
 
+impl Endpoint {
+    /// The endpoint with an IPv4-mapped IPv6 address read as the IPv4 address (S9a).
+    pub fn canonical(self) -> Endpoint {
+        match self {
+            Endpoint::Ip(ip) => Endpoint::Ip(ip.to_canonical()),
+            pod => pod,
+        }
+    }
+
+    /// The pod, if this endpoint is one.
+    pub fn pod(self) -> Option<PodId> {
+        match self {
+            Endpoint::Pod(p) => Some(p),
+            Endpoint::Ip(_) => None,
+        }
+    }
+}
+
 /// How a pod's traffic to itself is decided (S12).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum SelfTraffic {

@@ -7,10 +7,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use hashbrown::HashMap;
-
 use super::{agree, count, finding, Ctx, Finding, Location, NP408, NP409};
-use crate::engine::compile::bits;
 use crate::engine::connectivity::port_set;
 use crate::spec::query::Family;
 use crate::spec::{Direction, Peer, PodId, PolicyId};
@@ -35,11 +32,10 @@ fn other(family: Family) -> Family {
 /// those pods is of their own family, so the peer never matches (S9a). Pods without IPs count as
 /// having every family.
 fn blocks_of_a_missing_family(ctx: &Ctx, findings: &mut Vec<Finding>) {
-    let families = &ctx.engine.tables().families;
     for (k, policy) in ctx.cluster.policies().iter().enumerate() {
         let id = PolicyId(k as u32);
         let selected = ctx.selected(policy);
-        let mask = selected.iter().fold(0u8, |m, &i| m | families[i]);
+        let mask = selected.iter().fold(0u8, |m, &i| m | ctx.engine.identity_families(i));
         if selected.is_empty() || mask == 3 {
             continue;
         }
@@ -87,37 +83,7 @@ fn blocks_of_a_missing_family(ctx: &Ctx, findings: &mut Vec<Finding>) {
 /// other is not, so only the (identity, port class) entries naming such rows are examined.
 fn asymmetric_pairs(ctx: &Ctx, findings: &mut Vec<Finding>) {
     let engine = ctx.engine;
-    let t = engine.tables();
-    if t.split.is_empty() {
-        return;
-    }
-    let n_rows = t.rows.len() / t.words.max(1);
-    let mut differing: HashMap<u32, Vec<usize>> = HashMap::new();
-    for r in 0..n_rows {
-        let row = &t.rows[r * t.words..(r + 1) * t.words];
-        for &x in &t.split {
-            let x = x as usize;
-            if bits::test(row, x) != bits::test(row, t.v6_column[x] as usize) {
-                differing.entry(r as u32).or_default().push(x);
-            }
-        }
-    }
-    if differing.is_empty() {
-        return;
-    }
-    // Candidate (source, destination) identity pairs, with the port classes to examine.
-    let n_pcs = t.ports.len();
-    let mut candidates: BTreeMap<(usize, usize), BTreeSet<usize>> = BTreeMap::new();
-    for (direction, index) in [(Direction::Egress, &t.egress_index), (Direction::Ingress, &t.ingress_index)] {
-        for (entry, row) in index.iter().enumerate() {
-            let Some(peers) = differing.get(row) else { continue };
-            let (local, pc) = (entry / n_pcs, entry % n_pcs);
-            for &x in peers {
-                let pair = if direction == Direction::Egress { (local, x) } else { (x, local) };
-                candidates.entry(pair).or_default().insert(pc);
-            }
-        }
-    }
+    let candidates = engine.family_asymmetry_candidates();
     // Per destination identity: (source identity, the family that allows, port classes).
     let mut by_destination: BTreeMap<usize, Vec<(usize, Family, Vec<usize>)>> = BTreeMap::new();
     for ((s, d), pcs) in candidates {

@@ -124,9 +124,8 @@ pub(super) fn dns(ctx: &Ctx, findings: &mut Vec<Finding>) {
         ));
         return;
     }
-    let tables = ctx.engine.tables();
     let reaches = |i: usize, protocol: Protocol| {
-        let pc = tables.ports.class_of(53, protocol);
+        let pc = ctx.engine.port_class_of(53, protocol);
         dns_ids.iter().any(|&d| ctx.engine.admits(Direction::Egress, i, d, pc))
     };
     // (namespace, UDP admitted, TCP admitted) -> pods, isolating policies.

@@ -382,10 +382,7 @@ fn side(direction: Direction) -> usize {
 impl<'a> Ctx<'a> {
     fn new(engine: &'a Engine, options: &'a AuditOptions) -> Ctx<'a> {
         let cluster = engine.cluster();
-        let tables = engine.tables();
-        let members: Vec<&[u32]> = (0..tables.identities)
-            .map(|i| &tables.members[tables.member_start[i] as usize..tables.member_start[i + 1] as usize])
-            .collect();
+        let members: Vec<&[u32]> = (0..engine.identities()).map(|i| engine.members(i)).collect();
         let namespace_of: Vec<NamespaceId> = members.iter().map(|m| cluster.pod(PodId(m[0])).namespace_id).collect();
         let mut identities_in = vec![Vec::new(); cluster.namespaces().len()];
         for (i, ns) in namespace_of.iter().enumerate() {

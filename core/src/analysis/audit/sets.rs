@@ -2,7 +2,6 @@
 //! with union, intersection and difference, so "which ports admit every public address" and "is
 //! this ipBlock inside that one" are exact.
 
-use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
@@ -157,26 +156,17 @@ impl Ports {
 }
 
 impl fmt::Display for Ports {
-    /// `8080/TCP, 9100-9199/TCP, 53/UDP`; `every TCP port`; `every port` when all of all.
+    /// In the one port notation of text outputs ([`PortSet`]'s): `8080,9100-9199/TCP, 53/UDP`,
+    /// `all TCP ports`, `any port`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if *self == Ports::all() {
-            return f.write_str("every port");
-        }
-        let mut parts: Vec<String> = Vec::new();
+        let mut set = PortSet::default();
         for p in Protocol::ALL {
-            let spans = &self.0[index(p)];
-            if spans.as_slice() == [ALL_PORTS] {
-                parts.push(alloc::format!("every {p} port"));
-                continue;
-            }
-            for &(a, b) in spans {
-                parts.push(if a == b { alloc::format!("{a}/{p}") } else { alloc::format!("{a}-{b}/{p}") });
+            for &(a, b) in &self.0[index(p)] {
+                // Spans of ports never leave 0..=65535.
+                set.push(p, u16::try_from(a).unwrap_or(u16::MAX), u16::try_from(b).unwrap_or(u16::MAX));
             }
         }
-        if parts.is_empty() {
-            return f.write_str("no port");
-        }
-        f.write_str(&parts.join(", "))
+        fmt::Display::fmt(&set, f)
     }
 }
 

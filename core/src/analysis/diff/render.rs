@@ -10,8 +10,7 @@ use serde_json::{json, Value};
 use super::{Change, Diff, ExternalChange};
 use crate::report::plural;
 use crate::report::ports_json;
-use crate::spec::{Direction, Protocol};
-use crate::PortSet;
+use crate::spec::Direction;
 
 /// Groups listed per side of a line in text (JSON lists them all).
 const TEXT_GROUPS: usize = 6;
@@ -21,15 +20,6 @@ fn list(items: &[String]) -> String {
         return items.join(", ");
     }
     format!("{} (+{} more)", items[..TEXT_GROUPS].join(", "), items.len() - TEXT_GROUPS)
-}
-
-/// `all ports`, or the port set as `TCP 80,8080; UDP 53`.
-fn ports(set: &PortSet) -> String {
-    if Protocol::ALL.iter().all(|&p| set.is_all(p)) {
-        "all ports".into()
-    } else {
-        format!("{set}")
-    }
 }
 
 fn causes(c: &[String]) -> String {
@@ -81,7 +71,7 @@ impl Diff {
                     "  {} -> {}  {}  ({}, {})",
                     list(&c.from),
                     list(&c.to),
-                    ports(&c.ports),
+                    c.ports,
                     plural(c.group_pairs, "workload pair"),
                     plural(c.pod_pairs, "pod pair")
                 );
@@ -92,7 +82,7 @@ impl Diff {
                     Direction::Egress => (list(&e.groups), e.addresses.clone()),
                     Direction::Ingress => (e.addresses.clone(), list(&e.groups)),
                 };
-                let _ = writeln!(out, "  {from} -> {to}  {}", ports(&e.ports));
+                let _ = writeln!(out, "  {from} -> {to}  {}", e.ports);
                 let _ = writeln!(out, "    because: {}", causes(&e.causes));
             }
         }

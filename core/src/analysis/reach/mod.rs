@@ -31,8 +31,6 @@ use crate::spec::group_name;
 use crate::spec::{Cluster, Direction, PodId};
 use crate::{Endpoint, Engine};
 
-pub use render::ports_text;
-
 /// What a reach question is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -328,7 +326,7 @@ fn grant_lines(engine: &Engine, here: Endpoint, peer: Endpoint, pcs: &[usize], d
     let (src, dst) = ends(here, peer, direction);
     let mut by_access: Vec<(Access, Access, Vec<usize>)> = Vec::new();
     for &pc in pcs {
-        let (protocol, first, last) = engine.tables().ports.range(pc);
+        let (protocol, first, last) = engine.port_class_range(pc);
         if last == 0 {
             continue; // Port 0 alone: no port.
         }
@@ -362,18 +360,12 @@ fn peer_rows(
     group_pods: &HashMap<String, usize>,
 ) -> Vec<PeerRow> {
     let cluster = engine.cluster();
-    let tables = engine.tables();
     let alone = if let [p] = subject { Some(*p) } else { None };
     // (namespace, group) -> variants of (grants, pods).
     type Variants = Vec<(Vec<GrantLine>, Vec<PodId>)>;
     let mut groups: BTreeMap<(String, String), Variants> = BTreeMap::new();
     for (id, pcs) in &side.peers {
-        let members: Vec<PodId> = tables.members
-            [tables.member_start[*id] as usize..tables.member_start[id + 1] as usize]
-            .iter()
-            .map(|&m| PodId(m))
-            .filter(|&m| Some(m) != alone)
-            .collect();
+        let members: Vec<PodId> = engine.members(*id).iter().map(|&m| PodId(m)).filter(|&m| Some(m) != alone).collect();
         // A peer pod other than the one standing for the subject.
         let Some(&rep) = members.iter().find(|&&m| Endpoint::Pod(m) != here) else { continue };
         let lines = grant_lines(engine, here, Endpoint::Pod(rep), pcs, direction);
@@ -411,8 +403,7 @@ fn peer_rows(
 /// there is one. The walk ends at the first such address, so it visits at most as many
 /// addresses as there are pod IPs, plus one.
 fn outside_address(engine: &Engine, class: usize) -> Option<IpAddr> {
-    let classes = &engine.tables().ip_classes;
-    let (mut ip, last) = (classes.start(class), classes.end(class));
+    let (mut ip, last) = engine.ip_class_bounds(class);
     loop {
         if matches!(engine.endpoint_for_ip(ip), Endpoint::Ip(_)) {
             return Some(ip);
@@ -429,7 +420,6 @@ fn outside_address(engine: &Engine, class: usize) -> Option<IpAddr> {
 
 /// External IP classes, adjacent ones with the same answer merged, then grouped by answer.
 fn external_rows(engine: &Engine, side: &Side, here: Endpoint, direction: Direction) -> Vec<ExternalRow> {
-    let classes = &engine.tables().ip_classes;
     let mut merged: Vec<(IpRange, Vec<GrantLine>)> = Vec::new();
     for (class, pcs) in &side.external {
         let Some(ip) = outside_address(engine, *class) else { continue };
@@ -437,7 +427,8 @@ fn external_rows(engine: &Engine, side: &Side, here: Endpoint, direction: Direct
         if lines.is_empty() {
             continue;
         }
-        let range = IpRange { first: classes.start(*class), last: classes.end(*class) };
+        let (first, last) = engine.ip_class_bounds(*class);
+        let range = IpRange { first, last };
         match merged.last_mut() {
             Some((prev, l)) if *l == lines && adjacent(prev.last, range.first) => prev.last = range.last,
             _ => merged.push((range, lines)),

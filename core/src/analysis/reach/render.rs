@@ -11,33 +11,10 @@ use super::{Access, ExternalRow, GrantLine, Part, PeerRow, Reach};
 use crate::engine::connectivity::PortSet;
 use crate::report::plural;
 use crate::report::ports_json;
-use crate::spec::{Direction, Protocol};
+use crate::spec::Direction;
 
 /// How many peers the statement names before it refers to the table.
 const STATEMENT_PEERS: usize = 6;
-
-/// Ports with their protocol: `5432/TCP`, `9090,9100-9199/TCP`, `53/TCP+UDP`,
-/// `all TCP ports, 53/UDP`, `any port`.
-pub fn ports_text(set: &PortSet) -> String {
-    if Protocol::ALL.iter().all(|&p| set.is_all(p)) {
-        return "any port".into();
-    }
-    // Protocols with the same ranges share a part: `53/TCP+UDP`.
-    let parts = set.parts();
-    let text: Vec<String> = parts
-        .iter()
-        .map(|(ranges, protocols)| {
-            let protocols = protocols.iter().map(|p| p.as_str()).collect::<Vec<_>>().join("+");
-            if *ranges == [(1, u16::MAX)] {
-                return format!("all {protocols} ports");
-            }
-            let list: Vec<String> =
-                ranges.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect();
-            format!("{}/{protocols}", list.join(","))
-        })
-        .collect();
-    text.join(", ")
-}
 
 /// `a`, `a and b`, `a; b and c` (items may hold commas).
 fn and_list(items: &[String]) -> String {
@@ -99,7 +76,7 @@ impl Reach {
                 return alloc::vec![format!(
                     "every {other}pod in the cluster ({} in {namespaces} namespaces) on {}",
                     plural(pods, "pod"),
-                    ports_text(&first.ports)
+                    first.ports.to_string()
                 )];
             }
         }
@@ -117,7 +94,7 @@ impl Reach {
             {
                 entries.push(Ok((first.namespace.as_str(), pods, &first.ports)));
             } else {
-                entries.extend(here.iter().map(|r| Err(format!("{} on {}", peer_label(r), ports_text(&r.ports)))));
+                entries.extend(here.iter().map(|r| Err(format!("{} on {}", peer_label(r), r.ports))));
             }
             rows = rest;
         }
@@ -143,11 +120,7 @@ impl Reach {
                         }
                         many => format!("{} namespaces", many.len()),
                     };
-                    items.push(format!(
-                        "every {other}pod of {where_} ({}) on {}",
-                        plural(pods, "pod"),
-                        ports_text(ports)
-                    ));
+                    items.push(format!("every {other}pod of {where_} ({}) on {}", plural(pods, "pod"), ports));
                 }
             }
         }
@@ -201,11 +174,8 @@ impl Reach {
             (false, false) => write!(out, "{who} may reach {only}{}{granted}.", and_list(&items)),
         };
         if part.isolated_by.is_some() {
-            let external: Vec<String> = part
-                .external
-                .iter()
-                .map(|r| format!("{} on {}", r.addresses.replace('\n', "; "), ports_text(&r.ports)))
-                .collect();
+            let external: Vec<String> =
+                part.external.iter().map(|r| format!("{} on {}", r.addresses.replace('\n', "; "), r.ports)).collect();
             let _ = match (self.is_to(), external.is_empty()) {
                 (true, true) => write!(out, " It is not reachable from outside the cluster."),
                 (true, false) => write!(out, " From outside the cluster it is reachable from {}.", and_list(&external)),
@@ -249,7 +219,7 @@ impl Reach {
             for (i, line) in grants.iter().enumerate() {
                 let lead = if i == 0 { first.clone() } else { Default::default() };
                 let [a, b, c] = lead;
-                rows.push([a, b, c, ports_text(&line.ports), grants_text(line, self.direction)]);
+                rows.push([a, b, c, line.ports.to_string(), grants_text(line, self.direction)]);
             }
         };
         for r in &part.peers {
@@ -337,7 +307,7 @@ impl Reach {
     /// "workload", "pods"}, "statement", "parts": [{"pods", "isolated_by" (null for an
     /// address; [] when not isolated), "statement", "peers": [{"group", "namespace", "pods",
     /// "group_pods", "ports", "label", "grants"}], "external": [{"addresses", "cidrs", "ports",
-    /// "label", "grants"}]}]}`. `ports` is as [`ports_json`], `label` as [`ports_text`]; each
+    /// "label", "grants"}]}]}`. `ports` is as [`ports_json`], `label` as the [`PortSet`] notation; each
     /// grant is `{"ports", "label", "egress", "ingress"}` with a side as `{"access":
     /// "rules"|"not-isolated"|"not-checked", "rules": [{"policy", "rule"}]}`.
     pub fn to_json(&self) -> Value {
@@ -353,17 +323,17 @@ impl Reach {
             lines
                 .iter()
                 .map(|l| {
-                    json!({"ports": ports_json(&l.ports), "label": ports_text(&l.ports), "egress": side(&l.egress), "ingress": side(&l.ingress)})
+                    json!({"ports": ports_json(&l.ports), "label": l.ports.to_string(), "egress": side(&l.egress), "ingress": side(&l.ingress)})
                 })
                 .collect()
         };
         let peer = |r: &PeerRow| {
             json!({"group": r.group, "namespace": r.namespace, "pods": r.pods, "group_pods": r.group_pods,
-                "ports": ports_json(&r.ports), "label": ports_text(&r.ports), "grants": grants(&r.grants)})
+                "ports": ports_json(&r.ports), "label": r.ports.to_string(), "grants": grants(&r.grants)})
         };
         let external = |r: &ExternalRow| {
             json!({"addresses": r.addresses, "cidrs": r.cidrs, "ports": ports_json(&r.ports),
-                "label": ports_text(&r.ports), "grants": grants(&r.grants)})
+                "label": r.ports.to_string(), "grants": grants(&r.grants)})
         };
         let parts: Vec<Value> = self
             .parts
