@@ -1,3 +1,4 @@
+// @ts-check
 // The bundled examples of the playground: { id, title, port, protocol, text }.
 // `cluster` is a verbatim copy of the repository's examples/cluster.yaml (the browser test fails
 // when they differ); refresh it with:
@@ -124,6 +125,9 @@ spec:
     - {protocol: TCP, port: 8080}
 `;
 
+/** @typedef {{ id: string, title: string, port: number, protocol: 'TCP' | 'UDP' | 'SCTP', text: string }} Example */
+
+/** @type {readonly Example[]} */
 export const EXAMPLES = [
   { id: "cluster", title: "Shop cluster (examples/cluster.yaml)", port: 8080, protocol: "TCP", text: CLUSTER },
   { id: "default-deny", title: "Default deny (ingress)", port: 80, protocol: "TCP", text: DEFAULT_DENY },

@@ -1,0 +1,58 @@
+// @ts-check
+// What is selected: one pair (a cell or an edge) or one pod's reach (a header), marked in the
+// table and the graph and explained in the explanation pane.
+/** @import { ReachDirection } from './state.js' */
+import { ui } from './dom.js';
+import { explainPair } from './explain.js';
+import { drawSelectedInGraph } from './graph.js';
+import { writeHashSoon } from './hash.js';
+import { explainReach } from './reach.js';
+import { state } from './state.js';
+
+/** Mark the selection in the table and the graph (after either was redrawn). */
+export function markSelected() {
+  ui.matrix.querySelectorAll('.cell.selected, .head.selected').forEach((b) => b.classList.remove('selected'));
+  ui.graph.querySelectorAll('.selected').forEach((e) => e.classList.remove('selected'));
+  ui.graph.querySelector('#selected-pair')?.remove();
+  if (state.reach) {
+    const { pod, direction } = state.reach;
+    ui.matrix.querySelectorAll('button.head').forEach((b) => {
+      if (b.getAttribute('data-pod') === pod && b.getAttribute('data-reach') === direction) b.classList.add('selected');
+    });
+    ui.graph.querySelectorAll('.node').forEach((n) => { if (n.getAttribute('data-pod') === pod) n.classList.add('selected'); });
+    return;
+  }
+  const sel = state.selected;
+  if (!sel || !state.result) return;
+  const i = state.result.pods.indexOf(sel.src);
+  const j = state.result.pods.indexOf(sel.dst);
+  if (i < 0 || j < 0) return;
+  document.getElementById(`cell-${i}-${j}`)?.classList.add('selected');
+  drawSelectedInGraph(i, j);
+}
+
+/**
+ * Select the pair `src` → `dst`.
+ * @param {string} src
+ * @param {string} dst
+ */
+export function select(src, dst) {
+  state.selected = { src, dst };
+  state.reach = null;
+  explainPair(src, dst);
+  markSelected();
+  writeHashSoon();
+}
+
+/**
+ * Select who can reach `pod` ("to") or what it can reach ("from").
+ * @param {string} pod
+ * @param {ReachDirection} direction
+ */
+export function selectReach(pod, direction) {
+  state.reach = { pod, direction };
+  state.selected = null;
+  explainReach(pod, direction);
+  markSelected();
+  writeHashSoon();
+}
