@@ -44,7 +44,7 @@
 
 #![no_std]
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -73,6 +73,6 @@ pub use engine::connectivity::{Connectivity, IpRange, PodConnectivity, PortPart,
 pub use engine::{Engine, Matrix, Query};
 pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
 pub use input::limits::Limits;
-pub use input::{Diagnostic, Error, ObjectKind, ObjectRef};
 pub use spec::query::{Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, UnknownOptionValue, Verdict};
 pub use spec::{Cluster, Direction, PodId, PolicyId, Protocol};
+pub use spec::{Diagnostic, Error, ObjectKind, ObjectRef};

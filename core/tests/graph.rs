@@ -59,7 +59,11 @@ fn a_port_keeps_only_its_edges() {
         e.iter().filter(|l| l.contains("postgres")).collect::<Vec<_>>(),
         ["shop/deployment/api -> shop/statefulset/postgres 5432/TCP"]
     );
-    assert!(edges(&g).iter().all(|l| l.ends_with(" 5432/TCP") || l.ends_with(" 5432/TCP+UDP+SCTP")), "{:#?}", edges(&g));
+    assert!(
+        edges(&g).iter().all(|l| l.ends_with(" 5432/TCP") || l.ends_with(" 5432/TCP+UDP+SCTP")),
+        "{:#?}",
+        edges(&g)
+    );
 }
 
 #[test]

@@ -222,6 +222,7 @@ fn the_policy_mix_has_every_kind() {
                             }
                         }
                     }
+                    _ => panic!("a peer kind the generator does not make: {peer:?}"),
                 }
             }
         }

@@ -46,6 +46,7 @@ pub struct Edge {
 
 /// The graph of allowed connections.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Graph {
     /// Workload and pod nodes (sorted by name), then address nodes.
     pub nodes: Vec<Node>,

@@ -449,6 +449,7 @@ impl Engine {
     /// For an address outside the pods: for [`Direction::Ingress`] the identities whose egress
     /// admits it, for [`Direction::Egress`] those whose ingress does; only identities whose pods
     /// have the address's family (S9a). Only `peers` is filled.
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only analyses
     pub(crate) fn address_side(&self, ip: IpAddr, direction: Direction) -> Side {
         let tables = self.tables();
         let ip = ip.to_canonical();

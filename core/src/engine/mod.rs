@@ -179,6 +179,7 @@ impl Engine {
     }
 
     /// The families `src` and `dst` share, as a mask (S9a).
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only analyses
     pub(crate) fn shared_families_of(&self, src: Endpoint, dst: Endpoint) -> u8 {
         self.locate(src).families & self.locate(dst).families
     }
@@ -327,11 +328,13 @@ impl Engine {
     }
 
     /// The number of port classes.
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only analyses
     pub(crate) fn port_classes(&self) -> usize {
         self.tables.ports.len()
     }
 
     /// The protocol and inclusive port range of port class `pc`.
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only analyses
     pub(crate) fn port_class_range(&self, pc: usize) -> (Protocol, u16, u16) {
         self.tables.ports.range(pc)
     }
@@ -469,6 +472,7 @@ impl Engine {
     }
 
     /// The first and last address of IP class `class`.
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only analyses
     pub(crate) fn ip_class_bounds(&self, class: usize) -> (IpAddr, IpAddr) {
         (self.tables.ip_classes.start(class), self.tables.ip_classes.end(class))
     }

@@ -4,13 +4,11 @@
 //! - `raw.rs`: the unvalidated, API-shaped structs any face may fill.
 //! - `limits.rs`: input refused up front when over a stated limit.
 //! - `validate.rs`: what the API server would check (S14), defaults, strict and lenient.
-//! - `diagnostic.rs`: every problem names its object, field and origin.
+//!
+//! Every problem is a [`Diagnostic`](crate::Diagnostic) (in `spec/`): object, field, origin.
 
-mod diagnostic;
 #[cfg(feature = "k8s")]
 pub mod k8s;
 pub mod limits;
 pub mod raw;
 mod validate;
-
-pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};

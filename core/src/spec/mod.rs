@@ -4,8 +4,13 @@
 //! it: CIDRs parse, excepts are strict subsets, ports are in range, selectors are well formed.
 //! Matching helpers that both evaluators share at the level of a single selector, ipBlock or
 //! port live next to their types; how they combine into a verdict is each evaluator's business.
+//!
+//! Beside the model: the question asked of it (`query.rs`: [`Endpoint`](crate::Endpoint),
+//! [`Family`](crate::Family), [`Options`](crate::Options), [`Verdict`](crate::Verdict)) and the
+//! diagnostics every stage reports in (`diagnostic.rs`).
 
 mod cluster;
+mod diagnostic;
 mod dns;
 mod ip_block;
 mod left_out;
@@ -17,6 +22,7 @@ mod selector;
 mod workload;
 
 pub use cluster::{Cluster, Namespace, NamespaceId, Pod, PodId, PolicyId};
+pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};
 pub use dns::{DNS_LABEL, DNS_NAMESPACE, DNS_SELECTOR};
 pub use ip_block::IpBlock;
 pub use left_out::{LeftOutPod, LeftOutReason};

@@ -50,6 +50,7 @@ impl fmt::Display for Direction {
 
 /// One validated peer of a rule (S6).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Peer {
     /// `podSelector` and/or `namespaceSelector` (at least one is present).
     Selector {

@@ -100,6 +100,7 @@ use crate::spec::{
 
 /// How severe a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Severity {
     /// Worth knowing; often intended.
     Info,
@@ -218,6 +219,7 @@ pub struct Location {
 
 /// One thing the audit found.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
     /// Stable id (`NP101`); see [`CHECKS`].
     pub id: &'static str,

@@ -93,6 +93,7 @@ pub struct Summary {
 
 /// The difference between two clusters' connectivity.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Diff {
     /// Changed pod pairs, folded.
     pub changes: Vec<Change>,

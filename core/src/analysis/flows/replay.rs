@@ -96,6 +96,7 @@ struct Use {
 
 /// The result of [`replay`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FlowReport {
     /// Records read, skipped and unresolved, and the substitutes: the flow set less its flows.
     pub input: FlowSet,

@@ -205,6 +205,7 @@ pub struct Part {
 
 /// Who may reach a subject, or what it may reach.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Reach {
     /// [`Direction::Ingress`]: who may open connections to the subject (`--to`);
     /// [`Direction::Egress`]: what the subject may open connections to (`--from`).

@@ -71,6 +71,7 @@ pub struct SuggestedPolicy {
 
 /// The policies suggested for a set of observed flows, with what was noticed on the way.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Suggestion {
     policies: Vec<SuggestedPolicy>,
     warnings: Vec<String>,
