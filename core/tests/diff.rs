@@ -98,7 +98,7 @@ spec:
     assert_eq!(e.cidrs, ["10.1.128.0/17"]);
     assert_eq!(e.groups, ["x/a"]);
     assert_eq!(e.causes, ["x/out (changed)"]);
-    assert!(d.text().contains("x/a -> 10.1.128.0/17  all ports\n    because: x/out (changed)\n"), "{}", d.text());
+    assert!(d.text().contains("x/a -> 10.1.128.0/17  any port\n    because: x/out (changed)\n"), "{}", d.text());
     // And back: the same range, newly denied.
     let back = diff(&after, &before);
     assert!(!back.newly_allows() && back.external.len() == 1 && !back.external[0].allowed);
@@ -114,8 +114,8 @@ fn a_default_deny_is_folded_into_few_lines() {
     assert!(d.changes.iter().all(|c| c.causes == ["checkout/default-deny (added)"]));
     assert_eq!(d.summary.denied_pod_pairs, d.changes.iter().map(|c| c.pod_pairs).sum::<usize>());
     let text = d.text();
-    assert!(text.contains("-> checkout/deployment/orders  all ports"), "{text}");
-    assert!(text.contains("any address -> checkout/deployment/orders  all ports"), "{text}");
+    assert!(text.contains("-> checkout/deployment/orders  any port"), "{text}");
+    assert!(text.contains("any address -> checkout/deployment/orders  any port"), "{text}");
 }
 
 #[test]

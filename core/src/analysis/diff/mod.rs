@@ -161,11 +161,7 @@ fn minus(a: &PortSet, b: &PortSet) -> PortSet {
 }
 
 /// Which policies changed between the clusters, by qualified name, with their label.
-fn changed_policies<'a>(
-    a: &'a Cluster,
-    b: &'a Cluster,
-    diff: &mut Diff,
-) -> Vec<(String, Option<&'a NetworkPolicy>, Option<&'a NetworkPolicy>)> {
+fn changed_policies<'a>(a: &'a Cluster, b: &'a Cluster, diff: &mut Diff) -> Changed<'a> {
     let before: BTreeMap<String, &NetworkPolicy> = a.policies().iter().map(|p| (p.qualified_name(), p)).collect();
     let after: BTreeMap<String, &NetworkPolicy> = b.policies().iter().map(|p| (p.qualified_name(), p)).collect();
     let mut out = Vec::new();
@@ -295,6 +291,8 @@ struct Groups {
     namespace: Vec<String>,
     /// Per namespace, how many compared groups it has.
     per_namespace: BTreeMap<String, usize>,
+    /// Per group, how many units (pods present on both sides) it has.
+    units: Vec<usize>,
 }
 
 impl Groups {
@@ -331,11 +329,22 @@ impl Groups {
 
 /// Compares the connectivity of `before` and `after` (compiled with the same options).
 pub fn diff(before: &Engine, after: &Engine) -> Diff {
-    let (ca, cb) = (before.cluster(), after.cluster());
     let mut result = Diff::default();
-    let policies = changed_policies(ca, cb, &mut result);
+    let policies = changed_policies(before.cluster(), after.cluster(), &mut result);
+    let (units, groups) = pair_units(before.cluster(), after.cluster(), &mut result);
+    let classes = Classes::of(before, after, &units, &policies);
+    let steps = Steps { before, after, policies: &policies, groups: &groups, classes: &classes };
+    steps.pod_changes(&mut result);
+    steps.external_changes(&mut result);
+    result
+}
 
-    // Units: pods by name, then the rest by group.
+/// The policies changed between the two sides: (name, before, after).
+type Changed<'a> = Vec<(String, Option<&'a NetworkPolicy>, Option<&'a NetworkPolicy>)>;
+
+/// Step 1: pair the two sides' pods into units (by name, then what is left by group) and name
+/// the groups; groups only on one side are recorded as added or removed.
+fn pair_units(ca: &Cluster, cb: &Cluster, result: &mut Diff) -> (Vec<Unit>, Groups) {
     let mut group_index: BTreeMap<String, usize> = BTreeMap::new();
     let mut units: Vec<Unit> = Vec::new();
     let mut left_a: BTreeMap<String, Vec<PodId>> = BTreeMap::new();
@@ -382,114 +391,180 @@ pub fn diff(before: &Engine, after: &Engine) -> Diff {
     for ns in &namespace {
         *per_namespace.entry(ns.clone()).or_default() += 1;
     }
-    let groups = Groups { names, namespace, per_namespace };
-
-    let mut group_units = alloc::vec![0usize; groups.names.len()];
+    let mut units_per_group = alloc::vec![0usize; names.len()];
     for u in &units {
-        group_units[u.group] += 1;
+        units_per_group[u.group] += 1;
     }
-    // Classes: units with the same identity on each side decide alike.
-    let mut class_of: HashMap<(usize, usize), usize> = HashMap::new();
-    let mut classes: Vec<(usize, usize, PodId, PodId)> = Vec::new();
-    let mut class_groups: Vec<BTreeMap<usize, usize>> = Vec::new();
-    for u in &units {
-        let k = (before.identity_of(u.a), after.identity_of(u.b));
-        let next = classes.len();
-        let c = *class_of.entry(k).or_insert_with(|| {
-            classes.push((k.0, k.1, u.a, u.b));
-            class_groups.push(BTreeMap::new());
-            next
-        });
-        *class_groups[c].entry(u.group).or_default() += 1;
+    (units, Groups { names, namespace, per_namespace, units: units_per_group })
+}
+
+/// Step 2: units with the same identity on each side decide alike, so they are compared once
+/// per class; each class keeps its unit count per group and the changed policies that select
+/// it per direction (the causes).
+struct Classes {
+    /// (identity before, identity after, a pod before, the same unit's pod after).
+    classes: Vec<(usize, usize, PodId, PodId)>,
+    /// Per class: group → units.
+    groups: Vec<BTreeMap<usize, usize>>,
+    /// Per class: indices into the changed policies selecting it for egress.
+    egress_causes: Vec<Vec<usize>>,
+    /// Per class: the same for ingress.
+    ingress_causes: Vec<Vec<usize>>,
+}
+
+impl Classes {
+    fn of(before: &Engine, after: &Engine, units: &[Unit], policies: &Changed<'_>) -> Classes {
+        let (ca, cb) = (before.cluster(), after.cluster());
+        let mut class_of: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut classes: Vec<(usize, usize, PodId, PodId)> = Vec::new();
+        let mut groups: Vec<BTreeMap<usize, usize>> = Vec::new();
+        for u in units {
+            let k = (before.identity_of(u.a), after.identity_of(u.b));
+            let next = classes.len();
+            let c = *class_of.entry(k).or_insert_with(|| {
+                classes.push((k.0, k.1, u.a, u.b));
+                groups.push(BTreeMap::new());
+                next
+            });
+            *groups[c].entry(u.group).or_default() += 1;
+        }
+        let causes = |c: usize, direction: Direction| -> Vec<usize> {
+            let (pa, pb) = (ca.pod(classes[c].2), cb.pod(classes[c].3));
+            (0..policies.len())
+                .filter(|&i| {
+                    let (before, after) = (policies[i].1, policies[i].2);
+                    changed_in(before, after, direction)
+                        && (selects(before, pa, direction) || selects(after, pb, direction))
+                })
+                .collect()
+        };
+        let egress_causes = (0..classes.len()).map(|c| causes(c, Direction::Egress)).collect();
+        let ingress_causes = (0..classes.len()).map(|c| causes(c, Direction::Ingress)).collect();
+        Classes { classes, groups, egress_causes, ingress_causes }
     }
-    let causes = |c: usize, direction: Direction| -> Vec<usize> {
-        let (pa, pb) = (ca.pod(classes[c].2), cb.pod(classes[c].3));
-        (0..policies.len())
-            .filter(|&i| {
-                let (before, after) = (policies[i].1, policies[i].2);
-                changed_in(before, after, direction)
-                    && (selects(before, pa, direction) || selects(after, pb, direction))
-            })
-            .collect()
-    };
-    let egress_causes: Vec<Vec<usize>> = (0..classes.len()).map(|c| causes(c, Direction::Egress)).collect();
-    let ingress_causes: Vec<Vec<usize>> = (0..classes.len()).map(|c| causes(c, Direction::Ingress)).collect();
+}
 
-    let conn_a = before.connectivity();
-    let conn_b = after.connectivity();
-    let rows_a: Vec<Vec<(usize, &PortSet)>> =
-        (0..before.identities()).map(|i| conn_a.identity_pairs(i).collect()).collect();
-    let rows_b: Vec<Vec<(usize, &PortSet)>> =
-        (0..after.identities()).map(|i| conn_b.identity_pairs(i).collect()).collect();
-    let empty = PortSet::default();
-    let find = |row: &[(usize, &'_ PortSet)], d: usize| -> Option<usize> { row.binary_search_by_key(&d, |e| e.0).ok() };
+/// The port set as a sortable key.
+fn port_key(s: &PortSet) -> PortKey {
+    Protocol::ALL
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &p)| s.ranges(p).iter().map(move |&(a, b)| (a, b, i as u8)))
+        .collect()
+}
 
-    // (allowed, ports) -> (ports, causes, source group -> destination group -> pod pairs).
-    type Line = (PortSet, BTreeSet<usize>, BTreeMap<usize, BTreeMap<usize, usize>>);
-    type Lines = BTreeMap<(bool, PortKey), Line>;
-    let mut lines: Lines = BTreeMap::new();
-    let port_key = |s: &PortSet| -> PortKey {
-        Protocol::ALL
-            .iter()
-            .enumerate()
-            .flat_map(|(i, &p)| s.ranges(p).iter().map(move |&(a, b)| (a, b, i as u8)))
-            .collect()
-    };
-    let mut pair_allowed: BTreeSet<(usize, usize)> = BTreeSet::new();
-    let mut pair_denied: BTreeSet<(usize, usize)> = BTreeSet::new();
-    for (cs, &(sa, sb, _, _)) in classes.iter().enumerate() {
-        let (row_a, row_b) = (&rows_a[sa], &rows_b[sb]);
-        for (cd, &(da, db, _, _)) in classes.iter().enumerate() {
-            let pa = find(row_a, da).map_or(&empty, |i| row_a[i].1);
-            let pb = find(row_b, db).map_or(&empty, |i| row_b[i].1);
-            if pa == pb {
-                continue;
-            }
-            let mut why: Vec<usize> = egress_causes[cs].iter().chain(&ingress_causes[cd]).copied().collect();
-            why.sort_unstable();
-            why.dedup();
-            for (allowed, ports) in [(true, minus(pb, pa)), (false, minus(pa, pb))] {
-                if ports.is_empty() {
+/// Steps 3 and 4 share the two engines, the changed policies, the groups and the classes.
+struct Steps<'a> {
+    before: &'a Engine,
+    after: &'a Engine,
+    policies: &'a Changed<'a>,
+    groups: &'a Groups,
+    classes: &'a Classes,
+}
+
+impl Steps<'_> {
+    fn cause_names(&self, why: &[usize]) -> Vec<String> {
+        why.iter().map(|&i| self.policies[i].0.clone()).collect()
+    }
+
+    /// Step 3: class by class, the ports newly allowed and newly denied between pods; lines of
+    /// the same change and ports are folded by group into [`Diff::changes`].
+    fn pod_changes(&self, result: &mut Diff) {
+        let (classes, class_groups) = (&self.classes.classes, &self.classes.groups);
+        let conn_a = self.before.connectivity();
+        let conn_b = self.after.connectivity();
+        let rows_a: Vec<Vec<(usize, &PortSet)>> =
+            (0..self.before.identities()).map(|i| conn_a.identity_pairs(i).collect()).collect();
+        let rows_b: Vec<Vec<(usize, &PortSet)>> =
+            (0..self.after.identities()).map(|i| conn_b.identity_pairs(i).collect()).collect();
+        let empty = PortSet::default();
+        let find =
+            |row: &[(usize, &'_ PortSet)], d: usize| -> Option<usize> { row.binary_search_by_key(&d, |e| e.0).ok() };
+
+        // (allowed, ports) -> (ports, causes, source group -> destination group -> pod pairs).
+        type Line = (PortSet, BTreeSet<usize>, BTreeMap<usize, BTreeMap<usize, usize>>);
+        let mut lines: BTreeMap<(bool, PortKey), Line> = BTreeMap::new();
+        let mut pair_allowed: BTreeSet<(usize, usize)> = BTreeSet::new();
+        let mut pair_denied: BTreeSet<(usize, usize)> = BTreeSet::new();
+        for (cs, &(sa, sb, _, _)) in classes.iter().enumerate() {
+            let (row_a, row_b) = (&rows_a[sa], &rows_b[sb]);
+            for (cd, &(da, db, _, _)) in classes.iter().enumerate() {
+                let pa = find(row_a, da).map_or(&empty, |i| row_a[i].1);
+                let pb = find(row_b, db).map_or(&empty, |i| row_b[i].1);
+                if pa == pb {
                     continue;
                 }
-                let entry = lines
-                    .entry((allowed, port_key(&ports)))
-                    .or_insert_with(|| (ports, BTreeSet::new(), BTreeMap::new()));
-                entry.1.extend(why.iter().copied());
-                for (&gs, &ns) in &class_groups[cs] {
-                    for (&gd, &nd) in &class_groups[cd] {
-                        // A unit paired with itself is self traffic, not compared.
-                        let n = if cs == cd && gs == gd { ns * nd - ns } else { ns * nd };
-                        if n == 0 {
-                            continue;
-                        }
-                        *entry.2.entry(gs).or_default().entry(gd).or_default() += n;
-                        if allowed {
-                            result.summary.allowed_pod_pairs += n;
-                            pair_allowed.insert((gs, gd));
-                        } else {
-                            result.summary.denied_pod_pairs += n;
-                            pair_denied.insert((gs, gd));
+                let mut why: Vec<usize> =
+                    self.classes.egress_causes[cs].iter().chain(&self.classes.ingress_causes[cd]).copied().collect();
+                why.sort_unstable();
+                why.dedup();
+                for (allowed, ports) in [(true, minus(pb, pa)), (false, minus(pa, pb))] {
+                    if ports.is_empty() {
+                        continue;
+                    }
+                    let entry = lines
+                        .entry((allowed, port_key(&ports)))
+                        .or_insert_with(|| (ports, BTreeSet::new(), BTreeMap::new()));
+                    entry.1.extend(why.iter().copied());
+                    for (&gs, &ns) in &class_groups[cs] {
+                        for (&gd, &nd) in &class_groups[cd] {
+                            // A unit paired with itself is self traffic, not compared.
+                            let n = if cs == cd && gs == gd { ns * nd - ns } else { ns * nd };
+                            if n == 0 {
+                                continue;
+                            }
+                            *entry.2.entry(gs).or_default().entry(gd).or_default() += n;
+                            if allowed {
+                                result.summary.allowed_pod_pairs += n;
+                                pair_allowed.insert((gs, gd));
+                            } else {
+                                result.summary.denied_pod_pairs += n;
+                                pair_denied.insert((gs, gd));
+                            }
                         }
                     }
                 }
             }
         }
+        result.summary.allowed_group_pairs = pair_allowed.len();
+        result.summary.denied_group_pairs = pair_denied.len();
+        for ((allowed, _), (ports, why, by_src)) in lines {
+            let why: Vec<usize> = why.into_iter().collect();
+            for (from, to) in fold(&self.with_lone_pods_folded(&by_src), self.groups) {
+                // Count what this line stands for.
+                let (mut group_pairs, mut pod_pairs) = (0, 0);
+                for (s, ds) in &by_src {
+                    if !covers(&from, self.groups, *s) {
+                        continue;
+                    }
+                    for (d, n) in ds {
+                        if covers(&to, self.groups, *d) {
+                            group_pairs += 1;
+                            pod_pairs += n;
+                        }
+                    }
+                }
+                let causes = self.cause_names(&why);
+                result.changes.push(Change { allowed, from, to, ports: ports.clone(), group_pairs, pod_pairs, causes });
+            }
+        }
+        result.changes.sort_by(|x, y| (!x.allowed, &x.to, &x.from).cmp(&(!y.allowed, &y.to, &y.from)));
     }
-    result.summary.allowed_group_pairs = pair_allowed.len();
-    result.summary.denied_group_pairs = pair_denied.len();
-    let cause_names = |why: &[usize]| -> Vec<String> { why.iter().map(|&i| policies[i].0.clone()).collect() };
-    for ((allowed, _), (ports, why, by_src)) in lines {
-        let why: Vec<usize> = why.into_iter().collect();
-        // A group of one pod paired with itself is self traffic, never compared: fold it as
-        // either, so that `ns/* -> ns/*` is one line.
+
+    /// The source group → destination groups of a line. A group of one pod paired with itself
+    /// is self traffic, never compared: it is folded as either, so that `ns/* -> ns/*` is one
+    /// line.
+    fn with_lone_pods_folded(
+        &self,
+        by_src: &BTreeMap<usize, BTreeMap<usize, usize>>,
+    ) -> BTreeMap<usize, BTreeSet<usize>> {
         let touched: BTreeSet<usize> =
             by_src.iter().flat_map(|(s, ds)| core::iter::once(*s).chain(ds.keys().copied())).collect();
         let mut pairs: BTreeMap<usize, BTreeSet<usize>> =
             by_src.iter().map(|(s, ds)| (*s, ds.keys().copied().collect())).collect();
         let candidates: BTreeMap<usize, BTreeSet<usize>> = touched
             .iter()
-            .filter(|&&g| group_units[g] == 1)
+            .filter(|&&g| self.groups.units[g] == 1)
             .filter_map(|&g| {
                 let mut with_self = pairs.get(&g)?.clone();
                 with_self.insert(g).then_some((g, with_self))
@@ -502,91 +577,77 @@ pub fn diff(before: &Engine, after: &Engine) -> Diff {
                 pairs.insert(*g, with_self.clone());
             }
         }
-        for (from, to) in fold(&pairs, &groups) {
-            // Count what this line stands for.
-            let (mut group_pairs, mut pod_pairs) = (0, 0);
-            for (s, ds) in &by_src {
-                if !covers(&from, &groups, *s) {
-                    continue;
-                }
-                for (d, n) in ds {
-                    if covers(&to, &groups, *d) {
-                        group_pairs += 1;
-                        pod_pairs += n;
+        pairs
+    }
+
+    /// Step 4: per class and direction, the external address ranges whose ports changed,
+    /// compared in the families the pod has on both sides (S9a), merged by change into
+    /// [`Diff::external`].
+    fn external_changes(&self, result: &mut Diff) {
+        let conn_a = self.before.connectivity();
+        let conn_b = self.after.connectivity();
+        type ExtLines = BTreeMap<
+            (bool, Direction, Vec<String>, PortKey),
+            (PortSet, Vec<IpRange>, BTreeSet<usize>, BTreeSet<usize>),
+        >;
+        let mut ext: ExtLines = BTreeMap::new();
+        for (c, &(_, _, pa, pb)) in self.classes.classes.iter().enumerate() {
+            for direction in [Direction::Egress, Direction::Ingress] {
+                let (mut la, mut lb) = match direction {
+                    Direction::Egress => (conn_a.egress_external(pa), conn_b.egress_external(pb)),
+                    Direction::Ingress => (conn_a.ingress_external(pa), conn_b.ingress_external(pb)),
+                };
+                // S9a: compared in the families the pod has on both sides, so that a live dump
+                // (IPv4 pods) against manifests (pods without IPs, so of every family) does not
+                // report the IPv6 internet as a change.
+                let families = ips_family_mask(&self.before.cluster().pod(pa).ips)
+                    & ips_family_mask(&self.after.cluster().pod(pb).ips);
+                let compared = |(r, _): &(IpRange, &PortSet)| families & Family::of(r.first).bit() != 0;
+                la.retain(compared);
+                lb.retain(compared);
+                let why = match direction {
+                    Direction::Egress => &self.classes.egress_causes[c],
+                    Direction::Ingress => &self.classes.ingress_causes[c],
+                };
+                // Merge ranges with the same change.
+                let mut merged: BTreeMap<(bool, PortKey), (PortSet, Vec<IpRange>)> = BTreeMap::new();
+                for (range, allowed, denied) in external_delta(&la, &lb) {
+                    for (is_allowed, ports) in [(true, allowed), (false, denied)] {
+                        if ports.is_empty() {
+                            continue;
+                        }
+                        let e = merged.entry((is_allowed, port_key(&ports))).or_insert_with(|| (ports, Vec::new()));
+                        e.1.push(range);
                     }
                 }
+                for ((is_allowed, pk), (ports, ranges)) in merged {
+                    let cidrs: Vec<String> = ranges.iter().flat_map(crate::report::cidr_strings).collect();
+                    let e = ext
+                        .entry((is_allowed, direction, cidrs, pk))
+                        .or_insert_with(|| (ports, ranges, BTreeSet::new(), BTreeSet::new()));
+                    e.2.extend(self.classes.groups[c].keys().copied());
+                    e.3.extend(why.iter().copied());
+                }
             }
-            result.changes.push(Change {
+        }
+        for ((allowed, direction, cidrs, _), (ports, ranges, gs, why)) in ext {
+            let why: Vec<usize> = why.into_iter().collect();
+            if allowed {
+                result.summary.allowed_external += 1;
+            } else {
+                result.summary.denied_external += 1;
+            }
+            result.external.push(ExternalChange {
                 allowed,
-                from,
-                to,
-                ports: ports.clone(),
-                group_pairs,
-                pod_pairs,
-                causes: cause_names(&why),
+                direction,
+                groups: self.groups.compress(&gs.into_iter().collect::<Vec<_>>()),
+                addresses: crate::report::address_label(&ranges).replace('\n', ", "),
+                cidrs,
+                ports,
+                causes: self.cause_names(&why),
             });
         }
     }
-    result.changes.sort_by(|x, y| (!x.allowed, &x.to, &x.from).cmp(&(!y.allowed, &y.to, &y.from)));
-
-    // External addresses, per class and direction.
-    type ExtLines =
-        BTreeMap<(bool, Direction, Vec<String>, PortKey), (PortSet, Vec<IpRange>, BTreeSet<usize>, BTreeSet<usize>)>;
-    let mut ext: ExtLines = BTreeMap::new();
-    for (c, &(_, _, pa, pb)) in classes.iter().enumerate() {
-        for direction in [Direction::Egress, Direction::Ingress] {
-            let (mut la, mut lb) = match direction {
-                Direction::Egress => (conn_a.egress_external(pa), conn_b.egress_external(pb)),
-                Direction::Ingress => (conn_a.ingress_external(pa), conn_b.ingress_external(pb)),
-            };
-            // S9a: compared in the families the pod has on both sides, so that a live dump
-            // (IPv4 pods) against manifests (pods without IPs, so of every family) does not
-            // report the IPv6 internet as a change.
-            let families =
-                ips_family_mask(&before.cluster().pod(pa).ips) & ips_family_mask(&after.cluster().pod(pb).ips);
-            let compared = |(r, _): &(IpRange, &PortSet)| families & Family::of(r.first).bit() != 0;
-            la.retain(compared);
-            lb.retain(compared);
-            let why = if direction == Direction::Egress { &egress_causes[c] } else { &ingress_causes[c] };
-            // Merge ranges with the same change.
-            let mut merged: BTreeMap<(bool, PortKey), (PortSet, Vec<IpRange>)> = BTreeMap::new();
-            for (range, allowed, denied) in external_delta(&la, &lb) {
-                for (is_allowed, ports) in [(true, allowed), (false, denied)] {
-                    if ports.is_empty() {
-                        continue;
-                    }
-                    let e = merged.entry((is_allowed, port_key(&ports))).or_insert_with(|| (ports, Vec::new()));
-                    e.1.push(range);
-                }
-            }
-            for ((is_allowed, pk), (ports, ranges)) in merged {
-                let cidrs: Vec<String> = ranges.iter().flat_map(crate::report::cidr_strings).collect();
-                let e = ext
-                    .entry((is_allowed, direction, cidrs, pk))
-                    .or_insert_with(|| (ports, ranges, BTreeSet::new(), BTreeSet::new()));
-                e.2.extend(class_groups[c].keys().copied());
-                e.3.extend(why.iter().copied());
-            }
-        }
-    }
-    for ((allowed, direction, cidrs, _), (ports, ranges, gs, why)) in ext {
-        let why: Vec<usize> = why.into_iter().collect();
-        if allowed {
-            result.summary.allowed_external += 1;
-        } else {
-            result.summary.denied_external += 1;
-        }
-        result.external.push(ExternalChange {
-            allowed,
-            direction,
-            groups: groups.compress(&gs.into_iter().collect::<Vec<_>>()),
-            addresses: crate::report::address_label(&ranges).replace('\n', ", "),
-            cidrs,
-            ports,
-            causes: cause_names(&why),
-        });
-    }
-    result
 }
 
 /// Whether a folded list covers group `g`.
