@@ -300,3 +300,18 @@ fn only_the_first_thousand_problems_are_placed() {
     assert_eq!(d.iter().filter(|d| d.line().is_some()).count(), 1_000);
     assert_eq!(d[999].line(), Some(line_of(&text, "name: Bad999}")));
 }
+
+/// The walk skips the objects nobody asked about, through to the last one.
+#[test]
+fn far_into_a_large_list() {
+    let mut text = String::from("apiVersion: v1\nkind: List\nitems:\n");
+    let n = 2_000;
+    for i in 0..n {
+        let ip = if i == n - 1 { "10.0.300.1".to_string() } else { format!("10.0.{}.{}", i / 256, i % 256) };
+        text.push_str(&format!(
+            "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p{i}\n    namespace: a\n    labels: {{app: web}}\n  spec:\n    containers:\n    - name: c\n      ports: [{{containerPort: 80}}]\n  status:\n    phase: Running\n    podIP: {ip}\n"
+        ));
+    }
+    let d = errors(&text);
+    assert_eq!(by_field(&d, "status.podIP").line(), Some(line_of(&text, "10.0.300.1")));
+}

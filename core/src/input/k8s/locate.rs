@@ -12,6 +12,7 @@
 //! not even the first step exists.
 
 use std::borrow::Cow;
+use std::boxed::Box;
 use std::collections::BTreeMap;
 use std::string::String;
 use std::vec::Vec;
@@ -43,8 +44,9 @@ pub(super) fn lines(text: &str, json: bool, requests: &[(&Place, &str)]) -> Vec<
     for (i, (place, _)) in requests.iter().enumerate() {
         trie.insert(place, i);
     }
-    let mut walk = Walk { requests, answers: std::vec![None; requests.len()], trie: &trie };
-    let mut events = if json { Events::Json(JsonEvents::new(text)) } else { Events::Yaml(Parser::new_from_str(text)) };
+    let mut walk = Walk { requests, answers: std::vec![None; requests.len()], trie: &trie, left: requests.len() };
+    let mut events =
+        if json { Events::Json(JsonEvents::new(text)) } else { Events::Yaml(Box::new(Parser::new_from_str(text))) };
     let mut document = 0;
     while let Some((event, _)) = events.next() {
         if event != Ev::DocumentStart {
@@ -60,7 +62,7 @@ pub(super) fn lines(text: &str, json: bool, requests: &[(&Place, &str)]) -> Vec<
             skip(&mut events, &root);
         }
         document += 1;
-        if document > trie.last_document {
+        if document > trie.last_document || walk.left == 0 {
             break;
         }
     }
@@ -111,6 +113,8 @@ struct Walk<'r> {
     requests: &'r [(&'r Place, &'r str)],
     answers: Vec<Option<u32>>,
     trie: &'r Trie,
+    /// Requests not answered yet: the walk stops at 0, without reading the rest.
+    left: usize,
 }
 
 impl Walk<'_> {
@@ -121,8 +125,12 @@ impl Walk<'_> {
         let here = &trie.nodes[at];
         if !here.requests.is_empty() {
             let tree = build(events, first, line);
+            // A key given twice leads here twice: the first answer stays.
             for &r in &here.requests {
-                self.answers[r] = Some(tree.resolve(self.requests[r].1));
+                if self.answers[r].is_none() {
+                    self.answers[r] = Some(tree.resolve(self.requests[r].1));
+                    self.left -= 1;
+                }
             }
             return;
         }
@@ -131,7 +139,7 @@ impl Walk<'_> {
                 let Some((key, _)) = events.next() else { return };
                 let key = match key {
                     Ev::MappingEnd => return,
-                    Ev::Scalar(k) => k,
+                    Ev::Scalar(k) | Ev::Null(k) => k,
                     other => {
                         skip(events, &other);
                         Cow::Borrowed("")
@@ -143,6 +151,9 @@ impl Walk<'_> {
                     Some(n) => self.node(events, n, value, line),
                     None => skip(events, &value),
                 }
+                if self.left == 0 {
+                    return;
+                }
             },
             Ev::SequenceStart => {
                 for i in 0.. {
@@ -153,6 +164,9 @@ impl Walk<'_> {
                     match here.children.get(&Step::Index(i)) {
                         Some(&n) => self.node(events, n, item, line),
                         None => skip(events, &item),
+                    }
+                    if self.left == 0 {
+                        return;
                     }
                 }
             }
@@ -170,20 +184,21 @@ enum Ev<'a> {
     SequenceStart,
     SequenceEnd,
     Scalar(Cow<'a, str>),
-    /// A YAML plain scalar that reads as null (`~`, `null`, nothing).
-    Null,
+    /// A YAML plain scalar that reads as null (`~`, `null`, nothing), with its text.
+    Null(Cow<'a, str>),
     /// An alias or another leaf without a key's text.
     Leaf,
 }
 
 impl Ev<'_> {
     fn is_null_document(&self) -> bool {
-        *self == Ev::Null
+        matches!(self, Ev::Null(_))
     }
 }
 
 enum Events<'a> {
-    Yaml(Parser<'a, serde_saphyr::granit_parser::StrInput<'a>>),
+    // Boxed: the parser is large, and there is one per walk.
+    Yaml(Box<Parser<'a, serde_saphyr::granit_parser::StrInput<'a>>>),
     Json(JsonEvents<'a>),
 }
 
@@ -208,7 +223,7 @@ impl<'a> Events<'a> {
                             && tag.is_none()
                             && matches!(&*value, "" | "~" | "null" | "Null" | "NULL");
                         if null_tag || plain_null {
-                            Ev::Null
+                            Ev::Null(value)
                         } else {
                             Ev::Scalar(value)
                         }
@@ -259,6 +274,8 @@ fn build(events: &mut Events<'_>, first: Ev<'_>, line: u32) -> Node {
     let mut stack: Vec<Frame> = Vec::new();
     let mut next = Some((first, line));
     while let Some((event, line)) = next.take().or_else(|| events.next()) {
+        // Only keys' texts are kept: field paths name keys, never values.
+        let is_key = matches!(stack.last(), Some(Frame::Mapping(_, _, None)));
         let (node, key) = match event {
             Ev::MappingStart => {
                 stack.push(Frame::Mapping(line, Vec::new(), None));
@@ -273,8 +290,9 @@ fn build(events: &mut Events<'_>, first: Ev<'_>, line: u32) -> Node {
                 Some(Frame::Sequence(line, items)) => (Node { line, children: Children::Sequence(items) }, None),
                 None => break,
             },
-            Ev::Scalar(text) => (Node { line, children: Children::Leaf }, Some(text.into_owned())),
-            Ev::Null => (Node { line, children: Children::Leaf }, Some(String::new())),
+            Ev::Scalar(text) | Ev::Null(text) => {
+                (Node { line, children: Children::Leaf }, is_key.then(|| text.into_owned()))
+            }
             Ev::DocumentStart | Ev::Leaf => (Node { line, children: Children::Leaf }, None),
         };
         match stack.last_mut() {

@@ -9,6 +9,10 @@
 //! matched to their workloads (owner references, the controllers' naming and labels, the
 //! workloads' selectors). Every other kind is counted and skipped. The result is a
 //! [`RawCluster`] that [`RawCluster::validate`] turns into a [`Cluster`].
+//!
+//! Diagnostics about objects read from text get a [`line`](Diagnostic::line): the loader keeps
+//! the texts and each object's place, and when it is done finds the line of each problem's field
+//! (`locate`); parse errors carry the parser's line.
 
 mod convert;
 mod locate;
