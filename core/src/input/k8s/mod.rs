@@ -73,8 +73,9 @@ pub struct Loader {
     places: Vec<(String, usize, locate::Place)>,
 }
 
-/// The most diagnostics of one load placed on lines: each one's text is walked again, so a
-/// pathological input with very many problems stays fast (the rest keep `line() == None`).
+/// The most diagnostics of one load placed on lines: placing walks their texts again and holds
+/// the tree of each object asked about, so a pathological input with very many problems stays
+/// fast (the rest keep `line() == None`).
 const MAX_PLACED: usize = 1_000;
 
 impl Loader {
@@ -263,7 +264,10 @@ impl Loader {
                 return;
             }
         }
-        let skipped = self.skipped_kinds.values().sum::<usize>();
+        // Objects of the kinds read may have problems to place on lines; the others are only counted.
+        if matches!(kind.as_str(), "Namespace" | "Pod" | "NetworkPolicy") || workloads::KINDS.contains(&kind.as_str()) {
+            remember(self);
+        }
         let result = match kind.as_str() {
             "Namespace" => convert::namespace(value, origin).map(|n| self.raw.namespaces.push(n)),
             "Pod" => workloads::pod(value, origin).map(|p| self.raw.pods.push(p)),
@@ -285,10 +289,6 @@ impl Loader {
                 Ok(())
             }
         };
-        // Every object but those of kinds not read may have problems to place on lines.
-        if self.skipped_kinds.values().sum::<usize>() == skipped {
-            remember(self);
-        }
         if let Err(problem) = result {
             match self.options.strictness {
                 Strictness::Strict => self.errors.push(problem),
