@@ -460,6 +460,17 @@ const char *netpol_error_message(const struct netpol_error *error);
 size_t netpol_error_count(const struct netpol_error *error);
 
 /**
+ * The line (1-based) in the input text of problem `index` (the message's line `index`, from
+ * 0): of the problem's field, or of its object when the field is not written out, or where a
+ * syntax error was found. 0 when not known (a namespace assumed, a limit on the whole input),
+ * when `index` is not below `netpol_error_count`, or when `error` is NULL.
+ *
+ * # Safety
+ * `error` must be NULL or a live error returned by netpol.
+ */
+uint32_t netpol_error_line(const struct netpol_error *error, size_t index);
+
+/**
  * Frees an error. NULL does nothing.
  *
  * # Safety

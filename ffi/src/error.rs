@@ -9,6 +9,8 @@ use crate::boundary;
 pub struct netpol_error {
     message: CString,
     count: usize,
+    /// Per problem, its line in the input text (0 when not known).
+    lines: Vec<u32>,
 }
 
 impl netpol_error {
@@ -17,7 +19,8 @@ impl netpol_error {
         // out; its first line already names the line and column.
         let text: Vec<String> =
             error.diagnostics().iter().map(|d| d.to_string().lines().next().unwrap_or_default().to_string()).collect();
-        netpol_error { message: crate::c_string(&text.join("\n")), count: text.len() }
+        let lines = error.diagnostics().iter().map(|d| d.line().unwrap_or(0)).collect();
+        netpol_error { message: crate::c_string(&text.join("\n")), count: text.len(), lines }
     }
 }
 
@@ -46,6 +49,19 @@ pub unsafe extern "C" fn netpol_error_message(error: *const netpol_error) -> *co
 pub unsafe extern "C" fn netpol_error_count(error: *const netpol_error) -> usize {
     // SAFETY: the caller passes NULL or a live error made by netpol.
     boundary(0, || unsafe { error.as_ref() }.map_or(0, |e| e.count))
+}
+
+/// The line (1-based) in the input text of problem `index` (the message's line `index`, from
+/// 0): of the problem's field, or of its object when the field is not written out, or where a
+/// syntax error was found. 0 when not known (a namespace assumed, a limit on the whole input),
+/// when `index` is not below `netpol_error_count`, or when `error` is NULL.
+///
+/// # Safety
+/// `error` must be NULL or a live error returned by netpol.
+#[no_mangle]
+pub unsafe extern "C" fn netpol_error_line(error: *const netpol_error, index: usize) -> u32 {
+    // SAFETY: the caller passes NULL or a live error made by netpol.
+    boundary(0, || unsafe { error.as_ref() }.and_then(|e| e.lines.get(index).copied()).unwrap_or(0))
 }
 
 /// Frees an error. NULL does nothing.

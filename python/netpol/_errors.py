@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Optional, Sequence, Tuple
+from typing import Any, NamedTuple, Optional, Sequence, Tuple
 
 
 class Problem(NamedTuple):
@@ -19,6 +19,9 @@ class Problem(NamedTuple):
     """The field path, such as ``spec.ingress[0].from[1].ipBlock.cidr``; empty for the whole object."""
     message: str
     """What is wrong."""
+    line: Optional[int] = None
+    """The line (1-based) in the origin's text of the field, or of the object when the field is not
+    written out; ``None`` when not read from text (or, for flow files, in ``origin``)."""
 
     def __str__(self) -> str:
         parts = [self.origin, f"{self.kind} {self.object}" if self.object else None, self.field or None, self.message]
@@ -30,7 +33,7 @@ class PolicyError(Exception):
 
     problems: Tuple[Problem, ...]
 
-    def __init__(self, message: str, problems: Sequence[Tuple[Optional[str], Optional[str], Optional[str], str, str]] = ()):
+    def __init__(self, message: str, problems: Sequence[Tuple[Any, ...]] = ()):
         super().__init__(message)
         self.problems = tuple(Problem(*p) for p in problems)
 

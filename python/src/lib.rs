@@ -35,8 +35,8 @@ fn options(self_traffic: &str, ipblock_pod_ips: &str, strict: bool) -> PyResult<
     Ok((Options { self_traffic, ip_block_matches_pods }, strictness))
 }
 
-/// One problem as Python sees it: (origin, kind, object, field, message).
-type Problem = (Option<String>, Option<String>, Option<String>, String, String);
+/// One problem as Python sees it: (origin, kind, object, field, message, line).
+type Problem = (Option<String>, Option<String>, Option<String>, String, String, Option<u32>);
 
 /// Raises `netpol.ParseError` (input that is not readable Kubernetes objects) or
 /// `netpol.ValidationError` (objects the API server would reject), with every problem.
@@ -57,6 +57,7 @@ fn raise(py: Python<'_>, class: &str, error: &netpol::Error) -> PyErr {
                 d.object().map(|o| o.qualified_name()),
                 d.field().to_string(),
                 d.message().to_string(),
+                d.line(),
             )
         })
         .collect();

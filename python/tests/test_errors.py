@@ -33,6 +33,8 @@ def test_validation_error_names_object_and_field() -> None:
     ]
     assert "2 problems" in str(err)
     assert str(err.problems[1]).startswith("<text>: NetworkPolicy x/bad: spec.ingress[0].ports[0].port: invalid port 0")
+    # The line of each field in the text (BAD_CIDR starts with an empty line).
+    assert [p.line for p in err.problems] == [8, 9]
 
 
 def test_lenient_mode_skips_and_warns() -> None:
@@ -48,6 +50,7 @@ def test_parse_errors(text: str) -> None:
     with pytest.raises(netpol.ParseError) as info:
         netpol.Engine.from_yaml(text)
     assert info.value.problems and info.value.problems[0].origin == "<text>"
+    assert info.value.problems[0].line is None or info.value.problems[0].line >= 1
 
 
 def test_unreadable_file_is_a_parse_error(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -93,29 +93,28 @@ fn error(message: &str) -> JsValue {
     js_sys::Error::new(message).into()
 }
 
-/// The line a YAML parse error points at (`... line 4 column 5 ...`), if any.
-fn line_of(message: &str) -> Option<u32> {
-    let rest = &message[message.find("line ")? + 5..];
-    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+/// The `Problem` objects of `diagnostics`; `line` is the line of the field (or object) in the
+/// text, as the loader placed it.
+fn problems_json(diagnostics: &[netpol::Diagnostic]) -> serde_json::Value {
+    diagnostics
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "origin": d.origin(),
+                "object": d.object().map(ToString::to_string),
+                "field": d.field(),
+                "message": d.message(),
+                "line": d.line(),
+            })
+        })
+        .collect()
 }
 
 /// A JS `Error` for a failed load: the message lists every problem; `problems` has them as
 /// objects.
 fn load_error(e: &netpol::Error) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
-    let problems = js_sys::Array::new();
-    for d in e.diagnostics() {
-        let p = js_sys::Object::new();
-        let set = |k: &str, v: JsValue| {
-            let _ = js_sys::Reflect::set(&p, &JsValue::from_str(k), &v);
-        };
-        set("origin", d.origin().map_or(JsValue::NULL, JsValue::from_str));
-        set("object", d.object().map_or(JsValue::NULL, |o| JsValue::from_str(&o.to_string())));
-        set("field", JsValue::from_str(d.field()));
-        set("message", JsValue::from_str(d.message()));
-        set("line", line_of(d.message()).map_or(JsValue::NULL, |l| JsValue::from_f64(f64::from(l))));
-        problems.push(&p);
-    }
+    let problems = json(&problems_json(e.diagnostics())).unwrap_or_else(|_| js_sys::Array::new().into());
     let _ = js_sys::Reflect::set(&err, &JsValue::from_str("problems"), &problems);
     err.into()
 }
@@ -289,6 +288,13 @@ impl Engine {
     pub fn warnings(&self) -> Vec<String> {
         self.engine.cluster().warnings().iter().map(ToString::to_string).collect()
     }
+
+    /// The same warnings as `Problem` objects, each with its `line` when it is about a part of
+    /// the text.
+    #[wasm_bindgen(getter, js_name = warningProblems, unchecked_return_type = "Problem[]")]
+    pub fn warning_problems(&self) -> Result<JsValue, JsValue> {
+        json(&problems_json(self.engine.cluster().warnings()))
+    }
 }
 
 #[cfg(test)]
@@ -304,6 +310,25 @@ items:
 - {apiVersion: v1, kind: Pod, metadata: {name: job-1, namespace: x}, status: {phase: Failed, podIP: 10.0.0.9}}
 "#;
         Compiler::new().compile(&netpol::Cluster::from_yaml_str(text).unwrap())
+    }
+
+    #[test]
+    fn problems_carry_the_line_of_their_field() {
+        let text = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec:\n  podSelector: {}\n  ingress:\n  - from:\n    - ipBlock: {cidr: 10.0.0.0/99}\n";
+        let e = netpol::Cluster::from_yaml_str(text).unwrap_err();
+        let problems = problems_json(e.diagnostics());
+        assert_eq!(problems[0]["field"], "spec.ingress[0].from[0].ipBlock.cidr");
+        assert_eq!(problems[0]["line"], 8);
+        assert_eq!(problems[0]["object"], "NetworkPolicy x/p");
+
+        let e = netpol::Cluster::from_yaml_str("kind: Pod\nmetadata: {name: [\n").unwrap_err();
+        let problems = problems_json(e.diagnostics());
+        assert!(problems[0]["line"].is_u64(), "{problems}");
+        assert_eq!(problems[0]["object"], serde_json::Value::Null);
+
+        let warnings = problems_json(engine().cluster().warnings());
+        let host_network = warnings.as_array().unwrap().iter().find(|w| w["field"] == "spec.hostNetwork").unwrap();
+        assert_eq!(host_network["line"], 5);
     }
 
     #[test]

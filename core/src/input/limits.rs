@@ -270,7 +270,7 @@ impl RawCluster {
             Strictness::Lenient => {
                 self.warnings.extend(problems.into_iter().map(|d| {
                     let message = format!("{} (object skipped: lenient mode)", d.message());
-                    Diagnostic::new(d.object().cloned(), d.field(), message).with_origin(d.origin())
+                    d.with_message(message)
                 }));
                 self.validate(strictness)
             }

@@ -417,7 +417,7 @@ impl RawCluster {
                 Strictness::Strict => errors.extend(problems),
                 Strictness::Lenient => warnings.extend(problems.into_iter().map(|d| {
                     let message = format!("{} (object skipped: lenient mode)", d.message());
-                    Diagnostic::new(d.object().cloned(), d.field(), message).with_origin(d.origin())
+                    d.with_message(message)
                 })),
             }
         };

@@ -135,6 +135,12 @@ impl Cluster {
         &self.warnings
     }
 
+    /// The warnings, for the loader to place them on lines.
+    #[cfg(feature = "k8s")]
+    pub(crate) fn warnings_mut(&mut self) -> &mut [Diagnostic] {
+        &mut self.warnings
+    }
+
     /// The pod with this id.
     pub fn pod(&self, id: PodId) -> &Pod {
         &self.pods[id.index()]

@@ -101,13 +101,20 @@ struct DiagnosticInner {
     object: Option<ObjectRef>,
     field: String,
     message: String,
+    line: Option<u32>,
 }
 
 impl Diagnostic {
     /// A problem with `field` (a path such as `spec.ingress[0].from[1].ipBlock.cidr`) of `object`.
     pub fn new(object: Option<ObjectRef>, field: impl Into<String>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
-            inner: Box::new(DiagnosticInner { origin: None, object, field: field.into(), message: message.into() }),
+            inner: Box::new(DiagnosticInner {
+                origin: None,
+                object,
+                field: field.into(),
+                message: message.into(),
+                line: None,
+            }),
         }
     }
 
@@ -117,6 +124,33 @@ impl Diagnostic {
             self.inner.origin = origin.map(String::from);
         }
         self
+    }
+
+    /// Sets the line (1-based) of the problem in its origin's text, unless one is set already.
+    pub fn with_line(mut self, line: Option<u32>) -> Diagnostic {
+        if self.inner.line.is_none() {
+            self.inner.line = line;
+        }
+        self
+    }
+
+    /// The same problem with another message (such as a note that the object was skipped).
+    pub fn with_message(mut self, message: impl Into<String>) -> Diagnostic {
+        self.inner.message = message.into();
+        self
+    }
+
+    /// Sets the line after the fact (the loader places problems on lines once it is done).
+    #[cfg(feature = "k8s")]
+    pub(crate) fn set_line(&mut self, line: u32) {
+        self.inner.line = Some(line);
+    }
+
+    /// The line (1-based) in the origin's text: of the field when it could be found there, else
+    /// of the object. `None` for objects that were not read from text (or that no text places,
+    /// such as an assumed namespace) and for problems with the input as a whole.
+    pub fn line(&self) -> Option<u32> {
+        self.inner.line
     }
 
     /// Where the object came from, if known.

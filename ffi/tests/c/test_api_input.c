@@ -204,6 +204,9 @@ void test_bad_input(void) {
         CHECK_CONTAINS(netpol_error_message(err), "NetworkPolicy x/bad");
         CHECK_CONTAINS(netpol_error_message(err), "spec.ingress[0].from[0].ipBlock.cidr");
         CHECK_CONTAINS(netpol_error_message(err), "10.0.0.0/99");
+        /* The line of the cidr in BAD_CIDR; past the last problem, 0. */
+        CHECK(netpol_error_line(err, 0) == 8);
+        CHECK(netpol_error_line(err, 1) == 0);
         netpol_error_free(err);
     }
 

@@ -69,6 +69,7 @@ void test_null_parameters(const netpol_engine *e) {
     CHECK(netpol_engine_warning(NULL, 0) == NULL);
     CHECK(netpol_error_message(NULL) == NULL);
     CHECK(netpol_error_count(NULL) == 0);
+    CHECK(netpol_error_line(NULL, 0) == 0);
     netpol_engine_free(NULL);
     netpol_error_free(NULL);
     netpol_string_free(NULL);

@@ -9,8 +9,13 @@
 //! matched to their workloads (owner references, the controllers' naming and labels, the
 //! workloads' selectors). Every other kind is counted and skipped. The result is a
 //! [`RawCluster`] that [`RawCluster::validate`] turns into a [`Cluster`].
+//!
+//! Diagnostics about objects read from text get a [`line`](Diagnostic::line): the loader keeps
+//! the texts and each object's place, and when it is done finds the line of each problem's field
+//! (`locate`); parse errors carry the parser's line.
 
 mod convert;
+mod locate;
 mod workloads;
 
 use std::collections::BTreeMap;
@@ -62,7 +67,16 @@ pub struct Loader {
     objects: usize,
     workloads: Vec<workloads::WorkloadObject>,
     default_namespace: Option<String>,
+    /// The texts objects were read from (JSON or not), kept to place diagnostics on lines.
+    texts: Vec<(String, bool)>,
+    /// Per object read from a text: its origin, the text and where in it the object is.
+    places: Vec<(String, usize, locate::Place)>,
 }
+
+/// The most diagnostics of one load placed on lines: placing walks their texts again and holds
+/// the tree of each object asked about, so a pathological input with very many problems stays
+/// fast (the rest keep `line() == None`).
+const MAX_PLACED: usize = 1_000;
 
 impl Loader {
     /// A loader with `options`.
@@ -83,20 +97,30 @@ impl Loader {
             return;
         }
         let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-        let documents = if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            parse_json(trimmed, &self.options.limits)
+        let json = trimmed.starts_with('{') || trimmed.starts_with('[');
+        let documents = if json {
+            // serde_json counts lines from where `trimmed` starts.
+            let skipped = text[..text.len() - trimmed.len()].matches('\n').count() as u32;
+            parse_json(trimmed, &self.options.limits).map_err(|(m, line)| (m, line.map(|l| l + skipped)))
         } else {
             parse_yaml(text, &self.options.limits)
         };
         match documents {
             Ok(docs) => {
+                let index = self.texts.len();
+                let places = self.places.len();
                 let many = docs.len() > 1;
-                for (i, doc) in docs.into_iter().enumerate() {
+                for (i, (doc, place)) in docs.into_iter().enumerate() {
                     let at = if many { format!("{origin} (document {})", i + 1) } else { origin.to_string() };
-                    self.add_value(doc, &at);
+                    self.add_value(doc, &at, Some((index, place)));
+                }
+                if self.places.len() > places {
+                    self.texts.push((text.to_string(), json));
                 }
             }
-            Err(message) => self.errors.push(Diagnostic::new(None, "", message).with_origin(Some(origin))),
+            Err((message, line)) => {
+                self.errors.push(Diagnostic::new(None, "", message).with_origin(Some(origin)).with_line(line))
+            }
         }
     }
 
@@ -113,7 +137,8 @@ impl Loader {
                 let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
                 self.errors.push(
                     Diagnostic::new(None, "", format!("not UTF-8 text (invalid byte at line {line}, offset {offset})"))
-                        .with_origin(Some(origin)),
+                        .with_origin(Some(origin))
+                        .with_line(u32::try_from(line).ok()),
                 )
             }
         }
@@ -179,7 +204,7 @@ impl Loader {
     /// Adds already-parsed objects (what `yaml.safe_load_all` or a client's `to_dict()` give).
     pub fn add_objects(&mut self, objects: Vec<Value>, origin: &str) {
         for (i, object) in objects.into_iter().enumerate() {
-            self.add_value(object, &format!("{origin}[{i}]"));
+            self.add_value(object, &format!("{origin}[{i}]"), None);
         }
     }
 
@@ -197,7 +222,8 @@ impl Loader {
         );
     }
 
-    fn add_value(&mut self, value: Value, origin: &str) {
+    /// Adds one document or List item; `place` is where it is in which of `texts`, for lines.
+    fn add_value(&mut self, value: Value, origin: &str, place: Option<(usize, locate::Place)>) {
         if value.is_null() {
             return; // An empty document.
         }
@@ -212,7 +238,13 @@ impl Loader {
             }
             return;
         }
+        let remember = |loader: &mut Loader| {
+            if let Some((text, place)) = &place {
+                loader.places.push((origin.to_string(), *text, place.clone()));
+            }
+        };
         let Some(kind) = value.get("kind").and_then(Value::as_str).map(String::from) else {
+            remember(self);
             let what = if value.is_object() { "an object without `kind`" } else { "not an object" };
             self.errors.push(
                 Diagnostic::new(None, "kind", format!("not a Kubernetes object: {what}")).with_origin(Some(origin)),
@@ -222,10 +254,19 @@ impl Loader {
         if kind.ends_with("List") {
             if let Some(Value::Array(items)) = value.get("items") {
                 for (i, item) in items.iter().enumerate() {
-                    self.add_value(item.clone(), &format!("{origin} items[{i}]"));
+                    let item_place = place.as_ref().map(|(text, p)| {
+                        let mut p = p.clone();
+                        p.steps.extend([locate::Step::Key("items"), locate::Step::Index(i)]);
+                        (*text, p)
+                    });
+                    self.add_value(item.clone(), &format!("{origin} items[{i}]"), item_place);
                 }
                 return;
             }
+        }
+        // Objects of the kinds read may have problems to place on lines; the others are only counted.
+        if matches!(kind.as_str(), "Namespace" | "Pod" | "NetworkPolicy") || workloads::KINDS.contains(&kind.as_str()) {
+            remember(self);
         }
         let result = match kind.as_str() {
             "Namespace" => convert::namespace(value, origin).map(|n| self.raw.namespaces.push(n)),
@@ -253,10 +294,7 @@ impl Loader {
                 Strictness::Strict => self.errors.push(problem),
                 Strictness::Lenient => {
                     let message = format!("{} (object skipped: lenient mode)", problem.message());
-                    self.raw.warnings.push(
-                        Diagnostic::new(problem.object().cloned(), problem.field(), message)
-                            .with_origin(problem.origin()),
-                    );
+                    self.raw.warnings.push(problem.with_message(message));
                 }
             }
         }
@@ -278,18 +316,63 @@ impl Loader {
         let objects = core::mem::take(&mut self.workloads);
         workloads::resolve(&mut self.raw, objects, self.default_namespace.as_deref());
         let validated = core::mem::take(&mut self.raw).validate_with(self.options.strictness, &self.options.limits);
-        match validated {
-            Ok(cluster) if self.errors.is_empty() => Ok(cluster),
-            Ok(_) => Err(Error::new(self.errors)),
+        let mut errors = core::mem::take(&mut self.errors);
+        let mut cluster = match validated {
+            Ok(cluster) => Some(cluster),
             Err(e) => {
-                self.errors.extend(e.diagnostics().iter().cloned());
-                Err(Error::new(self.errors))
+                errors.extend(e.diagnostics().iter().cloned());
+                None
+            }
+        };
+        let warnings = cluster.as_mut().map(Cluster::warnings_mut).unwrap_or_default();
+        self.place_lines(errors.iter_mut().chain(warnings.iter_mut()));
+        match cluster {
+            Some(cluster) if errors.is_empty() => Ok(cluster),
+            _ => Err(Error::new(errors)),
+        }
+    }
+
+    /// Sets the line of each diagnostic about an object read from text (the first
+    /// [`MAX_PLACED`]): of its field when the field is in the text, else of the object.
+    fn place_lines<'d>(&self, diagnostics: impl Iterator<Item = &'d mut Diagnostic>) {
+        if self.places.is_empty() {
+            return;
+        }
+        // An origin given to two objects (one name passed with two inputs) places neither.
+        let mut by_origin: BTreeMap<&str, Option<usize>> = BTreeMap::new();
+        for (i, (origin, ..)) in self.places.iter().enumerate() {
+            by_origin.entry(origin).and_modify(|p| *p = None).or_insert(Some(i));
+        }
+        let mut by_text: BTreeMap<usize, Vec<(&mut Diagnostic, usize)>> = BTreeMap::new();
+        let mut placed = 0;
+        for d in diagnostics {
+            // Problems with an input as a whole (parse errors) carry their own line, if any.
+            if placed == MAX_PLACED || d.line().is_some() || (d.object().is_none() && d.field().is_empty()) {
+                continue;
+            }
+            let Some(&Some(p)) = d.origin().and_then(|o| by_origin.get(o)) else { continue };
+            placed += 1;
+            by_text.entry(self.places[p].1).or_default().push((d, p));
+        }
+        for (text, diagnostics) in by_text {
+            let (source, json) = &self.texts[text];
+            let requests: Vec<(&locate::Place, &str)> =
+                diagnostics.iter().map(|(d, p)| (&self.places[*p].2, d.field())).collect();
+            let lines = locate::lines(source, *json, &requests);
+            for ((d, _), line) in diagnostics.into_iter().zip(lines) {
+                if let Some(line) = line {
+                    d.set_line(line);
+                }
             }
         }
     }
 }
 
-fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<Value>, String> {
+/// A parse error's message and line.
+type ParseError = (String, Option<u32>);
+
+/// The documents of a YAML stream (empty ones left out), each with its place.
+fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(Value, locate::Place)>, ParseError> {
     // Budget scaled with the input so that large real dumps pass, while alias expansion cannot
     // blow up (`limits.max_alias_events`): every node, event and document of plain YAML takes
     // at least two bytes of input.
@@ -307,7 +390,8 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<Value>, String> {
         // YAML 1.2 booleans only: `y`, `on` and `no` are strings (label values such as `ns: y`).
         strict_booleans: true,
     };
-    serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|e| {
+    let documents = serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|e| {
+        let line = e.location().and_then(|l| u32::try_from(l.line()).ok()).filter(|&l| l > 0);
         let e = e.to_string();
         let hint = if e.contains("alias replay") {
             format!(" (the `alias-events` limit is {})", limits.max_alias_events)
@@ -316,22 +400,40 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<Value>, String> {
         } else {
             String::new()
         };
-        format!("malformed YAML: {e}{hint}")
-    })
+        (format!("malformed YAML: {e}{hint}"), line)
+    })?;
+    let place = |document| locate::Place { document, steps: Vec::new() };
+    Ok(documents.into_iter().enumerate().map(|(i, v)| (v, place(i))).collect())
 }
 
-fn parse_json(text: &str, limits: &Limits) -> Result<Vec<Value>, String> {
+/// The values of a JSON stream (a top-level array's entries each one), each with its place.
+fn parse_json(text: &str, limits: &Limits) -> Result<Vec<(Value, locate::Place)>, ParseError> {
     let mut out = Vec::new();
-    for item in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let mut document = 0;
+    loop {
+        // Where the next value begins, for the line of a problem with it as a whole.
+        let start = stream.byte_offset();
+        let start = start + text[start..].len() - text[start..].trim_start().len();
+        let Some(item) = stream.next() else { break };
         match item {
             Ok(v) if depth(&v) > limits.max_depth => {
                 let (n, max) = (depth(&v), limits.max_depth);
-                return Err(format!("JSON nested {n} deep: over the limit of {max} (raise it with the `depth` limit)"));
+                let message =
+                    format!("JSON nested {n} deep: over the limit of {max} (raise it with the `depth` limit)");
+                let line = text[..start].matches('\n').count() + 1;
+                return Err((message, u32::try_from(line).ok()));
             }
-            Ok(Value::Array(items)) => out.extend(items),
-            Ok(v) => out.push(v),
-            Err(e) => return Err(format!("malformed JSON: {e}")),
+            Ok(Value::Array(items)) => out.extend(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (v, locate::Place { document, steps: Vec::from([locate::Step::Index(i)]) })),
+            ),
+            Ok(v) => out.push((v, locate::Place { document, steps: Vec::new() })),
+            Err(e) => return Err((format!("malformed JSON: {e}"), u32::try_from(e.line()).ok().filter(|&l| l > 0))),
         }
+        document += 1;
     }
     Ok(out)
 }
