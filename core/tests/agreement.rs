@@ -28,6 +28,10 @@ use netpol::{
     Cluster, Compiler, Direction, DirectionExplanation, Endpoint, Engine, Explanation, Family, FamilyVerdicts, Options,
     PodId, Protocol, Query, Reason, SelfTraffic, Verdict,
 };
+use netpol_test_support::alphabet::{
+    pod_ipv4, pod_ipv6, CIDRS, EXISTENCE_OPERATORS, LABEL_KEYS, LABEL_VALUES, NAMESPACES, POD_EDGE_HOSTS, POD_HOSTS,
+    POD_SUBNETS, PORTS, PORT_NAMES, PROTOCOLS, SET_OPERATORS,
+};
 use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
@@ -35,44 +39,14 @@ use proptest::sample::{select, Index};
 use proptest::test_runner::FileFailurePersistence;
 
 // ---------------------------------------------------------------------------------------------
-// Generator: small alphabets, so that selectors, blocks and ports actually match something.
+// Generator: proptest strategies over the test support crate's alphabets.
 
-const KEYS: &[&str] = &["app", "tier", "env"];
-const VALUES: &[&str] = &["a", "b", "c"];
-const PORT_NAMES: &[&str] = &["http", "dns", "metrics"];
-const PROTOCOLS: &[Option<&str>] = &[None, Some("TCP"), Some("UDP"), Some("SCTP")];
-const PORTS: &[i32] = &[1, 53, 80, 81, 443, 8080, 9090, 65535];
-/// CIDRs for ipBlocks; excepts are drawn from the strict subsets of the chosen one.
-const CIDRS: &[&str] = &[
-    "0.0.0.0/0",
-    "10.0.0.0/8",
-    "10.0.0.0/16",
-    "10.0.0.0/23",
-    "10.0.0.0/24",
-    "10.0.1.0/24",
-    "10.0.2.0/25",
-    "10.0.2.128/25",
-    "10.0.0.0/29",
-    "10.0.0.4/30",
-    "10.0.0.2/31",
-    "10.0.1.5/32",
-    "::/0",
-    "fd00::/8",
-    "fd00::/112",
-    "fd00::/125",
-    "fd00::4/126",
-    "fd00::3/128",
-    // IPv6 blocks over the IPv4-mapped range: they match no address at all (S9a: a mapped
-    // address is IPv4, and IPv4 never matches an IPv6 block).
-    "::ffff:0:0/96",
-    "::ffff:10.0.0.0/120",
-];
 /// Namespaces are `ns0`..; a cluster declares `ns0..ns{n-1}` and sometimes uses `ns{n}` without
 /// declaring it (S8: assumed with just its name label).
-const NAMESPACE_POOL: usize = 5;
+const NAMESPACE_POOL: usize = NAMESPACES.len();
 
 fn ns_name(i: usize) -> String {
-    format!("ns{i}")
+    s(NAMESPACES[i])
 }
 
 fn s(v: &str) -> String {
@@ -80,21 +54,24 @@ fn s(v: &str) -> String {
 }
 
 fn labels() -> impl Strategy<Value = Labels> {
-    btree_map(select(KEYS).prop_map(s), select(VALUES).prop_map(s), 0..=3)
+    btree_map(select(LABEL_KEYS).prop_map(s), select(LABEL_VALUES).prop_map(s), 0..=3)
 }
 
+/// The operators are unions of `Just`s, not `select`s: the two draw differently, and the seeds
+/// in `agreement.proptest-regressions` replay their cases only while the strategies draw as
+/// they did.
 fn requirement() -> impl Strategy<Value = RawRequirement> {
+    let set = prop_oneof![Just(SET_OPERATORS[0]), Just(SET_OPERATORS[1])];
+    let existence = prop_oneof![Just(EXISTENCE_OPERATORS[0]), Just(EXISTENCE_OPERATORS[1])];
     prop_oneof![
-        (select(KEYS), prop_oneof![Just("In"), Just("NotIn")], vec(select(VALUES).prop_map(s), 1..=2)).prop_map(
-            |(key, operator, values)| RawRequirement { key: s(key), operator: s(operator), values: Some(values) }
-        ),
-        (select(KEYS), prop_oneof![Just("Exists"), Just("DoesNotExist")], any::<bool>()).prop_map(
-            |(key, operator, empty)| RawRequirement {
-                key: s(key),
-                operator: s(operator),
-                values: empty.then(Vec::new)
-            }
-        ),
+        (select(LABEL_KEYS), set, vec(select(LABEL_VALUES).prop_map(s), 1..=2)).prop_map(|(key, operator, values)| {
+            RawRequirement { key: s(key), operator: s(operator), values: Some(values) }
+        }),
+        (select(LABEL_KEYS), existence, any::<bool>()).prop_map(|(key, operator, empty)| RawRequirement {
+            key: s(key),
+            operator: s(operator),
+            values: empty.then(Vec::new)
+        }),
     ]
 }
 
@@ -102,7 +79,7 @@ fn selector() -> impl Strategy<Value = RawSelector> {
     let match_labels = prop_oneof![
         2 => Just(None),
         1 => Just(Some(BTreeMap::new())),
-        3 => btree_map(select(KEYS).prop_map(s), select(VALUES).prop_map(s), 1..=2).prop_map(Some),
+        3 => btree_map(select(LABEL_KEYS).prop_map(s), select(LABEL_VALUES).prop_map(s), 1..=2).prop_map(Some),
     ];
     let match_expressions = prop_oneof![
         3 => Just(None),
@@ -239,13 +216,13 @@ fn policy(declared: usize) -> impl Strategy<Value = RawPolicy> {
     )
 }
 
-fn pod_ipv4() -> impl Strategy<Value = String> {
-    let host = prop_oneof![4 => 0u8..8, 1 => select(vec![127u8, 128, 255])];
-    (0u8..4, host).prop_map(|(x, y)| format!("10.0.{x}.{y}"))
+fn any_pod_ipv4() -> impl Strategy<Value = String> {
+    let host = prop_oneof![4 => 0..POD_HOSTS, 1 => select(POD_EDGE_HOSTS)];
+    (0..POD_SUBNETS, host).prop_map(|(subnet, host)| pod_ipv4(subnet, host))
 }
 
-fn pod_ipv6() -> impl Strategy<Value = String> {
-    (0u8..8).prop_map(|x| format!("fd00::{x}"))
+fn any_pod_ipv6() -> impl Strategy<Value = String> {
+    (0..POD_HOSTS).prop_map(pod_ipv6)
 }
 
 /// `status.podIPs` (at most one address per family, as Kubernetes has it, S9a): IPv4-only,
@@ -254,9 +231,9 @@ fn pod_ipv6() -> impl Strategy<Value = String> {
 fn pod_ips() -> impl Strategy<Value = Vec<String>> {
     prop_oneof![
         1 => Just(Vec::new()),
-        4 => pod_ipv4().prop_map(|a| vec![a]),
-        2 => pod_ipv6().prop_map(|b| vec![b]),
-        3 => (pod_ipv4(), pod_ipv6(), any::<bool>())
+        4 => any_pod_ipv4().prop_map(|a| vec![a]),
+        2 => any_pod_ipv6().prop_map(|b| vec![b]),
+        3 => (any_pod_ipv4(), any_pod_ipv6(), any::<bool>())
             .prop_map(|(a, b, v6_first)| if v6_first { vec![b, a] } else { vec![a, b] }),
     ]
 }

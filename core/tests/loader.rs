@@ -6,6 +6,7 @@ use netpol::k8s::{LoadOptions, Loader, DEFAULT_MAX_INPUT_BYTES};
 use netpol::raw::Strictness;
 use netpol::spec::LeftOutReason;
 use netpol::{Cluster, Error};
+use netpol_test_support::hostile::SHAPES;
 
 fn load(text: &str) -> Result<Cluster, Error> {
     Cluster::from_yaml_str(text)
@@ -252,24 +253,10 @@ items:
     assert!(err.to_string().starts_with("2 problems in the input:"));
 }
 
+/// `fuzz_regressions.rs` also puts these through the `load` fuzz target's checks.
 #[test]
 fn hostile_shapes_do_not_panic() {
-    for text in [
-        "",
-        "---",
-        "null",
-        "42",
-        "[1, 2]",
-        "kind: 7",
-        "kind: List\nitems: 3",
-        "kind: List\nitems: [null, 1, {kind: Pod}]",
-        "kind: Pod\nmetadata: 5",
-        "kind: NetworkPolicy\nmetadata: {name: x}\nspec: []",
-        "kind: NetworkPolicy\nmetadata: {name: x}\nspec: {podSelector: {matchExpressions: [{}]}}",
-        "kind: Pod\nstatus: {podIPs: [{ip: 1}]}",
-        "{\"kind\": \"Pod\", \"metadata\": {\"name\": \"\\ud800\"}}",
-        "\u{feff}kind: Namespace\nmetadata: {name: a}",
-    ] {
+    for text in SHAPES {
         let _ = load(text);
     }
 }

@@ -26,50 +26,13 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use netpol_core::k8s::{LoadOptions, Loader};
 use netpol_core::raw::Strictness;
-use netpol_core::{Compiler, Endpoint, Engine, Family, FamilyVerdicts, Options, PodId, Protocol, SelfTraffic};
-use serde_json::{json, Value};
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/testdata")
-}
-
-fn parse_yaml(path: &Path) -> Value {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_saphyr::from_str_with_options(&text, serde_saphyr::options! { strict_booleans: true })
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The objects of one parsed document: a `List`'s items, or the object itself.
-fn objects_of(doc: Value) -> Vec<Value> {
-    match doc {
-        Value::Object(ref o) if o.get("kind").and_then(Value::as_str) == Some("List") => {
-            o.get("items").and_then(Value::as_array).cloned().unwrap_or_default()
-        }
-        Value::Null => Vec::new(),
-        other => vec![other],
-    }
-}
-
-fn options(case: &Value, name: &str) -> Options {
-    let mut options = Options::default();
-    match case["options"]["self_traffic"].as_str() {
-        None | Some("allow") => {}
-        Some("evaluate") => options.self_traffic = SelfTraffic::Evaluate,
-        Some(other) => panic!("{name}: unknown self_traffic {other}"),
-    }
-    if let Some(b) = case["options"]["ip_block_matches_pods"].as_bool() {
-        options.ip_block_matches_pods = b;
-    }
-    options
-}
-
-fn protocol(v: &Value) -> Protocol {
-    v.as_str().map_or(Protocol::Tcp, |p| Protocol::parse(p).unwrap_or_else(|| panic!("bad protocol {p}")))
-}
+use netpol_core::{Compiler, Endpoint, Engine, Family, FamilyVerdicts, PodId, Protocol, SelfTraffic};
+use netpol_test_support::corpus::{valid_cases, Expectation};
+use serde_json::json;
 
 fn iana(protocol: Protocol) -> u32 {
     match protocol {
@@ -77,20 +40,6 @@ fn iana(protocol: Protocol) -> u32 {
         Protocol::Udp => 17,
         Protocol::Sctp => 132,
     }
-}
-
-fn port(v: &Value) -> u16 {
-    v.as_u64().and_then(|p| u16::try_from(p).ok()).unwrap_or_else(|| panic!("bad port {v}"))
-}
-
-/// Whether `pattern` (`*`, `ns/*`, `*/pod`, `ns/pod`) covers `pod` (`ns/name`).
-fn covers(pattern: &str, pod: &str) -> bool {
-    if pattern == "*" {
-        return true;
-    }
-    let (pns, pname) = pattern.split_once('/').unwrap_or_else(|| panic!("bad pattern {pattern}"));
-    let (ns, name) = pod.split_once('/').unwrap();
-    (pns == "*" || pns == ns) && (pname == "*" || pname == name)
 }
 
 /// Writes the queries of one case; returns how many, and pushes any disagreement between the
@@ -101,18 +50,6 @@ struct Fixture<'a> {
     out: String,
     queries: usize,
     failures: &'a mut Vec<String>,
-}
-
-/// A case's `families` (`{ipv4: bool, ipv6: bool}`, only the shared ones).
-fn families(v: &Value, case: &str) -> FamilyVerdicts {
-    let map = v.as_object().unwrap_or_else(|| panic!("{case}: families is not a map"));
-    let mut out = FamilyVerdicts::default();
-    for (key, allowed) in map {
-        let family = Family::ALL.into_iter().find(|f| f.key() == key);
-        let family = family.unwrap_or_else(|| panic!("{case}: unknown family {key}"));
-        out.set(family, Some(allowed.as_bool().unwrap_or_else(|| panic!("{case}: families.{key} is not a bool"))));
-    }
-    out
 }
 
 /// (shared, allowing) family masks, as `netpol_verdict` has them.
@@ -188,102 +125,63 @@ fn write_c_corpus_fixtures() {
     }
     fs::create_dir_all(&out_dir).unwrap();
 
-    let mut files: Vec<PathBuf> = fs::read_dir(testdata().join("cases"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    files.sort();
-
     let mut index = String::new();
     let mut failures = Vec::new();
     let (mut cases, mut queries) = (0usize, 0usize);
-    for file in &files {
-        let file_name = file.file_name().unwrap().to_string_lossy().to_string();
-        let doc = parse_yaml(file);
-        for case in doc["cases"].as_array().unwrap_or_else(|| panic!("{file_name}: no `cases` list")) {
-            let name = case["name"].as_str().expect("every case has a name");
-            assert!(
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
-                "{file_name}: case name {name:?} is not a safe file name"
-            );
-            let mut items = Vec::new();
-            if let Some(model) = case["model"].as_str() {
-                items.extend(objects_of(parse_yaml(&testdata().join("models").join(format!("{model}.yaml")))));
-            }
-            assert!(case.get("raw").is_none(), "{name}: `raw` cases are not supported by the C fixtures");
-            items.extend(case["objects"].as_array().cloned().unwrap_or_default());
-            let cluster_json =
-                serde_json::to_string_pretty(&json!({"apiVersion": "v1", "kind": "List", "items": items})).unwrap();
+    for case in &valid_cases() {
+        let name = case.name.as_str();
+        assert!(
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "{}: case name {name:?} is not a safe file name",
+            case.file
+        );
+        let items =
+            case.input.items().unwrap_or_else(|| panic!("{name}: `raw` cases are not supported by the C fixtures"));
+        let cluster_json =
+            serde_json::to_string_pretty(&json!({"apiVersion": "v1", "kind": "List", "items": items})).unwrap();
 
-            // Load exactly what the C side will load.
-            let mut loader = Loader::new(LoadOptions { strictness: Strictness::Strict, ..LoadOptions::default() });
-            loader.add_bytes(cluster_json.as_bytes(), "<input>");
-            let cluster = loader.finish().unwrap_or_else(|e| panic!("{name}: fixture does not load: {e}"));
-            let options = options(case, name);
-            let engine = Compiler::new().options(options).compile(&cluster);
-            let pods: Vec<String> = cluster.pods().iter().map(|p| p.qualified_name()).collect();
+        // Load exactly what the C side will load.
+        let mut loader = Loader::new(LoadOptions { strictness: Strictness::Strict, ..LoadOptions::default() });
+        loader.add_bytes(cluster_json.as_bytes(), "<input>");
+        let cluster = loader.finish().unwrap_or_else(|e| panic!("{name}: fixture does not load: {e}"));
+        let options = case.options;
+        let engine = Compiler::new().options(options).compile(&cluster);
+        let pods: Vec<String> = cluster.pods().iter().map(|p| p.qualified_name()).collect();
 
-            let mut fixture =
-                Fixture { name, engine: &engine, out: String::new(), queries: 0, failures: &mut failures };
-            writeln!(fixture.out, "case {name}").unwrap();
-            writeln!(
-                fixture.out,
-                "options {} {}",
-                u8::from(options.self_traffic == SelfTraffic::Evaluate),
-                u8::from(options.ip_block_matches_pods)
-            )
-            .unwrap();
-            writeln!(fixture.out, "pods {}", pods.len()).unwrap();
-            for (i, pod) in pods.iter().enumerate() {
-                writeln!(fixture.out, "pod {i} {pod}").unwrap();
-            }
-            for expect in case["expect"].as_array().unwrap_or_else(|| panic!("{name}: no expect list")) {
-                if let Some(m) = expect.get("matrix") {
-                    let (port, protocol) = (port(&m["port"]), protocol(&m["protocol"]));
-                    let default =
-                        expect["default"].as_bool().unwrap_or_else(|| panic!("{name}: matrix without default"));
-                    for (s, src) in pods.iter().enumerate() {
-                        for (d, dst) in pods.iter().enumerate() {
-                            let mut expected = default;
-                            for cell in expect["cells"].as_array().into_iter().flatten() {
-                                if covers(cell["from"].as_str().unwrap(), src)
-                                    && covers(cell["to"].as_str().unwrap(), dst)
-                                {
-                                    expected = cell["allowed"].as_bool().unwrap();
-                                }
-                            }
-                            if s == d && options.self_traffic == SelfTraffic::Allow {
-                                expected = true;
-                            }
-                            let (sp, dp) = (Endpoint::Pod(PodId(s as u32)), Endpoint::Pod(PodId(d as u32)));
-                            let (s, d) = (s.to_string(), d.to_string());
-                            fixture.query((&s, sp), (&d, dp), port, protocol, expected, None);
-                        }
+        let mut fixture = Fixture { name, engine: &engine, out: String::new(), queries: 0, failures: &mut failures };
+        writeln!(fixture.out, "case {name}").unwrap();
+        writeln!(
+            fixture.out,
+            "options {} {}",
+            u8::from(options.self_traffic == SelfTraffic::Evaluate),
+            u8::from(options.ip_block_matches_pods)
+        )
+        .unwrap();
+        writeln!(fixture.out, "pods {}", pods.len()).unwrap();
+        for (i, pod) in pods.iter().enumerate() {
+            writeln!(fixture.out, "pod {i} {pod}").unwrap();
+        }
+        for expect in &case.expect {
+            match expect {
+                Expectation::Matrix(m) => {
+                    for (s, d, expected) in case.matrix_cells(m, &pods) {
+                        let (sp, dp) = (Endpoint::Pod(PodId(s as u32)), Endpoint::Pod(PodId(d as u32)));
+                        let (s, d) = (s.to_string(), d.to_string());
+                        fixture.query((&s, sp), (&d, dp), m.port, m.protocol, expected, None);
                     }
-                } else {
-                    let from = expect["from"].as_str().unwrap_or_else(|| panic!("{name}: check without from"));
-                    let to = expect["to"].as_str().unwrap_or_else(|| panic!("{name}: check without to"));
-                    let expected =
-                        expect["allowed"].as_bool().unwrap_or_else(|| panic!("{name}: check without allowed"));
-                    let (src, dst) = (endpoint(&engine, from, name), endpoint(&engine, to, name));
-                    fixture.query(
-                        (&src.0, src.1),
-                        (&dst.0, dst.1),
-                        port(&expect["port"]),
-                        protocol(&expect["protocol"]),
-                        expected,
-                        expect.get("families").map(|f| families(f, name)),
-                    );
+                }
+                Expectation::Check(c) => {
+                    let (src, dst) = (endpoint(&engine, &c.from, name), endpoint(&engine, &c.to, name));
+                    fixture.query((&src.0, src.1), (&dst.0, dst.1), c.port, c.protocol, c.allowed, c.families);
                 }
             }
-            writeln!(fixture.out, "end {}", fixture.queries).unwrap();
-            queries += fixture.queries;
-            fs::write(out_dir.join(format!("{name}.json")), &cluster_json).unwrap();
-            fs::write(out_dir.join(format!("{name}.txt")), &fixture.out).unwrap();
-            writeln!(index, "{name} {file_name}").unwrap();
-            cases += 1;
         }
+        writeln!(fixture.out, "end {}", fixture.queries).unwrap();
+        queries += fixture.queries;
+        fs::write(out_dir.join(format!("{name}.json")), &cluster_json).unwrap();
+        fs::write(out_dir.join(format!("{name}.txt")), &fixture.out).unwrap();
+        writeln!(index, "{name} {}", case.file).unwrap();
+        cases += 1;
     }
     fs::write(out_dir.join("index.txt"), &index).unwrap();
     eprintln!("wrote {cases} cases, {queries} queries to {}", out_dir.display());

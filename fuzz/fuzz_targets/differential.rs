@@ -10,8 +10,8 @@ use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use netpol::raw::Strictness;
 use netpol::reference::Evaluator;
-use netpol::{Compiler, Endpoint, IpRange, PodId, Query, SelfTraffic, Verdict};
-use netpol_fuzz::{cluster, endpoints, options, QueryShape, ALL_PROTOCOLS, PROBE_IPS, PROBE_PORTS};
+use netpol::{Compiler, Endpoint, IpRange, PodId, Protocol, Query, SelfTraffic, Verdict};
+use netpol_fuzz::{cluster, endpoints, options, QueryShape, PROBE_IPS, PROBE_PORTS};
 
 fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let raw = cluster(u)?;
@@ -44,7 +44,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let pods = cluster.pods().len();
     for &(port, protocol) in &matrix_probes {
         let port = PROBE_PORTS[port as usize % PROBE_PORTS.len()];
-        let protocol = ALL_PROTOCOLS[protocol as usize % ALL_PROTOCOLS.len()];
+        let protocol = Protocol::ALL[protocol as usize % Protocol::ALL.len()];
         let matrix = engine.matrix(port, protocol);
         assert_eq!(matrix.len(), pods);
         for s in 0..pods {
@@ -64,7 +64,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                 let (src, dst) = (PodId(s as u32), PodId(d as u32));
                 let set = connectivity.between(src, dst);
                 for &port in PROBE_PORTS {
-                    for &protocol in ALL_PROTOCOLS {
+                    for protocol in Protocol::ALL {
                         let mut expected = reference.allowed(Endpoint::Pod(src), Endpoint::Pod(dst), port, protocol);
                         if s == d && options.self_traffic == SelfTraffic::Allow {
                             expected = true;
@@ -87,7 +87,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
             let (egress, ingress) = (connectivity.egress_external(pod), connectivity.ingress_external(pod));
             for &ip in &outside {
                 for &port in &PROBE_PORTS[..4] {
-                    for &protocol in ALL_PROTOCOLS {
+                    for protocol in Protocol::ALL {
                         let out = reference.allowed(Endpoint::Pod(pod), Endpoint::Ip(ip), port, protocol);
                         let got = egress.iter().any(|(r, set)| within(r, ip) && set.allows(port, protocol));
                         assert_eq!(got, out, "egress_external {p} -> {ip} on {port}/{protocol:?}");

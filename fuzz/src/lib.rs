@@ -1,8 +1,9 @@
 //! Shared by the fuzz targets: a small cluster built from fuzz bytes.
 //!
 //! Like the generator of `core/tests/agreement.rs`, names, labels, CIDRs and ports come from
-//! small alphabets so that selectors, blocks and ports actually match something; now and then a
-//! free-form string from the input takes their place, so validation sees junk too.
+//! the small alphabets of `netpol_test_support::alphabet`, so that selectors, blocks and ports
+//! actually match something; now and then a free-form string from the input takes their place,
+//! so validation sees junk too.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -13,37 +14,14 @@ use netpol::raw::{
     RawRequirement, RawRule, RawSelector, NAMESPACE_NAME_LABEL,
 };
 use netpol::{Endpoint, Options, Protocol, SelfTraffic};
+use netpol_test_support::alphabet::{
+    pod_ipv4, pod_ipv6, CIDRS, EXISTENCE_OPERATORS, LABEL_KEYS, LABEL_VALUES, NAMESPACES, POD_EDGE_HOSTS, POD_HOSTS,
+    POD_SUBNETS, PORTS, PORT_NAMES, PROTOCOLS, SET_OPERATORS,
+};
 
-const KEYS: &[&str] = &["app", "tier", "env", NAMESPACE_NAME_LABEL];
-const VALUES: &[&str] = &["a", "b", "c", "ns0", "ns1"];
-const PORT_NAMES: &[&str] = &["http", "dns", "metrics"];
-const PROTOCOLS: &[Option<&str>] = &[None, Some("TCP"), Some("UDP"), Some("SCTP")];
-const PORTS: &[i32] = &[1, 53, 80, 81, 443, 8080, 9090, 65535];
-const OPERATORS: &[&str] = &["In", "NotIn", "Exists", "DoesNotExist"];
-const CIDRS: &[&str] = &[
-    "0.0.0.0/0",
-    "10.0.0.0/8",
-    "10.0.0.0/16",
-    "10.0.0.0/23",
-    "10.0.0.0/24",
-    "10.0.1.0/24",
-    "10.0.2.0/25",
-    "10.0.2.128/25",
-    "10.0.0.0/29",
-    "10.0.0.4/30",
-    "10.0.0.2/31",
-    "10.0.1.5/32",
-    "::/0",
-    "fd00::/8",
-    "fd00::/112",
-    "fd00::/125",
-    "fd00::4/126",
-    "fd00::3/128",
-    // IPv6 blocks over the IPv4-mapped range: they match no address (S9a).
-    "::ffff:0:0/96",
-    "::ffff:10.0.0.0/120",
-];
-/// Addresses that queries use besides the pods' own: inside and outside the CIDRs above, and
+/// The namespaces these clusters use.
+const USED_NAMESPACES: &[&str] = NAMESPACES.split_at(3).0;
+/// Addresses that queries use besides the pods' own: inside and outside the alphabet's CIDRs, and
 /// IPv4-mapped IPv6 forms, which are IPv4 (S9a).
 pub const PROBE_IPS: &[&str] = &[
     "10.0.0.1",
@@ -60,7 +38,6 @@ pub const PROBE_IPS: &[&str] = &[
 ];
 /// Ports that queries use: rule boundaries and a few others.
 pub const PROBE_PORTS: &[u16] = &[1, 53, 80, 81, 443, 1000, 8080, 9090, 65535];
-pub const ALL_PROTOCOLS: &[Protocol] = &[Protocol::Tcp, Protocol::Udp, Protocol::Sctp];
 
 fn pick<'a, T: Copy>(u: &mut Unstructured<'a>, from: &[T]) -> Result<T> {
     Ok(*u.choose(from)?)
@@ -80,10 +57,29 @@ fn small_len(u: &mut Unstructured<'_>, max: usize) -> Result<usize> {
     u.int_in_range(0..=max)
 }
 
+/// A label key; now and then the namespace name label (S8), which namespace selectors by name
+/// use.
+fn key(u: &mut Unstructured<'_>) -> Result<String> {
+    if u.ratio(1u8, 4)? {
+        Ok(NAMESPACE_NAME_LABEL.to_string())
+    } else {
+        word(u, LABEL_KEYS)
+    }
+}
+
+/// A label value; now and then a namespace name, for the name label.
+fn value(u: &mut Unstructured<'_>) -> Result<String> {
+    if u.ratio(2u8, 5)? {
+        word(u, USED_NAMESPACES)
+    } else {
+        word(u, LABEL_VALUES)
+    }
+}
+
 fn labels(u: &mut Unstructured<'_>) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for _ in 0..small_len(u, 3)? {
-        out.insert(word(u, KEYS)?, word(u, VALUES)?);
+        out.insert(key(u)?, value(u)?);
     }
     Ok(out)
 }
@@ -100,13 +96,14 @@ fn selector(u: &mut Unstructured<'_>) -> Result<RawSelector> {
         _ => {
             let mut v = Vec::new();
             for _ in 0..small_len(u, 2)? + 1 {
-                let operator = word(u, OPERATORS)?;
+                let operators = if u.arbitrary()? { SET_OPERATORS } else { EXISTENCE_OPERATORS };
+                let operator = word(u, operators)?;
                 let values = match u.int_in_range(0..=3u8)? {
                     0 => None,
                     1 => Some(Vec::new()),
-                    _ => Some((0..small_len(u, 2)? + 1).map(|_| word(u, VALUES)).collect::<Result<_>>()?),
+                    _ => Some((0..small_len(u, 2)? + 1).map(|_| value(u)).collect::<Result<_>>()?),
                 };
-                v.push(RawRequirement { key: word(u, KEYS)?, operator, values });
+                v.push(RawRequirement { key: key(u)?, operator, values });
             }
             Some(v)
         }
@@ -182,16 +179,18 @@ fn rules(u: &mut Unstructured<'_>) -> Result<Option<Vec<RawRule>>> {
 fn namespace(u: &mut Unstructured<'_>) -> Result<Option<String>> {
     Ok(match u.int_in_range(0..=9u8)? {
         0 => None,
-        n => Some(word(u, &["ns0", "ns1", "ns2"][..((n as usize) % 3 + 1)])?),
+        n => Some(word(u, &USED_NAMESPACES[..((n as usize) % USED_NAMESPACES.len() + 1)])?),
     })
 }
 
 fn ipv4(u: &mut Unstructured<'_>) -> Result<String> {
-    Ok(format!("10.0.{}.{}", u.int_in_range(0..=3u8)?, pick(u, &[0u8, 1, 2, 3, 4, 5, 6, 7, 127, 128, 255])?))
+    let subnet = u.int_in_range(0..=POD_SUBNETS - 1)?;
+    let host = if u.ratio(1u8, 4)? { pick(u, POD_EDGE_HOSTS)? } else { u.int_in_range(0..=POD_HOSTS - 1)? };
+    Ok(pod_ipv4(subnet, host))
 }
 
 fn ipv6(u: &mut Unstructured<'_>) -> Result<String> {
-    Ok(format!("fd00::{}", u.int_in_range(0..=7u8)?))
+    Ok(pod_ipv6(u.int_in_range(0..=POD_HOSTS - 1)?))
 }
 
 /// `status.podIPs` by address family (S9a): none, IPv4-only, IPv6-only, dual-stack (either
@@ -212,7 +211,7 @@ fn pod_ips(u: &mut Unstructured<'_>) -> Result<Vec<String>> {
 pub fn cluster(u: &mut Unstructured<'_>) -> Result<RawCluster> {
     let mut raw = RawCluster::default();
     for _ in 0..small_len(u, 3)? {
-        raw.namespaces.push(RawNamespace { origin: None, name: word(u, &["ns0", "ns1", "ns2"])?, labels: labels(u)? });
+        raw.namespaces.push(RawNamespace { origin: None, name: word(u, USED_NAMESPACES)?, labels: labels(u)? });
     }
     for i in 0..small_len(u, 8)? {
         let ips = pod_ips(u)?.into_iter().enumerate().map(|(j, ip)| (format!("status.podIPs[{j}].ip"), ip)).collect();
@@ -306,7 +305,7 @@ impl QueryShape {
             endpoints[self.src as usize % endpoints.len()],
             endpoints[self.dst as usize % endpoints.len()],
             port,
-            ALL_PROTOCOLS[self.protocol as usize % ALL_PROTOCOLS.len()],
+            Protocol::ALL[self.protocol as usize % Protocol::ALL.len()],
         )
     }
 }
