@@ -16,6 +16,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::input::raw::skipped_leniently;
 use crate::raw::{
     RawCluster, RawNamespace, RawPeer, RawPod, RawPolicy, RawRule, RawSelector, Strictness, DEFAULT_NAMESPACE,
 };
@@ -268,10 +269,7 @@ impl RawCluster {
                 Err(Error::new(problems))
             }
             Strictness::Lenient => {
-                self.warnings.extend(problems.into_iter().map(|d| {
-                    let message = format!("{} (object skipped: lenient mode)", d.message());
-                    d.with_message(message)
-                }));
+                self.warnings.extend(problems.into_iter().map(skipped_leniently));
                 self.validate(strictness)
             }
         }

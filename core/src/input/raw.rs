@@ -5,14 +5,14 @@
 //! `input/validate.rs`) turns them into a [`Cluster`](crate::Cluster).
 
 use alloc::collections::BTreeMap;
+use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::spec::{Labels, Workload};
 use crate::Diagnostic;
 
-/// The label the API server puts on every namespace (S8).
-pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+pub use crate::spec::NAMESPACE_NAME_LABEL;
 
 /// The namespace assumed for namespaced objects that name none.
 pub const DEFAULT_NAMESPACE: &str = "default";
@@ -25,6 +25,28 @@ pub enum Strictness {
     Strict,
     /// Skip the rejected objects and report the same problems as warnings.
     Lenient,
+}
+
+impl Strictness {
+    /// S14, in one place: the problems of one object become errors (strict) or, with the object
+    /// skipped, warnings that say so (lenient).
+    pub fn reject(
+        self,
+        problems: impl IntoIterator<Item = Diagnostic>,
+        errors: &mut Vec<Diagnostic>,
+        warnings: &mut Vec<Diagnostic>,
+    ) {
+        match self {
+            Strictness::Strict => errors.extend(problems),
+            Strictness::Lenient => warnings.extend(problems.into_iter().map(skipped_leniently)),
+        }
+    }
+}
+
+/// A problem turned into the warning of a skipped object (lenient mode).
+pub(crate) fn skipped_leniently(problem: Diagnostic) -> Diagnostic {
+    let message = format!("{} (object skipped: lenient mode)", problem.message());
+    problem.with_message(message)
 }
 
 /// A `v1/Namespace` as given.

@@ -409,165 +409,176 @@ impl RawCluster {
     /// by name ([`Cluster::left_out_pods`]), and namespaces referenced but not given are assumed
     /// with a warning (S8).
     pub fn validate(self, strictness: Strictness) -> Result<Cluster, Error> {
-        let mut errors: Vec<Diagnostic> = Vec::new();
-        let mut warnings = self.warnings;
-        // S14: strict fails on every problem; lenient skips the object and says so.
-        let reject = |problems: Vec<Diagnostic>, errors: &mut Vec<Diagnostic>, warnings: &mut Vec<Diagnostic>| {
-            match strictness {
-                Strictness::Strict => errors.extend(problems),
-                Strictness::Lenient => warnings.extend(problems.into_iter().map(|d| {
-                    let message = format!("{} (object skipped: lenient mode)", d.message());
-                    d.with_message(message)
-                })),
+        let mut v = Validation { strictness, errors: Vec::new(), warnings: self.warnings, referenced: BTreeSet::new() };
+        let mut namespaces = v.namespaces(&self.namespaces);
+        let (mut pods, left_out) = v.pods(&self.pods);
+        let policies = v.policies(&self.policies);
+        v.unique_ips(&mut pods);
+        if !v.errors.is_empty() {
+            return Err(Error::new(v.errors));
+        }
+        // S8: namespaces referenced but not given get just their name label.
+        for ns in &v.referenced {
+            if !namespaces.contains_key(ns) {
+                v.warnings.push(Diagnostic::new(
+                    Some(ObjectRef::cluster_scoped(ObjectKind::Namespace, ns)),
+                    "",
+                    format!("not given; assumed with the single label {NAMESPACE_NAME_LABEL}={ns}"),
+                ));
+                namespaces.insert(ns.clone(), Namespace::assumed(ns));
             }
-        };
-        // A repeated object: an identical copy is a warning, a conflicting one a problem; only
-        // the first goes on to validation.
-        let admit = |seen: Seen, errors: &mut Vec<Diagnostic>, warnings: &mut Vec<Diagnostic>| match seen {
+        }
+        Ok(Cluster::from_parts(namespaces.into_values().collect(), pods, policies, left_out, v.warnings))
+    }
+}
+
+/// One validation run: where problems go (S14) and the namespaces pods and policies name.
+struct Validation {
+    strictness: Strictness,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+    referenced: BTreeSet<String>,
+}
+
+impl Validation {
+    fn reject(&mut self, problems: Vec<Diagnostic>) {
+        self.strictness.reject(problems, &mut self.errors, &mut self.warnings);
+    }
+
+    /// A repeated object: an identical copy is a warning, a conflicting one a problem; only the
+    /// first goes on to validation.
+    fn admit(&mut self, seen: Seen) -> bool {
+        match seen {
             Seen::First => true,
             Seen::Identical(d) => {
-                warnings.push(d);
+                self.warnings.push(d);
                 false
             }
             Seen::Conflicting(d) => {
-                reject(alloc::vec![d], errors, warnings);
+                self.reject(alloc::vec![d]);
                 false
             }
-        };
+        }
+    }
 
-        let mut namespaces: BTreeMap<String, Namespace> = BTreeMap::new();
-        let mut seen_ns = BTreeMap::new();
-        for raw in &self.namespaces {
+    /// The namespace of a namespaced object; `default`, with a warning, when it names none.
+    fn namespace_of(&mut self, namespace: &Option<String>, object: &ObjectRef, origin: Option<&str>) -> String {
+        match namespace {
+            Some(ns) if !ns.is_empty() => ns.clone(),
+            _ => {
+                let message = format!("no namespace given; assumed {DEFAULT_NAMESPACE:?}");
+                self.warnings
+                    .push(Diagnostic::new(Some(object.clone()), "metadata.namespace", message).with_origin(origin));
+                DEFAULT_NAMESPACE.to_string()
+            }
+        }
+    }
+
+    fn namespaces(&mut self, raws: &[RawNamespace]) -> BTreeMap<String, Namespace> {
+        let mut namespaces = BTreeMap::new();
+        let mut seen = BTreeMap::new();
+        for raw in raws {
             let object = ObjectRef::cluster_scoped(ObjectKind::Namespace, &raw.name);
             let key = (String::new(), raw.name.clone());
-            if !admit(
-                check_duplicate(&mut seen_ns, key, raw.labels.clone(), object, raw.origin.as_deref()),
-                &mut errors,
-                &mut warnings,
-            ) {
+            if !self.admit(check_duplicate(&mut seen, key, raw.labels.clone(), object, raw.origin.as_deref())) {
                 continue;
             }
             match validate_namespace(raw) {
                 Ok(ns) => {
                     namespaces.insert(ns.name.clone(), ns);
                 }
-                Err(p) => reject(p, &mut errors, &mut warnings),
+                Err(p) => self.reject(p),
             }
         }
+        namespaces
+    }
 
-        let mut referenced: BTreeSet<String> = BTreeSet::new();
-        let assume = |namespace: &Option<String>,
-                      object: ObjectRef,
-                      origin: Option<&str>,
-                      warnings: &mut Vec<Diagnostic>|
-         -> String {
-            match namespace {
-                Some(ns) if !ns.is_empty() => ns.clone(),
-                _ => {
-                    warnings.push(
-                        Diagnostic::new(
-                            Some(object),
-                            "metadata.namespace",
-                            format!("no namespace given; assumed {DEFAULT_NAMESPACE:?}"),
-                        )
-                        .with_origin(origin),
-                    );
-                    DEFAULT_NAMESPACE.to_string()
-                }
-            }
-        };
-
-        let mut pods = Vec::new();
-        let mut left_out_pods = Vec::new();
-        let mut seen_pods = BTreeMap::new();
-        for raw in &self.pods {
+    /// The pods, and those left out (finished or host-network, S13) kept by name.
+    fn pods(&mut self, raws: &[RawPod]) -> (Vec<Pod>, Vec<LeftOutPod>) {
+        let (mut pods, mut left_out_pods) = (Vec::new(), Vec::new());
+        let mut seen = BTreeMap::new();
+        for raw in raws {
             let ns_name = raw.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.into());
             let object = ObjectRef::namespaced(ObjectKind::Pod, &ns_name, &raw.name);
-            let ns = assume(&raw.namespace, object.clone(), raw.origin.as_deref(), &mut warnings);
-            if !admit(
-                check_duplicate(
-                    &mut seen_pods,
-                    (ns.clone(), raw.name.clone()),
-                    RawPod { origin: None, ..raw.clone() },
-                    object.clone(),
-                    raw.origin.as_deref(),
-                ),
-                &mut errors,
-                &mut warnings,
-            ) {
+            let ns = self.namespace_of(&raw.namespace, &object, raw.origin.as_deref());
+            let content = RawPod { origin: None, ..raw.clone() };
+            let key = (ns.clone(), raw.name.clone());
+            if !self.admit(check_duplicate(&mut seen, key, content, object.clone(), raw.origin.as_deref())) {
                 continue;
             }
-            let left_out = match raw.phase.as_deref() {
-                Some(phase @ "Succeeded") => Some((LeftOutReason::Succeeded, phase)),
-                Some(phase @ "Failed") => Some((LeftOutReason::Failed, phase)),
-                _ => raw.host_network.then_some((LeftOutReason::HostNetwork, "")),
-            };
-            if let Some((reason, phase)) = left_out {
-                let warning = match reason {
-                    LeftOutReason::HostNetwork => Diagnostic::new(
-                        Some(object),
-                        "spec.hostNetwork",
-                        "host-network pod: left out (node traffic is out of scope, S13)",
-                    ),
-                    _ => Diagnostic::new(
-                        Some(object),
-                        "status.phase",
-                        format!("pod is {phase}: left out (its IPs may belong to another pod now)"),
-                    ),
-                };
-                warnings.push(warning.with_origin(raw.origin.as_deref()));
-                // Kept by name, so that asking about it says why it is missing.
-                let mut ips: Vec<IpAddr> = Vec::new();
-                for ip in raw.ips.iter().filter_map(|(_, text)| IpAddr::from_str(text).ok().map(|ip| ip.to_canonical()))
-                {
-                    if !ips.contains(&ip) {
-                        ips.push(ip);
-                    }
-                }
-                left_out_pods.push(LeftOutPod { namespace: ns, name: raw.name.clone(), reason, ips });
+            if let Some(left_out) = self.left_out(raw, object, &ns) {
+                left_out_pods.push(left_out);
                 continue;
             }
             match validate_pod(raw, &ns) {
                 Ok(pod) => {
-                    referenced.insert(ns);
+                    self.referenced.insert(ns);
                     pods.push(pod);
                 }
-                Err(p) => reject(p, &mut errors, &mut warnings),
+                Err(p) => self.reject(p),
             }
         }
+        (pods, left_out_pods)
+    }
 
+    /// S13: a pod in phase Succeeded or Failed, or on the host network, is left out with a
+    /// warning and kept by name (with its IPs), so that asking about it says why it is missing.
+    fn left_out(&mut self, raw: &RawPod, object: ObjectRef, ns: &str) -> Option<LeftOutPod> {
+        let (reason, phase) = match raw.phase.as_deref() {
+            Some(phase @ "Succeeded") => (LeftOutReason::Succeeded, phase),
+            Some(phase @ "Failed") => (LeftOutReason::Failed, phase),
+            _ => raw.host_network.then_some((LeftOutReason::HostNetwork, ""))?,
+        };
+        let warning = match reason {
+            LeftOutReason::HostNetwork => Diagnostic::new(
+                Some(object),
+                "spec.hostNetwork",
+                "host-network pod: left out (node traffic is out of scope, S13)",
+            ),
+            _ => Diagnostic::new(
+                Some(object),
+                "status.phase",
+                format!("pod is {phase}: left out (its IPs may belong to another pod now)"),
+            ),
+        };
+        self.warnings.push(warning.with_origin(raw.origin.as_deref()));
+        let mut ips: Vec<IpAddr> = Vec::new();
+        for ip in raw.ips.iter().filter_map(|(_, text)| IpAddr::from_str(text).ok().map(|ip| ip.to_canonical())) {
+            if !ips.contains(&ip) {
+                ips.push(ip);
+            }
+        }
+        Some(LeftOutPod { namespace: ns.into(), name: raw.name.clone(), reason, ips })
+    }
+
+    fn policies(&mut self, raws: &[RawPolicy]) -> Vec<NetworkPolicy> {
         let mut policies = Vec::new();
-        let mut seen_policies = BTreeMap::new();
-        for raw in &self.policies {
+        let mut seen = BTreeMap::new();
+        for raw in raws {
             let ns_name = raw.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.into());
             let object = ObjectRef::namespaced(ObjectKind::NetworkPolicy, &ns_name, &raw.name);
-            let ns = assume(&raw.namespace, object.clone(), raw.origin.as_deref(), &mut warnings);
-            if !admit(
-                check_duplicate(
-                    &mut seen_policies,
-                    (ns.clone(), raw.name.clone()),
-                    RawPolicy { origin: None, ..raw.clone() },
-                    object,
-                    raw.origin.as_deref(),
-                ),
-                &mut errors,
-                &mut warnings,
-            ) {
+            let ns = self.namespace_of(&raw.namespace, &object, raw.origin.as_deref());
+            let content = RawPolicy { origin: None, ..raw.clone() };
+            let key = (ns.clone(), raw.name.clone());
+            if !self.admit(check_duplicate(&mut seen, key, content, object, raw.origin.as_deref())) {
                 continue;
             }
             match validate_policy(raw, &ns) {
                 Ok(policy) => {
-                    referenced.insert(ns);
+                    self.referenced.insert(ns);
                     policies.push(policy);
                 }
-                Err(p) => reject(p, &mut errors, &mut warnings),
+                Err(p) => self.reject(p),
             }
         }
+        policies
+    }
 
-        // Two pods with one IP would make IP endpoints ambiguous.
+    /// Two pods with one IP would make IP endpoints ambiguous: both are rejected.
+    fn unique_ips(&mut self, pods: &mut Vec<Pod>) {
         let mut owners: BTreeMap<IpAddr, String> = BTreeMap::new();
         let mut clashing = BTreeSet::new();
-        for pod in &pods {
+        for pod in pods.iter() {
             for ip in &pod.ips {
                 if let Some(other) = owners.insert(*ip, pod.qualified_name()) {
                     let problem = Diagnostic::new(
@@ -575,40 +586,11 @@ impl RawCluster {
                         "status.podIPs",
                         format!("IP {ip} is also the IP of pod {other}; pod IPs must be unique"),
                     );
-                    reject(alloc::vec![problem], &mut errors, &mut warnings);
+                    self.reject(alloc::vec![problem]);
                     clashing.insert(pod.qualified_name());
                 }
             }
         }
         pods.retain(|p| !clashing.contains(&p.qualified_name()));
-
-        if !errors.is_empty() {
-            return Err(Error::new(errors));
-        }
-
-        // S8: namespaces referenced but not given get just their name label.
-        for ns in referenced {
-            if !namespaces.contains_key(&ns) {
-                warnings.push(Diagnostic::new(
-                    Some(ObjectRef::cluster_scoped(ObjectKind::Namespace, &ns)),
-                    "",
-                    format!("not given; assumed with the single label {NAMESPACE_NAME_LABEL}={ns}"),
-                ));
-                let mut labels = Labels::new();
-                labels.insert(NAMESPACE_NAME_LABEL.into(), ns.clone());
-                namespaces.insert(ns.clone(), Namespace { name: ns, labels });
-            }
-        }
-        let namespaces: Vec<Namespace> = namespaces.into_values().collect();
-        pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-        for pod in &mut pods {
-            let i = namespaces
-                .binary_search_by(|n| n.name.cmp(&pod.namespace))
-                .expect("every pod's namespace was registered");
-            pod.namespace_id = NamespaceId(i as u32);
-        }
-        policies.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-        left_out_pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-        Ok(Cluster::from_parts(namespaces, pods, policies, left_out_pods, warnings))
     }
 }

@@ -36,6 +36,9 @@ id_type!(
     NamespaceId
 );
 
+/// The label the API server puts on every namespace (S8).
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
 /// A namespace and its labels; `kubernetes.io/metadata.name` is always present (S8).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Namespace {
@@ -43,6 +46,15 @@ pub struct Namespace {
     pub name: String,
     /// Its labels, including `kubernetes.io/metadata.name`.
     pub labels: Labels,
+}
+
+impl Namespace {
+    /// S8: a namespace referenced but not given, assumed with just its name label.
+    pub fn assumed(name: &str) -> Namespace {
+        let mut labels = Labels::new();
+        labels.insert(NAMESPACE_NAME_LABEL.into(), name.into());
+        Namespace { name: name.into(), labels }
+    }
 }
 
 /// A pod as far as NetworkPolicies care: where it is, its labels, IPs and named ports.
@@ -88,14 +100,26 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Assembles a cluster; the caller (the validator) guarantees sorted, unique, consistent parts.
+    /// Assembles a cluster: sorts namespaces by name and pods, policies and left-out pods by
+    /// namespace and name, and points every pod at its namespace. The caller (the validator)
+    /// guarantees unique, valid parts and a namespace for every pod.
     pub(crate) fn from_parts(
-        namespaces: Vec<Namespace>,
-        pods: Vec<Pod>,
-        policies: Vec<NetworkPolicy>,
-        left_out: Vec<LeftOutPod>,
+        mut namespaces: Vec<Namespace>,
+        mut pods: Vec<Pod>,
+        mut policies: Vec<NetworkPolicy>,
+        mut left_out: Vec<LeftOutPod>,
         warnings: Vec<Diagnostic>,
     ) -> Cluster {
+        namespaces.sort_by(|a, b| a.name.cmp(&b.name));
+        pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        policies.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        left_out.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        for pod in &mut pods {
+            let i = namespaces
+                .binary_search_by(|n| n.name.as_str().cmp(&pod.namespace))
+                .expect("every pod's namespace was registered");
+            pod.namespace_id = NamespaceId(i as u32);
+        }
         Cluster { namespaces, pods, policies, left_out, warnings }
     }
 

@@ -21,7 +21,7 @@ pub(crate) mod query;
 mod selector;
 mod workload;
 
-pub use cluster::{Cluster, Namespace, NamespaceId, Pod, PodId, PolicyId};
+pub use cluster::{Cluster, Namespace, NamespaceId, Pod, PodId, PolicyId, NAMESPACE_NAME_LABEL};
 pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};
 pub use dns::{DNS_LABEL, DNS_NAMESPACE, DNS_SELECTOR};
 pub use ip_block::IpBlock;

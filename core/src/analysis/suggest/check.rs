@@ -2,15 +2,13 @@
 //! the cluster's policies, every observed flow replayed through the engine, and the reachable
 //! pod pairs counted before and after.
 
-use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use super::Suggestion;
 use crate::flows::ObservedFlow;
 use crate::k8s::{LoadOptions, Loader};
 use crate::limits::Limits;
-use crate::raw::NAMESPACE_NAME_LABEL;
-use crate::spec::{Labels, Namespace, NamespaceId};
+use crate::spec::Namespace;
 use crate::{Cluster, Compiler, Engine, Error};
 
 /// What replaying the observed flows against a suggestion found.
@@ -91,17 +89,12 @@ pub fn replace_policies(cluster: &Cluster, policies: &str, origin: &str) -> Resu
     let mut namespaces = cluster.namespaces().to_vec();
     for policy in loaded.policies() {
         if cluster.namespace_id(&policy.namespace).is_none() && !namespaces.iter().any(|n| n.name == policy.namespace) {
-            let labels = Labels::from([(NAMESPACE_NAME_LABEL.to_string(), policy.namespace.clone())]);
-            namespaces.push(Namespace { name: policy.namespace.clone(), labels });
+            namespaces.push(Namespace::assumed(&policy.namespace)); // S8
         }
     }
-    namespaces.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut pods = cluster.pods().to_vec();
-    for pod in &mut pods {
-        let i = namespaces.binary_search_by(|n| n.name.cmp(&pod.namespace)).expect("the pod's namespace is kept");
-        pod.namespace_id = NamespaceId(i as u32);
-    }
-    Ok(Cluster::from_parts(namespaces, pods, loaded.policies().to_vec(), cluster.left_out_pods().to_vec(), Vec::new()))
+    let (pods, policies, left_out) =
+        (cluster.pods().to_vec(), loaded.policies().to_vec(), cluster.left_out_pods().to_vec());
+    Ok(Cluster::from_parts(namespaces, pods, policies, left_out, Vec::new()))
 }
 
 impl Suggestion {

@@ -290,13 +290,7 @@ impl Loader {
             }
         };
         if let Err(problem) = result {
-            match self.options.strictness {
-                Strictness::Strict => self.errors.push(problem),
-                Strictness::Lenient => {
-                    let message = format!("{} (object skipped: lenient mode)", problem.message());
-                    self.raw.warnings.push(problem.with_message(message));
-                }
-            }
+            self.options.strictness.reject([problem], &mut self.errors, &mut self.raw.warnings);
         }
     }
 
