@@ -461,6 +461,22 @@ impl Validation {
         }
     }
 
+    /// A namespaced object's namespace (see [`Validation::namespace_of`]) and reference, if it
+    /// is the first of its name ([`Validation::admit`]).
+    fn admit_namespaced<T: PartialEq>(
+        &mut self,
+        seen: &mut BTreeMap<(String, String), (T, Option<String>)>,
+        kind: ObjectKind,
+        (namespace, name): (&Option<String>, &str),
+        content: T,
+        origin: Option<&str>,
+    ) -> Option<(String, ObjectRef)> {
+        let object = ObjectRef::namespaced(kind, namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE), name);
+        let ns = self.namespace_of(namespace, &object, origin);
+        let key = (ns.clone(), name.into());
+        self.admit(check_duplicate(seen, key, content, object.clone(), origin)).then_some((ns, object))
+    }
+
     /// The namespace of a namespaced object; `default`, with a warning, when it names none.
     fn namespace_of(&mut self, namespace: &Option<String>, object: &ObjectRef, origin: Option<&str>) -> String {
         match namespace {
@@ -498,14 +514,13 @@ impl Validation {
         let (mut pods, mut left_out_pods) = (Vec::new(), Vec::new());
         let mut seen = BTreeMap::new();
         for raw in raws {
-            let ns_name = raw.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.into());
-            let object = ObjectRef::namespaced(ObjectKind::Pod, &ns_name, &raw.name);
-            let ns = self.namespace_of(&raw.namespace, &object, raw.origin.as_deref());
             let content = RawPod { origin: None, ..raw.clone() };
-            let key = (ns.clone(), raw.name.clone());
-            if !self.admit(check_duplicate(&mut seen, key, content, object.clone(), raw.origin.as_deref())) {
+            let name = (&raw.namespace, raw.name.as_str());
+            let Some((ns, object)) =
+                self.admit_namespaced(&mut seen, ObjectKind::Pod, name, content, raw.origin.as_deref())
+            else {
                 continue;
-            }
+            };
             if let Some(left_out) = self.left_out(raw, object, &ns) {
                 left_out_pods.push(left_out);
                 continue;
@@ -555,14 +570,12 @@ impl Validation {
         let mut policies = Vec::new();
         let mut seen = BTreeMap::new();
         for raw in raws {
-            let ns_name = raw.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.into());
-            let object = ObjectRef::namespaced(ObjectKind::NetworkPolicy, &ns_name, &raw.name);
-            let ns = self.namespace_of(&raw.namespace, &object, raw.origin.as_deref());
             let content = RawPolicy { origin: None, ..raw.clone() };
-            let key = (ns.clone(), raw.name.clone());
-            if !self.admit(check_duplicate(&mut seen, key, content, object, raw.origin.as_deref())) {
+            let name = (&raw.namespace, raw.name.as_str());
+            let kind = ObjectKind::NetworkPolicy;
+            let Some((ns, _)) = self.admit_namespaced(&mut seen, kind, name, content, raw.origin.as_deref()) else {
                 continue;
-            }
+            };
             match validate_policy(raw, &ns) {
                 Ok(policy) => {
                     self.referenced.insert(ns);
