@@ -1,8 +1,8 @@
 //! netpol in the browser: one class, [`Engine`], over the same compiled engine as every other
 //! face. Inputs and outputs are plain JS objects (their TypeScript types are declared below);
-//! every error is a JS `Error` whose message names the object and field, with the problems also
-//! attached as `error.problems` (`{origin, object, field, message, line}`). A panic hook logs
-//! Rust panics to the console.
+//! every error is a JS `Error` whose message names the object and field; when the text does not
+//! load, the problems are also attached as `error.problems` (`{origin, object, field, message,
+//! line}`, the TypeScript `LoadError`). A panic hook logs Rust panics to the console.
 
 use netpol::k8s::{LoadOptions, Loader};
 use netpol::raw::Strictness;
@@ -74,6 +74,11 @@ export interface Reach {
   parts: ReachPart[];
 }
 export interface Problem { origin: string | null; object: string | null; field: string; message: string; line: number | null; }
+/**
+ * What `new Engine` throws when the text does not load: the message lists every problem, and
+ * `problems` has them as objects. Bad options throw a plain `Error` instead.
+ */
+export interface LoadError extends Error { problems: Problem[]; }
 "#;
 
 #[wasm_bindgen(start)]
@@ -194,7 +199,8 @@ impl Engine {
 
 #[wasm_bindgen]
 impl Engine {
-    /// Loads YAML or JSON text (multi-document streams, `kind: List`) and compiles it.
+    /// Loads YAML or JSON text (multi-document streams, `kind: List`) and compiles it. Throws a
+    /// `LoadError` (every problem, with its line) when the text does not load.
     #[wasm_bindgen(constructor)]
     pub fn new(
         text: &str,

@@ -34,14 +34,13 @@ function finishAttempt(pageState) {
 /**
  * Make `engine` the current one (freeing the previous) and show its warnings.
  * @param {Engine} engine
- * @param {string} text  what it was compiled from
  */
-function adopt(engine, text) {
+function adopt(engine) {
   state.engine?.free();
   state.engine = engine;
   state.stale = false;
   clearProblems();
-  showWarnings(engine.warnings, text);
+  showWarnings(engine.warningProblems);
 }
 
 /**
@@ -71,13 +70,13 @@ export function compileAndRender(t0 = performance.now()) {
     engine = new Engine(text, engineOptions());
   } catch (err) {
     state.gen++;
-    showProblems(err, text);
+    showProblems(err);
     finishAttempt('error');
     writeHashSoon();
     return null;
   }
   const tCompiled = performance.now();
-  adopt(engine, text);
+  adopt(engine);
   const r = renderResults();
   const tEnd = performance.now();
   state.gen++;

@@ -8,12 +8,6 @@
 /** @typedef {{ pod: string, direction: ReachDirection }} ReachView  a pod's header was clicked */
 
 /**
- * A problem as shown: `shownLine` is the engine's line or, failing that, one found by searching
- * the text (`located`).
- * @typedef {Problem & { shownLine: number | null, located: boolean }} ShownProblem
- */
-
-/**
  * Milliseconds spent on one load: from its start (example picked, file read, edit applied) to
  * the rendered panes.
  * @typedef {object} LoadTimings
@@ -38,7 +32,7 @@
  * @typedef {object} State
  * @property {Engine | null} engine  the last Engine that compiled (kept while the input has errors)
  * @property {boolean} stale         the input has errors: the panes show the last good result
- * @property {ShownProblem[]} problems
+ * @property {Problem[]} problems  why the input did not compile, each with its line when known
  * @property {string} exampleId      the bundled example in the editor, '' for other text
  * @property {number} port
  * @property {string} protocol

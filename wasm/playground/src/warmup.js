@@ -65,7 +65,7 @@ export function warmUp(options) {
   e.reach(pods[0], 'to');
   e.reach(pods[0], 'from');
   void e.policies;
-  void e.warnings;
+  void e.warningProblems;
   e.free();
   try { new Engine('a: [', undefined).free(); } catch { /* the error path, on purpose */ }
 }

@@ -8,11 +8,12 @@
 // playground (default: the directory above this file) on 127.0.0.1 with a kernel-chosen port,
 // blocks every request that is not to that server (the page must work offline), and checks:
 // the bundled example loads and compiles; it is a verbatim copy of examples/cluster.yaml; the
-// truth table for 8080/TCP equals M.json; the graph draws the allowed edges; clicking a denied
-// cell explains it (isolating policy shop/default-deny); clicking a pod's column or row header
+// truth table for 8080/TCP equals M.json; the warnings name the left-out pod with the engine's
+// line; the graph draws the allowed edges; clicking a denied cell explains it (isolating policy
+// shop/default-deny); clicking a pod's column or row header
 // shows who can reach it or what it can reach (Engine.reach); the URL hash and the copy-link button
 // reproduce the state; file open and drag-and-drop load files; invalid YAML and an invalid
-// policy show inline errors with their lines; no console error or warning, page error, failed
+// policy show inline errors with the engine's lines; no console error or warning, page error, failed
 // request or HTTP status >= 400. Screenshots go to --out (default target/playground).
 // Prints one line per check, the page's timings, then exactly `N passed, M failed`; exit 1 on
 // any failure, 2 on usage errors. --max-ms N also fails when loading the example and
@@ -252,10 +253,18 @@ try {
     return `${got.pods.length}×${got.pods.length}, ${n} allowed`;
   });
 
-  await check('the warnings list the Succeeded pod that is left out', async () => {
+  await check('the warnings list the Succeeded pod that is left out, with its line', async () => {
     const w = await page.textContent('#warnings');
     assert(/db-migrate-28571340-5xq2d/.test(w) && /Succeeded/.test(w), `warnings: ${w}`);
     assert(await page.isVisible('#warnings-box'), 'warnings box hidden');
+    // the engine's line of the warned field (status.phase)
+    const L = String(clusterYaml.split('\n').findIndex((l) => l.includes('phase: Succeeded')) + 1);
+    const r = await page.evaluate(() => {
+      const li = [...document.querySelectorAll('#warnings li')].find((e) => e.textContent.includes('db-migrate-28571340-5xq2d'));
+      return { line: li?.querySelector('.line-link')?.dataset.line, dataLine: li?.dataset.line, field: li?.querySelector('.field')?.textContent, text: li?.textContent };
+    });
+    assert(r.line === L && r.dataLine === L && r.text.startsWith(`line ${L}: `) && r.field === 'status.phase', `line ${r.line} (want ${L}), field ${r.field}: ${r.text}`);
+    return `line ${L}`;
   });
 
   await check('the graph draws namespaces, pods and the allowed edges', async () => {
@@ -473,10 +482,13 @@ try {
       field: document.querySelector('#errors .field')?.textContent,
       line: document.querySelector('#errors .line-link')?.dataset.line,
       gutter: [...document.querySelectorAll('#gutter div.error')].map((d) => d.textContent),
+      problems: document.querySelectorAll('#errors li.problem').length,
     }));
     assert(r.object === 'NetworkPolicy shop/api-to-payments' && r.field === 'spec.egress[0].to[0].ipBlock.cidr', `object ${r.object}, field ${r.field}`);
     assert(r.text.includes('invalid CIDR "10.0.0.0/99"'), `message: ${short(r.text)}`);
-    assert(r.line === L && r.gutter.join() === L && r.text.includes(`line ${L}`) && r.text.includes('found by searching'), `line ${r.line} (want ${L}), gutter ${r.gutter}`);
+    // the line comes from the engine (Diagnostic::line), the cidr's own line
+    assert(r.line === L && r.gutter.join() === L && r.text.includes(`line ${L}: NetworkPolicy shop/api-to-payments`), `line ${r.line} (want ${L}), gutter ${r.gutter}: ${short(r.text)}`);
+    assert(r.problems === 1, `${r.problems} problems listed`);
     await page.click('#errors .line-link');
     await page.screenshot({ path: path.join(opt.out, 'playground-error-validation.png'), fullPage: true });
     return `line ${L}; screenshot ${path.join(opt.out, 'playground-error-validation.png')}`;
