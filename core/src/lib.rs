@@ -56,6 +56,8 @@ mod analysis;
 mod engine;
 mod explain;
 mod input;
+#[cfg(feature = "k8s")]
+mod load;
 pub mod reference;
 #[cfg(feature = "k8s")]
 pub mod report;
@@ -72,7 +74,11 @@ pub use engine::compile::Compiler;
 pub use engine::connectivity::{Connectivity, IpRange, PodConnectivity, PortPart, PortSet};
 pub use engine::{Engine, Matrix, Query};
 pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
-pub use input::limits::Limits;
+pub use input::limits::{LimitSetting, Limits};
+#[cfg(feature = "k8s")]
+pub use input::Source;
 pub use input::{Diagnostic, Error, ObjectKind, ObjectRef};
+#[cfg(feature = "k8s")]
+pub use load::{load, load_and_compile, Config};
 pub use spec::query::{Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, UnknownOptionValue, Verdict};
 pub use spec::{Cluster, Direction, PodId, PolicyId, Protocol};
