@@ -73,6 +73,7 @@ fn tables_render_as_text_csv_and_json() {
     let engine = netpol::load_and_compile(&[Source::text(CLUSTER, "<text>")], &Config::default()).unwrap();
     let m = MatrixReport::new(&engine, 80, Protocol::Tcp);
     assert_eq!(m.to_csv(), "from\\to,x/a,x/b,x/deployment/web\nx/a,1,1,1\nx/b,1,1,1\nx/deployment/web,0,1,1\n");
+    assert_eq!(m.to_bytes(), [1, 1, 1, 1, 1, 1, 0, 1, 1]);
     assert_eq!(m.to_json()["pods"], serde_json::json!(["x/a", "x/b", "x/deployment/web"]));
     assert!(m.to_text().ends_with("\n8 of 9 pod pairs allowed\n"), "{}", m.to_text());
     let c = ConnectivityReport::new(&engine);

@@ -13,7 +13,7 @@ use netpol::audit::AuditOptions;
 use netpol::flows::{read_sources, replay, FlowFormat};
 use netpol::raw::Strictness;
 use netpol::reach::{reach, Subject};
-use netpol::report::{unknown_endpoint, unknown_subject, CheckReport, ConnectivityReport};
+use netpol::report::{unknown_endpoint, unknown_subject, CheckReport, ConnectivityReport, MatrixReport};
 use netpol::spec::LabelSelector;
 use netpol::suggest::suggest_checked;
 use netpol::verify::Expectations;
@@ -273,18 +273,7 @@ impl RawEngine {
     ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyBytes>)> {
         let (port, protocol) = (self::port(port)?, self::protocol(protocol)?);
         let engine = &self.engine;
-        let bytes: Vec<u8> = py.detach(move || {
-            let m = engine.matrix(port, protocol);
-            let n = m.len();
-            let mut bytes = vec![0u8; n * n];
-            for s in 0..n {
-                let row = m.row_bits(netpol::PodId(s as u32));
-                for d in 0..n {
-                    bytes[s * n + d] = ((row[d / 64] >> (d % 64)) & 1) as u8;
-                }
-            }
-            bytes
-        });
+        let bytes = py.detach(move || MatrixReport::new(engine, port, protocol).to_bytes());
         let n = engine.cluster().pods().len();
         let rows = PyList::empty(py);
         for s in 0..n {

@@ -48,6 +48,20 @@ impl<'e> MatrixReport<'e> {
         (0..n).map(|s| (0..n).map(|d| self.matrix.allowed(PodId(s as u32), PodId(d as u32))).collect()).collect()
     }
 
+    /// The cells row-major (sources by destinations), `1` allowed and `0` denied: what an
+    /// array library takes as is.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let n = self.matrix.len();
+        let mut bytes = alloc::vec![0u8; n * n];
+        for s in 0..n {
+            let row = self.matrix.row_bits(PodId(s as u32));
+            for d in 0..n {
+                bytes[s * n + d] = ((row[d / 64] >> (d % 64)) & 1) as u8;
+            }
+        }
+        bytes
+    }
+
     /// `{"port", "protocol", "pods", "allowed"}`, rows sources, columns destinations, pods in
     /// cluster order (namespace, then name).
     pub fn to_json(&self) -> Value {
