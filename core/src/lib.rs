@@ -69,8 +69,6 @@ mod analysis;
 mod engine;
 mod explain;
 mod input;
-#[cfg(feature = "k8s")]
-mod load;
 pub mod reference;
 #[cfg(feature = "k8s")]
 pub mod report;
@@ -85,13 +83,13 @@ pub use input::{limits, raw};
 
 pub use engine::compile::Compiler;
 pub use engine::connectivity::{Connectivity, IpRange, PodConnectivity, PortPart, PortSet};
+#[cfg(feature = "k8s")]
+pub use engine::load::{load, load_and_compile, Config};
 pub use engine::{Engine, Matrix, Query};
 pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
 pub use input::limits::{LimitSetting, Limits};
 #[cfg(feature = "k8s")]
 pub use input::Source;
 pub use input::{Diagnostic, Error, ObjectKind, ObjectRef};
-#[cfg(feature = "k8s")]
-pub use load::{load, load_and_compile, Config};
 pub use spec::query::{Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, UnknownOptionValue, Verdict};
 pub use spec::{Cluster, Direction, PodId, PolicyId, Protocol};

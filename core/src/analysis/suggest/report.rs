@@ -17,6 +17,7 @@ use crate::{endpoint_name, Cluster, Engine, Error};
 
 /// A self-checked suggestion for a flow set (see [`suggest_checked`]).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SuggestReport {
     /// The suggested policies.
     pub suggestion: Suggestion,
@@ -32,6 +33,7 @@ pub struct SuggestReport {
 
 /// Why [`suggest_checked`] returns no suggestion: the self-check failed, a bug in netpol.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum SuggestFailure {
     /// The suggested policies do not load back.
     LoadBack(Error),

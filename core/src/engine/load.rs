@@ -1,6 +1,7 @@
-//! The one entry every face uses: inputs and settings in, a validated [`Cluster`] or a compiled
-//! [`Engine`] out. It strings together the loader ([`crate::k8s::Loader`]), validation and the
-//! [`Compiler`], so that the command line, Python, wasm and C load alike.
+//! The one entry every face uses: inputs and settings in, a validated [`Cluster`] or a
+//! compiled [`Engine`] out. It strings together the loader ([`crate::k8s::Loader`]), validation
+//! and the [`Compiler`] (hence its place in `engine/`), so that the command line, Python, wasm
+//! and C load alike.
 
 use std::string::String;
 
