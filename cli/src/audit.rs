@@ -2,14 +2,11 @@
 //! share of pods isolated per namespace. The checks live in `netpol::audit`.
 
 use clap::{Args, ValueEnum};
-use netpol::audit::{AuditOptions, DnsSelector, Severity};
+use netpol::audit::{AuditOptions, DnsSelector, Severity, TEXT_OBJECTS};
 use netpol::spec::LabelSelector;
 
 use crate::input::{usage_error, InputArgs};
 use crate::Outcome;
-
-/// Objects listed per finding in text output (JSON lists them all).
-const TEXT_OBJECTS: usize = 6;
 
 /// Output formats of `netpol audit`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -63,7 +60,7 @@ pub fn run(args: AuditArgs) -> Outcome {
     options.dns = DnsSelector { namespace: args.dns_namespace, pod_selector };
     let report = netpol::audit::audit(&engine, &options);
     match args.output {
-        AuditFormat::Text => print!("{}", report.text(TEXT_OBJECTS)),
+        AuditFormat::Text => print!("{}", report.to_text(TEXT_OBJECTS)),
         AuditFormat::Json => println!("{}", report.to_json()),
     }
     let threshold = args.fail_on.map(|f| match f {

@@ -53,7 +53,7 @@ fn per_query(queries: &[Query], mut f: impl FnMut(&Query) -> Verdict) -> f64 {
 /// Runs `netpol bench`.
 pub fn run(args: BenchArgs) -> Outcome {
     let Some(cluster) = args.input.load() else { return Outcome::BadInput };
-    let compiler = Compiler::new().options(args.input.options());
+    let compiler = Compiler::new().options(args.input.config().options);
     let start = Instant::now();
     let engine = compiler.compile(&cluster);
     let compile_ms = start.elapsed().as_secs_f64() * 1e3;

@@ -1,6 +1,7 @@
 //! `netpol check`: decide one connection and say why.
 
 use clap::{Args, ValueEnum};
+use netpol::report::{unknown_endpoint, CheckReport};
 use netpol::Protocol;
 
 use crate::input::{usage_error, InputArgs};
@@ -47,10 +48,7 @@ pub fn run(args: CheckArgs) -> Outcome {
     let endpoint = |text: &str, flag: &str| {
         let found = engine.parse_endpoint(text);
         if found.is_none() {
-            usage_error(&match engine.cluster().unknown_endpoint(text) {
-                Some(why) => format!("{flag}: {why}"),
-                None => format!("{flag} {text:?}: no such pod in the input (use namespace/pod, or an IP address)"),
-            });
+            usage_error(&unknown_endpoint(engine.cluster(), text, Some(flag)));
         }
         found
     };
@@ -58,14 +56,11 @@ pub fn run(args: CheckArgs) -> Outcome {
         return Outcome::BadInput;
     };
     let verdict = engine.decide(src, dst, args.port, protocol);
-    let explanation = engine.explain(src, dst, args.port, protocol);
-    debug_assert_eq!(verdict, explanation.verdict());
+    let report = CheckReport::new(&engine, src, dst, args.port, protocol);
+    debug_assert_eq!(verdict, report.verdict());
     let text = match args.output {
-        CheckFormat::Text => explanation.report(engine.cluster(), src, dst, args.port, protocol),
-        CheckFormat::Json => format!(
-            "{}\n",
-            netpol::report::explanation_json(engine.cluster(), src, dst, args.port, protocol, &explanation)
-        ),
+        CheckFormat::Text => report.to_text(),
+        CheckFormat::Json => format!("{}\n", report.to_json()),
     };
     print!("{text}");
     if verdict.is_allowed() {

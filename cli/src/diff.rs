@@ -3,9 +3,10 @@
 //! connection, folded by workload and namespace, with the policies that caused it.
 
 use clap::{Args, ValueEnum};
-use netpol::diff::{diff, diff_json};
+use netpol::diff::diff;
+use netpol::SelfTraffic;
 
-use crate::input::{InputArgs, IpBlockPodIpsArg, SelfTrafficArg};
+use crate::input::{ip_block_pod_ips_parser, self_traffic_parser, InputArgs};
 use crate::Outcome;
 
 /// Output formats of `netpol diff`.
@@ -33,11 +34,11 @@ pub struct DiffArgs {
     #[arg(long)]
     fail_on_change: bool,
     /// How a pod's traffic to itself is decided.
-    #[arg(long, value_enum, default_value = "allow")]
-    self_traffic: SelfTrafficArg,
+    #[arg(long, default_value = "allow", value_parser = self_traffic_parser())]
+    self_traffic: SelfTraffic,
     /// Whether ipBlocks match pod IPs.
-    #[arg(long = "ipblock-pod-ips", value_enum, default_value = "match")]
-    ipblock_pod_ips: IpBlockPodIpsArg,
+    #[arg(long = "ipblock-pod-ips", default_value = "match", action = clap::ArgAction::Set, value_parser = ip_block_pod_ips_parser())]
+    ipblock_pod_ips: bool,
     /// Skip objects the API server would reject (with a warning) instead of failing.
     #[arg(long)]
     lenient: bool,
@@ -69,8 +70,8 @@ pub fn run(args: DiffArgs) -> Outcome {
     let Some(after) = args.side(&args.after).engine() else { return Outcome::BadInput };
     let d = diff(&before, &after);
     match args.output {
-        DiffFormat::Text => print!("{}", d.text()),
-        DiffFormat::Json => println!("{}", diff_json(&d)),
+        DiffFormat::Text => print!("{}", d.to_text()),
+        DiffFormat::Json => println!("{}", d.to_json()),
     }
     if args.fail_on_change && d.newly_allows() {
         Outcome::Denied // Exit 1: something is newly allowed.

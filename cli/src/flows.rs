@@ -83,8 +83,8 @@ pub fn run(args: FlowsArgs) -> Outcome {
     let Some(flows) = flows else { return Outcome::BadInput };
     let report = replay(&engine, &flows);
     let text = match args.output {
-        FlowsOutput::Text => report.text(engine.cluster(), args.max_groups),
-        FlowsOutput::Json => format!("{}\n", report.json(engine.cluster())),
+        FlowsOutput::Text => report.to_text(engine.cluster(), args.max_groups),
+        FlowsOutput::Json => format!("{}\n", report.to_json(engine.cluster())),
     };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());

@@ -1,30 +1,30 @@
 //! Inputs and options shared by every subcommand: files, directories, stdin, and the
-//! evaluation options of DESIGN §2 (S9, S12).
+//! evaluation options of DESIGN §2 (S9, S12). Values are parsed by the core's own parsers
+//! (`SelfTraffic`, `Options::parse_ip_block_pod_ips`, `LimitSetting`, `FlowFormat`).
 
-use std::io::Write;
-use std::path::Path;
-
-use clap::{Args, ValueEnum};
-use netpol::k8s::{LoadOptions, Loader, DEFAULT_MAX_INPUT_BYTES};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::Args;
+use netpol::flows::{FlowFormat, FlowSet, Progress};
+use netpol::k8s::{LoadOptions, DEFAULT_MAX_INPUT_BYTES};
 use netpol::raw::Strictness;
-use netpol::{Cluster, Compiler, Engine, Limits, Options, SelfTraffic};
+use netpol::{Cluster, Config, Engine, Error, LimitSetting, Limits, Options, SelfTraffic, Source};
 
-/// S12 on the command line.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum SelfTrafficArg {
-    /// A pod can always reach itself.
-    Allow,
-    /// Self traffic is decided by the policies like any other connection.
-    Evaluate,
+/// `--self-traffic` (S12), parsed by [`SelfTraffic`]'s `FromStr`.
+pub fn self_traffic_parser() -> impl TypedValueParser<Value = SelfTraffic> {
+    PossibleValuesParser::new([
+        PossibleValue::new("allow").help("A pod can always reach itself"),
+        PossibleValue::new("evaluate").help("Self traffic is decided by the policies like any other connection"),
+    ])
+    .try_map(|s| s.parse::<SelfTraffic>())
 }
 
-/// S9 on the command line.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum IpBlockPodIpsArg {
-    /// ipBlocks also match pod IPs.
-    Match,
-    /// ipBlocks match only IPs outside the pods.
-    Ignore,
+/// `--ipblock-pod-ips` (S9), parsed by [`Options::parse_ip_block_pod_ips`].
+pub fn ip_block_pod_ips_parser() -> impl TypedValueParser<Value = bool> {
+    PossibleValuesParser::new([
+        PossibleValue::new("match").help("ipBlocks also match pod IPs"),
+        PossibleValue::new("ignore").help("ipBlocks match only IPs outside the pods"),
+    ])
+    .try_map(|s| Options::parse_ip_block_pod_ips(&s))
 }
 
 /// Where the cluster comes from and how it is evaluated.
@@ -34,11 +34,11 @@ pub struct InputArgs {
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<String>,
     /// How a pod's traffic to itself is decided.
-    #[arg(long, value_enum, default_value = "allow")]
-    pub self_traffic: SelfTrafficArg,
+    #[arg(long, default_value = "allow", value_parser = self_traffic_parser())]
+    pub self_traffic: SelfTraffic,
     /// Whether ipBlocks match pod IPs.
-    #[arg(long = "ipblock-pod-ips", value_enum, default_value = "match")]
-    pub ipblock_pod_ips: IpBlockPodIpsArg,
+    #[arg(long = "ipblock-pod-ips", default_value = "match", action = clap::ArgAction::Set, value_parser = ip_block_pod_ips_parser())]
+    pub ipblock_pod_ips: bool,
     /// Skip objects the API server would reject (with a warning) instead of failing.
     #[arg(long)]
     pub lenient: bool,
@@ -47,75 +47,65 @@ pub struct InputArgs {
     pub max_input_bytes: usize,
     /// Set a limit on the input (repeatable): objects, depth, alias-events, labels,
     /// expressions, values, rules, peers, ports, ip-blocks or excepts (defaults in the README).
-    #[arg(long = "limit", value_name = "NAME=N", value_parser = parse_limit)]
-    pub limits: Vec<(String, usize)>,
+    #[arg(long = "limit", value_name = "NAME=N", value_parser = |s: &str| s.parse::<LimitSetting>())]
+    pub limits: Vec<LimitSetting>,
     /// The namespace of objects that name none (default: `default`).
     #[arg(long, value_name = "NS")]
     pub namespace: Option<String>,
 }
 
 impl InputArgs {
-    /// The evaluation options.
-    pub fn options(&self) -> Options {
-        Options {
-            self_traffic: match self.self_traffic {
-                SelfTrafficArg::Allow => SelfTraffic::Allow,
-                SelfTrafficArg::Evaluate => SelfTraffic::Evaluate,
+    /// How to load and evaluate.
+    pub fn config(&self) -> Config {
+        let mut limits = Limits::default();
+        self.limits.iter().for_each(|l| limits.apply(l));
+        Config {
+            load: LoadOptions {
+                strictness: Strictness::strict_if(!self.lenient),
+                max_input_bytes: self.max_input_bytes,
+                limits,
             },
-            ip_block_matches_pods: matches!(self.ipblock_pod_ips, IpBlockPodIpsArg::Match),
+            options: Options { self_traffic: self.self_traffic, ip_block_matches_pods: self.ipblock_pod_ips },
+            default_namespace: self.namespace.clone(),
         }
+    }
+
+    /// The inputs.
+    pub fn sources(&self) -> Vec<Source> {
+        sources(&self.inputs)
     }
 
     /// Loads the inputs, printing warnings; on failure prints every error and returns `None`.
     pub fn load(&self) -> Option<Cluster> {
-        let strictness = if self.lenient { Strictness::Lenient } else { Strictness::Strict };
-        let mut limits = Limits::default();
-        for (name, value) in &self.limits {
-            limits.set(name, *value).expect("checked by parse_limit");
-        }
-        let mut loader = Loader::new(LoadOptions { strictness, max_input_bytes: self.max_input_bytes, limits })
-            .with_default_namespace(self.namespace.clone());
-        for input in &self.inputs {
-            if input == "-" {
-                loader.add_reader(std::io::stdin().lock(), "<stdin>");
-            } else {
-                loader.add_path(Path::new(input));
-            }
-        }
-        let mut stderr = std::io::stderr().lock();
-        match loader.finish() {
-            Ok(cluster) => {
-                for w in cluster.warnings() {
-                    let _ = writeln!(stderr, "warning: {w}");
-                }
-                Some(cluster)
-            }
-            Err(e) => {
-                for d in e.diagnostics() {
-                    let _ = writeln!(stderr, "error: {d}");
-                }
-                None
-            }
-        }
+        report(netpol::load(&self.sources(), &self.config())).inspect(warn)
     }
 
-    /// Loads and compiles.
+    /// Loads and compiles, printing warnings; on failure prints every error and returns `None`.
     pub fn engine(&self) -> Option<Engine> {
-        self.load().map(|cluster| Compiler::new().options(self.options()).compile(&cluster))
+        report(netpol::load_and_compile(&self.sources(), &self.config())).inspect(|e| warn(e.cluster()))
     }
 }
 
-/// Flow file formats on the command line.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum FlowFormatArg {
-    /// Told per file from its first line.
-    Auto,
-    /// `hubble observe -o json`.
-    Hubble,
-    /// `{"src", "dst", "port", "protocol", "count", ...}` per line.
-    Jsonl,
-    /// A header row `src,dst,port[,protocol,count,verdict]`, then rows.
-    Csv,
+/// Command-line inputs: `-` is stdin, anything else a path.
+pub fn sources(inputs: &[String]) -> Vec<Source> {
+    inputs.iter().map(|i| Source::arg(i)).collect()
+}
+
+fn warn(cluster: &Cluster) {
+    for w in cluster.warnings() {
+        eprintln!("warning: {w}");
+    }
+}
+
+/// The value, or `None` with every problem printed.
+pub fn report<T>(result: Result<T, Error>) -> Option<T> {
+    result
+        .map_err(|e| {
+            for d in e.diagnostics() {
+                usage_error(&d.to_string());
+            }
+        })
+        .ok()
 }
 
 /// Where observed traffic comes from (`netpol flows`, `netpol suggest`).
@@ -125,8 +115,18 @@ pub struct FlowFileArgs {
     #[arg(long = "flows", value_name = "FILE", required = true)]
     pub flows: Vec<String>,
     /// The format of the flow files.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub format: FlowFormatArg,
+    #[arg(long, default_value = "auto", value_parser = flow_format_parser())]
+    pub format: FlowFormat,
+}
+
+fn flow_format_parser() -> impl TypedValueParser<Value = FlowFormat> {
+    PossibleValuesParser::new([
+        PossibleValue::new("auto").help("Told per file from its first line"),
+        PossibleValue::new("hubble").help("`hubble observe -o json`"),
+        PossibleValue::new("jsonl").help("`{\"src\", \"dst\", \"port\", \"protocol\", \"count\", ...}` per line"),
+        PossibleValue::new("csv").help("A header row `src,dst,port[,protocol,count,verdict]`, then rows"),
+    ])
+    .map(|s| FlowFormat::parse(&s).expect("one of the possible values"))
 }
 
 impl FlowFileArgs {
@@ -135,47 +135,17 @@ impl FlowFileArgs {
     /// inputs: stdin can be read once only.
     pub fn read(
         &self,
-        engine: &netpol::Engine,
+        engine: &Engine,
         cluster_inputs: &[String],
-        progress: &mut dyn FnMut(netpol::flows::Progress),
-    ) -> Option<netpol::flows::FlowSet> {
-        use netpol::flows::{FlowFormat, FlowSetBuilder};
+        progress: &mut dyn FnMut(Progress),
+    ) -> Option<FlowSet> {
         let stdin_flows = self.flows.iter().filter(|f| *f == "-").count();
         if stdin_flows > 1 || (stdin_flows == 1 && cluster_inputs.iter().any(|i| i == "-")) {
             usage_error("stdin (`-`) can be read only once");
             return None;
         }
-        let format = match self.format {
-            FlowFormatArg::Auto => FlowFormat::Auto,
-            FlowFormatArg::Hubble => FlowFormat::Hubble,
-            FlowFormatArg::Jsonl => FlowFormat::Jsonl,
-            FlowFormatArg::Csv => FlowFormat::Csv,
-        };
-        let mut builder = FlowSetBuilder::new(engine);
-        let mut failed = false;
-        for path in &self.flows {
-            let result = if path == "-" {
-                builder.read(std::io::stdin().lock(), "<stdin>", format, progress)
-            } else {
-                builder.read_path(Path::new(path), format, progress)
-            };
-            if let Err(e) = result {
-                for d in e.diagnostics() {
-                    usage_error(&d.to_string());
-                }
-                failed = true;
-            }
-        }
-        (!failed).then(|| builder.finish())
+        report(netpol::flows::read_sources(engine, &sources(&self.flows), self.format, progress))
     }
-}
-
-/// `NAME=N` for `--limit`, with NAME one of [`Limits::NAMES`].
-fn parse_limit(text: &str) -> Result<(String, usize), String> {
-    let (name, value) = text.split_once('=').ok_or_else(|| format!("expected NAME=N, got {text:?}"))?;
-    let value: usize = value.parse().map_err(|_| format!("{value:?} is not a count"))?;
-    Limits::default().set(name, value)?;
-    Ok((name.to_string(), value))
 }
 
 /// Prints a usage-level error.

@@ -3,8 +3,8 @@
 
 use clap::{ArgGroup, Args, ValueEnum};
 use netpol::reach::{reach, Subject};
-use netpol::spec::group_name;
-use netpol::{Direction, Engine};
+use netpol::report::unknown_subject;
+use netpol::Direction;
 
 use crate::input::{usage_error, InputArgs};
 use crate::Outcome;
@@ -38,37 +38,6 @@ pub struct ReachArgs {
     output: ReachFormat,
 }
 
-/// The error for an endpoint that names nothing: why, for a pod left out of the model; else
-/// with a workload of that name if there is one.
-fn unknown(engine: &Engine, flag: &str, text: &str) {
-    if let Some(why) = engine.cluster().unknown_endpoint(text) {
-        usage_error(&format!("{flag}: {why}"));
-        return;
-    }
-    let mut message = format!(
-        "{flag} {text:?}: no such pod, workload or address (use namespace/pod, namespace/kind/name such as shop/deployment/api, or an IP address)"
-    );
-    if !text.contains('/') && engine.cluster().namespace_id(text).is_some() {
-        message.push_str("; a namespace is not an endpoint: ask about one of its pods or workloads");
-    }
-    if let Some((ns, name)) = text.split_once('/') {
-        let mut similar: Vec<String> = engine
-            .cluster()
-            .pods()
-            .iter()
-            .filter(|p| p.namespace == ns)
-            .map(group_name)
-            .filter(|g| g.rsplit('/').next() == Some(name) && g != text)
-            .collect();
-        similar.sort();
-        similar.dedup();
-        if !similar.is_empty() {
-            message.push_str(&format!("; did you mean {}?", similar.join(" or ")));
-        }
-    }
-    usage_error(&message);
-}
-
 /// Runs `netpol reach`.
 pub fn run(args: ReachArgs) -> Outcome {
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
@@ -78,7 +47,7 @@ pub fn run(args: ReachArgs) -> Outcome {
         (None, None) => unreachable!("clap requires one"),
     };
     let Some(subject) = Subject::parse(&engine, text) else {
-        unknown(&engine, flag, text);
+        usage_error(&unknown_subject(engine.cluster(), text, Some(flag)));
         return Outcome::BadInput;
     };
     let result = reach(&engine, &subject, direction);

@@ -1,12 +1,11 @@
 //! `netpol verify`: check an expectations file against the cluster, print every broken
 //! expectation with counterexamples and their explanations.
 
-use std::io::Read;
-
 use clap::{Args, ValueEnum};
 use netpol::verify::{verify, Expectations};
+use netpol::Source;
 
-use crate::input::{usage_error, InputArgs};
+use crate::input::{report, usage_error, InputArgs};
 use crate::Outcome;
 
 /// Output formats of `netpol verify`.
@@ -38,14 +37,14 @@ pub struct VerifyArgs {
 pub fn run(args: VerifyArgs) -> Outcome {
     let Some(expectations) = read_expectations(&args) else { return Outcome::BadInput };
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
-    let report = verify(&engine, &expectations);
+    let result = verify(&engine, &expectations);
     let text = match args.output {
-        VerifyFormat::Text => report.text(),
-        VerifyFormat::Json => format!("{}\n", report.json(engine.cluster())),
-        VerifyFormat::Junit => report.junit(),
+        VerifyFormat::Text => result.to_text(),
+        VerifyFormat::Json => format!("{}\n", result.to_json(engine.cluster())),
+        VerifyFormat::Junit => result.to_junit(),
     };
     print!("{text}");
-    if report.all_passed() {
+    if result.all_passed() {
         Outcome::Ok
     } else {
         Outcome::Denied
@@ -53,33 +52,9 @@ pub fn run(args: VerifyArgs) -> Outcome {
 }
 
 fn read_expectations(args: &VerifyArgs) -> Option<Expectations> {
-    let (text, origin) = if args.expect == "-" {
-        if args.input.inputs.iter().any(|i| i == "-") {
-            usage_error("--expect - and INPUT - cannot both read stdin");
-            return None;
-        }
-        let mut text = String::new();
-        if let Err(e) = std::io::stdin().lock().read_to_string(&mut text) {
-            usage_error(&format!("<stdin>: cannot read: {e}"));
-            return None;
-        }
-        (text, "<stdin>".to_string())
-    } else {
-        match std::fs::read_to_string(&args.expect) {
-            Ok(text) => (text, args.expect.clone()),
-            Err(e) => {
-                usage_error(&format!("{}: cannot read: {e}", args.expect));
-                return None;
-            }
-        }
-    };
-    match Expectations::from_yaml_str(&text, &origin) {
-        Ok(expectations) => Some(expectations),
-        Err(e) => {
-            for d in e.diagnostics() {
-                usage_error(&d.to_string());
-            }
-            None
-        }
+    if args.expect == "-" && args.input.inputs.iter().any(|i| i == "-") {
+        usage_error("--expect - and INPUT - cannot both read stdin");
+        return None;
     }
+    report(Expectations::from_source(&Source::arg(&args.expect)))
 }

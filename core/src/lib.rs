@@ -13,6 +13,19 @@
 //! 3. **Evaluation.** [`reference::Evaluator`] reads the semantics literally; [`Compiler`]
 //!    builds an immutable [`Engine`] that answers [`Engine::decide`] fast and agrees with it.
 //!    [`Engine::explain`] says why.
+//! 4. **Analyses and output.** The analyses (`audit`, `verify`, `diff`, `graph`, `flows`,
+//!    `suggest`, `reach`) and [`report`] return results that write themselves out, named alike
+//!    everywhere: `to_text()`, `to_json()` (a `serde_json::Value`), and where a face prints more
+//!    formats `to_csv()`, `to_junit()`, `to_dot()`, `to_mermaid()`, `to_markdown()`,
+//!    `to_yaml()`. A renderer takes only what its result does not hold (the [`Cluster`] that
+//!    names pods and policies held by id, limits of the text form).
+//!
+//! Every face (command line, Python, wasm, C) enters through [`load_and_compile`] (or [`load`]):
+//! [`Source`]s (files, directories, text, bytes, stdin) and a [`Config`] (strictness, limits,
+//! evaluation [`Options`]) in, an [`Engine`] or an [`Error`] naming every problem out. Option
+//! values parse and print through the core's own `FromStr`/`Display` ([`SelfTraffic`],
+//! [`raw::Strictness`], [`Limits`], [`LimitSetting`], [`Options::parse_ip_block_pod_ips`]), so
+//! every face spells them alike; faces only parse arguments, call, convert types and print.
 //!
 //! ```
 //! # #[cfg(feature = "k8s")] {
@@ -70,9 +83,13 @@ pub use input::{limits, raw};
 
 pub use engine::compile::Compiler;
 pub use engine::connectivity::{Connectivity, IpRange, PodConnectivity, PortPart, PortSet};
+#[cfg(feature = "k8s")]
+pub use engine::load::{load, load_and_compile, Config};
 pub use engine::{Engine, Matrix, Query};
 pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
-pub use input::limits::Limits;
+pub use input::limits::{LimitSetting, Limits};
+#[cfg(feature = "k8s")]
+pub use input::Source;
 pub use spec::query::{Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, UnknownOptionValue, Verdict};
 pub use spec::{Cluster, Direction, PodId, PolicyId, Protocol};
 pub use spec::{Diagnostic, Error, ObjectKind, ObjectRef};

@@ -672,7 +672,7 @@ fn id_counts(report: &AuditReport) -> BTreeMap<&'static str, usize> {
 fn bundled_example_findings() {
     let report = example("examples/cluster.yaml");
     // monitoring has no egress policy; the frontends face the internet on 8080 (by design: info).
-    assert_eq!(report.ids(), ["NP102", "NP203"], "{}", report.text(100));
+    assert_eq!(report.ids(), ["NP102", "NP203"], "{}", report.to_text(100));
     assert_eq!(only(&report, "NP102").objects, ["Namespace monitoring", "Pod monitoring/prometheus-0"]);
     assert_eq!(
         only(&report, "NP203").objects,
@@ -705,7 +705,7 @@ fn gaps_example_findings() {
     ]
     .into_iter()
     .collect();
-    assert_eq!(id_counts(&report), expected, "{}", report.text(100));
+    assert_eq!(id_counts(&report), expected, "{}", report.to_text(100));
     // Errors first, then warnings, then info.
     let severities: Vec<Severity> = report.findings.iter().map(|f| f.severity).collect();
     let mut sorted = severities.clone();

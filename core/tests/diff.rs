@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use netpol::diff::{diff, diff_json, Diff};
+use netpol::diff::{diff, Diff};
 use netpol::k8s::{LoadOptions, Loader};
 use netpol::{Cluster, Compiler, Engine, Protocol};
 
@@ -98,7 +98,7 @@ spec:
     assert_eq!(e.cidrs, ["10.1.128.0/17"]);
     assert_eq!(e.groups, ["x/a"]);
     assert_eq!(e.causes, ["x/out (changed)"]);
-    assert!(d.text().contains("x/a -> 10.1.128.0/17  any port\n    because: x/out (changed)\n"), "{}", d.text());
+    assert!(d.to_text().contains("x/a -> 10.1.128.0/17  any port\n    because: x/out (changed)\n"), "{}", d.to_text());
     // And back: the same range, newly denied.
     let back = diff(&after, &before);
     assert!(!back.newly_allows() && back.external.len() == 1 && !back.external[0].allowed);
@@ -110,10 +110,10 @@ fn a_default_deny_is_folded_into_few_lines() {
     let d = diff(&engine(&["examples/pr/before"], ""), &engine(&["examples/pr/before"], deny));
     assert_eq!(d.policies_added, ["checkout/default-deny"]);
     assert!(!d.newly_allows());
-    assert!(d.changes.len() <= 2, "{}", d.text());
+    assert!(d.changes.len() <= 2, "{}", d.to_text());
     assert!(d.changes.iter().all(|c| c.causes == ["checkout/default-deny (added)"]));
     assert_eq!(d.summary.denied_pod_pairs, d.changes.iter().map(|c| c.pod_pairs).sum::<usize>());
-    let text = d.text();
+    let text = d.to_text();
     assert!(text.contains("-> checkout/deployment/orders  any port"), "{text}");
     assert!(text.contains("any address -> checkout/deployment/orders  any port"), "{text}");
 }
@@ -161,7 +161,7 @@ spec:
     assert_eq!(d.policies_added, ["a/db"]);
     assert!(!d.newly_allows());
     let lines: Vec<_> = d.changes.iter().map(|c| (c.from.join(","), c.to.join(","))).collect();
-    assert_eq!(lines, [("a/deployment/web".to_string(), "a/statefulset/db".to_string())], "{}", d.text());
+    assert_eq!(lines, [("a/deployment/web".to_string(), "a/statefulset/db".to_string())], "{}", d.to_text());
     let c = &d.changes[0];
     assert_eq!(c.ports.ranges(Protocol::Tcp), [(1, 5431), (5433, 65535)]);
     assert!(c.ports.is_all(Protocol::Udp));
@@ -172,8 +172,8 @@ fn identical_inputs_have_no_changes_and_json_has_the_documented_shape() {
     let a = engine(&["examples/cluster.yaml"], "");
     let d = diff(&a, &a);
     assert!(d.is_empty() && !d.newly_allows());
-    assert!(d.text().ends_with("no connection changes\n"), "{}", d.text());
-    let json = diff_json(&pr());
+    assert!(d.to_text().ends_with("no connection changes\n"), "{}", d.to_text());
+    let json = pr().to_json();
     let keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
     assert_eq!(keys, ["added", "changes", "external", "policies", "removed", "summary"]);
     assert_eq!(json["summary"]["newly_allowed"]["pod_pairs"], 1);

@@ -81,7 +81,7 @@ fn the_bundled_hubble_export_resolves_every_record() {
 fn replaying_the_example_denies_nothing_and_finds_the_unused_rule() {
     let e = example();
     let report = replay(&e, &hubble_file(&e));
-    assert!(!report.breaks_traffic(), "{}", report.text(e.cluster(), usize::MAX));
+    assert!(!report.breaks_traffic(), "{}", report.to_text(e.cluster(), usize::MAX));
     assert_eq!(report.flows, 14);
     assert_eq!(report.allowed, (13, 16));
     assert_eq!(report.still_dropped, (1, 1));
@@ -160,17 +160,17 @@ fn a_seeded_policy_change_breaks_the_scrapes() {
     assert_eq!(
         groups,
         [
-            ("monitoring/statefulset/prometheus", "shop/deployment/api", "TCP 9090".to_string(), 2),
-            ("monitoring/statefulset/prometheus", "shop/statefulset/postgres", "TCP 9187".to_string(), 1),
+            ("monitoring/statefulset/prometheus", "shop/deployment/api", "9090/TCP".to_string(), 2),
+            ("monitoring/statefulset/prometheus", "shop/statefulset/postgres", "9187/TCP".to_string(), 1),
         ]
     );
     let g = &report.denied_groups[0];
     assert!(!g.explanation.egress.allowed() && g.explanation.ingress.allowed());
     assert!(g.report.contains("isolated by: monitoring/prometheus-egress"), "{}", g.report);
     // The scrapes no longer use shop/allow-monitoring.
-    let text = report.text(e.cluster(), usize::MAX);
+    let text = report.to_text(e.cluster(), usize::MAX);
     assert!(text.contains("  shop/allow-monitoring spec.ingress[0]\n"), "{text}");
-    let json = report.json(e.cluster());
+    let json = report.to_json(e.cluster());
     assert_eq!(json["summary"]["denied"], serde_json::json!({"flows": 3, "records": 3}));
     assert_eq!(json["denied"][0]["ports"], serde_json::json!({"TCP": ["9090"]}));
     assert_eq!(json["denied"][0]["example"]["egress"]["reason"], "no-rule-admits");
@@ -263,7 +263,7 @@ fn huge_counts_saturate_instead_of_overflowing() {
     assert_eq!((set.records, set.flows[0].count, set.dropped[0]), (u64::MAX, u64::MAX, u64::MAX));
     let report = replay(&e, &set);
     assert_eq!(report.allowed, (1, u64::MAX));
-    assert!(!report.text(e.cluster(), 20).is_empty());
+    assert!(!report.to_text(e.cluster(), 20).is_empty());
 }
 
 #[test]
@@ -294,7 +294,7 @@ fn denied_traffic_is_grouped_by_workload_with_an_explanation() {
     assert_eq!(report.denied, (4, 5));
     let g = &report.denied_groups[0];
     assert_eq!((g.from.as_str(), g.to.as_str()), ("shop/deployment/frontend", "shop/statefulset/postgres"));
-    assert_eq!((g.ports.to_string(), g.flows, g.records), ("TCP 5432-5433".to_string(), 3, 4));
+    assert_eq!((g.ports.to_string(), g.flows, g.records), ("5432-5433/TCP".to_string(), 3, 4));
     // The example is the flow with the most records.
     assert_eq!(g.example.2, 5433);
     assert!(

@@ -194,7 +194,7 @@ fn the_example_expectations_all_hold() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/expectations.yaml");
     let e = Expectations::from_yaml_str(&std::fs::read_to_string(path).unwrap(), "examples/expectations.yaml").unwrap();
     let report = verify(&engine, &e);
-    assert!(report.all_passed(), "{}", report.text());
+    assert!(report.all_passed(), "{}", report.to_text());
     assert_eq!(report.passed(), e.items.len());
     assert!(report.results.iter().all(|r| r.pairs > 0 && r.counterexamples.is_empty()));
 }
@@ -219,7 +219,7 @@ fn a_broken_expectation_names_the_pairs_and_the_isolating_policies() {
     assert!(c.report.starts_with(&format!("DENIED: {FRONTEND} -> shop/postgres-0 on 5432/TCP")), "{}", c.report);
     assert!(c.report.contains("isolated by: shop/allow-monitoring, shop/default-deny, shop/postgres-from-api"));
     assert_eq!(report.failed(), 1);
-    let text = report.text();
+    let text = report.to_text();
     assert!(
         text.starts_with("FAIL  shop/frontend-* -> shop/postgres-0 on 5432/TCP allowed: 2 of 2 pairs break it"),
         "{text}"
@@ -320,7 +320,11 @@ fn selectors_matching_nothing_fail() {
         let r = &report.results[0];
         assert!(!r.passed() && !report.all_passed());
         assert_eq!(r.problem.as_deref(), Some(want));
-        assert!(report.text().starts_with(&format!("FAIL  {}: {want}\n", r.expectation.name)), "{}", report.text());
+        assert!(
+            report.to_text().starts_with(&format!("FAIL  {}: {want}\n", r.expectation.name)),
+            "{}",
+            report.to_text()
+        );
     }
 }
 
@@ -445,7 +449,7 @@ expectations:
 - {name: empty, from: shop/nope, to: shop/api-*, port: all, expect: denied}
 "#,
     );
-    let v = verify(&engine, &e).json(engine.cluster());
+    let v = verify(&engine, &e).to_json(engine.cluster());
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&v), ["expectations", "failed", "origin", "passed"]);
     assert_eq!(
@@ -519,7 +523,7 @@ expectations:
 - {name: nobody, from: shop/nope, to: shop/api-*, port: all, expect: denied}
 "#,
     );
-    let xml = verify(&engine, &e).junit();
+    let xml = verify(&engine, &e).to_junit();
     assert!(xml.starts_with(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"netpol verify\" tests=\"3\" failures=\"2\""
     ));
@@ -581,6 +585,6 @@ items:
         ("shop/web", "9090", "allowed", true),
     ] {
         let r = run(&engine, from, "shop/api", port, expect);
-        assert_eq!(r.all_passed(), passes, "{from} -> shop/api {port} {expect}: {}", r.text());
+        assert_eq!(r.all_passed(), passes, "{from} -> shop/api {port} {expect}: {}", r.to_text());
     }
 }

@@ -3,6 +3,7 @@
 use std::ffi::c_char;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use netpol_core::report::CheckReport;
 use netpol_core::{Endpoint, Family, FamilyVerdicts, PodId, Protocol, Query, Verdict};
 
 use crate::engine::{borrow, netpol_engine};
@@ -337,8 +338,7 @@ pub unsafe extern "C" fn netpol_explain(
             Ok(q) => q,
             Err(r) => return r,
         };
-        let explanation = e.engine.explain(q.src, q.dst, q.port, q.protocol);
-        let text = explanation.report(e.engine.cluster(), q.src, q.dst, q.port, q.protocol);
+        let text = CheckReport::new(&e.engine, q.src, q.dst, q.port, q.protocol).to_text();
         // SAFETY: checked non-NULL; writable by the caller's promise.
         unsafe { text_out.write(crate::c_string(&text).into_raw()) };
         netpol_result::Ok

@@ -2,9 +2,8 @@
 
 use std::ffi::{c_char, CStr, CString};
 
-use netpol_core::k8s::{LoadOptions, Loader};
 use netpol_core::raw::Strictness;
-use netpol_core::{Compiler, Engine, Options, SelfTraffic};
+use netpol_core::{Config, Engine, Options, SelfTraffic, Source};
 
 use crate::error::netpol_error;
 use crate::{boundary, netpol_result};
@@ -84,9 +83,15 @@ pub unsafe extern "C" fn netpol_engine_from_yaml(
         };
         // SAFETY: NULL or a valid options struct, by the caller's promise.
         let options = unsafe { options.as_ref() }.copied().unwrap_or_default();
-        let strictness = if options.lenient { Strictness::Lenient } else { Strictness::Strict };
-        let mut loader = Loader::new(LoadOptions { strictness, ..LoadOptions::default() });
-        loader.add_bytes(bytes, "<input>");
+        let mut config = Config {
+            options: Options {
+                self_traffic: if options.self_traffic_evaluate { SelfTraffic::Evaluate } else { SelfTraffic::Allow },
+                ip_block_matches_pods: options.ip_block_matches_pods,
+            },
+            ..Config::default()
+        };
+        config.load.strictness = Strictness::strict_if(!options.lenient);
+        let source = Source::Bytes { bytes: bytes.to_vec(), origin: "<input>".into() };
         let report = |error: netpol_error| {
             if !error_out.is_null() {
                 // SAFETY: non-NULL and writable by the caller's promise.
@@ -94,16 +99,11 @@ pub unsafe extern "C" fn netpol_engine_from_yaml(
             }
             netpol_result::InvalidInput
         };
-        let cluster = match loader.finish() {
-            Ok(cluster) => cluster,
+        let engine = match netpol_core::load_and_compile(&[source], &config) {
+            Ok(engine) => engine,
             Err(e) => return report(netpol_error::new(&e)),
         };
-        let engine = Compiler::new()
-            .options(Options {
-                self_traffic: if options.self_traffic_evaluate { SelfTraffic::Evaluate } else { SelfTraffic::Allow },
-                ip_block_matches_pods: options.ip_block_matches_pods,
-            })
-            .compile(&cluster);
+        let cluster = engine.cluster();
         let names = cluster.pods().iter().map(|p| crate::c_string(&p.qualified_name())).collect();
         let warnings = cluster.warnings().iter().map(|w| crate::c_string(&w.to_string())).collect();
         let boxed = Box::new(netpol_engine { engine, names, warnings });

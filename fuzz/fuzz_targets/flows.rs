@@ -28,8 +28,8 @@ fuzz_target!(|data: &[u8]| {
         Ok(set) => {
             assert_eq!(set.flows.len(), set.dropped.len());
             let report = replay(engine, &set);
-            assert!(!report.text(engine.cluster(), 20).is_empty());
-            let _ = report.json(engine.cluster());
+            assert!(!report.to_text(engine.cluster(), 20).is_empty());
+            let _ = report.to_json(engine.cluster());
             if flags & 4 != 0 {
                 let suggestion = suggest(engine, &set.flows);
                 let check = suggestion.check(engine, &set.flows).expect("the suggestion loads back");

@@ -1,38 +1,38 @@
 //! `netpol._netpol`: the extension module behind the `netpol` Python package.
 //!
-//! Thin: converts arguments, runs the engine (releasing the GIL for whole-table work, reach
-//! questions, flow files and reviews; `traffic` drives the flow pipeline, `review` the audit,
-//! verify and diff) and returns plain values or JSON text; `netpol/__init__.py` wraps them in
-//! typed Python classes. Errors are raised as the exception classes of `netpol/_errors.py`. No
+//! Thin: converts arguments, calls the core (releasing the GIL for loading, whole-table work,
+//! reach questions, flow files and reviews) and returns plain values or the core's JSON as
+//! text; `netpol/__init__.py` wraps them in typed Python classes. Errors are raised as the exception classes of `netpol/_errors.py`. No
 //! panic reaches Python: pyo3 turns one into `pyo3_runtime.PanicException`, and the engine does
 //! not panic on input.
-
-mod review;
-mod traffic;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use netpol::flows::FlowFormat;
-use netpol::k8s::{LoadOptions, Loader};
+use netpol::audit::AuditOptions;
+use netpol::flows::{read_sources, replay, FlowFormat};
 use netpol::raw::Strictness;
 use netpol::reach::{reach, Subject};
+use netpol::report::{unknown_endpoint, unknown_subject, CheckReport, ConnectivityReport, MatrixReport};
+use netpol::spec::LabelSelector;
+use netpol::suggest::suggest_checked;
+use netpol::verify::Expectations;
 use netpol::{
-    report, Cluster, Compiler, Direction, Endpoint, Engine, FamilyVerdicts, Options, Protocol, Query, SelfTraffic,
-    Verdict,
+    report, Config, Direction, Endpoint, Engine, FamilyVerdicts, Options, Protocol, Query, SelfTraffic, Source, Verdict,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 
 /// How to load and evaluate, from the keyword arguments.
-fn options(self_traffic: &str, ipblock_pod_ips: &str, strict: bool) -> PyResult<(Options, Strictness)> {
+fn config(self_traffic: &str, ipblock_pod_ips: &str, strict: bool) -> PyResult<Config> {
     let self_traffic: SelfTraffic =
         self_traffic.parse().map_err(|e| PyValueError::new_err(format!("self_traffic: {e}, not {self_traffic:?}")))?;
     let ip_block_matches_pods = Options::parse_ip_block_pod_ips(ipblock_pod_ips)
         .map_err(|e| PyValueError::new_err(format!("ipblock_pod_ips: {e}, not {ipblock_pod_ips:?}")))?;
-    let strictness = if strict { Strictness::Strict } else { Strictness::Lenient };
-    Ok((Options { self_traffic, ip_block_matches_pods }, strictness))
+    let mut config = Config { options: Options { self_traffic, ip_block_matches_pods }, ..Config::default() };
+    config.load.strictness = Strictness::strict_if(strict);
+    Ok(config)
 }
 
 /// One problem as Python sees it: (origin, kind, object, field, message, line).
@@ -129,20 +129,37 @@ fn port(port: u32) -> PyResult<u16> {
     }
 }
 
+/// The audit's assumptions; `None` keeps the core's default (which `netpol audit` shares).
+fn audit_options(
+    system_namespaces: Option<Vec<String>>,
+    dns_namespace: Option<String>,
+    dns_selector: Option<&str>,
+) -> PyResult<AuditOptions> {
+    let mut options = AuditOptions::default();
+    if let Some(namespaces) = system_namespaces {
+        options.system_namespaces = namespaces;
+    }
+    if let Some(text) = dns_selector {
+        options.dns.pod_selector = LabelSelector::parse_match_labels(text).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "dns_selector {text:?}: expected \"key=value[,key=value...]\" or a dict of labels"
+            ))
+        })?;
+    }
+    if let Some(namespace) = dns_namespace {
+        options.dns.namespace = namespace;
+    }
+    Ok(options)
+}
+
+/// Flow files, then flow text (named `<text>`).
+fn flow_sources(paths: Vec<PathBuf>, text: Option<String>) -> Vec<Source> {
+    paths.into_iter().map(Source::Path).chain(text.map(|t| Source::text(t, "<text>"))).collect()
+}
+
 impl RawEngine {
-    fn build(
-        py: Python<'_>,
-        load: impl FnOnce(&mut Loader) + Send,
-        opts: (Options, Strictness),
-    ) -> PyResult<RawEngine> {
-        let (options, strictness) = opts;
-        let result: Result<Engine, netpol::Error> = py.detach(move || {
-            let mut loader = Loader::new(LoadOptions { strictness, ..LoadOptions::default() });
-            load(&mut loader);
-            let cluster: Cluster = loader.finish()?;
-            Ok(Compiler::new().options(options).compile(&cluster))
-        });
-        match result {
+    fn build(py: Python<'_>, sources: Vec<Source>, config: Config) -> PyResult<RawEngine> {
+        match py.detach(move || netpol::load_and_compile(&sources, &config)) {
             Ok(engine) => Ok(RawEngine { engine }),
             Err(e) => Err(policy_error(py, &e)),
         }
@@ -151,14 +168,9 @@ impl RawEngine {
     fn endpoint(&self, value: &Bound<'_, PyAny>) -> PyResult<Endpoint> {
         let text = value.str()?;
         let text = text.to_cow()?;
-        self.engine.parse_endpoint(&text).ok_or_else(|| {
-            PyValueError::new_err(
-                self.engine
-                    .cluster()
-                    .unknown_endpoint(&text)
-                    .unwrap_or_else(|| format!("{text:?}: no such pod (use \"namespace/pod\") and not an IP address")),
-            )
-        })
+        self.engine
+            .parse_endpoint(&text)
+            .ok_or_else(|| PyValueError::new_err(unknown_endpoint(self.engine.cluster(), &text, None)))
     }
 
     /// Parses `(src, dst, port, protocol)` queries, then decides them without the GIL.
@@ -195,8 +207,8 @@ impl RawEngine {
         ipblock_pod_ips: &str,
         strict: bool,
     ) -> PyResult<RawEngine> {
-        let opts = options(self_traffic, ipblock_pod_ips, strict)?;
-        RawEngine::build(py, move |l| l.add_str(&text, "<text>"), opts)
+        let config = config(self_traffic, ipblock_pod_ips, strict)?;
+        RawEngine::build(py, vec![Source::text(text, "<text>")], config)
     }
 
     /// Loads files and directories.
@@ -209,8 +221,8 @@ impl RawEngine {
         ipblock_pod_ips: &str,
         strict: bool,
     ) -> PyResult<RawEngine> {
-        let opts = options(self_traffic, ipblock_pod_ips, strict)?;
-        RawEngine::build(py, move |l| paths.iter().for_each(|p| l.add_path(p)), opts)
+        let config = config(self_traffic, ipblock_pod_ips, strict)?;
+        RawEngine::build(py, paths.into_iter().map(Source::Path).collect(), config)
     }
 
     /// (allowed, egress allowed, ingress allowed, {family: allowed} per shared family).
@@ -249,12 +261,8 @@ impl RawEngine {
     ) -> PyResult<(String, String)> {
         let (src, dst, port, protocol) =
             (self.endpoint(src)?, self.endpoint(dst)?, self::port(port)?, self::protocol(protocol)?);
-        let e = self.engine.explain(src, dst, port, protocol);
-        let cluster = self.engine.cluster();
-        Ok((
-            report::explanation_json(cluster, src, dst, port, protocol, &e).to_string(),
-            e.report(cluster, src, dst, port, protocol),
-        ))
+        let report = CheckReport::new(&self.engine, src, dst, port, protocol);
+        Ok((report.to_json().to_string(), report.to_text()))
     }
 
     /// The truth table as (rows of bools, row-major bytes of 0/1).
@@ -266,18 +274,7 @@ impl RawEngine {
     ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyBytes>)> {
         let (port, protocol) = (self::port(port)?, self::protocol(protocol)?);
         let engine = &self.engine;
-        let bytes: Vec<u8> = py.detach(move || {
-            let m = engine.matrix(port, protocol);
-            let n = m.len();
-            let mut bytes = vec![0u8; n * n];
-            for s in 0..n {
-                let row = m.row_bits(netpol::PodId(s as u32));
-                for d in 0..n {
-                    bytes[s * n + d] = ((row[d / 64] >> (d % 64)) & 1) as u8;
-                }
-            }
-            bytes
-        });
+        let bytes = py.detach(move || MatrixReport::new(engine, port, protocol).to_bytes());
         let n = engine.cluster().pods().len();
         let rows = PyList::empty(py);
         for s in 0..n {
@@ -289,7 +286,7 @@ impl RawEngine {
     /// The connectivity map as JSON text.
     fn connectivity(&self, py: Python<'_>) -> String {
         let engine = &self.engine;
-        py.detach(move || report::connectivity_json(engine).to_string())
+        py.detach(move || ConnectivityReport::new(engine).to_json().to_string())
     }
 
     /// Who may reach the endpoint (`to`) or what it may reach (`from`), as JSON text.
@@ -297,11 +294,8 @@ impl RawEngine {
         let direction = self::direction(direction)?;
         let text = endpoint.str()?;
         let text = text.to_cow()?;
-        let subject = Subject::parse(&self.engine, &text).ok_or_else(|| {
-            PyValueError::new_err(self.engine.cluster().unknown_endpoint(&text).unwrap_or_else(|| format!(
-                "{text:?}: no such pod, workload or address (use \"namespace/pod\", \"namespace/kind/name\" such as \"shop/deployment/api\", or an IP address)"
-            )))
-        })?;
+        let subject = Subject::parse(&self.engine, &text)
+            .ok_or_else(|| PyValueError::new_err(unknown_subject(self.engine.cluster(), &text, None)))?;
         let engine = &self.engine;
         Ok(py.detach(move || reach(engine, &subject, direction).to_json().to_string()))
     }
@@ -311,8 +305,10 @@ impl RawEngine {
     fn flows(&self, py: Python<'_>, paths: Vec<PathBuf>, text: Option<String>, format: &str) -> PyResult<String> {
         let format = flow_format(format)?;
         let engine = &self.engine;
+        let sources = flow_sources(paths, text);
         let result = py.detach(move || {
-            traffic::read(engine, &paths, text.as_deref(), format).map(|set| traffic::report(engine, &set))
+            let set = read_sources(engine, &sources, format, &mut |_| {})?;
+            Ok(replay(engine, &set).to_json(engine.cluster()).to_string())
         });
         result.map_err(|e| flow_error(py, &e))
     }
@@ -329,11 +325,13 @@ impl RawEngine {
     ) -> PyResult<String> {
         let format = flow_format(format)?;
         let engine = &self.engine;
-        let result = py.detach(move || traffic::suggest_from(engine, &paths, text.as_deref(), format, include_dropped));
-        result.map_err(|failure| match failure {
-            traffic::SuggestFailure::Flows(e) => flow_error(py, &e),
-            traffic::SuggestFailure::SelfCheck(message) => error_class(py, "SelfCheckError", (message,)),
-        })
+        let sources = flow_sources(paths, text);
+        let cluster = engine.cluster();
+        let set = py.detach(|| read_sources(engine, &sources, format, &mut |_| {})).map_err(|e| flow_error(py, &e))?;
+        match py.detach(|| suggest_checked(engine, &set, include_dropped).map(|r| r.to_json(cluster).to_string())) {
+            Ok(json) => Ok(json),
+            Err(failure) => Err(error_class(py, "SelfCheckError", (failure.message(cluster),))),
+        }
     }
 
     /// The audit report as JSON text; `None` keeps the default.
@@ -345,22 +343,25 @@ impl RawEngine {
         dns_namespace: Option<String>,
         dns_selector: Option<&str>,
     ) -> PyResult<String> {
-        let options =
-            review::audit_options(system_namespaces, dns_namespace, dns_selector).map_err(PyValueError::new_err)?;
+        let options = audit_options(system_namespaces, dns_namespace, dns_selector)?;
         let engine = &self.engine;
-        Ok(py.detach(move || review::audit(engine, &options)))
+        Ok(py.detach(move || netpol::audit::audit(engine, &options).to_json().to_string()))
     }
 
     /// The verification report of an expectations file or text (exactly one), as JSON text.
     #[pyo3(signature = (path, text))]
     fn verify(&self, py: Python<'_>, path: Option<PathBuf>, text: Option<String>) -> PyResult<String> {
         let source = match (path, text) {
-            (Some(path), None) => review::ExpectationsSource::Path(path),
-            (None, Some(text)) => review::ExpectationsSource::Text(text),
+            (Some(path), None) => Source::Path(path),
+            (None, Some(text)) => Source::text(text, "<text>"),
             _ => return Err(PyValueError::new_err("give exactly one of path and text")),
         };
         let engine = &self.engine;
-        py.detach(move || review::verify(engine, &source)).map_err(|e| expectations_error(py, &e))
+        py.detach(move || {
+            let expectations = Expectations::from_source(&source)?;
+            Ok(netpol::verify::verify(engine, &expectations).to_json(engine.cluster()).to_string())
+        })
+        .map_err(|e| expectations_error(py, &e))
     }
 
     /// Pod names, `namespace/name`, in order.
@@ -398,7 +399,7 @@ fn diff(py: Python<'_>, before: &Bound<'_, RawEngine>, after: &Bound<'_, RawEngi
              diff compares clusters under the same options",
         ));
     }
-    Ok(py.detach(move || review::diff(before, after)))
+    Ok(py.detach(move || netpol::diff::diff(before, after).to_json().to_string()))
 }
 
 /// The extension module.

@@ -4,10 +4,12 @@
 //! load, the problems are also attached as `error.problems` (`{origin, object, field, message,
 //! line}`, the TypeScript `LoadError`). A panic hook logs Rust panics to the console.
 
-use netpol::k8s::{LoadOptions, Loader};
 use netpol::raw::Strictness;
 use netpol::reach::{reach, Subject};
-use netpol::{report, Compiler, Direction, Endpoint, Options, Protocol, SelfTraffic};
+use netpol::report::{
+    self, unknown_endpoint, unknown_subject, verdict_json, CheckReport, ConnectivityReport, MatrixReport,
+};
+use netpol::{Config, Direction, Endpoint, Options, Protocol, Source};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -124,16 +126,6 @@ fn load_error(e: &netpol::Error) -> JsValue {
     err.into()
 }
 
-/// The `Verdict` object: both directions and the per-family answers (S9a).
-fn verdict_json(v: netpol::Verdict) -> serde_json::Value {
-    serde_json::json!({
-        "allowed": v.is_allowed(),
-        "egress": v.egress,
-        "ingress": v.ingress,
-        "families": report::families_json(v.families),
-    })
-}
-
 /// The `Explanation` object: what `netpol check -o json` prints, plus the report as `text`.
 fn explanation_value(
     engine: &netpol::Engine,
@@ -142,10 +134,9 @@ fn explanation_value(
     port: u16,
     protocol: Protocol,
 ) -> serde_json::Value {
-    let e = engine.explain(s, d, port, protocol);
-    let cluster = engine.cluster();
-    let mut value = report::explanation_json(cluster, s, d, port, protocol, &e);
-    value["text"] = serde_json::Value::String(e.report(cluster, s, d, port, protocol));
+    let report = CheckReport::new(engine, s, d, port, protocol);
+    let mut value = report.to_json();
+    value["text"] = serde_json::Value::String(report.to_text());
     value
 }
 
@@ -159,26 +150,9 @@ pub struct Engine {
     engine: netpol::Engine,
 }
 
-/// The message for a `namespace/pod` or IP endpoint `text` that names nothing.
-fn unknown_endpoint(engine: &netpol::Engine, text: &str) -> String {
-    engine
-        .cluster()
-        .unknown_endpoint(text)
-        .unwrap_or_else(|| format!("{text:?}: no such pod (use \"namespace/pod\") and not an IP address"))
-}
-
-/// The message for a `reach` endpoint `text` (pod, workload or IP) that names nothing.
-fn unknown_subject(engine: &netpol::Engine, text: &str) -> String {
-    engine.cluster().unknown_endpoint(text).unwrap_or_else(|| {
-        format!(
-            "{text:?}: no such pod, workload or address (use \"namespace/pod\", \"namespace/kind/name\" such as \"shop/deployment/api\", or an IP address)"
-        )
-    })
-}
-
 impl Engine {
     fn endpoint(&self, text: &str) -> Result<Endpoint, JsValue> {
-        self.engine.parse_endpoint(text).ok_or_else(|| error(&unknown_endpoint(&self.engine, text)))
+        self.engine.parse_endpoint(text).ok_or_else(|| error(&unknown_endpoint(self.engine.cluster(), text, None)))
     }
 
     fn query(
@@ -211,20 +185,18 @@ impl Engine {
         } else {
             serde_wasm_bindgen::from_value(options).map_err(|e| error(&format!("options: {e}")))?
         };
-        let self_traffic = match options.self_traffic.as_deref() {
-            None => SelfTraffic::default(),
-            Some(text) => text.parse().map_err(|e| error(&format!("options.selfTraffic: {text:?}: {e}")))?,
-        };
-        let ip_block_matches_pods = match options.ipblock_pod_ips.as_deref() {
-            None => Options::default().ip_block_matches_pods,
-            Some(text) => Options::parse_ip_block_pod_ips(text)
-                .map_err(|e| error(&format!("options.ipblockPodIps: {text:?}: {e}")))?,
-        };
-        let strictness = if options.strict.unwrap_or(true) { Strictness::Strict } else { Strictness::Lenient };
-        let mut loader = Loader::new(LoadOptions { strictness, ..LoadOptions::default() });
-        loader.add_str(text, "<editor>");
-        let cluster = loader.finish().map_err(|e| load_error(&e))?;
-        let engine = Compiler::new().options(Options { self_traffic, ip_block_matches_pods }).compile(&cluster);
+        let mut config = Config::default();
+        if let Some(text) = options.self_traffic.as_deref() {
+            config.options.self_traffic =
+                text.parse().map_err(|e| error(&format!("options.selfTraffic: {text:?}: {e}")))?;
+        }
+        if let Some(text) = options.ipblock_pod_ips.as_deref() {
+            config.options.ip_block_matches_pods = Options::parse_ip_block_pod_ips(text)
+                .map_err(|e| error(&format!("options.ipblockPodIps: {text:?}: {e}")))?;
+        }
+        config.load.strictness = Strictness::strict_if(options.strict.unwrap_or(true));
+        let engine =
+            netpol::load_and_compile(&[Source::text(text, "<editor>")], &config).map_err(|e| load_error(&e))?;
         Ok(Engine { engine })
     }
 
@@ -249,13 +221,13 @@ impl Engine {
     pub fn matrix(&self, port: u16, protocol: &str) -> Result<JsValue, JsValue> {
         let protocol =
             Protocol::parse_loose(protocol).ok_or_else(|| error(&format!("unknown protocol {protocol:?}")))?;
-        json(&report::matrix_json(&self.engine, port, protocol))
+        json(&MatrixReport::new(&self.engine, port, protocol).to_json())
     }
 
     /// For every pod pair the allowed ports, and each pod's external ranges.
     #[wasm_bindgen(unchecked_return_type = "Connectivity")]
     pub fn connectivity(&self) -> Result<JsValue, JsValue> {
-        json(&report::connectivity_json(&self.engine))
+        json(&ConnectivityReport::new(&self.engine).to_json())
     }
 
     /// Who may reach `endpoint` (`direction` "to") or what it may reach ("from"): peers by
@@ -272,8 +244,8 @@ impl Engine {
             "from" => Direction::Egress,
             other => return Err(error(&format!("direction {other:?} is not \"to\" or \"from\""))),
         };
-        let subject =
-            Subject::parse(&self.engine, endpoint).ok_or_else(|| error(&unknown_subject(&self.engine, endpoint)))?;
+        let subject = Subject::parse(&self.engine, endpoint)
+            .ok_or_else(|| error(&unknown_subject(self.engine.cluster(), endpoint, None)))?;
         json(&reach(&self.engine, &subject, direction).to_json())
     }
 
@@ -315,7 +287,7 @@ items:
 - {apiVersion: v1, kind: Pod, metadata: {name: hn, namespace: kube-system}, spec: {hostNetwork: true}, status: {phase: Running, podIP: 192.168.1.5}}
 - {apiVersion: v1, kind: Pod, metadata: {name: job-1, namespace: x}, status: {phase: Failed, podIP: 10.0.0.9}}
 "#;
-        Compiler::new().compile(&netpol::Cluster::from_yaml_str(text).unwrap())
+        netpol::Compiler::new().compile(&netpol::Cluster::from_yaml_str(text).unwrap())
     }
 
     #[test]
@@ -341,17 +313,18 @@ items:
     fn left_out_pods_are_named_as_such() {
         let e = engine();
         let host_network = "kube-system/hn was left out: hostNetwork pods are not isolated by NetworkPolicy; its IP is an outside address";
-        assert_eq!(unknown_endpoint(&e, "kube-system/hn"), host_network);
-        assert_eq!(unknown_subject(&e, "kube-system/hn"), host_network);
+        let c = e.cluster();
+        assert_eq!(unknown_endpoint(c, "kube-system/hn", None), host_network);
+        assert_eq!(unknown_subject(c, "kube-system/hn", None), host_network);
         assert_eq!(
-            unknown_subject(&e, "x/job-1"),
+            unknown_subject(c, "x/job-1", None),
             "x/job-1 was left out: its phase is Failed (finished pods hold no connections); its IP is an outside address"
         );
         assert_eq!(
-            unknown_endpoint(&e, "x/nope"),
+            unknown_endpoint(c, "x/nope", None),
             "\"x/nope\": no such pod (use \"namespace/pod\") and not an IP address"
         );
-        assert!(unknown_subject(&e, "x/nope").starts_with("\"x/nope\": no such pod, workload or address"));
+        assert!(unknown_subject(c, "x/nope", None).starts_with("\"x/nope\": no such pod, workload or address"));
     }
 
     /// The issue 15 reproducer, and a dual-stack pair allowed over IPv6 only.
@@ -367,7 +340,7 @@ items:
 - {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: v6-only, namespace: x}, spec: {podSelector: {matchLabels: {app: a}}, ingress: [{from: [{ipBlock: {cidr: "fd00:1::/64"}}]}]}}
 - {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: e-v6-only, namespace: x}, spec: {podSelector: {matchLabels: {app: e}}, ingress: [{from: [{ipBlock: {cidr: "fd00:1::/64"}}]}]}}
 "#;
-        Compiler::new().compile(&netpol::Cluster::from_yaml_str(text).unwrap())
+        netpol::Compiler::new().compile(&netpol::Cluster::from_yaml_str(text).unwrap())
     }
 
     #[test]

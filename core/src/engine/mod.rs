@@ -8,6 +8,8 @@
 
 pub(crate) mod compile;
 pub(crate) mod connectivity;
+#[cfg(feature = "k8s")]
+pub(crate) mod load;
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};

@@ -107,7 +107,21 @@ impl Limits {
 
     /// Sets the limit called `name` (one of [`Limits::NAMES`]) to `value`.
     pub fn set(&mut self, name: &str, value: usize) -> Result<(), String> {
-        let field = match name {
+        let field =
+            self.field(name).ok_or_else(|| format!("unknown limit {name:?}: one of {}", Limits::NAMES.join(", ")))?;
+        *field = value;
+        Ok(())
+    }
+
+    /// The value of the limit called `name` (one of [`Limits::NAMES`]).
+    pub fn get(&self, name: &str) -> Option<usize> {
+        let mut copy = *self;
+        let field = copy.field(name)?;
+        Some(*field)
+    }
+
+    fn field(&mut self, name: &str) -> Option<&mut usize> {
+        Some(match name {
             "objects" => &mut self.max_objects,
             "depth" => &mut self.max_depth,
             "alias-events" => &mut self.max_alias_events,
@@ -119,15 +133,72 @@ impl Limits {
             "ports" => &mut self.max_ports,
             "ip-blocks" => &mut self.max_ip_blocks,
             "excepts" => &mut self.max_excepts,
-            _ => return Err(format!("unknown limit {name:?}: one of {}", Limits::NAMES.join(", "))),
-        };
-        *field = value;
-        Ok(())
+            _ => return None,
+        })
+    }
+
+    /// Applies one setting.
+    pub fn apply(&mut self, setting: &LimitSetting) {
+        if let Some(field) = self.field(setting.name) {
+            *field = setting.value;
+        }
     }
 
     /// The message for `count` things over the limit `max` called `name`.
     pub(crate) fn over(count: usize, what: &str, max: usize, name: &str) -> String {
         format!("{count} {what}: over the limit of {max} (raise it with the `{name}` limit)")
+    }
+}
+
+/// One `NAME=N` setting of a limit, as `--limit` takes it: NAME one of [`Limits::NAMES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LimitSetting {
+    /// The limit's name.
+    pub name: &'static str,
+    /// Its value.
+    pub value: usize,
+}
+
+impl core::str::FromStr for LimitSetting {
+    type Err = String;
+
+    /// `NAME=N`; the error says what is wrong in words a face can print as is.
+    fn from_str(text: &str) -> Result<LimitSetting, String> {
+        let (name, value) = text.split_once('=').ok_or_else(|| format!("expected NAME=N, got {text:?}"))?;
+        let value: usize = value.parse().map_err(|_| format!("{value:?} is not a count"))?;
+        Limits::default().set(name, value)?;
+        let name = Limits::NAMES.iter().find(|n| **n == name).copied().unwrap_or_default();
+        Ok(LimitSetting { name, value })
+    }
+}
+
+impl core::fmt::Display for LimitSetting {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}={}", self.name, self.value)
+    }
+}
+
+impl core::str::FromStr for Limits {
+    type Err = String;
+
+    /// Comma-separated `NAME=N` settings over the defaults (`""` is the defaults).
+    fn from_str(text: &str) -> Result<Limits, String> {
+        let mut limits = Limits::default();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            limits.apply(&part.parse()?);
+        }
+        Ok(limits)
+    }
+}
+
+impl core::fmt::Display for Limits {
+    /// Every limit as `NAME=N`, comma-separated, in the order of [`Limits::NAMES`]; parses back.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (i, name) in Limits::NAMES.iter().enumerate() {
+            let value = self.get(name).unwrap_or_default();
+            write!(f, "{}{}", if i == 0 { "" } else { "," }, LimitSetting { name, value })?;
+        }
+        Ok(())
     }
 }
 

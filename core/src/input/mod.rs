@@ -2,6 +2,7 @@
 //!
 //! - `k8s/` (feature `k8s`): YAML/JSON text, files, directories and streams → [`raw::RawCluster`].
 //! - `raw.rs`: the unvalidated, API-shaped structs any face may fill.
+//! - `source.rs` (feature `k8s`): files, directories, text, bytes, stdin: every face's inputs.
 //! - `limits.rs`: input refused up front when over a stated limit.
 //! - `validate.rs`: what the API server would check (S14), defaults, strict and lenient.
 //!
@@ -11,4 +12,9 @@
 pub mod k8s;
 pub mod limits;
 pub mod raw;
+#[cfg(feature = "k8s")]
+mod source;
 mod validate;
+
+#[cfg(feature = "k8s")]
+pub use source::Source;

@@ -41,12 +41,49 @@ impl Strictness {
             Strictness::Lenient => warnings.extend(problems.into_iter().map(skipped_leniently)),
         }
     }
+
+    /// `strict` or `lenient`: how every face spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strictness::Strict => "strict",
+            Strictness::Lenient => "lenient",
+        }
+    }
+
+    /// [`Strictness::Strict`] when `strict`, else [`Strictness::Lenient`]: for faces that take a
+    /// flag (`--lenient`, `strict=False`).
+    pub fn strict_if(strict: bool) -> Strictness {
+        if strict {
+            Strictness::Strict
+        } else {
+            Strictness::Lenient
+        }
+    }
 }
 
 /// A problem turned into the warning of a skipped object (lenient mode).
 pub(crate) fn skipped_leniently(problem: Diagnostic) -> Diagnostic {
     let message = format!("{} (object skipped: lenient mode)", problem.message());
     problem.with_message(message)
+}
+
+impl core::fmt::Display for Strictness {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl core::str::FromStr for Strictness {
+    type Err = crate::UnknownOptionValue;
+
+    /// `strict` or `lenient`.
+    fn from_str(text: &str) -> Result<Strictness, crate::UnknownOptionValue> {
+        match text {
+            "strict" => Ok(Strictness::Strict),
+            "lenient" => Ok(Strictness::Lenient),
+            _ => Err(crate::UnknownOptionValue { expected: &["strict", "lenient"] }),
+        }
+    }
 }
 
 /// A `v1/Namespace` as given.

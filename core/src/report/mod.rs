@@ -1,5 +1,13 @@
-//! JSON shapes of the answers, shared by every face (CLI `-o json`, Python, wasm) so that a
-//! field means the same everywhere. Documented in the README.
+//! How answers are written out, shared by every face (CLI, Python, wasm, C) so that a field
+//! means the same everywhere: the JSON shapes (documented in the README), the whole-cluster
+//! tables ([`MatrixReport`], [`ConnectivityReport`]), one decided connection ([`CheckReport`]),
+//! and the errors for endpoints that name nothing.
+//!
+//! Naming: every result renders itself with `to_text()` and `to_json()` (a
+//! [`serde_json::Value`]), and where a face prints more formats, `to_csv()`, `to_junit()`,
+//! `to_dot()`, `to_mermaid()`, `to_markdown()`, `to_yaml()`. A renderer takes only what the
+//! result does not hold: the [`Cluster`] naming the pods and policies it refers to by id, and
+//! limits of the text form.
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -8,10 +16,18 @@ use core::net::IpAddr;
 
 use serde_json::{json, Map, Value};
 
+mod check;
+mod tables;
+mod unknown;
+
+pub use check::CheckReport;
+pub use tables::{ConnectivityReport, MatrixReport};
+pub use unknown::{unknown_endpoint, unknown_subject};
+
 use crate::engine::connectivity::{IpRange, PortSet};
 use crate::explain::{endpoint_name, DirectionExplanation, Explanation, Reason};
-use crate::spec::{Cluster, PodId, Protocol};
-use crate::{Endpoint, Engine, Family, FamilyVerdicts};
+use crate::spec::{Cluster, Protocol};
+use crate::{Endpoint, Family, FamilyVerdicts};
 
 /// The stable id of a [`Reason`]: `admitted`, `no-rule-admits`, `not-isolated`, `not-a-pod`,
 /// `self-traffic`, `no-common-family`.
@@ -58,6 +74,17 @@ pub fn families_json(families: FamilyVerdicts) -> Value {
     Value::Object(families.iter().map(|(f, allowed)| (f.key().into(), Value::Bool(allowed))).collect())
 }
 
+/// A verdict as `{"allowed", "egress", "ingress", "families"}`: both directions and the
+/// per-family answers (S9a; see [`families_json`]).
+pub fn verdict_json(v: crate::Verdict) -> Value {
+    json!({
+        "allowed": v.is_allowed(),
+        "egress": v.egress,
+        "ingress": v.ingress,
+        "families": families_json(v.families),
+    })
+}
+
 /// A whole explanation, as `netpol check -o json` prints it: `egress` and `ingress` are the
 /// account of `family` (an allowing family if any); `other_family` holds the other shared
 /// family's account when it differs.
@@ -92,21 +119,6 @@ pub fn pod_names(cluster: &Cluster) -> Vec<String> {
     cluster.pods().iter().map(|p| p.qualified_name()).collect()
 }
 
-/// The truth table as `{"port", "protocol", "pods", "allowed"}`, rows sources, columns
-/// destinations, pods in cluster order (namespace, then name).
-pub fn matrix_json(engine: &Engine, port: u16, protocol: Protocol) -> Value {
-    let matrix = engine.matrix(port, protocol);
-    let n = matrix.len();
-    let rows: Vec<Vec<bool>> =
-        (0..n).map(|s| (0..n).map(|d| matrix.allowed(PodId(s as u32), PodId(d as u32))).collect()).collect();
-    json!({
-        "port": port,
-        "protocol": protocol.as_str(),
-        "pods": pod_names(engine.cluster()),
-        "allowed": rows,
-    })
-}
-
 /// `"all"`, or the ranges as `"80"` / `"8080-8090"` strings.
 pub fn ports_json(set: &PortSet) -> Value {
     let mut map = Map::new();
@@ -128,31 +140,6 @@ pub fn range_strings(set: &PortSet, p: Protocol) -> Vec<String> {
 /// The CIDRs covering `range` exactly, as strings.
 pub fn cidr_strings(range: &IpRange) -> Vec<String> {
     range.cidrs().iter().map(ToString::to_string).collect()
-}
-
-/// The connectivity map as `{"pairs": [{"from", "to", "ports"}], "external": [{"pod", "egress",
-/// "ingress"}]}`; see [`ports_json`] for the shape of `ports`.
-pub fn connectivity_json(engine: &Engine) -> Value {
-    let conn = engine.connectivity();
-    let cluster = engine.cluster();
-    let name = |p: PodId| cluster.pod(p).qualified_name();
-    let pairs: Vec<Value> = conn
-        .pairs()
-        .into_iter()
-        .map(|(s, d, set)| json!({"from": name(s), "to": name(d), "ports": ports_json(set)}))
-        .collect();
-    let ranges = |list: Vec<(IpRange, &PortSet)>| -> Vec<Value> {
-        list.iter().map(|(r, set)| json!({"cidrs": cidr_strings(r), "ports": ports_json(set)})).collect()
-    };
-    let external: Vec<Value> = (0..cluster.pods().len())
-        .map(|i| PodId(i as u32))
-        .filter_map(|p| {
-            let (egress, ingress) = (ranges(conn.egress_external(p)), ranges(conn.ingress_external(p)));
-            (!egress.is_empty() || !ingress.is_empty())
-                .then(|| json!({"pod": name(p), "egress": egress, "ingress": ingress}))
-        })
-        .collect();
-    json!({"pairs": pairs, "external": external})
 }
 
 /// Numbers of a family's addresses: (family, first, last).

@@ -74,6 +74,9 @@ impl core::fmt::Display for UnknownOptionValue {
     }
 }
 
+#[cfg(feature = "std")]
+impl std::error::Error for UnknownOptionValue {}
+
 impl core::str::FromStr for SelfTraffic {
     type Err = UnknownOptionValue;
 

@@ -260,6 +260,9 @@ pub struct AuditReport {
     pub coverage: Vec<NamespaceCoverage>,
 }
 
+/// Objects listed per finding in the text form of `netpol audit` (the JSON form lists them all).
+pub const TEXT_OBJECTS: usize = 6;
+
 impl AuditReport {
     /// Number of findings of `severity`.
     pub fn count(&self, severity: Severity) -> usize {
@@ -279,7 +282,7 @@ impl AuditReport {
     /// The report for people, as `netpol audit` prints it: each finding as
     /// `ID severity objects: why` with `paths:` and `fix:` lines (at most
     /// `max_objects` objects per finding, then `(+N more)`), then the coverage table and a summary.
-    pub fn text(&self, max_objects: usize) -> String {
+    pub fn to_text(&self, max_objects: usize) -> String {
         let mut out = String::new();
         for f in &self.findings {
             let shown = f.objects.len().min(max_objects.max(1));

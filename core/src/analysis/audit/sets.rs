@@ -375,8 +375,8 @@ mod tests {
 
     #[test]
     fn ports_display() {
-        assert_eq!(Ports::all().to_string(), "every port");
+        assert_eq!(Ports::all().to_string(), "any port");
         let p = Ports::range(Protocol::Tcp, 8080, 8080).union(&Ports::range(Protocol::Udp, 1, 65535));
-        assert_eq!(p.to_string(), "8080/TCP, every UDP port");
+        assert_eq!(p.to_string(), "8080/TCP, all UDP ports");
     }
 }

@@ -28,8 +28,6 @@ use crate::spec::query::{ips_family_mask, Family};
 use crate::spec::{Cluster, Direction, NetworkPolicy, Pod, PodId, Protocol};
 use crate::Engine;
 
-pub use render::diff_json;
-
 /// The group a pod is shown in (kept here for callers of `netpol::diff::group_name`).
 pub use crate::spec::group_name;
 

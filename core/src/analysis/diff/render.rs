@@ -34,7 +34,7 @@ impl Diff {
     /// The report `netpol diff` prints: a summary, then newly allowed and newly denied
     /// connections (folded lines with their causes), external addresses, and the groups and
     /// policies only on one side.
-    pub fn text(&self) -> String {
+    pub fn to_text(&self) -> String {
         let s = &self.summary;
         let mut out = String::new();
         let _ = writeln!(
@@ -97,42 +97,43 @@ impl Diff {
         }
         out
     }
-}
 
-/// The diff as `netpol diff -o json` prints it (shape in the README).
-pub fn diff_json(diff: &Diff) -> Value {
-    let s = &diff.summary;
-    let change = |c: &Change| {
+    /// The diff as `netpol diff -o json` prints it (shape in the README).
+    pub fn to_json(&self) -> Value {
+        let diff = self;
+        let s = &diff.summary;
+        let change = |c: &Change| {
+            json!({
+                "change": if c.allowed { "allowed" } else { "denied" },
+                "from": c.from,
+                "to": c.to,
+                "ports": ports_json(&c.ports),
+                "workload_pairs": c.group_pairs,
+                "pod_pairs": c.pod_pairs,
+                "causes": c.causes,
+            })
+        };
+        let external = |e: &ExternalChange| {
+            json!({
+                "change": if e.allowed { "allowed" } else { "denied" },
+                "direction": e.direction.field(),
+                "workloads": e.groups,
+                "cidrs": e.cidrs,
+                "addresses": e.addresses,
+                "ports": ports_json(&e.ports),
+                "causes": e.causes,
+            })
+        };
         json!({
-            "change": if c.allowed { "allowed" } else { "denied" },
-            "from": c.from,
-            "to": c.to,
-            "ports": ports_json(&c.ports),
-            "workload_pairs": c.group_pairs,
-            "pod_pairs": c.pod_pairs,
-            "causes": c.causes,
+            "summary": {
+                "newly_allowed": {"pod_pairs": s.allowed_pod_pairs, "workload_pairs": s.allowed_group_pairs, "external": s.allowed_external},
+                "newly_denied": {"pod_pairs": s.denied_pod_pairs, "workload_pairs": s.denied_group_pairs, "external": s.denied_external},
+            },
+            "changes": diff.changes.iter().map(change).collect::<Vec<_>>(),
+            "external": diff.external.iter().map(external).collect::<Vec<_>>(),
+            "added": diff.added,
+            "removed": diff.removed,
+            "policies": {"added": diff.policies_added, "changed": diff.policies_changed, "removed": diff.policies_removed},
         })
-    };
-    let external = |e: &ExternalChange| {
-        json!({
-            "change": if e.allowed { "allowed" } else { "denied" },
-            "direction": e.direction.field(),
-            "workloads": e.groups,
-            "cidrs": e.cidrs,
-            "addresses": e.addresses,
-            "ports": ports_json(&e.ports),
-            "causes": e.causes,
-        })
-    };
-    json!({
-        "summary": {
-            "newly_allowed": {"pod_pairs": s.allowed_pod_pairs, "workload_pairs": s.allowed_group_pairs, "external": s.allowed_external},
-            "newly_denied": {"pod_pairs": s.denied_pod_pairs, "workload_pairs": s.denied_group_pairs, "external": s.denied_external},
-        },
-        "changes": diff.changes.iter().map(change).collect::<Vec<_>>(),
-        "external": diff.external.iter().map(external).collect::<Vec<_>>(),
-        "added": diff.added,
-        "removed": diff.removed,
-        "policies": {"added": diff.policies_added, "changed": diff.policies_changed, "removed": diff.policies_removed},
-    })
+    }
 }

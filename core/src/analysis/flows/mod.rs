@@ -406,3 +406,33 @@ pub fn read_flows<R: BufRead>(
     builder.read(reader, origin, format, progress)?;
     Ok(builder.finish())
 }
+
+/// Reads every source (flow files, text, stdin) into one [`FlowSet`] against `engine`, calling
+/// `progress` as lines go by. Every source is read; the error lists the problems of them all,
+/// in source order.
+pub fn read_sources<'a>(
+    engine: &Engine,
+    sources: impl IntoIterator<Item = &'a crate::Source>,
+    format: FlowFormat,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<FlowSet, Error> {
+    use crate::Source;
+    let mut builder = FlowSetBuilder::new(engine);
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for source in sources {
+        let result = match source {
+            Source::Path(path) => builder.read_path(path, format, progress),
+            Source::Text { text, origin } => builder.read(text.as_bytes(), origin, format, progress),
+            Source::Bytes { bytes, origin } => builder.read(bytes.as_slice(), origin, format, progress),
+            Source::Stdin => builder.read(std::io::stdin().lock(), "<stdin>", format, progress),
+        };
+        if let Err(e) = result {
+            errors.extend(e.diagnostics().iter().cloned());
+        }
+    }
+    if errors.is_empty() {
+        Ok(builder.finish())
+    } else {
+        Err(Error::new(errors))
+    }
+}

@@ -40,7 +40,7 @@ impl FlowReport {
     /// allow, the rules no flow uses, the pods matched by labels, what was not resolved, and
     /// what was skipped. Denied and newly allowed groups come most records first; at most
     /// `max_groups` of each are printed, then a line counting the rest (the JSON form has all).
-    pub fn text(&self, cluster: &Cluster, max_groups: usize) -> String {
+    pub fn to_text(&self, cluster: &Cluster, max_groups: usize) -> String {
         let i = &self.input;
         let mut out = String::new();
         let _ = writeln!(
@@ -125,7 +125,7 @@ impl FlowReport {
 
     /// The report as `netpol flows -o json` prints it: `{"summary", "denied", "newly_allowed",
     /// "rules", "unused_rules", "matched", "unresolved", "skipped"}` (shape in the README).
-    pub fn json(&self, cluster: &Cluster) -> Value {
+    pub fn to_json(&self, cluster: &Cluster) -> Value {
         let i = &self.input;
         let pair = |p: (usize, u64)| json!({"flows": p.0, "records": p.1});
         let policy = |r: &super::RuleUsage| cluster.policy(r.policy).qualified_name();

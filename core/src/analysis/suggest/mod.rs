@@ -27,6 +27,7 @@
 //! become `ipBlock`s of the observed addresses (`/32`, `/128`, merged only when exact).
 
 mod check;
+mod report;
 mod select;
 mod yaml;
 
@@ -50,6 +51,7 @@ use crate::Engine;
 use crate::report::plural;
 pub use crate::spec::VOLATILE_LABELS;
 pub use check::{reachable_pairs, reachable_ports, replace_policies, SelfCheck};
+pub use report::{input_warnings, suggest_checked, SuggestFailure, SuggestReport};
 pub use select::stable_labels;
 use select::{groups, Group};
 

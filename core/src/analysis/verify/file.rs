@@ -25,6 +25,13 @@ const FIELDS: &str = "name, from, to, port, protocol, expect";
 const SELECTOR_FIELDS: &str = "namespace, namespaceLabels, labels, pods";
 
 impl Expectations {
+    /// Reads an expectations file from `source` (a file, text or stdin), named in diagnostics
+    /// as [`Source::origin`](crate::Source::origin) says; a file that cannot be read is an
+    /// error naming it.
+    pub fn from_source(source: &crate::Source) -> Result<Expectations, Error> {
+        Expectations::from_yaml_str(&source.read_to_string()?, &source.origin())
+    }
+
     /// Reads an expectations file (YAML, or JSON, which is YAML); `origin` names it in
     /// diagnostics. Every problem is reported, each naming `expectations[i].field`; unknown
     /// fields are errors.

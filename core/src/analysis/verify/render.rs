@@ -69,7 +69,7 @@ impl ExpectationResult {
 impl VerifyReport {
     /// One line per expectation (`PASS` or `FAIL`, the name, the counts); under each failure
     /// the counterexamples with their explanations; then `N passed, M failed`.
-    pub fn text(&self) -> String {
+    pub fn to_text(&self) -> String {
         let mut out = String::new();
         for r in &self.results {
             let verdict = if r.passed() { "PASS" } else { "FAIL" };
@@ -82,7 +82,7 @@ impl VerifyReport {
 
     /// The report as JSON (the README documents the shape); `cluster` names the policies in
     /// the explanations.
-    pub fn json(&self, cluster: &Cluster) -> Value {
+    pub fn to_json(&self, cluster: &Cluster) -> Value {
         let results: Vec<Value> = self.results.iter().map(|r| result_json(cluster, r)).collect();
         json!({
             "origin": self.origin,
@@ -94,7 +94,7 @@ impl VerifyReport {
 
     /// The report as JUnit XML: one test suite `netpol verify`, one test case per expectation,
     /// a `<failure>` with the counterexamples and their explanations for each broken one.
-    pub fn junit(&self) -> String {
+    pub fn to_junit(&self) -> String {
         let (tests, failures) = (self.results.len(), self.failed());
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(out, "<testsuites name=\"{SUITE}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">");
