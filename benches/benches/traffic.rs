@@ -34,7 +34,7 @@ fn traffic(c: &mut Criterion) {
     group.sample_size(10);
     let pod = match set.flows[0].dst {
         Endpoint::Pod(p) => p,
-        Endpoint::Ip(_) => unreachable!("the bench flows are between pods"),
+        _ => unreachable!("the bench flows are between pods"),
     };
     let subject = Subject::Pod(pod);
     group.bench_function(format!("to-pod/{}", size.label), |b| {

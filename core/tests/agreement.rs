@@ -524,6 +524,7 @@ impl<'a> Model<'a> {
                     .position(|p| p.ips.contains(&ip))
                     .map_or(Side::Ip(ip), |p| Side::Pod(p, Some(Fam::of(ip))))
             }
+            other => unreachable!("an endpoint kind the model does not know: {other:?}"),
         }
     }
 
@@ -720,6 +721,7 @@ impl Under<'_> {
         match endpoint {
             Endpoint::Pod(id) => self.cluster.pod(id).qualified_name(),
             Endpoint::Ip(ip) => ip.to_string(),
+            other => format!("{other:?}"),
         }
     }
 
@@ -901,7 +903,7 @@ fn resolve(cluster: &Cluster, e: Endpoint) -> Endpoint {
 fn fixed_family(e: Endpoint) -> Option<Family> {
     match e {
         Endpoint::Ip(ip) => Some(Fam::of(ip).crate_family()),
-        Endpoint::Pod(_) => None,
+        _ => None,
     }
 }
 

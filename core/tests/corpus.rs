@@ -111,7 +111,7 @@ impl Checker<'_> {
                     .iter()
                     .any(|(r, set)| inside(ip, r) && set.allows(port, protocol)),
             ),
-            (Endpoint::Ip(_), Endpoint::Ip(_)) => None,
+            _ => None,
         }
     }
 }

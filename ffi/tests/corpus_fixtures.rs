@@ -39,6 +39,7 @@ fn iana(protocol: Protocol) -> u32 {
         Protocol::Tcp => 6,
         Protocol::Udp => 17,
         Protocol::Sctp => 132,
+        other => unreachable!("a protocol the C API does not number: {other}"),
     }
 }
 
@@ -111,7 +112,7 @@ fn endpoint(engine: &Engine, text: &str, case: &str) -> (String, Endpoint) {
         Ok(_) => text.to_string(),
         Err(_) => match e {
             Endpoint::Pod(p) => p.0.to_string(),
-            Endpoint::Ip(_) => unreachable!("a name parses to a pod"),
+            _ => unreachable!("a name parses to a pod"),
         },
     };
     (written, e)

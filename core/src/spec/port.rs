@@ -5,6 +5,7 @@ use core::fmt;
 
 /// A transport protocol NetworkPolicies can name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Protocol {
     /// TCP, the default.
     Tcp,

@@ -8,6 +8,7 @@ use crate::spec::PodId;
 ///
 /// An [`Endpoint::Ip`] that is some pod's IP means that pod: evaluators resolve it first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Endpoint {
     /// A pod, by its position in the cluster.
     Pod(PodId),
