@@ -6,7 +6,7 @@ use netpol::audit::{AuditOptions, DnsSelector, Severity, TEXT_OBJECTS};
 use netpol::spec::LabelSelector;
 
 use crate::input::{usage_error, InputArgs};
-use crate::Outcome;
+use crate::{output, Outcome};
 
 /// Output formats of `netpol audit`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -59,17 +59,18 @@ pub fn run(args: AuditArgs) -> Outcome {
     options.system_namespaces = args.system_namespaces;
     options.dns = DnsSelector { namespace: args.dns_namespace, pod_selector };
     let report = netpol::audit::audit(&engine, &options);
-    match args.output {
-        AuditFormat::Text => print!("{}", report.to_text(TEXT_OBJECTS)),
-        AuditFormat::Json => println!("{}", report.to_json()),
-    }
+    let text = match args.output {
+        AuditFormat::Text => report.to_text(TEXT_OBJECTS),
+        AuditFormat::Json => format!("{}\n", report.to_json()),
+    };
     let threshold = args.fail_on.map(|f| match f {
         FailOn::Warning => Severity::Warning,
         FailOn::Error => Severity::Error,
     });
-    if threshold.is_some_and(|t| report.has_at_least(t)) {
+    let outcome = if threshold.is_some_and(|t| report.has_at_least(t)) {
         Outcome::Denied // Exit 1: a finding at or above --fail-on.
     } else {
         Outcome::Ok
-    }
+    };
+    output::print(&text, outcome)
 }

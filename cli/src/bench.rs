@@ -12,7 +12,7 @@ use netpol_gen::Rng;
 use serde_json::json;
 
 use crate::input::InputArgs;
-use crate::Outcome;
+use crate::{output, Outcome};
 
 /// Output formats of `netpol bench`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -114,15 +114,11 @@ pub fn run(args: BenchArgs) -> Outcome {
         "queries": n,
         "port": args.port,
     });
-    match args.output {
-        BenchFormat::Json => println!("{report}"),
-        BenchFormat::Text => {
-            for (k, v) in report.as_object().into_iter().flatten() {
-                println!("{k:<22} {v}");
-            }
-        }
-    }
-    Outcome::Ok
+    let text = match args.output {
+        BenchFormat::Json => format!("{report}\n"),
+        BenchFormat::Text => report.as_object().into_iter().flatten().map(|(k, v)| format!("{k:<22} {v}\n")).collect(),
+    };
+    output::print(&text, Outcome::Ok)
 }
 
 fn round(x: f64) -> f64 {

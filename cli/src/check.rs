@@ -5,7 +5,7 @@ use netpol::report::{unknown_endpoint, CheckReport};
 use netpol::Protocol;
 
 use crate::input::{usage_error, InputArgs};
-use crate::Outcome;
+use crate::{output, Outcome};
 
 /// Output formats of `netpol check`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -62,10 +62,5 @@ pub fn run(args: CheckArgs) -> Outcome {
         CheckFormat::Text => report.to_text(),
         CheckFormat::Json => format!("{}\n", report.to_json()),
     };
-    print!("{text}");
-    if verdict.is_allowed() {
-        Outcome::Ok
-    } else {
-        Outcome::Denied
-    }
+    output::print(&text, if verdict.is_allowed() { Outcome::Ok } else { Outcome::Denied })
 }

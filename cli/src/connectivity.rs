@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 use netpol::report::ConnectivityReport;
 
 use crate::input::InputArgs;
-use crate::Outcome;
+use crate::{output, Outcome};
 
 /// Output formats of `netpol connectivity`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -37,6 +37,5 @@ pub fn run(args: ConnectivityArgs) -> Outcome {
         ConnectivityFormat::Csv => report.to_csv(),
         ConnectivityFormat::Table => report.to_text(),
     };
-    print!("{text}");
-    Outcome::Ok
+    output::print(&text, Outcome::Ok)
 }

@@ -7,7 +7,7 @@ use netpol::diff::diff;
 use netpol::SelfTraffic;
 
 use crate::input::{ip_block_pod_ips_parser, self_traffic_parser, InputArgs};
-use crate::Outcome;
+use crate::{output, Outcome};
 
 /// Output formats of `netpol diff`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -69,13 +69,14 @@ pub fn run(args: DiffArgs) -> Outcome {
     let Some(before) = args.side(&args.before).engine() else { return Outcome::BadInput };
     let Some(after) = args.side(&args.after).engine() else { return Outcome::BadInput };
     let d = diff(&before, &after);
-    match args.output {
-        DiffFormat::Text => print!("{}", d.to_text()),
-        DiffFormat::Json => println!("{}", d.to_json()),
-    }
-    if args.fail_on_change && d.newly_allows() {
+    let text = match args.output {
+        DiffFormat::Text => d.to_text(),
+        DiffFormat::Json => format!("{}\n", d.to_json()),
+    };
+    let outcome = if args.fail_on_change && d.newly_allows() {
         Outcome::Denied // Exit 1: something is newly allowed.
     } else {
         Outcome::Ok
-    }
+    };
+    output::print(&text, outcome)
 }

@@ -3,14 +3,14 @@
 //! and the rules no observed flow uses; exits 1 when observed traffic would be denied, so a CI
 //! job can gate a rollout on it.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use netpol::flows::{replay, Progress};
 
 use crate::input::{FlowFileArgs, InputArgs};
-use crate::Outcome;
+use crate::{output, Outcome};
 
 /// Output formats of `netpol flows`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -63,12 +63,16 @@ impl ProgressLine {
         self.shown = true;
         let secs = self.start.elapsed().as_secs_f64();
         let mb = p.bytes as f64 / 1e6;
-        eprint!("\rreading flows: {} lines, {mb:.1} MB, {:.0} lines/s   ", p.lines, p.lines as f64 / secs);
+        output::eprint(&format!(
+            "\rreading flows: {} lines, {mb:.1} MB, {:.0} lines/s   ",
+            p.lines,
+            p.lines as f64 / secs
+        ));
     }
 
     fn finish(&self) {
         if self.shown {
-            eprintln!();
+            output::eprint("\n");
         }
     }
 }
@@ -86,11 +90,5 @@ pub fn run(args: FlowsArgs) -> Outcome {
         FlowsOutput::Text => report.to_text(engine.cluster(), args.max_groups),
         FlowsOutput::Json => format!("{}\n", report.to_json(engine.cluster())),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
-    if report.breaks_traffic() {
-        Outcome::Denied
-    } else {
-        Outcome::Ok
-    }
+    output::print(&text, if report.breaks_traffic() { Outcome::Denied } else { Outcome::Ok })
 }

@@ -1,12 +1,10 @@
 //! `netpol generate`: a deterministic, realistic cluster as YAML, for benchmarks and trials.
 
-use std::io::Write;
-
 use clap::Args;
 use netpol_gen::{generate_yaml, GenConfig, MAX_PODS};
 
 use crate::input::usage_error;
-use crate::Outcome;
+use crate::{output, Outcome};
 
 /// Arguments of `netpol generate`.
 #[derive(Args, Debug)]
@@ -37,15 +35,5 @@ pub fn run(args: GenerateArgs) -> Outcome {
         usage_error(&format!("{} pods asked for: at most {MAX_PODS} fit the pod network", config.pod_count()));
         return Outcome::BadInput;
     }
-    let yaml = generate_yaml(&config);
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(yaml.as_bytes()).and_then(|()| stdout.flush()) {
-        Ok(()) => Outcome::Ok,
-        // The reader has seen enough (`netpol generate | head`).
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Ok,
-        Err(e) => {
-            usage_error(&format!("cannot write the output: {e}"));
-            Outcome::BadInput
-        }
-    }
+    output::print(&generate_yaml(&config), Outcome::Ok)
 }

@@ -5,7 +5,7 @@
 use clap::{Args, ValueEnum};
 
 use crate::input::InputArgs;
-use crate::Outcome;
+use crate::{output, Outcome};
 
 /// Output formats of `netpol graph`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -35,10 +35,10 @@ pub struct GraphArgs {
 pub fn run(args: GraphArgs) -> Outcome {
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
     let graph = netpol::graph::graph(&engine, args.port);
-    match args.output {
-        GraphFormat::Dot => print!("{}", graph.to_dot()),
-        GraphFormat::Mermaid => print!("{}", graph.to_mermaid()),
-        GraphFormat::Json => println!("{}", graph.to_json()),
-    }
-    Outcome::Ok
+    let text = match args.output {
+        GraphFormat::Dot => graph.to_dot(),
+        GraphFormat::Mermaid => graph.to_mermaid(),
+        GraphFormat::Json => format!("{}\n", graph.to_json()),
+    };
+    output::print(&text, Outcome::Ok)
 }

@@ -9,6 +9,8 @@ use netpol::k8s::{LoadOptions, DEFAULT_MAX_INPUT_BYTES};
 use netpol::raw::Strictness;
 use netpol::{Cluster, Config, Engine, Error, LimitSetting, Limits, Options, SelfTraffic, Source};
 
+use crate::output;
+
 /// `--self-traffic` (S12), parsed by [`SelfTraffic`]'s `FromStr`.
 pub fn self_traffic_parser() -> impl TypedValueParser<Value = SelfTraffic> {
     PossibleValuesParser::new([
@@ -93,7 +95,7 @@ pub fn sources(inputs: &[String]) -> Vec<Source> {
 
 fn warn(cluster: &Cluster) {
     for w in cluster.warnings() {
-        eprintln!("warning: {w}");
+        output::warning(format_args!("{w}"));
     }
 }
 
@@ -150,5 +152,5 @@ impl FlowFileArgs {
 
 /// Prints a usage-level error.
 pub fn usage_error(message: &str) {
-    eprintln!("error: {message}");
+    output::error(format_args!("{message}"));
 }

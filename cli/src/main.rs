@@ -1,7 +1,8 @@
 //! The `netpol` command: NetworkPolicy truth tables and single checks with reasons.
 //!
 //! A thin face over the `netpol` crate: argument parsing, input loading and output formats.
-//! Exit codes: 0 allowed / success, 1 denied, 2 bad input or usage.
+//! Exit codes: 0 allowed / success, 1 denied, 2 bad input or usage, or output that could not be
+//! written (see `output`).
 
 mod audit;
 mod bench;
@@ -13,6 +14,7 @@ mod generate;
 mod graph;
 mod input;
 mod matrix;
+mod output;
 mod reach;
 mod suggest;
 mod verify;
@@ -78,7 +80,10 @@ pub enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(&e),
+    };
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Matrix(args) => matrix::run(args),
@@ -97,5 +102,23 @@ fn main() -> ExitCode {
         Outcome::Ok => ExitCode::SUCCESS,
         Outcome::Denied => ExitCode::from(1),
         Outcome::BadInput => ExitCode::from(2),
+    }
+}
+
+/// Prints clap's help, version or usage error as `Error::exit` would, except that help or
+/// version that cannot be written (`netpol --help > /dev/full`) exits 2 with a message.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    let code = u8::try_from(e.exit_code()).unwrap_or(2);
+    if e.use_stderr() {
+        let _ = e.print();
+        return ExitCode::from(code);
+    }
+    let written = e.print().and_then(|()| std::io::Write::flush(&mut std::io::stdout()));
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            output::error(format_args!("cannot write the output: {e}"));
+            ExitCode::from(2)
+        }
+        _ => ExitCode::from(code),
     }
 }

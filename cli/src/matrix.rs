@@ -5,7 +5,7 @@ use netpol::report::MatrixReport;
 use netpol::Protocol;
 
 use crate::input::{usage_error, InputArgs};
-use crate::Outcome;
+use crate::{output, Outcome};
 
 /// Output formats of `netpol matrix`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -47,6 +47,5 @@ pub fn run(args: MatrixArgs) -> Outcome {
         MatrixFormat::Csv => report.to_csv(),
         MatrixFormat::Table => report.to_text(),
     };
-    print!("{text}");
-    Outcome::Ok
+    output::print(&text, Outcome::Ok)
 }

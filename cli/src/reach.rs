@@ -7,7 +7,7 @@ use netpol::report::unknown_subject;
 use netpol::Direction;
 
 use crate::input::{usage_error, InputArgs};
-use crate::Outcome;
+use crate::{output, Outcome};
 
 /// Output formats of `netpol reach`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -51,10 +51,10 @@ pub fn run(args: ReachArgs) -> Outcome {
         return Outcome::BadInput;
     };
     let result = reach(&engine, &subject, direction);
-    match args.output {
-        ReachFormat::Text => print!("{}", result.to_text()),
-        ReachFormat::Json => println!("{}", result.to_json()),
-        ReachFormat::Markdown => print!("{}", result.to_markdown()),
-    }
-    Outcome::Ok
+    let text = match args.output {
+        ReachFormat::Text => result.to_text(),
+        ReachFormat::Json => format!("{}\n", result.to_json()),
+        ReachFormat::Markdown => result.to_markdown(),
+    };
+    output::print(&text, Outcome::Ok)
 }

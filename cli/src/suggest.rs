@@ -3,13 +3,11 @@
 //! policies, the self-check (every observed flow replayed through the engine against the emitted
 //! policies), and the reachable pod pairs before and after.
 
-use std::io::Write;
-
 use clap::{Args, ValueEnum};
 use netpol::suggest::{input_warnings, suggest_checked};
 
 use crate::input::{FlowFileArgs, InputArgs};
-use crate::Outcome;
+use crate::{output, Outcome};
 
 /// Output formats of `netpol suggest`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -42,22 +40,20 @@ pub fn run(args: SuggestArgs) -> Outcome {
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
     let cluster = engine.cluster();
     let Some(set) = args.flows.read(&engine, &args.input.inputs, &mut |_| {}) else { return Outcome::BadInput };
-    let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_all(input_warnings(&set).as_bytes());
+    output::eprint(&input_warnings(&set));
     let report = match suggest_checked(&engine, &set, args.include_dropped) {
         Ok(report) => report,
         Err(failure) => {
-            let _ = stderr.write_all(failure.to_text(cluster).as_bytes());
+            output::eprint(&failure.to_text(cluster));
             return Outcome::BadInput;
         }
     };
-    let _ = stderr.write_all(report.notes(cluster).as_bytes());
+    output::eprint(&report.notes(cluster));
     let text = match args.output {
         SuggestOutput::Yaml => report.suggestion.to_yaml(),
         SuggestOutput::Json => report.suggestion.to_json(),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
-    let _ = stderr.write_all(report.summary(cluster).as_bytes());
-    Outcome::Ok
+    let outcome = output::print(&text, Outcome::Ok);
+    output::eprint(&report.summary(cluster));
+    outcome
 }

@@ -6,7 +6,7 @@ use netpol::verify::{verify, Expectations};
 use netpol::Source;
 
 use crate::input::{report, usage_error, InputArgs};
-use crate::Outcome;
+use crate::{output, Outcome};
 
 /// Output formats of `netpol verify`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -43,12 +43,7 @@ pub fn run(args: VerifyArgs) -> Outcome {
         VerifyFormat::Json => format!("{}\n", result.to_json(engine.cluster())),
         VerifyFormat::Junit => result.to_junit(),
     };
-    print!("{text}");
-    if result.all_passed() {
-        Outcome::Ok
-    } else {
-        Outcome::Denied
-    }
+    output::print(&text, if result.all_passed() { Outcome::Ok } else { Outcome::Denied })
 }
 
 fn read_expectations(args: &VerifyArgs) -> Option<Expectations> {
