@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 use netpol::diff::diff;
 use netpol::SelfTraffic;
 
-use crate::input::{ip_block_pod_ips_parser, self_traffic_parser, InputArgs};
+use crate::input::{ip_block_pod_ips_parser, self_traffic_parser, usage_error, InputArgs};
 use crate::{output, Outcome};
 
 /// Output formats of `netpol diff`.
@@ -48,6 +48,10 @@ pub struct DiffArgs {
     /// The namespace of objects that name none (default: `default`).
     #[arg(long, value_name = "NS")]
     namespace: Option<String>,
+    /// Accept an input without any object (an empty file or directory, `/dev/null`, empty
+    /// stdin) as part of an empty cluster; by default it is an error.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 impl DiffArgs {
@@ -60,12 +64,17 @@ impl DiffArgs {
             max_input_bytes: self.max_input_bytes,
             namespace: self.namespace.clone(),
             limits: Vec::new(),
+            allow_empty: self.allow_empty,
         }
     }
 }
 
 /// Runs `netpol diff`.
 pub fn run(args: DiffArgs) -> Outcome {
+    if args.before.iter().chain(&args.after).filter(|i| *i == "-").count() > 1 {
+        usage_error("stdin (`-`) can be read only once: give it to --before or --after, not both");
+        return Outcome::BadInput;
+    }
     let Some(before) = args.side(&args.before).engine() else { return Outcome::BadInput };
     let Some(after) = args.side(&args.after).engine() else { return Outcome::BadInput };
     let d = diff(&before, &after);

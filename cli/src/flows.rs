@@ -1,13 +1,14 @@
 //! `netpol flows`: observed traffic (Hubble's JSON export, plain JSONL or CSV) decided under the
 //! given policies. Prints the traffic they would deny, grouped by workload with explanations,
-//! and the rules no observed flow uses; exits 1 when observed traffic would be denied, so a CI
-//! job can gate a rollout on it.
+//! and the rules no observed flow uses; exits 1 when observed traffic would be denied, or when
+//! records could not be decided (endpoints not in the cluster; `--max-unresolved`), so a CI job
+//! can gate a rollout on it.
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use netpol::flows::{replay, Progress};
+use netpol::flows::{replay, FlowSet, Progress};
 
 use crate::input::{FlowFileArgs, InputArgs};
 use crate::{output, Outcome};
@@ -37,6 +38,10 @@ pub struct FlowsArgs {
     /// traffic, most records first; the rest are counted. JSON lists every group.
     #[arg(long, value_name = "N", default_value_t = 20)]
     max_groups: usize,
+    /// Fail (exit 1) when more than N records could not be decided because an endpoint is not
+    /// in the cluster.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    max_unresolved: u64,
 }
 
 /// A progress line on stderr, only on a terminal and only once reading takes a while.
@@ -78,7 +83,8 @@ impl ProgressLine {
 }
 
 /// Runs `netpol flows`: exit 0 when every observed flow is allowed (or was observed dropped
-/// and still is denied), 1 when observed traffic would be denied, 2 on bad input.
+/// and still is denied), 1 when observed traffic would be denied or more records than
+/// `--max-unresolved` could not be decided, 2 on bad input.
 pub fn run(args: FlowsArgs) -> Outcome {
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
     let mut progress = ProgressLine::new();
@@ -90,5 +96,40 @@ pub fn run(args: FlowsArgs) -> Outcome {
         FlowsOutput::Text => report.to_text(engine.cluster(), args.max_groups),
         FlowsOutput::Json => format!("{}\n", report.to_json(engine.cluster())),
     };
-    output::print(&text, if report.breaks_traffic() { Outcome::Denied } else { Outcome::Ok })
+    let unresolved = unresolved_over(&report.input, args.max_unresolved);
+    let outcome = output::print(&text, if report.breaks_traffic() { Outcome::Denied } else { Outcome::Ok });
+    match (outcome, unresolved) {
+        (Outcome::Ok, Some(message)) => {
+            output::error(format_args!("{message}"));
+            Outcome::Denied
+        }
+        (outcome, _) => outcome,
+    }
+}
+
+/// How many unresolved endpoints the gate's message names.
+const UNRESOLVED_EXAMPLES: usize = 3;
+
+/// The gate's message when more than `max` records are unresolved: the count and the endpoints
+/// with the most records.
+fn unresolved_over(flows: &FlowSet, max: u64) -> Option<String> {
+    if flows.unresolved_records <= max {
+        return None;
+    }
+    let examples: Vec<String> = flows
+        .unresolved
+        .iter()
+        .take(UNRESOLVED_EXAMPLES)
+        .map(|u| {
+            format!("{}: {} ({} record{})", u.endpoint, u.reason, u.records, if u.records == 1 { "" } else { "s" })
+        })
+        .collect();
+    let more = flows.unresolved.len().saturating_sub(UNRESOLVED_EXAMPLES);
+    let more = if more > 0 { format!("; and {more} more endpoint(s)") } else { String::new() };
+    Some(format!(
+        "{} of {} flow records not decided (endpoints not in the cluster), over --max-unresolved {max}: {}{more}",
+        flows.unresolved_records,
+        flows.records,
+        examples.join("; "),
+    ))
 }

@@ -54,6 +54,10 @@ pub struct InputArgs {
     /// The namespace of objects that name none (default: `default`).
     #[arg(long, value_name = "NS")]
     pub namespace: Option<String>,
+    /// Accept an input without any object (an empty file or directory, `/dev/null`, empty
+    /// stdin) as part of an empty cluster; by default it is an error.
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 impl InputArgs {
@@ -69,6 +73,7 @@ impl InputArgs {
             },
             options: Options { self_traffic: self.self_traffic, ip_block_matches_pods: self.ipblock_pod_ips },
             default_namespace: self.namespace.clone(),
+            allow_empty: self.allow_empty,
         }
     }
 

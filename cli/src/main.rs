@@ -62,7 +62,8 @@ enum Command {
     Suggest(suggest::SuggestArgs),
     /// Decide observed traffic (Hubble JSON, JSONL or CSV flow files) under the policies: the
     /// flows they would deny, with explanations, and the rules no flow uses. Exit 1 when
-    /// observed traffic would be denied, 2 on bad input.
+    /// observed traffic would be denied or more records than --max-unresolved (default 0) could
+    /// not be decided, 2 on bad input.
     Flows(flows::FlowsArgs),
     /// Who may reach a pod, a workload or an address (--to), or what it may reach (--from):
     /// peers by workload and namespace, external ranges, ports, and the rules that grant them.

@@ -170,7 +170,8 @@ fn unresolved_pods_are_reported_not_dropped() {
         &["flows", &path("examples/cluster.yaml"), "--flows", "-"],
         "{\"src\": \"shop/ghost-1\", \"dst\": \"shop/postgres-0\", \"port\": 5432, \"count\": 7}\n",
     );
-    assert_eq!(out.status.code(), Some(0));
+    // Reported, and the gate fails: nothing was decided (`--max-unresolved` is 0).
+    assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.starts_with("records: 7 read, 0 skipped, 7 unresolved; 0 decided as 0 distinct flows\n"), "{text}");
     assert!(

@@ -88,6 +88,8 @@ pub unsafe extern "C" fn netpol_engine_from_yaml(
                 self_traffic: if options.self_traffic_evaluate { SelfTraffic::Evaluate } else { SelfTraffic::Allow },
                 ip_block_matches_pods: options.ip_block_matches_pods,
             },
+            // An empty text (`len == 0`) is an empty cluster, as it always was for C.
+            allow_empty: true,
             ..Config::default()
         };
         config.load.strictness = Strictness::strict_if(!options.lenient);

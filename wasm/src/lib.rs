@@ -185,7 +185,8 @@ impl Engine {
         } else {
             serde_wasm_bindgen::from_value(options).map_err(|e| error(&format!("options: {e}")))?
         };
-        let mut config = Config::default();
+        // An empty editor is an empty cluster, as it always was in the playground.
+        let mut config = Config { allow_empty: true, ..Config::default() };
         if let Some(text) = options.self_traffic.as_deref() {
             config.options.self_traffic =
                 text.parse().map_err(|e| error(&format!("options.selfTraffic: {text:?}: {e}")))?;

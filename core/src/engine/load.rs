@@ -4,13 +4,14 @@
 //! and C load alike.
 
 use std::string::String;
+use std::vec::Vec;
 
 use crate::k8s::{LoadOptions, Loader};
-use crate::{Cluster, Compiler, Engine, Error, Options, Source};
+use crate::{Cluster, Compiler, Diagnostic, Engine, Error, Options, Source};
 
 /// How to load and evaluate: what a face's options say. `Config::default()` is what every face
 /// does without options (strict, the default limits, self traffic allowed, ipBlocks matching
-/// pod IPs, namespace `default`).
+/// pod IPs, namespace `default`, an input without objects refused).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
     /// Strictness, the size cap and the [`Limits`](crate::Limits).
@@ -19,18 +20,32 @@ pub struct Config {
     pub options: Options,
     /// The namespace of objects that name none (`None`: `default`).
     pub default_namespace: Option<String>,
+    /// Whether a source without any object (an empty file, directory or stream) loads, as part
+    /// of an empty cluster; by default it is an error naming the source, since an empty cluster
+    /// allows everything.
+    pub allow_empty: bool,
 }
 
 /// Loads and validates every source together. Warnings (objects skipped, pods left out) are in
-/// [`Cluster::warnings`]; an error lists every problem of every source.
+/// [`Cluster::warnings`]; an error lists every problem of every source. Standard input can be
+/// read once: a second [`Source::Stdin`] is an error.
 pub fn load<'a>(sources: impl IntoIterator<Item = &'a Source>, config: &Config) -> Result<Cluster, Error> {
+    let sources: Vec<&Source> = sources.into_iter().collect();
+    if sources.iter().filter(|s| s.is_stdin()).count() > 1 {
+        let message = "standard input (`-`) given more than once: it can be read once only";
+        return Err(Error::single(Diagnostic::new(None, "", message).with_origin(Some("<stdin>"))));
+    }
     let mut loader = Loader::new(config.load).with_default_namespace(config.default_namespace.clone());
     for source in sources {
+        let mark = loader.mark();
         match source {
             Source::Path(path) => loader.add_path(path),
             Source::Text { text, origin } => loader.add_str(text, origin),
             Source::Bytes { bytes, origin } => loader.add_bytes(bytes, origin),
             Source::Stdin => loader.add_reader(std::io::stdin().lock(), "<stdin>"),
+        }
+        if !config.allow_empty {
+            loader.refuse_empty_since(mark, &source.origin());
         }
     }
     loader.finish()

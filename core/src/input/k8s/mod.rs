@@ -65,12 +65,21 @@ pub struct Loader {
     skipped_kinds: BTreeMap<String, usize>,
     /// Objects read so far, for `limits.max_objects`.
     objects: usize,
+    /// Objects read so far other than Lists, for [`Loader::refuse_empty_since`].
+    read: usize,
     workloads: Vec<workloads::WorkloadObject>,
     default_namespace: Option<String>,
     /// The texts objects were read from (JSON or not), kept to place diagnostics on lines.
     texts: Vec<(String, bool)>,
     /// Per object read from a text: its origin, the text and where in it the object is.
     places: Vec<(String, usize, locate::Place)>,
+}
+
+/// How far a [`Loader`] has read: see [`Loader::mark`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    read: usize,
+    errors: usize,
 }
 
 /// The most diagnostics of one load placed on lines: placing walks their texts again and holds
@@ -88,6 +97,23 @@ impl Loader {
     pub fn with_default_namespace(mut self, namespace: Option<String>) -> Loader {
         self.default_namespace = namespace;
         self
+    }
+
+    /// Where the loader is now, for [`Loader::refuse_empty_since`].
+    pub fn mark(&self) -> Mark {
+        Mark { read: self.read, errors: self.errors.len() }
+    }
+
+    /// Fails the load, naming `origin`, when nothing was added since `mark`: neither an object
+    /// (a List's items count, the List does not) nor a problem. So an empty file, an empty
+    /// directory, `/dev/null` or a closed stream is an error rather than an empty cluster,
+    /// which would allow everything.
+    pub fn refuse_empty_since(&mut self, mark: Mark, origin: &str) {
+        if self.mark() == mark {
+            let message = "no Kubernetes objects: the input is empty (allow it with the allow_empty option, \
+                           `--allow-empty`, if an empty cluster is meant)";
+            self.errors.push(Diagnostic::new(None, "", message).with_origin(Some(origin)));
+        }
     }
 
     /// Adds the objects in `text` (YAML or JSON); `origin` names it in diagnostics.
@@ -264,6 +290,7 @@ impl Loader {
                 return;
             }
         }
+        self.read += 1;
         // Objects of the kinds read may have problems to place on lines; the others are only counted.
         if matches!(kind.as_str(), "Namespace" | "Pod" | "NetworkPolicy") || workloads::KINDS.contains(&kind.as_str()) {
             remember(self);
