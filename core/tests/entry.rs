@@ -100,3 +100,27 @@ fn unknown_endpoints_are_worded_per_face() {
         .ends_with("a namespace is not an endpoint: ask about one of its pods or workloads"));
     assert!(!unknown_subject(cluster, "x/web", None).contains("did you mean"));
 }
+
+#[test]
+fn an_input_without_objects_is_refused_unless_allowed() {
+    let config = Config::default();
+    let empty = [Source::text("", "<empty>"), Source::text("---\n# only a comment\n", "<comments>")];
+    let list = Source::text(r#"{"kind": "List", "items": []}"#, "<list>");
+    for source in empty.iter().chain([&list]) {
+        let error = netpol::load([source], &config).unwrap_err();
+        let d = &error.diagnostics()[0];
+        assert_eq!(d.origin(), Some(source.origin().as_str()));
+        assert!(d.message().starts_with("no Kubernetes objects: the input is empty"), "{d}");
+    }
+    // Named among others; a source that failed already is not named twice.
+    let sources = [Source::text(CLUSTER, "<text>"), Source::text("", "<empty>"), Source::arg("/nonexistent.yaml")];
+    let error = netpol::load(&sources, &config).unwrap_err();
+    let origins: Vec<_> = error.diagnostics().iter().map(|d| d.origin().unwrap().to_string()).collect();
+    assert_eq!(origins, ["<empty>", "/nonexistent.yaml"]);
+    // Allowed: an empty cluster.
+    let allow = Config { allow_empty: true, ..Config::default() };
+    assert_eq!(netpol::load(&empty, &allow).unwrap().pods().len(), 0);
+    // Standard input can be read once only.
+    let error = netpol::load(&[Source::Stdin, Source::Stdin], &allow).unwrap_err();
+    assert!(error.diagnostics()[0].message().contains("read once only"), "{error:?}");
+}
