@@ -376,7 +376,7 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(Value, locate::Place)>
             max_events: per_byte.max(1_000_000),
             max_nodes: per_byte.max(250_000),
             max_documents: per_byte.max(1_024),
-            max_depth: limits.max_depth,
+            max_depth: limits.depth(),
         },
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: limits.max_alias_events,
@@ -390,7 +390,7 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(Value, locate::Place)>
         let hint = if e.contains("alias replay") {
             format!(" (the `alias-events` limit is {})", limits.max_alias_events)
         } else if e.contains("Depth") || e.contains("nesting") {
-            format!(" (the `depth` limit is {})", limits.max_depth)
+            format!(" (the `depth` limit is {})", limits.depth())
         } else {
             String::new()
         };
@@ -411,8 +411,8 @@ fn parse_json(text: &str, limits: &Limits) -> Result<Vec<(Value, locate::Place)>
         let start = start + text[start..].len() - text[start..].trim_start().len();
         let Some(item) = stream.next() else { break };
         match item {
-            Ok(v) if depth(&v) > limits.max_depth => {
-                let (n, max) = (depth(&v), limits.max_depth);
+            Ok(v) if depth(&v) > limits.depth() => {
+                let (n, max) = (depth(&v), limits.depth());
                 let message =
                     format!("JSON nested {n} deep: over the limit of {max} (raise it with the `depth` limit)");
                 let line = text[..start].matches('\n').count() + 1;
