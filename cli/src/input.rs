@@ -27,6 +27,12 @@ pub fn ip_block_pod_ips_parser() -> impl TypedValueParser<Value = bool> {
     .try_map(|s| Options::parse_ip_block_pod_ips(&s))
 }
 
+/// A count of at most `max`: a larger one is a usage error naming the option and `max` (exit 2),
+/// before anything is allocated for it.
+pub fn at_most(max: usize) -> impl TypedValueParser<Value = usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(0..=max as u64)
+}
+
 /// Where the cluster comes from and how it is evaluated.
 #[derive(Args, Debug)]
 pub struct InputArgs {
