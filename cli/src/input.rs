@@ -7,7 +7,7 @@ use clap::Args;
 use netpol::flows::{FlowFormat, FlowSet, Progress};
 use netpol::k8s::{LoadOptions, DEFAULT_MAX_INPUT_BYTES};
 use netpol::raw::Strictness;
-use netpol::{Cluster, Config, Engine, Error, LimitSetting, Limits, Options, SelfTraffic, Source};
+use netpol::{Cluster, Config, Engine, Error, LimitSetting, Limits, Options, SelfTraffic, Source, TextLimits};
 
 /// `--self-traffic` (S12), parsed by [`SelfTraffic`]'s `FromStr`.
 pub fn self_traffic_parser() -> impl TypedValueParser<Value = SelfTraffic> {
@@ -123,6 +123,12 @@ pub struct FlowFileArgs {
     /// The format of the flow files.
     #[arg(long, default_value = "auto", value_parser = flow_format_parser())]
     pub format: FlowFormat,
+    /// Refuse a flow file (or stdin) larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = TextLimits::FLOWS.max_bytes)]
+    pub max_flow_bytes: u64,
+    /// Refuse a flow line longer than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = TextLimits::FLOWS.max_line_bytes)]
+    pub max_line_bytes: usize,
 }
 
 fn flow_format_parser() -> impl TypedValueParser<Value = FlowFormat> {
@@ -150,7 +156,8 @@ impl FlowFileArgs {
             usage_error("stdin (`-`) can be read only once");
             return None;
         }
-        report(netpol::flows::read_sources(engine, &sources(&self.flows), self.format, progress))
+        let limits = TextLimits { max_bytes: self.max_flow_bytes, max_line_bytes: self.max_line_bytes };
+        report(netpol::flows::read_sources_with(engine, &sources(&self.flows), self.format, limits, progress))
     }
 }
 

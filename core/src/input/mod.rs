@@ -17,4 +17,6 @@ mod source;
 mod validate;
 
 #[cfg(feature = "k8s")]
-pub use source::Source;
+pub use source::{clip_quotes, excerpt, Source, TextLimits, EXCERPT_BYTES};
+#[cfg(feature = "k8s")]
+pub(crate) use source::{read_line, Line};
