@@ -177,7 +177,8 @@ impl Loader {
         if meta.is_dir() {
             let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
             if !directories.insert(canonical.clone()) {
-                let message = format!("skipped: the directory {} is read already (a symlink leads to it)", canonical.display());
+                let message =
+                    format!("skipped: the directory {} is read already (a symlink leads to it)", canonical.display());
                 self.raw.warnings.push(Diagnostic::new(None, "", message).with_origin(Some(&origin)));
                 return;
             }
