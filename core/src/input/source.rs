@@ -101,11 +101,11 @@ impl TextLimits {
 }
 
 /// The most bytes of an input line an error message quotes.
-pub const EXCERPT_BYTES: usize = 200;
+pub(crate) const EXCERPT_BYTES: usize = 200;
 
 /// `text` as an error may quote it: at most [`EXCERPT_BYTES`] bytes (at a character boundary),
 /// then `…` when cut.
-pub fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     if text.len() <= EXCERPT_BYTES {
         return text.to_string();
     }
@@ -117,9 +117,9 @@ pub fn excerpt(text: &str) -> String {
 }
 
 /// `message` with every run between double quotes or backticks cut to [`EXCERPT_BYTES`] bytes
-/// and `…`: what the parsers' messages quote of a line (`invalid type: string "..."`, `unknown
-/// field \`...\``) stays short whatever the line.
-pub fn clip_quotes(message: &str) -> String {
+/// and `…`: what the parsers' messages quote of a line (`invalid type: string "..."`,
+/// ``unknown field `...` ``) stays short whatever the line.
+pub(crate) fn clip_quotes(message: &str) -> String {
     let mut out = String::with_capacity(message.len().min(4 * EXCERPT_BYTES));
     let mut quote: Option<(char, usize)> = None; // The open quote, and bytes kept inside.
     let mut escaped = false;

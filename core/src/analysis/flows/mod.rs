@@ -239,7 +239,7 @@ impl<'e> FlowSetBuilder<'e> {
     /// are kept, but the caller should not trust a partial set. A line over the builder's
     /// [`TextLimits::max_line_bytes`] is an error (and is not held whole); past
     /// [`TextLimits::max_bytes`] reading stops with an error. Errors quote at most
-    /// [`EXCERPT_BYTES`](crate::input::EXCERPT_BYTES) bytes of a line.
+    /// 200 bytes of a line.
     pub fn read<R: BufRead>(
         &mut self,
         mut reader: R,

@@ -43,8 +43,7 @@ impl Expectations {
     }
 
     /// [`Expectations::from_source`] under `limits`: a larger input is refused before it is read
-    /// whole, a longer line is an error quoting at most
-    /// [`EXCERPT_BYTES`](crate::input::EXCERPT_BYTES) bytes of it.
+    /// whole, a longer line is an error quoting at most 200 bytes of it.
     pub fn from_source_with(source: &crate::Source, limits: TextLimits) -> Result<Expectations, Error> {
         let origin = source.origin();
         let fail = |message: String| Error::single(Diagnostic::new(None, "", message).with_origin(Some(&origin)));
