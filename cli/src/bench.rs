@@ -11,8 +11,12 @@ use netpol::{Compiler, Endpoint, PodId, Protocol, Query, Verdict};
 use netpol_gen::Rng;
 use serde_json::json;
 
-use crate::input::InputArgs;
+use crate::input::{at_most, InputArgs};
 use crate::{output, Outcome};
+
+/// The most queries per measurement: the queries are held in memory (about 100 MB per
+/// million, both sets and their verdicts).
+const MAX_QUERIES: usize = 10_000_000;
 
 /// Output formats of `netpol bench`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -28,8 +32,8 @@ pub enum BenchFormat {
 pub struct BenchArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Random queries per decide measurement.
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Random queries per decide measurement; at most 10,000,000.
+    #[arg(long, default_value_t = 1_000_000, value_parser = at_most(MAX_QUERIES))]
     queries: usize,
     /// Port for the decide and matrix measurements.
     #[arg(long, default_value_t = 8080)]

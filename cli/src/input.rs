@@ -7,7 +7,7 @@ use clap::Args;
 use netpol::flows::{FlowFormat, FlowSet, Progress};
 use netpol::k8s::{LoadOptions, DEFAULT_MAX_INPUT_BYTES};
 use netpol::raw::Strictness;
-use netpol::{Cluster, Config, Engine, Error, LimitSetting, Limits, Options, SelfTraffic, Source};
+use netpol::{Cluster, Config, Engine, Error, LimitSetting, Limits, Options, SelfTraffic, Source, TextLimits};
 
 use crate::output;
 
@@ -27,6 +27,12 @@ pub fn ip_block_pod_ips_parser() -> impl TypedValueParser<Value = bool> {
         PossibleValue::new("ignore").help("ipBlocks match only IPs outside the pods"),
     ])
     .try_map(|s| Options::parse_ip_block_pod_ips(&s))
+}
+
+/// A count of at most `max`: a larger one is a usage error naming the option and `max` (exit 2),
+/// before anything is allocated for it.
+pub fn at_most(max: usize) -> impl TypedValueParser<Value = usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(0..=max as u64)
 }
 
 /// Where the cluster comes from and how it is evaluated.
@@ -124,6 +130,12 @@ pub struct FlowFileArgs {
     /// The format of the flow files.
     #[arg(long, default_value = "auto", value_parser = flow_format_parser())]
     pub format: FlowFormat,
+    /// Refuse a flow file (or stdin) larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = TextLimits::FLOWS.max_bytes)]
+    pub max_flow_bytes: u64,
+    /// Refuse a flow line longer than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = TextLimits::FLOWS.max_line_bytes)]
+    pub max_line_bytes: usize,
 }
 
 fn flow_format_parser() -> impl TypedValueParser<Value = FlowFormat> {
@@ -151,7 +163,8 @@ impl FlowFileArgs {
             usage_error("stdin (`-`) can be read only once");
             return None;
         }
-        report(netpol::flows::read_sources(engine, &sources(&self.flows), self.format, progress))
+        let limits = TextLimits { max_bytes: self.max_flow_bytes, max_line_bytes: self.max_line_bytes };
+        report(netpol::flows::read_sources_with(engine, &sources(&self.flows), self.format, limits, progress))
     }
 }
 

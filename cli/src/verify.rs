@@ -3,7 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use netpol::verify::{verify, Expectations};
-use netpol::Source;
+use netpol::{Source, TextLimits};
 
 use crate::input::{report, usage_error, InputArgs};
 use crate::{output, Outcome};
@@ -30,6 +30,10 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     output: VerifyFormat,
+    /// Refuse an expectations file with a line longer than this many bytes (the file itself is
+    /// capped by --max-input-bytes).
+    #[arg(long, value_name = "BYTES", default_value_t = TextLimits::EXPECTATIONS.max_line_bytes)]
+    max_line_bytes: usize,
 }
 
 /// Runs `netpol verify`: exit 0 when every expectation holds, 1 when one does not, 2 on bad
@@ -51,5 +55,6 @@ fn read_expectations(args: &VerifyArgs) -> Option<Expectations> {
         usage_error("--expect - and INPUT - cannot both read stdin");
         return None;
     }
-    report(Expectations::from_source(&Source::arg(&args.expect)))
+    let limits = TextLimits { max_bytes: args.input.max_input_bytes as u64, max_line_bytes: args.max_line_bytes };
+    report(Expectations::from_source_with(&Source::arg(&args.expect), limits))
 }

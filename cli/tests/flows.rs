@@ -179,3 +179,29 @@ fn unresolved_pods_are_reported_not_dropped() {
         "{text}"
     );
 }
+
+#[test]
+fn an_over_long_flow_line_is_refused_quoting_200_bytes() {
+    let line = format!("{{\"src\": \"{}\", \"dst\": \"shop/api\", \"port\": 80}}\n", "a".repeat(1 << 20));
+    let out = common::netpol_stdin(&["flows", &common::example(), "--flows", "-"], &line);
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", &err[..err.len().min(500)]);
+    assert!(err.contains("<stdin>:1: line over the limit of 65536 bytes") && err.len() < 2_000, "{err}");
+    let raised = ["flows", &common::example(), "--flows", "-", "--max-line-bytes", "2000000"];
+    let out = common::netpol_stdin(&raised, &line);
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", &err[..err.len().min(500)]);
+    assert!(err.contains(&format!("\"{}…\"", "a".repeat(200))) && err.len() < 2_000, "{err}");
+    // The input cap.
+    let out = common::netpol_stdin(&["flows", &common::example(), "--flows", "-", "--max-flow-bytes", "100"], &line);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::stderr(&out).contains("more than 100 bytes: over the limit"), "{}", common::stderr(&out));
+}
+
+#[test]
+fn a_depth_limit_over_the_maximum_is_a_usage_error() {
+    let out = common::netpol(&["matrix", &common::example(), "--port", "80", "--limit", "depth=100000"]);
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("the `depth` limit is at most 128"), "{err}");
+}

@@ -43,3 +43,25 @@ fn too_many_pods_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at most"));
 }
+
+#[test]
+fn numbers_over_the_maximums_are_usage_errors_not_panics() {
+    let huge = "18446744073709551615";
+    for (args, option, max) in [
+        (vec!["generate", "--policies", huge], "--policies", "1000000"),
+        (vec!["generate", "--namespaces", huge], "--namespaces", "100000"),
+        (vec!["generate", "--pods-per-namespace", huge], "--pods-per-namespace", "4145152"),
+        (vec!["bench", &common::example(), "--queries", huge], "--queries", "10000000"),
+    ] {
+        let out = netpol(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(option) && err.contains(max), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // Within each maximum, the product of namespaces and pods may still be too many.
+    let out = netpol(&["generate", "--namespaces", "100000", "--pods-per-namespace", "100"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("10000002 pods asked for: the generator makes at most 4145152"), "{err}");
+}

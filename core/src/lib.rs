@@ -89,7 +89,7 @@ pub use engine::{Engine, Matrix, Query};
 pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
 pub use input::limits::{LimitSetting, Limits};
 #[cfg(feature = "k8s")]
-pub use input::Source;
+pub use input::{Source, TextLimits};
 pub use spec::query::{Endpoint, Family, FamilyVerdicts, Options, SelfTraffic, UnknownOptionValue, Verdict};
 pub use spec::{Cluster, Direction, PodId, PolicyId, Protocol};
 pub use spec::{Diagnostic, Error, ObjectKind, ObjectRef};

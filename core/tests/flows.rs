@@ -481,3 +481,38 @@ fn a_gone_pod_matches_by_labels_only_when_the_candidates_decide_alike() {
     let set = read(&differ, csv, FlowFormat::Csv);
     assert_eq!(set.unresolved_records, 1);
 }
+
+#[test]
+fn over_long_lines_and_inputs_are_refused_and_errors_quote_little() {
+    let engine = example();
+    let good = r#"{"src": "shop/web-1", "dst": "shop/api-1", "port": 8080}"#;
+    // A 1 MiB line: an error naming the line and the limit, quoting at most 200 bytes.
+    let long =
+        format!("{good}\n{{\"src\": \"{}\", \"dst\": \"shop/api-1\", \"port\": 80}}\n{good}\n", "a".repeat(1 << 20));
+    let errors = read_err(&engine, &long, FlowFormat::Jsonl);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains(":2: line over the limit of 65536 bytes (raise it with max_line_bytes"),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].len() < 400 && errors[0].ends_with("aaa…"), "{}", errors[0]);
+    // Within a raised line limit, the bad value is quoted cut to 200 bytes.
+    let limits = netpol::TextLimits { max_line_bytes: 2 << 20, ..netpol::TextLimits::FLOWS };
+    let mut builder = FlowSetBuilder::new(&engine).with_limits(limits);
+    let e = builder.read(Cursor::new(long.as_bytes()), "f.jsonl", FlowFormat::Jsonl, &mut |_| {}).unwrap_err();
+    let e = e.diagnostics()[0].to_string();
+    assert!(e.starts_with("f.jsonl:2: src: ") && e.contains(&format!("\"{}…\"", "a".repeat(200))), "{e}");
+    assert!(e.len() < 600, "{} bytes: {}", e.len(), &e[..600]);
+    // A serde message quoting an unknown field name is cut too.
+    let unknown =
+        format!("{{\"src\": \"shop/web-1\", \"dst\": \"shop/api-1\", \"port\": 80, \"{}\": 1}}\n", "k".repeat(5000));
+    let errors = read_err(&engine, &unknown, FlowFormat::Jsonl);
+    assert!(errors[0].contains(&format!("`{}…`", "k".repeat(200))) && errors[0].len() < 800, "{}", errors[0]);
+    // The input cap: reading stops with an error past it.
+    let limits = netpol::TextLimits { max_bytes: 1_000, ..netpol::TextLimits::FLOWS };
+    let many = format!("{good}\n").repeat(100);
+    let mut builder = FlowSetBuilder::new(&engine).with_limits(limits);
+    let e = builder.read(Cursor::new(many.as_bytes()), "f.jsonl", FlowFormat::Jsonl, &mut |_| {}).unwrap_err();
+    assert!(e.to_string().contains("more than 1000 bytes: over the limit (raise it with max_flow_bytes"), "{e}");
+}

@@ -625,3 +625,60 @@ fn worst_case_every_port_its_own_class() {
     ];
     compile_and_check("every port its own class", raw, &probes, &["192.0.2.1"]);
 }
+
+/// Runs `f` on a thread with a 2 MiB stack (what Rust gives spawned threads, and less than a
+/// main thread's 8 MiB): a stack overflow aborts the test run instead of passing.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new().stack_size(2 << 20).spawn(f).expect("thread starts").join().expect("no panic")
+}
+
+/// About `n` levels of nesting in each form: YAML flow, YAML block (one line a level up to
+/// 3,000 levels, else compact `- - - 1`), JSON; each inside a Pod.
+fn nested_documents(n: usize) -> Vec<(&'static str, String)> {
+    let flow = format!("kind: Pod\nmetadata: {{name: p, namespace: a}}\nx: {}1{}\n", "[".repeat(n), "]".repeat(n));
+    let mut block = String::from("kind: Pod\nmetadata: {name: p, namespace: a}\nx:\n");
+    if n <= 3_000 {
+        for i in 0..n / 2 {
+            let _ = writeln!(block, "{}- k{i}:", "  ".repeat(i + 1));
+        }
+    } else {
+        let _ = writeln!(block, "  {}1", "- ".repeat(n));
+    }
+    let json = format!(
+        "{{\"kind\": \"Pod\", \"metadata\": {{\"name\": \"p\", \"namespace\": \"a\"}}, \"x\": {}1{}}}",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    Vec::from([("YAML flow", flow), ("YAML block", block), ("JSON", json)])
+}
+
+#[test]
+fn raised_depth_limits_never_overflow_the_stack() {
+    // A depth limit above the safe maximum is refused with a message naming it.
+    let err = Limits::default().set("depth", 100_000).unwrap_err();
+    assert!(err.contains(&format!("at most {}", Limits::MAX_DEPTH)), "{err}");
+    let err = "depth=100000".parse::<netpol::LimitSetting>().unwrap_err();
+    assert!(err.contains("at most"), "{err}");
+    // At the maximum (set directly, or by `unlimited`, or above it through the public field),
+    // 3,000 and 100,000 levels are errors, not a crash, on a small stack.
+    let mut at_max = Limits::default();
+    at_max.set("depth", Limits::MAX_DEPTH).unwrap();
+    let above = Limits { max_depth: usize::MAX, ..Limits::default() };
+    for limits in [at_max, Limits::unlimited(), above] {
+        for n in [3_000, 100_000] {
+            for (form, text) in nested_documents(n) {
+                let err = on_small_stack(move || error(&text, limits));
+                assert!(err.contains("depth") || err.contains("recursion limit"), "{form}, {n} levels: {err}");
+            }
+        }
+    }
+    // Just within the maximum, every form loads (JSON only to the JSON reader's 128).
+    for (form, text) in nested_documents(Limits::MAX_DEPTH - 3) {
+        let result = on_small_stack(move || load(&text, at_max, Strictness::Strict).map(|c| c.pods().len()));
+        match (form, result) {
+            (_, Ok(pods)) => assert_eq!(pods, 1, "{form}"),
+            ("JSON", Err(e)) => assert!(e.to_string().contains("recursion limit"), "{e}"),
+            (_, Err(e)) => panic!("{form}: {e}"),
+        }
+    }
+}

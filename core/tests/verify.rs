@@ -588,3 +588,33 @@ items:
         assert_eq!(r.all_passed(), passes, "{from} -> shop/api {port} {expect}: {}", r.to_text());
     }
 }
+
+#[test]
+fn over_long_lines_are_refused_and_errors_quote_little() {
+    let long = format!(
+        "expectations:\n  - {{from: shop/web, to: shop/api, port: 80, expect: allowed}}\n  - {{from: \"{}\", to: shop/api, port: 80, expect: allowed}}\n",
+        "a".repeat(1 << 20)
+    );
+    let source = netpol::Source::text(long.clone(), "e.yaml");
+    let e = Expectations::from_source(&source).unwrap_err().to_string();
+    assert!(
+        e.starts_with("e.yaml:3: line over the limit of 65536 bytes (raise it with max_line_bytes"),
+        "{}",
+        &e[..300]
+    );
+    assert!(e.len() < 400 && e.ends_with("aaa…"), "{} bytes", e.len());
+    // Within a raised line limit, the bad value is quoted cut to 200 bytes.
+    let limits = netpol::TextLimits { max_line_bytes: 2 << 20, ..netpol::TextLimits::EXPECTATIONS };
+    let e = Expectations::from_source_with(&source, limits).unwrap_err().to_string();
+    assert!(e.contains(&format!("\"{}…\"", "a".repeat(200))) && e.len() < 800, "{} bytes: {}", e.len(), &e[..800]);
+    // A field name is cut too; and the input cap.
+    let key = format!(
+        "expectations:\n  - {{from: shop/web, to: shop/api, port: 80, expect: allowed, {}: 1}}\n",
+        "k".repeat(5000)
+    );
+    let e = errors(&key);
+    assert!(e.len() < 800, "{} bytes: {}", e.len(), &e[..800]);
+    let limits = netpol::TextLimits { max_bytes: 100, ..netpol::TextLimits::EXPECTATIONS };
+    let e = Expectations::from_source_with(&source, limits).unwrap_err().to_string();
+    assert!(e.contains("over the limit of 100 bytes"), "{}", &e[..300]);
+}

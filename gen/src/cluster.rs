@@ -393,7 +393,8 @@ fn replicas(role: Role, pods_per_namespace: usize, rng: &mut Rng) -> usize {
     }
 }
 
-/// Generates the namespaces and pods of `config` (see the crate docs for the rules).
+/// Generates the namespaces and pods of `config` (see the crate docs for the rules); `config`
+/// has passed [`GenConfig::check`].
 pub(crate) fn generate(config: &GenConfig) -> Cluster {
     let total = config.pod_count();
     assert!(

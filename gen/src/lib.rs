@@ -73,6 +73,12 @@ pub const COREDNS_PODS: usize = cluster::COREDNS_REPLICAS;
 /// pod network is `10.64.0.0/10`, one /24 per node).
 pub const MAX_PODS: usize = cluster::MAX_NODES * cluster::IPS_PER_NODE;
 
+/// The most namespaces (besides `kube-system`) a cluster can have.
+pub const MAX_NAMESPACES: usize = 100_000;
+
+/// The most NetworkPolicies a cluster can have (about 800 MB of YAML).
+pub const MAX_POLICIES: usize = 1_000_000;
+
 /// The size and seed of a generated cluster.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct GenConfig {
@@ -101,14 +107,56 @@ impl GenConfig {
     }
 }
 
+impl GenConfig {
+    /// Whether the generator can make this cluster: at most [`MAX_NAMESPACES`] namespaces,
+    /// [`MAX_POLICIES`] policies and [`MAX_PODS`] pods ([`GenConfig::pod_count`]).
+    pub fn check(&self) -> Result<(), GenError> {
+        let over = |what, asked, max| if asked > max { Err(GenError { what, asked, max }) } else { Ok(()) };
+        over("namespaces", self.namespaces, MAX_NAMESPACES)?;
+        over("policies", self.policies, MAX_POLICIES)?;
+        over("pods", self.pod_count(), MAX_PODS)
+    }
+}
+
+/// A size the generator cannot make: more than its maximum of one thing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GenError {
+    what: &'static str,
+    asked: usize,
+    max: usize,
+}
+
+impl GenError {
+    /// What is too many: `namespaces`, `policies` or `pods` (CoreDNS included).
+    pub fn what(&self) -> &'static str {
+        self.what
+    }
+
+    /// How many were asked for.
+    pub fn asked(&self) -> usize {
+        self.asked
+    }
+
+    /// The most there can be.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+}
+
+impl core::fmt::Display for GenError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let why = if self.what == "pods" { " (that fit the 10.64.0.0/10 pod network)" } else { "" };
+        write!(f, "{} {} asked for: the generator makes at most {}{why}", self.asked, self.what, self.max)
+    }
+}
+
+impl std::error::Error for GenError {}
+
 /// Generates the cluster of `config` as YAML: a comment line naming the config, then one
 /// `kind: List` whose items are the namespaces, then the pods, then the policies, each grouped
-/// by namespace.
-///
-/// # Panics
-///
-/// If [`GenConfig::pod_count`] exceeds [`MAX_PODS`].
-pub fn generate_yaml(config: &GenConfig) -> String {
+/// by namespace. A size over a maximum is an error ([`GenConfig::check`]).
+pub fn generate_yaml(config: &GenConfig) -> Result<String, GenError> {
+    config.check()?;
     let cluster = cluster::generate(config);
     let policies = policies::generate(&cluster, config.policies, config.seed);
     let mut out = String::with_capacity(cluster.pods.len() * 640 + policies.len() * 800 + 1024);
@@ -126,5 +174,5 @@ pub fn generate_yaml(config: &GenConfig) -> String {
     for policy in &policies {
         yaml::policy(&mut out, policy, &cluster.namespaces[policy.namespace].name);
     }
-    out
+    Ok(out)
 }

@@ -6,7 +6,11 @@ use std::collections::BTreeSet;
 use netpol::k8s::{LoadOptions, Loader};
 use netpol::spec::{Operator, Peer, PortMatch};
 use netpol::Cluster;
-use netpol_gen::{generate_yaml, GenConfig, COREDNS_PODS};
+use netpol_gen::{GenConfig, COREDNS_PODS, MAX_NAMESPACES, MAX_PODS, MAX_POLICIES};
+
+fn generate_yaml(config: &GenConfig) -> String {
+    netpol_gen::generate_yaml(config).expect("within the generator's maximums")
+}
 
 fn config(namespaces: usize, pods_per_namespace: usize, policies: usize, seed: u64) -> GenConfig {
     GenConfig { namespaces, pods_per_namespace, policies, seed }
@@ -253,4 +257,24 @@ fn the_policy_mix_has_every_kind() {
                 .any(|peer| matches!(peer, Peer::Selector { namespace_selector: Some(ns), .. } if ns.is_empty())))),
         "Prometheus scrapes every namespace"
     );
+}
+
+#[test]
+fn sizes_over_the_maximums_are_refused_not_a_panic() {
+    let over = [
+        (config(MAX_NAMESPACES + 1, 0, 0, 1), "namespaces"),
+        (config(3, 10, MAX_POLICIES + 1, 1), "policies"),
+        (config(3, 10, usize::MAX, 1), "policies"),
+        (config(usize::MAX, usize::MAX, 0, 1), "namespaces"),
+        (config(1, MAX_PODS, 0, 1), "pods"),
+        (config(1, usize::MAX, 0, 1), "pods"),
+    ];
+    for (c, what) in over {
+        let e = netpol_gen::generate_yaml(&c).unwrap_err();
+        assert_eq!(e.what(), what, "{c:?}");
+        assert!(e.to_string().contains(&format!("at most {}", e.max())), "{e}");
+    }
+    // At the namespace maximum with no pods or policies, it still generates (quickly).
+    let yaml = generate_yaml(&config(MAX_NAMESPACES, 0, 0, 1));
+    assert!(yaml.contains("shop-prod"));
 }

@@ -29,8 +29,9 @@ pub struct Limits {
     /// `objects`: objects in one load (every kind, including the ones netpol skips). Default
     /// 1,000,000.
     pub max_objects: usize,
-    /// `depth`: nesting depth of YAML and JSON documents. Default 64. (JSON is also capped at
-    /// 128 by the JSON reader.)
+    /// `depth`: nesting depth of YAML and JSON documents. Default 64, at most
+    /// [`Limits::MAX_DEPTH`] (a larger value here counts as that). (JSON is also capped at 128
+    /// by the JSON reader.)
     pub max_depth: usize,
     /// `alias-events`: YAML events replayed from aliases (`*anchor`) in one input: what keeps a
     /// "billion laughs" document from expanding. Default 1,000,000.
@@ -88,11 +89,19 @@ impl Limits {
         "excepts",
     ];
 
-    /// No limit at all (every cap `usize::MAX`): for trusted input only.
+    /// The most the `depth` limit may be, as the JSON reader's own cap: the decoders recurse
+    /// once or twice per level, and at this depth they stay well within a 2 MiB stack (a
+    /// spawned thread's; a main thread has 8 MiB), in debug builds too (block YAML overflowed
+    /// 2 MiB at about 240 levels in a debug build). [`Limits::set`] refuses more; a larger
+    /// `max_depth` counts as this.
+    pub const MAX_DEPTH: usize = 128;
+
+    /// No limit at all (every cap `usize::MAX`, nesting [`Limits::MAX_DEPTH`]): for trusted
+    /// input only.
     pub fn unlimited() -> Limits {
         Limits {
             max_objects: usize::MAX,
-            max_depth: usize::MAX,
+            max_depth: Limits::MAX_DEPTH,
             max_alias_events: usize::MAX,
             max_labels: usize::MAX,
             max_expressions: usize::MAX,
@@ -105,8 +114,15 @@ impl Limits {
         }
     }
 
-    /// Sets the limit called `name` (one of [`Limits::NAMES`]) to `value`.
+    /// Sets the limit called `name` (one of [`Limits::NAMES`]) to `value`; `depth` is at most
+    /// [`Limits::MAX_DEPTH`].
     pub fn set(&mut self, name: &str, value: usize) -> Result<(), String> {
+        if name == "depth" && value > Limits::MAX_DEPTH {
+            return Err(format!(
+                "depth={value}: the `depth` limit is at most {} (deeper nesting could overflow the stack)",
+                Limits::MAX_DEPTH
+            ));
+        }
         let field =
             self.field(name).ok_or_else(|| format!("unknown limit {name:?}: one of {}", Limits::NAMES.join(", ")))?;
         *field = value;
@@ -137,11 +153,16 @@ impl Limits {
         })
     }
 
-    /// Applies one setting.
+    /// Applies one setting (parsed, so within range).
     pub fn apply(&mut self, setting: &LimitSetting) {
         if let Some(field) = self.field(setting.name) {
             *field = setting.value;
         }
+    }
+
+    /// The nesting depth the decoders enforce: `max_depth`, at most [`Limits::MAX_DEPTH`].
+    pub(crate) fn depth(&self) -> usize {
+        self.max_depth.min(Limits::MAX_DEPTH)
     }
 
     /// The message for `count` things over the limit `max` called `name`.

@@ -2,7 +2,8 @@
 //!
 //! - `k8s/` (feature `k8s`): YAML/JSON text, files, directories and streams → [`raw::RawCluster`].
 //! - `raw.rs`: the unvalidated, API-shaped structs any face may fill.
-//! - `source.rs` (feature `k8s`): files, directories, text, bytes, stdin: every face's inputs.
+//! - `source.rs` (feature `k8s`): files, directories, text, bytes, stdin: every face's inputs;
+//!   [`TextLimits`] and the capped line reader for flow and expectations files.
 //! - `limits.rs`: input refused up front when over a stated limit.
 //! - `validate.rs`: what the API server would check (S14), defaults, strict and lenient.
 //!
@@ -17,4 +18,6 @@ mod source;
 mod validate;
 
 #[cfg(feature = "k8s")]
-pub use source::Source;
+pub(crate) use source::{clip_quotes, excerpt, read_line, Line, EXCERPT_BYTES};
+#[cfg(feature = "k8s")]
+pub use source::{Source, TextLimits};

@@ -46,9 +46,10 @@ use std::io::BufRead;
 
 use hashbrown::HashMap;
 
+use crate::input::{clip_quotes, excerpt, read_line, Line, EXCERPT_BYTES};
 use crate::spec::query::{Endpoint, Family, Verdict};
 use crate::spec::Protocol;
-use crate::{Diagnostic, Engine, Error, Explanation};
+use crate::{Diagnostic, Engine, Error, Explanation, TextLimits};
 
 pub use crate::spec::VOLATILE_LABELS;
 pub use record::{FlowFormat, SkipReason};
@@ -205,6 +206,7 @@ pub struct FlowSetBuilder<'e> {
     skipped: HashMap<SkipReason, u64>,
     lines: u64,
     bytes: u64,
+    limits: TextLimits,
 }
 
 /// How often (in lines) the progress callback is called.
@@ -220,14 +222,24 @@ impl<'e> FlowSetBuilder<'e> {
             skipped: HashMap::new(),
             lines: 0,
             bytes: 0,
+            limits: TextLimits::FLOWS,
         }
+    }
+
+    /// Reads under `limits` instead of [`TextLimits::FLOWS`].
+    pub fn with_limits(mut self, limits: TextLimits) -> FlowSetBuilder<'e> {
+        self.limits = limits;
+        self
     }
 
     /// Reads one flow file, line by line; `origin` names it in errors (`flows.csv:12: port:
     /// ...`). With [`FlowFormat::Auto`] the format is told from the first non-blank line.
     /// `progress` is called every few thousand lines. Malformed lines are errors: up to
     /// [`MAX_ERRORS`] are collected, then reading stops; records read from a file with errors
-    /// are kept, but the caller should not trust a partial set.
+    /// are kept, but the caller should not trust a partial set. A line over the builder's
+    /// [`TextLimits::max_line_bytes`] is an error (and is not held whole); past
+    /// [`TextLimits::max_bytes`] reading stops with an error. Errors quote at most
+    /// 200 bytes of a line.
     pub fn read<R: BufRead>(
         &mut self,
         mut reader: R,
@@ -240,11 +252,13 @@ impl<'e> FlowSetBuilder<'e> {
         let mut errors: Vec<Diagnostic> = Vec::new();
         let mut buf: Vec<u8> = Vec::new();
         let mut line_no: u64 = 0;
+        let mut read: u64 = 0;
+        let limits = self.limits;
         loop {
-            buf.clear();
-            let n = match reader.read_until(b'\n', &mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
+            let (n, too_long) = match read_line(&mut reader, &mut buf, limits.max_line_bytes) {
+                Ok(Line::End) => break,
+                Ok(Line::Read { read }) => (read, false),
+                Ok(Line::TooLong { read }) => (read, true),
                 Err(e) => {
                     errors.push(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(origin)));
                     break;
@@ -252,12 +266,34 @@ impl<'e> FlowSetBuilder<'e> {
             };
             line_no += 1;
             self.bytes += n as u64;
+            read += n as u64;
+            if read > limits.max_bytes {
+                let message = format!(
+                    "more than {} bytes: over the limit (raise it with max_flow_bytes, `--max-flow-bytes`)",
+                    limits.max_bytes
+                );
+                errors.push(Diagnostic::new(None, "", message).with_origin(Some(origin)));
+                break;
+            }
+            if too_long {
+                let message = format!(
+                    "line over the limit of {} bytes (raise it with max_line_bytes, `--max-line-bytes`): {}",
+                    limits.max_line_bytes,
+                    excerpt(&String::from_utf8_lossy(&buf[..buf.len().min(EXCERPT_BYTES + 4)]))
+                );
+                errors.push(Diagnostic::new(None, "", message).with_origin(Some(&format!("{origin}:{line_no}"))));
+                if errors.len() >= MAX_ERRORS {
+                    break;
+                }
+                continue;
+            }
             let line = buf.trim_ascii();
             if line.is_empty() {
                 continue;
             }
             let at = |field: &str, message: String| {
-                Diagnostic::new(None, field, message).with_origin(Some(&format!("{origin}:{line_no}")))
+                Diagnostic::new(None, excerpt(field), clip_quotes(&message))
+                    .with_origin(Some(&format!("{origin}:{line_no}")))
             };
             if format == FlowFormat::Auto {
                 format = record::detect(line);
@@ -373,6 +409,16 @@ impl<'e> FlowSetBuilder<'e> {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(), Error> {
         let origin = format!("{}", path.display());
+        let max = self.limits.max_bytes;
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.is_file() && meta.len() > max {
+                let message = format!(
+                    "input is {} bytes, over the limit of {max} bytes (raise it with max_flow_bytes, `--max-flow-bytes`)",
+                    meta.len()
+                );
+                return Err(Error::single(Diagnostic::new(None, "", message).with_origin(Some(&origin))));
+            }
+        }
         match std::fs::File::open(path) {
             Ok(file) => self.read(std::io::BufReader::with_capacity(1 << 16, file), &origin, format, progress),
             Err(e) => {
@@ -409,15 +455,26 @@ pub fn read_flows<R: BufRead>(
 
 /// Reads every source (flow files, text, stdin) into one [`FlowSet`] against `engine`, calling
 /// `progress` as lines go by. Every source is read; the error lists the problems of them all,
-/// in source order.
+/// in source order. Each source is under [`TextLimits::FLOWS`].
 pub fn read_sources<'a>(
     engine: &Engine,
     sources: impl IntoIterator<Item = &'a crate::Source>,
     format: FlowFormat,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<FlowSet, Error> {
+    read_sources_with(engine, sources, format, TextLimits::FLOWS, progress)
+}
+
+/// [`read_sources`] with each source under `limits`.
+pub fn read_sources_with<'a>(
+    engine: &Engine,
+    sources: impl IntoIterator<Item = &'a crate::Source>,
+    format: FlowFormat,
+    limits: TextLimits,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<FlowSet, Error> {
     use crate::Source;
-    let mut builder = FlowSetBuilder::new(engine);
+    let mut builder = FlowSetBuilder::new(engine).with_limits(limits);
     let mut errors: Vec<Diagnostic> = Vec::new();
     for source in sources {
         let result = match source {

@@ -11,8 +11,18 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{EndpointSelector, Expectation, Expectations, Expected, PortSpec};
+use crate::input::{clip_quotes, excerpt};
 use crate::spec::Labels;
-use crate::{Diagnostic, Error, Protocol};
+use crate::{Diagnostic, Error, Protocol, TextLimits};
+
+/// At most `max + 1` bytes of `reader` as text (one more than allowed tells the caller it is
+/// over).
+fn read_capped(reader: impl std::io::Read, max: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    reader.take(max.saturating_add(1)).read_to_string(&mut text)?;
+    Ok(text)
+}
 
 /// The top level: exactly one key.
 #[derive(Deserialize)]
@@ -29,7 +39,48 @@ impl Expectations {
     /// as [`Source::origin`](crate::Source::origin) says; a file that cannot be read is an
     /// error naming it.
     pub fn from_source(source: &crate::Source) -> Result<Expectations, Error> {
-        Expectations::from_yaml_str(&source.read_to_string()?, &source.origin())
+        Expectations::from_source_with(source, TextLimits::EXPECTATIONS)
+    }
+
+    /// [`Expectations::from_source`] under `limits`: a larger input is refused before it is read
+    /// whole, a longer line is an error quoting at most 200 bytes of it.
+    pub fn from_source_with(source: &crate::Source, limits: TextLimits) -> Result<Expectations, Error> {
+        let origin = source.origin();
+        let fail = |message: String| Error::single(Diagnostic::new(None, "", message).with_origin(Some(&origin)));
+        let too_large = |size: String| {
+            fail(format!(
+                "input is {size} bytes, over the limit of {} bytes (raise it with max_input_bytes, `--max-input-bytes`)",
+                limits.max_bytes
+            ))
+        };
+        let text = match source {
+            crate::Source::Path(path) => {
+                if let Ok(meta) = std::fs::metadata(path) {
+                    if meta.is_file() && meta.len() > limits.max_bytes {
+                        return Err(too_large(meta.len().to_string()));
+                    }
+                }
+                let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+                read_capped(file, limits.max_bytes).map_err(|e| fail(format!("cannot read: {e}")))?
+            }
+            crate::Source::Stdin => {
+                read_capped(std::io::stdin().lock(), limits.max_bytes).map_err(|e| fail(format!("cannot read: {e}")))?
+            }
+            other => other.read_to_string()?,
+        };
+        if text.len() as u64 > limits.max_bytes {
+            return Err(too_large(format!("more than {}", limits.max_bytes)));
+        }
+        if let Some((i, line)) = text.split('\n').enumerate().find(|(_, l)| l.len() > limits.max_line_bytes) {
+            let message = format!(
+                "line over the limit of {} bytes (raise it with max_line_bytes, `--max-line-bytes`): {}",
+                limits.max_line_bytes,
+                excerpt(line)
+            );
+            let origin = format!("{origin}:{}", i + 1);
+            return Err(Error::single(Diagnostic::new(None, "", message).with_origin(Some(&origin))));
+        }
+        Expectations::from_yaml_str(&text, &origin)
     }
 
     /// Reads an expectations file (YAML, or JSON, which is YAML); `origin` names it in
@@ -37,7 +88,7 @@ impl Expectations {
     /// fields are errors.
     pub fn from_yaml_str(text: &str, origin: &str) -> Result<Expectations, Error> {
         let fail = |field: &str, message: String| {
-            Error::single(Diagnostic::new(None, field, message).with_origin(Some(origin)))
+            Error::single(Diagnostic::new(None, field, clip_quotes(&message)).with_origin(Some(origin)))
         };
         let options = serde_saphyr::options! {
             // YAML 1.2 booleans only: `y`, `on` and `no` are strings (label values such as `ns: y`).
@@ -90,7 +141,7 @@ impl Parser<'_> {
             None if !at.is_empty() => message.push_str(&format!(" (expectation{at})")),
             None => {}
         }
-        self.errors.push(Diagnostic::new(None, path, message).with_origin(Some(self.origin)));
+        self.errors.push(Diagnostic::new(None, excerpt(&path), clip_quotes(&message)).with_origin(Some(self.origin)));
     }
 
     fn expectation(&mut self, value: &Value) -> Option<Expectation> {

@@ -18,11 +18,11 @@ mod convert;
 mod locate;
 mod workloads;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::format;
 use std::fs;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::string::{String, ToString};
 use std::vec::Vec;
 
@@ -183,8 +183,15 @@ impl Loader {
     }
 
     /// Adds a file, or every `*.yaml`, `*.yml` and `*.json` file under a directory (recursively,
-    /// in name order).
+    /// in name order). Symlinks are followed, but each directory is read once (by its canonical
+    /// path), so a symlink loop ends; in a directory, entries that are not regular files (FIFOs,
+    /// sockets, devices) are skipped with a warning, as reading them could block forever. A
+    /// path given itself is read whatever it is (`<(kubectl get ...)` is a pipe).
     pub fn add_path(&mut self, path: &Path) {
+        self.add_path_once(path, &mut BTreeSet::new());
+    }
+
+    fn add_path_once(&mut self, path: &Path, directories: &mut BTreeSet<PathBuf>) {
         let origin = path.display().to_string();
         let meta = match fs::metadata(path) {
             Ok(m) => m,
@@ -194,6 +201,13 @@ impl Loader {
             }
         };
         if meta.is_dir() {
+            let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            if !directories.insert(canonical.clone()) {
+                let message =
+                    format!("skipped: the directory {} is read already (a symlink leads to it)", canonical.display());
+                self.raw.warnings.push(Diagnostic::new(None, "", message).with_origin(Some(&origin)));
+                return;
+            }
             let entries = match fs::read_dir(path) {
                 Ok(rd) => rd.collect::<Result<Vec<_>, _>>(),
                 Err(e) => Err(e),
@@ -204,8 +218,15 @@ impl Loader {
                     for entry in entries {
                         let p = entry.path();
                         let is_input = p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json");
-                        if p.is_dir() || is_input {
-                            self.add_path(&p);
+                        match fs::metadata(&p) {
+                            Ok(m) if m.is_dir() => self.add_path_once(&p, directories),
+                            Ok(m) if is_input && !m.is_file() => {
+                                let message = "skipped: not a regular file (a FIFO, socket or device)";
+                                let origin = p.display().to_string();
+                                self.raw.warnings.push(Diagnostic::new(None, "", message).with_origin(Some(&origin)));
+                            }
+                            _ if is_input => self.add_path_once(&p, directories),
+                            _ => {}
                         }
                     }
                 }
@@ -403,7 +424,7 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(Value, locate::Place)>
             max_events: per_byte.max(1_000_000),
             max_nodes: per_byte.max(250_000),
             max_documents: per_byte.max(1_024),
-            max_depth: limits.max_depth,
+            max_depth: limits.depth(),
         },
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: limits.max_alias_events,
@@ -417,7 +438,7 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(Value, locate::Place)>
         let hint = if e.contains("alias replay") {
             format!(" (the `alias-events` limit is {})", limits.max_alias_events)
         } else if e.contains("Depth") || e.contains("nesting") {
-            format!(" (the `depth` limit is {})", limits.max_depth)
+            format!(" (the `depth` limit is {})", limits.depth())
         } else {
             String::new()
         };
@@ -438,8 +459,8 @@ fn parse_json(text: &str, limits: &Limits) -> Result<Vec<(Value, locate::Place)>
         let start = start + text[start..].len() - text[start..].trim_start().len();
         let Some(item) = stream.next() else { break };
         match item {
-            Ok(v) if depth(&v) > limits.max_depth => {
-                let (n, max) = (depth(&v), limits.max_depth);
+            Ok(v) if depth(&v) > limits.depth() => {
+                let (n, max) = (depth(&v), limits.depth());
                 let message =
                     format!("JSON nested {n} deep: over the limit of {max} (raise it with the `depth` limit)");
                 let line = text[..start].matches('\n').count() + 1;
