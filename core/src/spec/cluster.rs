@@ -212,12 +212,10 @@ impl Cluster {
     /// (the pod is isolated in `direction` exactly when there is one).
     pub fn isolating(&self, pod: PodId, direction: Direction) -> impl Iterator<Item = PolicyId> + '_ {
         let local = self.pod(pod);
-        self.policies.iter().enumerate().filter_map(move |(i, policy)| {
-            let selects = policy.namespace == local.namespace
-                && policy.affects(direction)
-                && policy.pod_selector.matches(&local.labels);
-            selects.then_some(PolicyId(i as u32))
-        })
+        self.policies
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, policy)| policy.selects(local, direction).then_some(PolicyId(i as u32)))
     }
 
     /// S6, S9, S9a: whether `peer`, of a policy in `policy_namespace`, matches `endpoint` (already

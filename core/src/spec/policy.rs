@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::{IpBlock, LabelSelector, PolicyPort};
+use super::{IpBlock, LabelSelector, Pod, PolicyPort};
 
 /// A direction of traffic as seen from the selected pod.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -104,6 +104,12 @@ impl NetworkPolicy {
             Direction::Ingress => self.affects_ingress,
             Direction::Egress => self.affects_egress,
         }
+    }
+
+    /// S2: whether this policy selects `pod` and its effective policy types include
+    /// `direction` (so it isolates the pod in that direction).
+    pub fn selects(&self, pod: &Pod, direction: Direction) -> bool {
+        self.namespace == pod.namespace && self.affects(direction) && self.pod_selector.matches(&pod.labels)
     }
 
     /// The rules for `direction`.

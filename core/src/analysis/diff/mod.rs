@@ -200,7 +200,7 @@ fn changed_in(a: Option<&NetworkPolicy>, b: Option<&NetworkPolicy>, direction: D
 }
 
 fn selects(policy: Option<&NetworkPolicy>, pod: &Pod, direction: Direction) -> bool {
-    policy.is_some_and(|p| p.affects(direction) && p.namespace == pod.namespace && p.pod_selector.matches(&pod.labels))
+    policy.is_some_and(|p| p.selects(pod, direction))
 }
 
 /// Addresses as numbers, for cutting ranges: (family, value).

@@ -271,15 +271,8 @@ pub fn reach(engine: &Engine, subject: &Subject, direction: Direction) -> Reach 
                 let here = Endpoint::Pod(pods[0]);
                 let peers = peer_rows(engine, &side, here, &pods, direction, &group_pods);
                 let external = external_rows(engine, &side, here, direction);
-                let local = cluster.pod(pods[0]);
-                let isolated_by = cluster
-                    .policies()
-                    .iter()
-                    .filter(|p| {
-                        p.namespace == local.namespace && p.affects(direction) && p.pod_selector.matches(&local.labels)
-                    })
-                    .map(|p| p.qualified_name())
-                    .collect();
+                let isolated_by =
+                    cluster.isolating(pods[0], direction).map(|id| cluster.policy(id).qualified_name()).collect();
                 let names: Vec<String> = pods.iter().map(|&p| cluster.pod(p).qualified_name()).collect();
                 let part = Part { pods: names, isolated_by: Some(isolated_by), peers, external };
                 // Fold pods whose answers are the same.
