@@ -227,10 +227,10 @@ fn objects_per_load() {
 #[test]
 fn nesting_depth_yaml_and_json() {
     let nested = |open: &str, close: &str, n: usize| {
-        format!("{{\"kind\": \"Pod\", \"x\": {}1{}}}", open.repeat(n), close.repeat(n))
+        format!("{{\"kind\": \"Pod\", \"status\": {{\"conditions\": {}1{}}}}}", open.repeat(n), close.repeat(n))
     };
     // YAML (flow style is YAML too): the parser's budget.
-    let yaml = format!("kind: Pod\nx: {}1{}\n", "[".repeat(70), "]".repeat(70));
+    let yaml = format!("kind: Pod\nstatus: {{conditions: {}1{}}}\n", "[".repeat(70), "]".repeat(70));
     let err = error(&yaml, Limits::default());
     assert!(err.contains("in.yaml: malformed YAML") && err.contains("(the `depth` limit is 64)"), "{err}");
     // Block-style nesting too.
@@ -243,16 +243,16 @@ fn nesting_depth_yaml_and_json() {
     // JSON: ours at 64 (counting the document), the JSON reader's own at 128.
     let err = error(&nested("[", "]", 70), Limits::default());
     assert!(
-        err.contains("in.yaml: JSON nested 71 deep: over the limit of 64 (raise it with the `depth` limit)"),
+        err.contains("in.yaml: JSON nested 72 deep: over the limit of 64 (raise it with the `depth` limit)"),
         "{err}"
     );
     let err = error(&nested("[", "]", 200), Limits::unlimited());
     assert!(err.contains("malformed JSON: recursion limit exceeded"), "{err}");
-    // Within the limit, the document is read (and the unknown field ignored).
+    // Within the limit, the document is read (and the skipped field not built).
     let mut limits = Limits::default();
     limits.set("depth", 100).unwrap();
     let ok = format!(
-        "{{\"kind\": \"Pod\", \"metadata\": {{\"name\": \"p\", \"namespace\": \"a\"}}, \"x\": {}1{}}}",
+        "{{\"kind\": \"Pod\", \"metadata\": {{\"name\": \"p\", \"namespace\": \"a\"}}, \"status\": {{\"conditions\": {}1{}}}}}",
         "[".repeat(90),
         "]".repeat(90)
     );
@@ -277,7 +277,7 @@ fn yaml_alias_expansion() {
     // A modest expansion: 3 aliases of a 10-item list = 30 replayed scalars (plus the list
     // events). Over a small `alias-events` limit it is refused, naming the limit; within, read.
     let small =
-        "labels: &l [a, b, c, d, e, f, g, h, i, j]\nx: [*l, *l, *l]\nkind: Pod\nmetadata: {name: p, namespace: a}\n";
+        "status: {conditions: &l [a, b, c, d, e, f, g, h, i, j]}\nspec: {volumes: [*l, *l, *l]}\nkind: Pod\nmetadata: {name: p, namespace: a}\n";
     let mut limits = Limits::default();
     limits.set("alias-events", 20).unwrap();
     let err = error(small, limits);
@@ -635,8 +635,8 @@ fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 /// About `n` levels of nesting in each form: YAML flow, YAML block (one line a level up to
 /// 3,000 levels, else compact `- - - 1`), JSON; each inside a Pod.
 fn nested_documents(n: usize) -> Vec<(&'static str, String)> {
-    let flow = format!("kind: Pod\nmetadata: {{name: p, namespace: a}}\nx: {}1{}\n", "[".repeat(n), "]".repeat(n));
-    let mut block = String::from("kind: Pod\nmetadata: {name: p, namespace: a}\nx:\n");
+    let flow = format!("kind: Pod\nmetadata: {{name: p, namespace: a}}\nstatus: {{conditions: {}1{}}}\n", "[".repeat(n), "]".repeat(n));
+    let mut block = String::from("kind: Pod\nmetadata: {name: p, namespace: a}\nstatus:\n conditions:\n");
     if n <= 3_000 {
         for i in 0..n / 2 {
             let _ = writeln!(block, "{}- k{i}:", "  ".repeat(i + 1));
@@ -645,7 +645,7 @@ fn nested_documents(n: usize) -> Vec<(&'static str, String)> {
         let _ = writeln!(block, "  {}1", "- ".repeat(n));
     }
     let json = format!(
-        "{{\"kind\": \"Pod\", \"metadata\": {{\"name\": \"p\", \"namespace\": \"a\"}}, \"x\": {}1{}}}",
+        "{{\"kind\": \"Pod\", \"metadata\": {{\"name\": \"p\", \"namespace\": \"a\"}}, \"status\": {{\"conditions\": {}1{}}}}}",
         "[".repeat(n),
         "]".repeat(n)
     );

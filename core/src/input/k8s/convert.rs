@@ -1,104 +1,94 @@
-//! From k8s-openapi objects to the raw model.
+//! From decoded objects to the raw model, with the checks the API server makes on the way in
+//! (`apiVersion`, `podIP` against `podIPs`).
 
 use std::format;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
-use k8s_openapi::api::core::v1 as core_v1;
-use k8s_openapi::api::networking::v1 as net_v1;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 
-use super::object_ref;
+use super::decode::{Body, Meta, Peer, PodSpec, PodStatus, Port, Selector};
 use crate::raw::{
     RawContainerPort, RawIpBlock, RawNamespace, RawPeer, RawPod, RawPolicy, RawPort, RawPortValue, RawRequirement,
     RawRule, RawSelector,
 };
-use crate::{Diagnostic, ObjectKind};
+use crate::{Diagnostic, ObjectKind, ObjectRef};
 
-/// Deserializes `value` as `T`, reporting a type error with its field path.
-fn typed<T: DeserializeOwned>(value: Value, kind: ObjectKind, origin: &str) -> Result<T, Diagnostic> {
-    let object = object_ref(kind, &value);
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." { String::new() } else { path };
-        Diagnostic::new(Some(object), field, format!("wrong type or value: {}", e.inner())).with_origin(Some(origin))
+/// The `apiVersion` each kind read is served as (the only versions a current API server has).
+pub(super) fn api_version_of(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "Namespace" | "Pod" => "v1",
+        "NetworkPolicy" => "networking.k8s.io/v1",
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => "apps/v1",
+        "Job" | "CronJob" => "batch/v1",
+        _ => return None,
     })
 }
 
-pub(super) fn namespace(value: Value, origin: &str) -> Result<RawNamespace, Diagnostic> {
-    let ns: core_v1::Namespace = typed(value, ObjectKind::Namespace, origin)?;
-    Ok(RawNamespace {
+/// The object `meta` names, as a `kind` (namespaced objects without a namespace are in
+/// `default`).
+pub(super) fn object_ref(kind: ObjectKind, meta: &Meta) -> ObjectRef {
+    let name = meta.name.as_deref().unwrap_or("<unnamed>");
+    match (kind, meta.namespace.as_deref()) {
+        (ObjectKind::Namespace, _) => ObjectRef::cluster_scoped(kind, name),
+        (_, Some(ns)) => ObjectRef::namespaced(kind, ns, name),
+        (_, None) => ObjectRef::namespaced(kind, crate::raw::DEFAULT_NAMESPACE, name),
+    }
+}
+
+/// A problem with the `apiVersion` of an object of a kind read: a wrong one is refused (a
+/// `bogus.example.com/v9` Pod is not a Pod); a missing one is assumed (hand-written fragments
+/// often leave it out) with a warning. `Ok(None)` when it is right.
+pub(super) fn check_api_version(kind: &str, given: Option<&str>) -> Result<Option<String>, String> {
+    let Some(expected) = api_version_of(kind) else { return Ok(None) };
+    match given {
+        Some(v) if v == expected => Ok(None),
+        Some(v) => Err(format!("apiVersion {v:?} does not serve {kind}: expected {expected:?}")),
+        None => Ok(Some(format!("apiVersion missing: read as {expected}"))),
+    }
+}
+
+pub(super) fn namespace(meta: &Meta, origin: &str) -> RawNamespace {
+    RawNamespace {
         origin: Some(origin.into()),
-        name: ns.metadata.name.unwrap_or_default(),
-        labels: ns.metadata.labels.unwrap_or_default(),
-    })
+        name: meta.name.clone().unwrap_or_default(),
+        labels: meta.labels.clone().unwrap_or_default(),
+    }
 }
 
-/// The parts of a `v1/Pod` NetworkPolicies use, read with k8s-openapi's types for each part.
-///
-/// Reading the whole `Pod` type would check (and, in the browser build, carry the code for)
-/// dozens of fields no policy looks at: volumes, probes, affinity. Unknown fields are ignored,
-/// as the full type ignores them too.
-#[derive(serde::Deserialize)]
-struct PodParts {
-    #[serde(default)]
-    metadata: ObjectMeta,
-    spec: Option<PodSpecParts>,
-    status: Option<PodStatusParts>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PodSpecParts {
-    #[serde(default)]
-    containers: Vec<ContainerParts>,
-    init_containers: Option<Vec<ContainerParts>>,
-    host_network: Option<bool>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ContainerParts {
-    ports: Option<Vec<core_v1::ContainerPort>>,
-    restart_policy: Option<String>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PodStatusParts {
-    phase: Option<String>,
-    #[serde(rename = "podIP")]
-    pod_ip: Option<String>,
-    #[serde(rename = "podIPs")]
-    pod_ips: Option<Vec<core_v1::PodIP>>,
-}
-
-pub(super) fn pod(value: Value, origin: &str) -> Result<RawPod, Diagnostic> {
-    let pod: PodParts = typed(value, ObjectKind::Pod, origin)?;
+/// A pod from its metadata, spec and status. `podIP` must equal `podIPs[0]` when both are
+/// given (the API server's rule); the IPs are `podIPs`, or `podIP` alone.
+pub(super) fn pod(
+    meta: &Meta,
+    spec: Option<&PodSpec>,
+    status: Option<&PodStatus>,
+    origin: &str,
+) -> Result<RawPod, Diagnostic> {
     let mut ips: Vec<(String, String)> = Vec::new();
     let mut phase = None;
-    if let Some(status) = pod.status {
-        phase = status.phase;
-        ips.extend(
-            status
-                .pod_ips
-                .unwrap_or_default()
-                .into_iter()
-                .enumerate()
-                .map(|(i, ip)| (format!("status.podIPs[{i}].ip"), ip.ip)),
-        );
-        if ips.is_empty() {
-            ips.extend(status.pod_ip.filter(|ip| !ip.is_empty()).map(|ip| ("status.podIP".to_string(), ip)));
+    if let Some(status) = status {
+        phase = status.phase.clone();
+        let listed = status.pod_ips.as_deref().unwrap_or_default();
+        ips.extend(listed.iter().enumerate().map(|(i, ip)| (format!("status.podIPs[{i}].ip"), ip.ip.clone())));
+        let single = status.pod_ip.as_deref().filter(|ip| !ip.is_empty());
+        match (single, listed.first()) {
+            (Some(single), Some(first)) if single != first.ip => {
+                let message = format!(
+                    "status.podIP {single:?} differs from status.podIPs[0].ip {:?}: the API server requires podIP to equal podIPs[0]",
+                    first.ip
+                );
+                return Err(Diagnostic::new(Some(object_ref(ObjectKind::Pod, meta)), "status.podIP", message)
+                    .with_origin(Some(origin)));
+            }
+            (Some(single), None) => ips.push(("status.podIP".to_string(), single.to_string())),
+            _ => {}
         }
     }
     let mut ports = Vec::new();
     let mut host_network = false;
-    if let Some(spec) = pod.spec {
+    if let Some(spec) = spec {
         host_network = spec.host_network.unwrap_or(false);
-        let mut add_ports = |field: &str, containers: &[ContainerParts], only_sidecars: bool| {
+        let mut add_ports = |field: &str, containers: &[super::decode::Container], only_sidecars: bool| {
             for (i, c) in containers.iter().enumerate() {
                 // Sidecars (init containers that keep running) serve ports too; other init
                 // containers have finished.
@@ -120,19 +110,19 @@ pub(super) fn pod(value: Value, origin: &str) -> Result<RawPod, Diagnostic> {
     }
     Ok(RawPod {
         origin: Some(origin.into()),
-        namespace: pod.metadata.namespace,
-        name: pod.metadata.name.unwrap_or_default(),
-        labels: pod.metadata.labels.unwrap_or_default(),
+        namespace: meta.namespace.clone(),
+        name: meta.name.clone().unwrap_or_default(),
+        labels: meta.labels.clone().unwrap_or_default(),
         phase,
         host_network,
         ips,
         ports,
-        workload: None,
+        workload: super::workloads::controller(meta.owner_references.as_ref()),
         representative: false,
     })
 }
 
-fn selector(s: LabelSelector) -> RawSelector {
+fn selector(s: Selector) -> RawSelector {
     RawSelector {
         match_labels: s.match_labels,
         match_expressions: s.match_expressions.map(|exprs| {
@@ -141,7 +131,7 @@ fn selector(s: LabelSelector) -> RawSelector {
     }
 }
 
-fn peer(p: net_v1::NetworkPolicyPeer) -> RawPeer {
+fn peer(p: Peer) -> RawPeer {
     RawPeer {
         pod_selector: p.pod_selector.map(selector),
         namespace_selector: p.namespace_selector.map(selector),
@@ -149,7 +139,7 @@ fn peer(p: net_v1::NetworkPolicyPeer) -> RawPeer {
     }
 }
 
-fn port(p: net_v1::NetworkPolicyPort) -> RawPort {
+fn port(p: Port) -> RawPort {
     RawPort {
         protocol: p.protocol,
         port: p.port.map(|v| match v {
@@ -160,24 +150,26 @@ fn port(p: net_v1::NetworkPolicyPort) -> RawPort {
     }
 }
 
-fn rule(peers: Option<Vec<net_v1::NetworkPolicyPeer>>, ports: Option<Vec<net_v1::NetworkPolicyPort>>) -> RawRule {
+fn rule(peers: Option<Vec<Peer>>, ports: Option<Vec<Port>>) -> RawRule {
     RawRule {
         peers: peers.map(|ps| ps.into_iter().map(peer).collect()),
         ports: ports.map(|ps| ps.into_iter().map(port).collect()),
     }
 }
 
-pub(super) fn policy(value: Value, origin: &str) -> Result<RawPolicy, Diagnostic> {
-    let object = object_ref(ObjectKind::NetworkPolicy, &value);
-    let np: net_v1::NetworkPolicy = typed(value, ObjectKind::NetworkPolicy, origin)?;
-    let Some(spec) = np.spec else {
-        return Err(Diagnostic::new(Some(object), "spec", "required value: a NetworkPolicy needs a spec")
-            .with_origin(Some(origin)));
+pub(super) fn policy(meta: Meta, body: Body, origin: &str) -> Result<RawPolicy, Diagnostic> {
+    let Body::Policy { spec: Some(spec) } = body else {
+        return Err(Diagnostic::new(
+            Some(object_ref(ObjectKind::NetworkPolicy, &meta)),
+            "spec",
+            "required value: a NetworkPolicy needs a spec",
+        )
+        .with_origin(Some(origin)));
     };
     Ok(RawPolicy {
         origin: Some(origin.into()),
-        namespace: np.metadata.namespace,
-        name: np.metadata.name.unwrap_or_default(),
+        namespace: meta.namespace,
+        name: meta.name.unwrap_or_default(),
         pod_selector: spec.pod_selector.map(selector),
         policy_types: spec.policy_types,
         ingress: spec.ingress.map(|rs| rs.into_iter().map(|r| rule(r.from, r.ports)).collect()),

@@ -15,9 +15,11 @@
 //! (`locate`); parse errors carry the parser's line.
 
 mod convert;
+mod decode;
 mod locate;
 mod workloads;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::format;
 use std::fs;
@@ -30,7 +32,7 @@ use serde_json::Value;
 
 use crate::limits::Limits;
 use crate::raw::{RawCluster, Strictness};
-use crate::{Cluster, Diagnostic, Error, ObjectKind, ObjectRef};
+use crate::{Cluster, Diagnostic, Error, ObjectKind};
 
 /// Default cap on the bytes of one input (file, stream or string): 32 MiB.
 pub const DEFAULT_MAX_INPUT_BYTES: usize = 32 << 20;
@@ -118,6 +120,12 @@ impl Loader {
 
     /// Adds the objects in `text` (YAML or JSON); `origin` names it in diagnostics.
     pub fn add_str(&mut self, text: &str, origin: &str) {
+        self.add_text(Cow::Borrowed(text), origin);
+    }
+
+    /// Adds the objects in `text`, which is kept (without a copy when owned) to place
+    /// diagnostics on lines.
+    fn add_text(&mut self, text: Cow<'_, str>, origin: &str) {
         if text.len() > self.options.max_input_bytes {
             self.too_large(origin, text.len());
             return;
@@ -129,7 +137,7 @@ impl Loader {
             let skipped = text[..text.len() - trimmed.len()].matches('\n').count() as u32;
             parse_json(trimmed, &self.options.limits).map_err(|(m, line)| (m, line.map(|l| l + skipped)))
         } else {
-            parse_yaml(text, &self.options.limits)
+            parse_yaml(&text, &self.options.limits)
         };
         match documents {
             Ok(docs) => {
@@ -138,10 +146,10 @@ impl Loader {
                 let many = docs.len() > 1;
                 for (i, (doc, place)) in docs.into_iter().enumerate() {
                     let at = if many { format!("{origin} (document {})", i + 1) } else { origin.to_string() };
-                    self.add_value(doc, &at, Some((index, place)));
+                    self.add_node(doc, &at, Some((index, place)));
                 }
                 if self.places.len() > places {
-                    self.texts.push((text.to_string(), json));
+                    self.texts.push((text.into_owned(), json));
                 }
             }
             Err((message, line)) => {
@@ -158,16 +166,18 @@ impl Loader {
         }
         match std::str::from_utf8(bytes) {
             Ok(text) => self.add_str(text, origin),
-            Err(e) => {
-                let offset = e.valid_up_to();
-                let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-                self.errors.push(
-                    Diagnostic::new(None, "", format!("not UTF-8 text (invalid byte at line {line}, offset {offset})"))
-                        .with_origin(Some(origin))
-                        .with_line(u32::try_from(line).ok()),
-                )
-            }
+            Err(e) => self.not_utf8(bytes, e, origin),
         }
+    }
+
+    fn not_utf8(&mut self, bytes: &[u8], e: std::str::Utf8Error, origin: &str) {
+        let offset = e.valid_up_to();
+        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+        self.errors.push(
+            Diagnostic::new(None, "", format!("not UTF-8 text (invalid byte at line {line}, offset {offset})"))
+                .with_origin(Some(origin))
+                .with_line(u32::try_from(line).ok()),
+        )
     }
 
     /// Adds everything readable from `reader` (such as stdin), up to the size limit.
@@ -175,7 +185,11 @@ impl Loader {
         let mut bytes = Vec::new();
         let limit = self.options.max_input_bytes as u64 + 1;
         match reader.take(limit).read_to_end(&mut bytes) {
-            Ok(_) => self.add_bytes(&bytes, origin),
+            Ok(_) if bytes.len() > self.options.max_input_bytes => self.too_large(origin, bytes.len()),
+            Ok(_) => match String::from_utf8(bytes) {
+                Ok(text) => self.add_text(Cow::Owned(text), origin),
+                Err(e) => self.not_utf8(e.as_bytes(), e.utf8_error(), origin),
+            },
             Err(e) => {
                 self.errors.push(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(origin)))
             }
@@ -251,7 +265,7 @@ impl Loader {
     /// Adds already-parsed objects (what `yaml.safe_load_all` or a client's `to_dict()` give).
     pub fn add_objects(&mut self, objects: Vec<Value>, origin: &str) {
         for (i, object) in objects.into_iter().enumerate() {
-            self.add_value(object, &format!("{origin}[{i}]"), None);
+            self.add_node(decode::Node::from_value(object), &format!("{origin}[{i}]"), None);
         }
     }
 
@@ -270,8 +284,9 @@ impl Loader {
     }
 
     /// Adds one document or List item; `place` is where it is in which of `texts`, for lines.
-    fn add_value(&mut self, value: Value, origin: &str, place: Option<(usize, locate::Place)>) {
-        if value.is_null() {
+    fn add_node(&mut self, node: decode::Node, origin: &str, place: Option<(usize, locate::Place)>) {
+        use decode::Node;
+        if matches!(node, Node::Empty) {
             return; // An empty document.
         }
         self.objects += 1;
@@ -290,55 +305,131 @@ impl Loader {
                 loader.places.push((origin.to_string(), *text, place.clone()));
             }
         };
-        let Some(kind) = value.get("kind").and_then(Value::as_str).map(String::from) else {
-            remember(self);
-            let what = if value.is_object() { "an object without `kind`" } else { "not an object" };
-            self.errors.push(
-                Diagnostic::new(None, "kind", format!("not a Kubernetes object: {what}")).with_origin(Some(origin)),
-            );
-            return;
-        };
-        if kind.ends_with("List") {
-            if let Some(Value::Array(items)) = value.get("items") {
-                for (i, item) in items.iter().enumerate() {
+        let object = match node {
+            Node::Empty => return,
+            Node::List(items) => {
+                for (i, item) in items.into_iter().enumerate() {
                     let item_place = place.as_ref().map(|(text, p)| {
                         let mut p = p.clone();
                         p.steps.extend([locate::Step::Key("items"), locate::Step::Index(i)]);
                         (*text, p)
                     });
-                    self.add_value(item.clone(), &format!("{origin} items[{i}]"), item_place);
+                    self.add_node(item, &format!("{origin} items[{i}]"), item_place);
                 }
                 return;
             }
-        }
-        self.read += 1;
-        // Objects of the kinds read may have problems to place on lines; the others are only counted.
-        if matches!(kind.as_str(), "Namespace" | "Pod" | "NetworkPolicy") || workloads::KINDS.contains(&kind.as_str()) {
+            Node::NotAnObject | Node::Array(_) => {
+                remember(self);
+                self.errors.push(
+                    Diagnostic::new(None, "kind", "not a Kubernetes object: not an object").with_origin(Some(origin)),
+                );
+                return;
+            }
+            Node::Object(Err(problem)) => {
+                self.read += 1;
+                remember(self);
+                let diagnostic =
+                    Diagnostic::new(problem.object, problem.field, problem.message).with_origin(Some(origin));
+                self.options.strictness.reject([diagnostic], &mut self.errors, &mut self.raw.warnings);
+                return;
+            }
+            Node::Object(Ok(object)) => *object,
+        };
+        let Some(kind) = object.kind.clone() else {
             remember(self);
+            self.errors.push(
+                Diagnostic::new(None, "kind", "not a Kubernetes object: an object without `kind`")
+                    .with_origin(Some(origin)),
+            );
+            return;
+        };
+        self.read += 1;
+        if !decode::is_read(&kind) {
+            *self.skipped_kinds.entry(kind).or_default() += 1;
+            return;
         }
-        let result = match kind.as_str() {
-            "Namespace" => convert::namespace(value, origin).map(|n| self.raw.namespaces.push(n)),
-            "Pod" => workloads::pod(value, origin).map(|p| self.raw.pods.push(p)),
-            k if workloads::KINDS.contains(&k) => match workloads::workload(k, value, origin) {
-                Ok(Some(w)) => {
-                    self.workloads.push(w);
+        // Objects of the kinds read may have problems to place on lines.
+        remember(self);
+        let object_kind = if matches!(kind.as_str(), "Namespace" | "NetworkPolicy") {
+            if kind == "Namespace" {
+                ObjectKind::Namespace
+            } else {
+                ObjectKind::NetworkPolicy
+            }
+        } else {
+            ObjectKind::Pod
+        };
+        let reference = || {
+            if workloads::KINDS.contains(&kind.as_str()) {
+                workloads::object_ref(&kind, &object.meta)
+            } else {
+                convert::object_ref(object_kind, &object.meta)
+            }
+        };
+        let mut problems = Vec::new();
+        match convert::check_api_version(&kind, object.api_version.as_deref()) {
+            Ok(None) => {}
+            Ok(Some(warning)) => self
+                .raw
+                .warnings
+                .push(Diagnostic::new(Some(reference()), "apiVersion", warning).with_origin(Some(origin))),
+            Err(problem) => {
+                problems.push(Diagnostic::new(Some(reference()), "apiVersion", problem).with_origin(Some(origin)))
+            }
+        }
+        let mut unknown = object.unknown.clone();
+        let reference = reference();
+        let result = if !problems.is_empty() {
+            Ok(())
+        } else {
+            match (kind.as_str(), object.body) {
+                ("Namespace", _) => {
+                    let meta = object.meta;
+                    self.raw.namespaces.push(convert::namespace(&meta, origin));
                     Ok(())
                 }
-                Ok(None) => {
-                    // No pod template: nothing to make a pod of.
-                    *self.skipped_kinds.entry(kind.clone()).or_default() += 1;
-                    Ok(())
+                ("Pod", decode::Body::Pod { spec, status }) => {
+                    convert::pod(&object.meta, spec.as_ref(), status.as_ref(), origin).map(|p| self.raw.pods.push(p))
                 }
-                Err(e) => Err(e),
-            },
-            "NetworkPolicy" => convert::policy(value, origin).map(|p| self.raw.policies.push(p)),
-            _ => {
-                *self.skipped_kinds.entry(kind).or_default() += 1;
-                Ok(())
+                ("Pod", _) => convert::pod(&object.meta, None, None, origin).map(|p| self.raw.pods.push(p)),
+                ("NetworkPolicy", body) => {
+                    convert::policy(object.meta, body, origin).map(|p| self.raw.policies.push(p))
+                }
+                (k, body) => {
+                    let spec = match body {
+                        decode::Body::Workload { spec } => spec,
+                        _ => None,
+                    };
+                    match workloads::workload(k, object.meta, spec, origin, &mut unknown) {
+                        Ok(Some(w)) => {
+                            self.workloads.push(w);
+                            Ok(())
+                        }
+                        Ok(None) => {
+                            // No pod template: nothing to make a pod of.
+                            *self.skipped_kinds.entry(kind.clone()).or_default() += 1;
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
             }
         };
         if let Err(problem) = result {
-            self.options.strictness.reject([problem], &mut self.errors, &mut self.raw.warnings);
+            problems.push(problem);
+        }
+        self.options.strictness.reject(problems, &mut self.errors, &mut self.raw.warnings);
+        for field in unknown {
+            let hint = field.suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+            let message = format!("unknown field `{}`{hint}", field.path.rsplit('.').next().unwrap_or(&field.path));
+            let diagnostic = Diagnostic::new(Some(reference.clone()), field.path, message).with_origin(Some(origin));
+            match self.options.strictness {
+                Strictness::Strict => self.errors.push(diagnostic),
+                Strictness::Lenient => {
+                    let message = format!("{} (ignored: lenient mode)", diagnostic.message());
+                    self.raw.warnings.push(diagnostic.with_message(message));
+                }
+            }
         }
     }
 
@@ -413,8 +504,10 @@ impl Loader {
 /// A parse error's message and line.
 type ParseError = (String, Option<u32>);
 
-/// The documents of a YAML stream (empty ones left out), each with its place.
-fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(Value, locate::Place)>, ParseError> {
+/// The documents of a YAML stream (empty ones left out), each with its place: decoded as they
+/// are parsed, or, when that fails, parsed into values and each object decoded on its own, so
+/// that every problem is named with its object and field.
+fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::Place)>, ParseError> {
     // Budget scaled with the input so that large real dumps pass, while alias expansion cannot
     // blow up (`limits.max_alias_events`): every node, event and document of plain YAML takes
     // at least two bytes of input.
@@ -432,6 +525,10 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(Value, locate::Place)>
         // YAML 1.2 booleans only: `y`, `on` and `no` are strings (label values such as `ns: y`).
         strict_booleans: true,
     };
+    let place = |document| locate::Place { document, steps: Vec::new() };
+    if let Ok(documents) = serde_saphyr::from_multiple_with_options::<decode::Node>(text, options.clone()) {
+        return Ok(documents.into_iter().enumerate().map(|(i, node)| (node, place(i))).collect());
+    }
     let documents = serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|e| {
         let line = e.location().and_then(|l| u32::try_from(l.line()).ok()).filter(|&l| l > 0);
         let e = e.to_string();
@@ -444,40 +541,84 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(Value, locate::Place)>
         };
         (format!("malformed YAML: {e}{hint}"), line)
     })?;
-    let place = |document| locate::Place { document, steps: Vec::new() };
-    Ok(documents.into_iter().enumerate().map(|(i, v)| (v, place(i))).collect())
+    Ok(documents.into_iter().enumerate().map(|(i, v)| (decode::Node::from_value(v), place(i))).collect())
 }
 
-/// The values of a JSON stream (a top-level array's entries each one), each with its place.
-fn parse_json(text: &str, limits: &Limits) -> Result<Vec<(Value, locate::Place)>, ParseError> {
+/// The values of a JSON stream (a top-level array's entries each one), each with its place:
+/// decoded as they are parsed, or, when that fails, as [`parse_yaml`] does.
+fn parse_json(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::Place)>, ParseError> {
+    if nesting(text.as_bytes()) <= limits.depth() {
+        let stream = serde_json::Deserializer::from_str(text).into_iter::<decode::Node>();
+        if let Ok(nodes) = stream.collect::<Result<Vec<_>, _>>() {
+            return Ok(documents(nodes));
+        }
+    }
     let mut out = Vec::new();
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
-    let mut document = 0;
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<decode::UniqueKeys>();
     loop {
         // Where the next value begins, for the line of a problem with it as a whole.
         let start = stream.byte_offset();
         let start = start + text[start..].len() - text[start..].trim_start().len();
         let Some(item) = stream.next() else { break };
         match item {
-            Ok(v) if depth(&v) > limits.depth() => {
+            Ok(decode::UniqueKeys(v)) if depth(&v) > limits.depth() => {
                 let (n, max) = (depth(&v), limits.depth());
                 let message =
                     format!("JSON nested {n} deep: over the limit of {max} (raise it with the `depth` limit)");
                 let line = text[..start].matches('\n').count() + 1;
                 return Err((message, u32::try_from(line).ok()));
             }
-            Ok(Value::Array(items)) => out.extend(
-                items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| (v, locate::Place { document, steps: Vec::from([locate::Step::Index(i)]) })),
-            ),
-            Ok(v) => out.push((v, locate::Place { document, steps: Vec::new() })),
+            Ok(decode::UniqueKeys(v)) => out.push(decode::Node::from_value(v)),
             Err(e) => return Err((format!("malformed JSON: {e}"), u32::try_from(e.line()).ok().filter(|&l| l > 0))),
         }
-        document += 1;
     }
-    Ok(out)
+    Ok(documents(out))
+}
+
+/// The documents of a JSON stream with their places: a top-level array's entries each one.
+fn documents(values: Vec<decode::Node>) -> Vec<(decode::Node, locate::Place)> {
+    let mut out = Vec::new();
+    for (document, node) in values.into_iter().enumerate() {
+        match node {
+            decode::Node::Array(items) => out.extend(items.into_iter().enumerate().map(|(i, item)| {
+                let item = if matches!(item, decode::Node::Array(_)) { decode::Node::NotAnObject } else { item };
+                (item, locate::Place { document, steps: Vec::from([locate::Step::Index(i)]) })
+            })),
+            node => out.push((node, locate::Place { document, steps: Vec::new() })),
+        }
+    }
+    out
+}
+
+/// How deeply arrays and objects nest in JSON text (strings skipped), in one pass over its
+/// bytes; stops counting past [`Limits::MAX_DEPTH`].
+fn nesting(text: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in text {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if deepest > Limits::MAX_DEPTH {
+                    return deepest;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// How deeply arrays and objects nest in `value` (a scalar is 0), without recursion.
@@ -508,17 +649,5 @@ impl Cluster {
         let mut loader = Loader::new(LoadOptions::default());
         loader.add_objects(objects, "<objects>");
         loader.finish()
-    }
-}
-
-/// The object a JSON value claims to be, for diagnostics before it is parsed.
-fn object_ref(kind: ObjectKind, value: &Value) -> ObjectRef {
-    let meta = value.get("metadata");
-    let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("<unnamed>");
-    let namespace = meta.and_then(|m| m.get("namespace")).and_then(Value::as_str);
-    match (kind, namespace) {
-        (ObjectKind::Namespace, _) => ObjectRef::cluster_scoped(kind, name),
-        (_, Some(ns)) => ObjectRef::namespaced(kind, ns, name),
-        (_, None) => ObjectRef::namespaced(kind, crate::raw::DEFAULT_NAMESPACE, name),
     }
 }

@@ -23,8 +23,11 @@ use std::format;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
-use serde_json::{json, Value};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use serde::de::DeserializeSeed;
+use serde_json::Value;
+
+use super::decode::{Checked, Meta, PodSpec, Selector, UnknownField};
 
 use crate::raw::{RawCluster, RawPod};
 use crate::spec::{Labels, Workload};
@@ -36,30 +39,22 @@ pub(super) const KINDS: [&str; 6] = ["Deployment", "StatefulSet", "DaemonSet", "
 /// A workload object as given, reduced to what representatives and matching need.
 #[derive(Debug)]
 pub(super) struct WorkloadObject {
-    origin: String,
     kind: String,
     namespace: Option<String>,
     name: String,
     owner: Option<Workload>,
     replicas: Option<i32>,
-    selector: Option<LabelSelector>,
-    /// The pod template as a Pod object (metadata and spec), for the pod reader.
-    template: Value,
+    selector: Option<Selector>,
+    /// The pod its template describes, named after the workload.
+    template: RawPod,
     template_labels: Labels,
-}
-
-#[derive(serde::Deserialize)]
-struct WorkloadParts {
-    #[serde(default)]
-    metadata: ObjectMeta,
-    spec: Option<SpecParts>,
 }
 
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SpecParts {
     replicas: Option<i32>,
-    selector: Option<LabelSelector>,
+    selector: Option<Selector>,
     template: Option<TemplateParts>,
     job_template: Option<JobTemplateParts>,
 }
@@ -72,34 +67,49 @@ struct JobTemplateParts {
 #[derive(serde::Deserialize)]
 struct TemplateParts {
     #[serde(default)]
-    metadata: ObjectMeta,
-    spec: Option<Value>,
+    metadata: Meta,
+    spec: Option<PodSpec>,
+}
+
+/// A workload object as named in diagnostics: a pod `kind/name` (`deployment/api`), which is
+/// what it stands for.
+pub(super) fn object_ref(kind: &str, meta: &Meta) -> ObjectRef {
+    let shown = format!("{}/{}", kind.to_ascii_lowercase(), meta.name.as_deref().unwrap_or("<unnamed>"));
+    ObjectRef::namespaced(ObjectKind::Pod, meta.namespace.as_deref().unwrap_or(crate::raw::DEFAULT_NAMESPACE), &shown)
 }
 
 /// The controller among `refs` (or the first one), as a workload.
-fn controller(refs: Option<&Vec<OwnerReference>>) -> Option<Workload> {
+pub(super) fn controller(refs: Option<&Vec<OwnerReference>>) -> Option<Workload> {
     let refs = refs?;
     let r = refs.iter().find(|r| r.controller == Some(true)).or_else(|| refs.first())?;
     Some(Workload { kind: r.kind.clone(), name: r.name.clone() })
 }
 
-/// Reads a workload object of one of [`KINDS`]; `None` when it has no pod template.
-pub(super) fn workload(kind: &str, value: Value, origin: &str) -> Result<Option<WorkloadObject>, Diagnostic> {
-    let shown = format!(
-        "{}/{}",
-        kind.to_ascii_lowercase(),
-        value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("<unnamed>")
-    );
-    let namespace = value.pointer("/metadata/namespace").and_then(Value::as_str).map(String::from);
-    let object =
-        ObjectRef::namespaced(ObjectKind::Pod, namespace.as_deref().unwrap_or(crate::raw::DEFAULT_NAMESPACE), &shown);
-    let parts: WorkloadParts = serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." { String::new() } else { path };
-        Diagnostic::new(Some(object.clone()), field, format!("wrong type or value in {kind}: {}", e.inner()))
-            .with_origin(Some(origin))
-    })?;
-    let mut spec = parts.spec;
+/// Reads a workload object of one of [`KINDS`]; `None` when it has no pod template. Fields of
+/// its spec and template that the schema does not know are added to `unknown`.
+pub(super) fn workload(
+    kind: &str,
+    meta: Meta,
+    spec: Option<Value>,
+    origin: &str,
+    unknown: &mut Vec<UnknownField>,
+) -> Result<Option<WorkloadObject>, Diagnostic> {
+    let shown = format!("{}/{}", kind.to_ascii_lowercase(), meta.name.as_deref().unwrap_or("<unnamed>"));
+    let namespace = meta.namespace.clone();
+    let object = object_ref(kind, &meta);
+    let mut spec: Option<SpecParts> = match spec {
+        None => None,
+        Some(value) => {
+            let mut track = serde_path_to_error::Track::new();
+            let seed = Checked::<Option<SpecParts>>::workload_spec(kind, unknown);
+            seed.deserialize(serde_path_to_error::Deserializer::new(value, &mut track)).map_err(|e| {
+                let path = track.path().to_string();
+                let field = if path == "." { "spec".to_string() } else { format!("spec.{path}") };
+                Diagnostic::new(Some(object.clone()), field, format!("wrong type or value in {kind}: {e}"))
+                    .with_origin(Some(origin))
+            })?
+        }
+    };
     let replicas = spec.as_ref().and_then(|s| s.replicas);
     if kind == "CronJob" {
         spec = spec.and_then(|s| s.job_template).and_then(|j| j.spec).map(|b| *b);
@@ -112,32 +122,24 @@ pub(super) fn workload(kind: &str, value: Value, origin: &str) -> Result<Option<
         return Ok(None); // Counted with the kinds not read.
     };
     let template_labels = template.metadata.labels.clone().unwrap_or_default();
+    let template_meta = Meta {
+        name: Some(shown),
+        namespace: namespace.clone(),
+        labels: Some(template_labels.clone()),
+        owner_references: None,
+    };
     // Read now, so that the template's problems are reported once, naming the workload.
-    let template =
-        json!({"metadata": {"name": shown, "namespace": namespace, "labels": template_labels}, "spec": template.spec});
-    super::convert::pod(template.clone(), origin)?;
+    let template = super::convert::pod(&template_meta, template.spec.as_ref(), None, origin)?;
     Ok(Some(WorkloadObject {
-        origin: origin.to_string(),
         kind: kind.to_string(),
         namespace,
-        name: parts.metadata.name.unwrap_or_default(),
-        owner: controller(parts.metadata.owner_references.as_ref()),
+        name: meta.name.unwrap_or_default(),
+        owner: controller(meta.owner_references.as_ref()),
         replicas,
         selector,
         template,
         template_labels,
     }))
-}
-
-/// Reads a pod with [`super::convert::pod`] and keeps its controller owner reference as its
-/// workload, to be resolved by [`resolve`].
-pub(super) fn pod(value: Value, origin: &str) -> Result<RawPod, Diagnostic> {
-    let owner = value
-        .pointer("/metadata/ownerReferences")
-        .and_then(|v| serde_json::from_value::<Vec<OwnerReference>>(v.clone()).ok());
-    let mut pod = super::convert::pod(value, origin)?;
-    pod.workload = controller(owner.as_ref());
-    Ok(pod)
 }
 
 /// Whether `name` is `prefix-<suffix>` with a suffix that `ok` accepts; returns the prefix.
@@ -160,7 +162,7 @@ fn w(kind: &str, name: &str) -> Workload {
 }
 
 /// Whether `selector` (as given, unvalidated) matches `labels`.
-fn selector_matches(selector: &LabelSelector, labels: &Labels) -> bool {
+fn selector_matches(selector: &Selector, labels: &Labels) -> bool {
     let labels_ok = selector.match_labels.iter().flatten().all(|(k, v)| labels.get(k).is_some_and(|have| have == v));
     let exprs_ok = selector.match_expressions.iter().flatten().all(|e| {
         let values = e.values.as_deref().unwrap_or_default();
@@ -258,9 +260,7 @@ pub(super) fn resolve(raw: &mut RawCluster, objects: Vec<WorkloadObject>, defaul
         if o.replicas == Some(0) || covered.contains(&(ns.clone(), wl.clone())) || !made.insert((ns, wl.clone())) {
             continue;
         }
-        let Ok(mut pod) = super::convert::pod(o.template.clone(), &o.origin) else {
-            continue; // Template errors were reported when the object was read.
-        };
+        let mut pod = o.template.clone();
         for port in &mut pod.ports {
             let prefix = if o.kind == "CronJob" { "spec.jobTemplate.spec.template." } else { "spec.template." };
             port.field = format!("{prefix}{}", port.field);
