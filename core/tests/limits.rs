@@ -635,7 +635,11 @@ fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 /// About `n` levels of nesting in each form: YAML flow, YAML block (one line a level up to
 /// 3,000 levels, else compact `- - - 1`), JSON; each inside a Pod.
 fn nested_documents(n: usize) -> Vec<(&'static str, String)> {
-    let flow = format!("kind: Pod\nmetadata: {{name: p, namespace: a}}\nstatus: {{conditions: {}1{}}}\n", "[".repeat(n), "]".repeat(n));
+    let flow = format!(
+        "kind: Pod\nmetadata: {{name: p, namespace: a}}\nstatus: {{conditions: {}1{}}}\n",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
     let mut block = String::from("kind: Pod\nmetadata: {name: p, namespace: a}\nstatus:\n conditions:\n");
     if n <= 3_000 {
         for i in 0..n / 2 {

@@ -325,10 +325,8 @@ fn validate_policy(raw: &RawPolicy, namespace: &str) -> Result<NetworkPolicy, Ve
     c.name(&raw.name, names::is_dns1123_subdomain, "DNS-1123 subdomain");
     let pod_selector = match &raw.pod_selector {
         Some(s) => c.selector("spec.podSelector", s),
-        None => {
-            c.report("spec.podSelector", "required value: use `podSelector: {}` to select every pod in the namespace");
-            LabelSelector::everything()
-        }
+        // S7: stored by the API server as `{}` (warned about in `policies`).
+        None => LabelSelector::everything(),
     };
     let ingress = c.rules("ingress", "from", raw.ingress.as_ref());
     let egress = c.rules("egress", "to", raw.egress.as_ref());
@@ -578,6 +576,13 @@ impl Validation {
             };
             match validate_policy(raw, &ns) {
                 Ok(policy) => {
+                    if raw.pod_selector.is_none() {
+                        let message = "missing or null: read as `{}`, every pod in the namespace, as the API server \
+                                       stores it (S7); write `podSelector: {}` to say so";
+                        let object = ObjectRef::namespaced(kind, &ns, &raw.name);
+                        let warning = Diagnostic::new(Some(object), "spec.podSelector", message);
+                        self.warnings.push(warning.with_origin(raw.origin.as_deref()));
+                    }
                     self.referenced.insert(ns);
                     policies.push(policy);
                 }
