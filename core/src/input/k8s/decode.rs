@@ -351,42 +351,51 @@ fn closest(key: &str, known: &[&'static str]) -> Option<&'static str> {
         .map(|(_, k)| k)
 }
 
-/// A skipped key's place: its path as written (`spec.containers[0].image`) and its keys alone.
-fn segments<'p>(path: &'p serde_ignored::Path<'p>, prefix: &str) -> (String, SmallVec<[&'p str; 8]>) {
-    let mut steps: SmallVec<[Result<&'p str, usize>; 8]> = SmallVec::new();
+/// The keys from `path`'s root to it, indices left out (`["containers", "image"]`).
+fn keys<'p>(path: &'p serde_ignored::Path<'p>) -> SmallVec<[&'p str; 8]> {
+    let mut keys = SmallVec::new();
     let mut at = path;
     loop {
         match at {
             serde_ignored::Path::Root => break,
-            serde_ignored::Path::Seq { parent, index } => {
-                steps.push(Err(*index));
-                at = parent;
-            }
             serde_ignored::Path::Map { parent, key } => {
-                steps.push(Ok(key.as_str()));
+                keys.push(key.as_str());
                 at = parent;
             }
-            serde_ignored::Path::Some { parent }
+            serde_ignored::Path::Seq { parent, .. }
+            | serde_ignored::Path::Some { parent }
             | serde_ignored::Path::NewtypeStruct { parent }
             | serde_ignored::Path::NewtypeVariant { parent } => at = parent,
         }
     }
-    steps.reverse();
-    let mut text = String::from(prefix);
-    let mut keys = SmallVec::new();
-    for step in steps {
-        match step {
-            Ok(key) => {
-                if !text.is_empty() {
-                    text.push('.');
+    keys.reverse();
+    keys
+}
+
+/// `path` as written in diagnostics, after `prefix`: `spec.containers[0].image`.
+fn path_text(path: &serde_ignored::Path<'_>, prefix: &str) -> String {
+    fn write(path: &serde_ignored::Path<'_>, out: &mut String) {
+        match path {
+            serde_ignored::Path::Root => {}
+            serde_ignored::Path::Map { parent, key } => {
+                write(parent, out);
+                if !out.is_empty() {
+                    out.push('.');
                 }
-                text.push_str(key);
-                keys.push(key);
+                out.push_str(key);
             }
-            Err(index) => text.push_str(&format!("[{index}]")),
+            serde_ignored::Path::Seq { parent, index } => {
+                write(parent, out);
+                out.push_str(&format!("[{index}]"));
+            }
+            serde_ignored::Path::Some { parent }
+            | serde_ignored::Path::NewtypeStruct { parent }
+            | serde_ignored::Path::NewtypeVariant { parent } => write(parent, out),
         }
     }
-    (text, keys)
+    let mut out = String::from(prefix);
+    write(path, &mut out);
+    out
 }
 
 /// Decodes `T` from a deserializer, checking every key its decode skips against a schema.
@@ -420,7 +429,7 @@ impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Checked<'_, T> {
         let Checked { kind, at, schema, unknown, .. } = self;
         let prefix = at.join(".");
         let mut skipped = |path: serde_ignored::Path<'_>| {
-            let (text, keys) = segments(&path, &prefix);
+            let keys = keys(&path);
             let Some((key, parent)) = keys.split_last() else { return };
             let mut full: SmallVec<[&str; 12]> = at.iter().copied().collect();
             full.extend(parent.iter().copied());
@@ -429,7 +438,7 @@ impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Checked<'_, T> {
                 return;
             }
             let suggestion = closest(key, known.unwrap_or_else(|| fields_read_whole(kind, &full)));
-            unknown.push(UnknownField { path: text, suggestion });
+            unknown.push(UnknownField { path: path_text(&path, &prefix), suggestion });
         };
         T::deserialize(serde_ignored::Deserializer::new(deserializer, &mut skipped))
     }

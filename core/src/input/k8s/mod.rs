@@ -182,8 +182,14 @@ impl Loader {
 
     /// Adds everything readable from `reader` (such as stdin), up to the size limit.
     pub fn add_reader(&mut self, reader: impl Read, origin: &str) {
-        let mut bytes = Vec::new();
+        self.add_reader_sized(reader, origin, 0);
+    }
+
+    /// [`Loader::add_reader`], with room made for `expected` bytes up front (a file's size), so
+    /// that a large input is not copied as its buffer grows.
+    fn add_reader_sized(&mut self, reader: impl Read, origin: &str, expected: usize) {
         let limit = self.options.max_input_bytes as u64 + 1;
+        let mut bytes = Vec::with_capacity(expected.min(limit as usize));
         match reader.take(limit).read_to_end(&mut bytes) {
             Ok(_) if bytes.len() > self.options.max_input_bytes => self.too_large(origin, bytes.len()),
             Ok(_) => match String::from_utf8(bytes) {
@@ -255,7 +261,7 @@ impl Loader {
             return;
         }
         match fs::File::open(path) {
-            Ok(f) => self.add_reader(f, &origin),
+            Ok(f) => self.add_reader_sized(f, &origin, meta.len() as usize + 1),
             Err(e) => {
                 self.errors.push(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(&origin)))
             }
@@ -591,32 +597,36 @@ fn documents(values: Vec<decode::Node>) -> Vec<(decode::Node, locate::Place)> {
 }
 
 /// How deeply arrays and objects nest in JSON text (strings skipped), in one pass over its
-/// bytes; stops counting past [`Limits::MAX_DEPTH`].
+/// bytes; stops counting past [`Limits::MAX_DEPTH`]. Text that is not JSON gets some count:
+/// the parser that follows reports it.
 fn nesting(text: &[u8]) -> usize {
-    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for &b in text {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    while let Some(found) = memchr::memchr3(b'"', b'{', b'[', &text[at..]) {
+        // Closers between here and there.
+        let closers = memchr::memchr2_iter(b'}', b']', &text[at..at + found]).count();
+        depth = depth.saturating_sub(closers);
+        at += found;
+        if text[at] == b'"' {
+            // Past the string: to the next quote not escaped.
+            at += 1;
+            loop {
+                let Some(end) = memchr::memchr2(b'"', b'\\', &text[at..]) else { return deepest };
+                at += end;
+                if text[at] == b'\\' {
+                    at += 2;
+                } else {
+                    at += 1;
+                    break;
+                }
             }
             continue;
         }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-                if deepest > Limits::MAX_DEPTH {
-                    return deepest;
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
+        depth += 1;
+        deepest = deepest.max(depth);
+        if deepest > Limits::MAX_DEPTH {
+            return deepest;
         }
+        at += 1;
     }
     deepest
 }
@@ -649,5 +659,17 @@ impl Cluster {
         let mut loader = Loader::new(LoadOptions::default());
         loader.add_objects(objects, "<objects>");
         loader.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nesting_skips_strings_and_escapes() {
+        assert_eq!(super::nesting(br#"{"a": [1, {"b": "}]\"[{"}], "c": [[]]}"#), 3);
+        assert_eq!(super::nesting(br#"[[["\\"], "[[["]]"#), 3);
+        assert_eq!(super::nesting(b"{}{}[]"), 1);
+        assert_eq!(super::nesting(b""), 0);
+        assert_eq!(super::nesting(br#"{"unterminated": "[[["#), 1);
     }
 }
