@@ -30,6 +30,7 @@ pub fn cluster(size: Size) -> Cluster {
         pods_per_namespace: size.pods_per_namespace,
         policies: size.policies,
         seed: 1,
+        realistic: false,
     })
     .expect("bench sizes are within the generator's maximums");
     Cluster::from_yaml_str(&yaml).expect("generated clusters are valid")
