@@ -2,11 +2,11 @@
 //! writers of the `--format json` output and of the realistic YAML output.
 //!
 //! kubectl prints a `kind: List` whose objects are unstructured maps, so keys come out sorted at
-//! every level (here `serde_json::Map` is a `BTreeMap`, which sorts them). JSON is Go's
-//! `json.MarshalIndent` with four spaces; YAML is go-yaml's block style with two spaces,
-//! sequences at the indentation of their key, strings that would read as something else
-//! (numbers, booleans, null, timestamps) double-quoted, other strings that cannot be plain
-//! single-quoted, and multi-line strings as literal blocks. The List is written object by object,
+//! every level (the writers sort them). JSON is Go's `json.MarshalIndent` with four spaces;
+//! YAML is go-yaml's block style with two spaces, sequences at the indentation of their key,
+//! strings that would read as something else (numbers, booleans, null, timestamps)
+//! double-quoted, other strings that cannot be plain single-quoted, and multi-line strings as
+//! literal blocks. The List is written object by object,
 //! so that a 240 MB output never exists as one string.
 
 use std::io::{self, Write};
@@ -82,6 +82,14 @@ impl<W: Write> ListWriter<W> {
     }
 }
 
+/// The entries of `map` sorted by key, whatever the map's own order (`serde_json`'s
+/// `preserve_order` feature, if some crate of a build turns it on, keeps insertion order).
+fn sorted(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    entries
+}
+
 fn pad(out: &mut String, indent: usize) {
     out.extend(std::iter::repeat_n(' ', indent));
 }
@@ -94,7 +102,7 @@ fn json(out: &mut String, value: &Value, indent: usize) {
         Value::Array(items) if items.is_empty() => out.push_str("[]"),
         Value::Object(map) => {
             out.push_str("{\n");
-            for (i, (key, v)) in map.iter().enumerate() {
+            for (i, (key, v)) in sorted(map).into_iter().enumerate() {
                 if i > 0 {
                     out.push_str(",\n");
                 }
@@ -167,7 +175,7 @@ fn yaml(out: &mut String, value: &Value, indent: usize, inline: bool) {
 }
 
 fn yaml_map(out: &mut String, map: &Map<String, Value>, indent: usize, inline: bool) {
-    for (i, (key, v)) in map.iter().enumerate() {
+    for (i, (key, v)) in sorted(map).into_iter().enumerate() {
         if i > 0 || !inline {
             pad(out, indent);
         }
