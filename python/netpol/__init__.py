@@ -25,8 +25,8 @@ answer is allowed when some shared family allows it. ``engine.verdict(...).famil
 False}``; ``{}`` when the ends share none, so no connection can exist). An IPv4-mapped IPv6
 address (``::ffff:10.0.0.2``) is the IPv4 address.
 
-Long calls (``matrix``, ``connectivity``, ``reach``, ``flows``, ``suggest``, ``audit``,
-``verify``, ``diff``) release the GIL and stop at Ctrl-C with :class:`KeyboardInterrupt` within
+Long calls (loading, ``matrix``, ``connectivity``, ``reach``, ``flows``, ``suggest``,
+``audit``, ``verify``, ``diff``) release the GIL and stop at Ctrl-C with :class:`KeyboardInterrupt` within
 a few milliseconds. A truth table or connectivity map too large for the memory left raises
 :class:`MemoryError` before it is made, instead of ending the interpreter.
 """

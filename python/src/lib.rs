@@ -5,7 +5,7 @@
 //! text; `netpol/__init__.py` wraps them in typed Python classes. Errors are raised as the
 //! exception classes of `netpol/_errors.py`. No panic reaches Python: pyo3 turns one into
 //! `pyo3_runtime.PanicException`, and the engine does not panic on input. The long calls
-//! (matrix, connectivity, reach, flows, suggest, audit, verify, diff) stop at Ctrl-C, and
+//! (loading, matrix, connectivity, reach, flows, suggest, audit, verify, diff) stop at Ctrl-C, and
 //! outputs too large for memory raise `MemoryError` before they are made (`interrupt`).
 
 mod interrupt;
@@ -189,7 +189,7 @@ const ROWS_PER_CHUNK: usize = 64;
 
 impl RawEngine {
     fn build(py: Python<'_>, sources: Vec<Source>, config: Config) -> PyResult<RawEngine> {
-        match py.detach(move || netpol::load_and_compile(&sources, &config)) {
+        match interruptible(py, move || netpol::load_and_compile(&sources, &config))? {
             Ok(engine) => Ok(RawEngine { engine: Arc::new(engine) }),
             Err(e) => Err(policy_error(py, &e)),
         }

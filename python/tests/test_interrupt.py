@@ -89,6 +89,11 @@ def test_ctrl_c_stops_a_long_matrix(big_engine: netpol.Engine) -> None:
     assert len(small.allowed) == PODS and sum(map(sum, small.allowed)) > 0
 
 
+def test_ctrl_c_stops_loading() -> None:
+    text = big_cluster(PODS)
+    interrupted(lambda: netpol.Engine.from_yaml(text))
+
+
 def test_ctrl_c_stops_reading_flows(big_engine: netpol.Engine) -> None:
     line = json.dumps({"src": "team-0/pod-0", "dst": "team-0/pod-10", "port": 80}) + "\n"
     text = line * 200_000
