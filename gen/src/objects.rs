@@ -248,6 +248,8 @@ fn fields(map: &Map<String, Value>, whole: bool) -> Value {
     }
     for (key, value) in map {
         let set = match value {
+            // Label selectors are atomic (`x-kubernetes-map-type: atomic`).
+            Value::Object(_) if key.ends_with("Selector") && key != "nodeSelector" => json!({}),
             Value::Object(m) => fields(m, true),
             Value::Array(items) => match list_keys(key) {
                 Some(keys) => {
