@@ -310,12 +310,12 @@ pub(crate) fn namespace(ns: &Namespace, seed: u64) -> Value {
 }
 
 /// What a pod's one container runs with: arguments, environment, mounts, probes and resources.
-struct Workload<'a> {
+struct ContainerSpec<'a> {
     pod: &'a Pod,
     namespace: &'a str,
 }
 
-impl Workload<'_> {
+impl ContainerSpec<'_> {
     fn args(&self) -> Vec<String> {
         let w = &self.pod.container;
         let v: Vec<String> = match self.pod.role {
@@ -540,7 +540,7 @@ pub(crate) fn pod(pod: &Pod, namespace: &str, seed: u64) -> Value {
     let started = created + 1 + d.rng.below(4) as u64;
     let ready = started + 3 + d.rng.below(20) as u64;
     let token = format!("kube-api-access-{}", d.name_part(5));
-    let work = Workload { pod, namespace };
+    let work = ContainerSpec { pod, namespace };
     let volumes = work.volumes(&token);
     let mounts: Vec<Value> = volumes
         .iter()
