@@ -1,7 +1,7 @@
 //! Shared set-up for the criterion benches: generated clusters at the sizes the issues name.
 
 use netpol::{Cluster, Compiler, Endpoint, Engine, PodId, Protocol, Query};
-use netpol_gen::{generate_yaml, GenConfig};
+use netpol_gen::{generate_string, generate_yaml, GenConfig};
 
 /// A benchmark size: namespaces × pods per namespace, and policies.
 #[derive(Clone, Copy, Debug)]
@@ -30,15 +30,33 @@ pub fn cluster(size: Size) -> Cluster {
         pods_per_namespace: size.pods_per_namespace,
         policies: size.policies,
         seed: 1,
+        realistic: false,
     })
     .expect("bench sizes are within the generator's maximums");
     Cluster::from_yaml_str(&yaml).expect("generated clusters are valid")
+}
+
+/// The generated cluster of `size` (seed 1) as text: `kubectl get -o json|yaml` output of a live
+/// cluster when `realistic` (managedFields, full pod specs and status), else the plain YAML or
+/// JSON.
+pub fn cluster_text(size: Size, format: Format, realistic: bool) -> String {
+    let config = GenConfig {
+        namespaces: size.namespaces,
+        pods_per_namespace: size.pods_per_namespace,
+        policies: size.policies,
+        seed: 1,
+        realistic,
+    };
+    generate_string(&config, format).expect("bench sizes are within the generator's maximums")
 }
 
 /// The engine for `cluster` with default options.
 pub fn engine(cluster: &Cluster) -> Engine {
     Compiler::new().compile(cluster)
 }
+
+/// The generator's output formats and its CoreDNS pods, for benches that generate text.
+pub use netpol_gen::{Format, COREDNS_PODS};
 
 /// The workspace's deterministic generator (SplitMix64), so every run asks the same questions.
 pub use netpol_gen::Rng;

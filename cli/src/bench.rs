@@ -1,17 +1,21 @@
-//! `netpol bench`: measures compile, decide and matrix on the given cluster.
+//! `netpol bench`: measures load, compile, decide and matrix on the given cluster.
 //!
 //! Numbers depend on the build: use a release build (`cargo build --release -p netpol-cli`).
 
+use std::collections::BTreeSet;
+use std::fs;
 use std::hint::black_box;
+use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use netpol::{Compiler, Endpoint, PodId, Protocol, Query, Verdict};
+use netpol::{Cluster, Compiler, Endpoint, PodId, Protocol, Query, Source, Verdict};
 use netpol_gen::Rng;
 use serde_json::json;
 
-use crate::input::{at_most, InputArgs};
+use crate::input::{at_most, usage_error, InputArgs};
 use crate::{output, Outcome};
 
 /// The most queries per measurement: the queries are held in memory (about 100 MB per
@@ -54,9 +58,77 @@ fn per_query(queries: &[Query], mut f: impl FnMut(&Query) -> Verdict) -> f64 {
     start.elapsed().as_nanos() as f64 / queries.len().max(1) as f64
 }
 
+/// The bytes of the files the loader reads at `path`: a file's size, or the sizes of the
+/// `*.yaml`, `*.yml` and `*.json` files under a directory (each directory once).
+fn input_bytes(path: &Path, directories: &mut BTreeSet<PathBuf>) -> u64 {
+    let Ok(meta) = fs::metadata(path) else { return 0 };
+    if !meta.is_dir() {
+        return meta.len();
+    }
+    let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if !directories.insert(canonical) {
+        return 0;
+    }
+    let Ok(entries) = fs::read_dir(path) else { return 0 };
+    entries
+        .flatten()
+        .map(|entry| {
+            let p = entry.path();
+            let is_input = p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json");
+            match fs::metadata(&p) {
+                Ok(m) if m.is_dir() => input_bytes(&p, directories),
+                Ok(m) if is_input && m.is_file() => m.len(),
+                _ => 0,
+            }
+        })
+        .sum()
+}
+
+/// Loads the inputs as every command does, timing it; returns the cluster, the bytes read and
+/// the seconds taken. Standard input and pipes given by name are read here, inside the timing,
+/// so that their size is known.
+fn load_timed(input: &InputArgs) -> Option<(Cluster, u64, f64)> {
+    let start = Instant::now();
+    let mut bytes = 0;
+    let mut directories = BTreeSet::new();
+    let mut sources = Vec::new();
+    // Standard input given twice is the loader's error to report.
+    let stdin_once = input.sources().iter().filter(|s| s.is_stdin()).count() == 1;
+    for source in input.sources() {
+        let streamed = match &source {
+            Source::Stdin if stdin_once => {
+                Some((Box::new(std::io::stdin().lock()) as Box<dyn Read>, "<stdin>".to_string()))
+            }
+            Source::Path(path) if fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) => {
+                fs::File::open(path).ok().map(|f| (Box::new(f) as Box<dyn Read>, path.display().to_string()))
+            }
+            _ => None,
+        };
+        match (streamed, &source) {
+            (Some((reader, origin)), _) => {
+                let mut data = Vec::new();
+                let limit = input.max_input_bytes as u64 + 1;
+                if let Err(e) = reader.take(limit).read_to_end(&mut data) {
+                    usage_error(&format!("{origin}: cannot read: {e}"));
+                    return None;
+                }
+                bytes += data.len() as u64;
+                sources.push(Source::Bytes { bytes: data, origin });
+            }
+            (None, Source::Path(path)) => {
+                bytes += input_bytes(path, &mut directories);
+                sources.push(source);
+            }
+            (None, _) => sources.push(source),
+        }
+    }
+    let cluster = input.load_sources(&sources)?;
+    Some((cluster, bytes, start.elapsed().as_secs_f64()))
+}
+
 /// Runs `netpol bench`.
 pub fn run(args: BenchArgs) -> Outcome {
-    let Some(cluster) = args.input.load() else { return Outcome::BadInput };
+    let Some((cluster, input_bytes, load_s)) = load_timed(&args.input) else { return Outcome::BadInput };
     let compiler = Compiler::new().options(args.input.config().options);
     let start = Instant::now();
     let engine = compiler.compile(&cluster);
@@ -108,6 +180,9 @@ pub fn run(args: BenchArgs) -> Outcome {
         "policies": cluster.policies().len(),
         "namespaces": cluster.namespaces().len(),
         "identities": engine.identities(),
+        "input_bytes": input_bytes,
+        "load_ms": round(load_s * 1e3),
+        "load_mb_per_s": round(input_bytes as f64 / 1e6 / load_s.max(1e-9)),
         "compile_ms": round(compile_ms),
         "decide_ns": round(decide_ns),
         "decide_ip_ns": round(decide_ip_ns),

@@ -1,7 +1,10 @@
-//! `netpol generate`: a deterministic, realistic cluster as YAML, for benchmarks and trials.
+//! `netpol generate`: a deterministic, realistic cluster as YAML or JSON, for benchmarks and
+//! trials.
 
-use clap::Args;
-use netpol_gen::{generate_yaml, GenConfig, MAX_NAMESPACES, MAX_PODS, MAX_POLICIES};
+use std::io::BufWriter;
+
+use clap::{Args, ValueEnum};
+use netpol_gen::{generate, Format, GenConfig, GenerateError, MAX_NAMESPACES, MAX_PODS, MAX_POLICIES};
 
 use crate::input::{at_most, usage_error};
 use crate::{output, Outcome};
@@ -23,22 +26,48 @@ pub struct GenerateArgs {
     /// Seed: the same seed and sizes give byte-identical output.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Objects as `kubectl get -o json|yaml` prints a live cluster's: managedFields, full pod
+    /// specs and status, uids, timestamps (about 24 KB of JSON per pod); same cluster otherwise.
+    #[arg(long)]
+    realistic: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "yaml")]
+    format: GenerateFormat,
 }
 
-/// Runs `netpol generate`: prints the cluster as a multi-document YAML stream.
+/// Output formats of `netpol generate`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum GenerateFormat {
+    /// A YAML `kind: List`, as `kubectl get -o yaml` prints it.
+    Yaml,
+    /// A JSON `kind: List`, as `kubectl get -o json` prints it.
+    Json,
+}
+
+/// Runs `netpol generate`: writes the cluster as one `kind: List`, object by object.
 pub fn run(args: GenerateArgs) -> Outcome {
     let config = GenConfig {
         namespaces: args.namespaces,
         pods_per_namespace: args.pods_per_namespace,
         policies: args.policies,
         seed: args.seed,
+        realistic: args.realistic,
     };
-    let yaml = match generate_yaml(&config) {
-        Ok(yaml) => yaml,
-        Err(e) => {
-            usage_error(&e.to_string());
-            return Outcome::BadInput;
-        }
+    if let Err(e) = config.check() {
+        usage_error(&e.to_string());
+        return Outcome::BadInput;
+    }
+    let format = match args.format {
+        GenerateFormat::Yaml => Format::Yaml,
+        GenerateFormat::Json => Format::Json,
     };
-    output::print(&yaml, Outcome::Ok)
+    output::write_with(
+        |out| {
+            generate(&config, format, BufWriter::with_capacity(1 << 16, out)).map_err(|e| match e {
+                GenerateError::Io(e) => e,
+                other => std::io::Error::other(other.to_string()),
+            })
+        },
+        Outcome::Ok,
+    )
 }

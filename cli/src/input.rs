@@ -88,9 +88,10 @@ impl InputArgs {
         sources(&self.inputs)
     }
 
-    /// Loads the inputs, printing warnings; on failure prints every error and returns `None`.
-    pub fn load(&self) -> Option<Cluster> {
-        report(netpol::load(&self.sources(), &self.config())).inspect(warn)
+    /// Loads `sources` (in place of the inputs) with these options, printing warnings; on
+    /// failure prints every error and returns `None`.
+    pub fn load_sources(&self, sources: &[Source]) -> Option<Cluster> {
+        report(netpol::load(sources, &self.config())).inspect(warn)
     }
 
     /// Loads and compiles, printing warnings; on failure prints every error and returns `None`.

@@ -237,6 +237,8 @@ fn bench_reports_the_documented_keys() {
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     for key in
         ["pods", "policies", "identities", "compile_ms", "decide_ns", "decide_ip_ns", "matrix_ms", "memory_bytes"]
+            .into_iter()
+            .chain(["input_bytes", "load_ms", "load_mb_per_s"])
     {
         assert!(v.get(key).is_some(), "missing {key}: {v}");
     }
@@ -244,4 +246,7 @@ fn bench_reports_the_documented_keys() {
     assert_eq!(v["policies"], 12);
     assert!(v["identities"].as_u64().unwrap() <= 8);
     assert!(v["memory_bytes"].as_u64().unwrap() > 0);
+    let size = std::fs::metadata(example()).unwrap().len();
+    assert_eq!(v["input_bytes"], size);
+    assert!(v["load_ms"].as_f64().unwrap() > 0.0 && v["load_mb_per_s"].as_f64().unwrap() > 0.0, "{v}");
 }

@@ -65,3 +65,32 @@ fn numbers_over_the_maximums_are_usage_errors_not_panics() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("10000002 pods asked for: the generator makes at most 4145152"), "{err}");
 }
+
+#[test]
+fn realistic_json_and_yaml_mean_the_plain_cluster() {
+    let matrix = |text: &[u8]| {
+        let out = netpol_stdin(&["matrix", "-", "--port", "8080", "-o", "json"], text);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let plain = matrix(&generate(&SMALL));
+    for format in ["json", "yaml"] {
+        let text = generate(&[&SMALL[..], &["--realistic", "--format", format]].concat());
+        assert!(String::from_utf8_lossy(&text).contains("managedFields"), "{format}");
+        assert_eq!(matrix(&text), plain, "{format}");
+    }
+    let json = generate(&[&SMALL[..], &["--format", "json"]].concat());
+    assert!(json.starts_with(b"{\n    \"apiVersion\": \"v1\",\n    \"items\": ["));
+    assert_eq!(matrix(&json), plain);
+}
+
+#[test]
+fn bench_times_loading_from_stdin() {
+    let text = generate(&[&SMALL[..], &["--realistic", "--format", "json"]].concat());
+    let out = netpol_stdin(&["bench", "-", "--queries", "100", "-o", "json"], &text);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["input_bytes"], text.len());
+    assert!(v["load_ms"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(v["load_mb_per_s"].as_f64().unwrap() > 0.0, "{v}");
+}

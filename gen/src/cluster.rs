@@ -116,7 +116,7 @@ pub(crate) enum Role {
 
 /// How a workload's pods are named and labelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Controller {
+pub(crate) enum Controller {
     Deployment,
     StatefulSet,
     DaemonSet,
@@ -161,7 +161,8 @@ impl Role {
         }
     }
 
-    fn controller(self) -> Controller {
+    /// The kind of workload that runs this role's pods.
+    pub(crate) fn controller(self) -> Controller {
         match self {
             Role::Database | Role::Cache | Role::Prometheus | Role::Alertmanager => Controller::StatefulSet,
             Role::NodeExporter => Controller::DaemonSet,

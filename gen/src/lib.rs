@@ -4,13 +4,17 @@
 //! [`generate_yaml`] turns a [`GenConfig`] into one YAML `kind: List` of Namespaces, Pods and
 //! NetworkPolicies, as `kubectl get namespaces,pods,networkpolicies -A -o yaml` prints it, that
 //! netpol's loader accepts in strict mode: every name, label, port name, CIDR and port range is
-//! valid, and pod names and IPs are unique. The generator has three stages: the cluster
+//! valid, and pod names and IPs are unique. [`generate`] writes it to an `io::Write` object by
+//! object, as YAML or JSON ([`Format`]), and with [`GenConfig::realistic`] as a live cluster
+//! prints it (`managedFields`, full pod specs and status: about 24 KB of JSON per pod), so that
+//! benchmarks of loading read what users feed in. The generator has three stages: the cluster
 //! (namespaces, workloads, pods, IPs; `cluster`), the policies (aimed at the labels, ports and
-//! namespaces the first stage made; `policies`), and the text (`yaml`).
+//! namespaces the first stage made; `policies`), and the text (`yaml` for plain YAML by hand;
+//! `objects` builds JSON values, plain or realistic, that `kubectl` prints as JSON or YAML).
 //!
-//! netpol's YAML reader caps one input at 250,000 YAML nodes (a pod is about 80), so
-//! `Cluster::from_yaml_str` reads clusters up to roughly 3,000 pods in one piece; larger ones
-//! load when split into several Lists given to one `netpol::k8s::Loader`.
+//! netpol's loader refuses inputs over 32 MiB by default (`LoadOptions::max_input_bytes`,
+//! `--max-input-bytes`): that is about 45,000 plain pods, but only about 1,400 realistic pods in
+//! JSON or 3,300 in YAML; raise it for larger realistic clusters.
 //!
 //! # What a cluster holds
 //!
@@ -56,15 +60,22 @@
 //!
 //! The same [`GenConfig`] gives byte-identical output on every machine and with every version
 //! of every dependency: the only randomness is a built-in SplitMix64 seeded by
-//! [`GenConfig::seed`], nothing iterates a hash map, and the text is written by hand. Pods and
-//! policies draw from separate streams, so changing `policies` leaves the pods unchanged.
+//! [`GenConfig::seed`], nothing iterates a hash map (JSON objects are `BTreeMap`s), and the text
+//! is written by hand. Pods and policies draw from separate streams, so changing `policies`
+//! leaves the pods unchanged; a realistic object's uids and times come from a hash of the seed
+//! and its name.
 
 mod cluster;
+mod kubectl;
+mod objects;
 mod policies;
 mod rng;
-
-pub use rng::Rng;
 mod yaml;
+
+use std::io::{self, Write};
+
+pub use kubectl::Format;
+pub use rng::Rng;
 
 /// CoreDNS pods in `kube-system`, on top of the pods asked for.
 pub const COREDNS_PODS: usize = cluster::COREDNS_REPLICAS;
@@ -90,12 +101,16 @@ pub struct GenConfig {
     pub policies: usize,
     /// The seed: same seed and sizes, same output.
     pub seed: u64,
+    /// Objects shaped as a live cluster has them (`managedFields`, full pod specs and status,
+    /// last-applied annotations; see [`generate`]) instead of just the fields netpol reads. The
+    /// cluster means the same either way.
+    pub realistic: bool,
 }
 
 impl Default for GenConfig {
     /// A small cluster: 5 namespaces of 10 pods, 20 policies, seed 1.
     fn default() -> GenConfig {
-        GenConfig { namespaces: 5, pods_per_namespace: 10, policies: 20, seed: 1 }
+        GenConfig { namespaces: 5, pods_per_namespace: 10, policies: 20, seed: 1, realistic: false }
     }
 }
 
@@ -152,11 +167,101 @@ impl core::fmt::Display for GenError {
 
 impl std::error::Error for GenError {}
 
-/// Generates the cluster of `config` as YAML: a comment line naming the config, then one
-/// `kind: List` whose items are the namespaces, then the pods, then the policies, each grouped
-/// by namespace. A size over a maximum is an error ([`GenConfig::check`]).
+/// Generates the cluster of `config` as YAML: see [`generate`]. A size over a maximum is an
+/// error ([`GenConfig::check`]).
 pub fn generate_yaml(config: &GenConfig) -> Result<String, GenError> {
+    generate_string(config, Format::Yaml)
+}
+
+/// Generates the cluster of `config` in `format` as one string: see [`generate`].
+pub fn generate_string(config: &GenConfig, format: Format) -> Result<String, GenError> {
     config.check()?;
+    if config.realistic || format == Format::Json {
+        let mut out = Vec::with_capacity(config.pod_count().saturating_mul(if config.realistic { 8_000 } else { 700 }));
+        generate(config, format, &mut out).map_err(|e| match e {
+            GenerateError::Size(e) => e,
+            GenerateError::Io(e) => unreachable!("writing to memory: {e}"),
+        })?;
+        return Ok(String::from_utf8(out).expect("the generator writes UTF-8"));
+    }
+    Ok(plain_yaml(config))
+}
+
+/// Why [`generate`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum GenerateError {
+    /// The config asks for more than the generator makes.
+    Size(GenError),
+    /// Writing the output failed.
+    Io(io::Error),
+}
+
+impl core::fmt::Display for GenerateError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            GenerateError::Size(e) => e.fmt(f),
+            GenerateError::Io(e) => write!(f, "cannot write the output: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for GenerateError {}
+
+/// Writes the cluster of `config` to `out` in `format`, object by object (a realistic cluster
+/// of 10,000 pods is about 240 MB of JSON; only one object is held as text at a time).
+///
+/// The output is one `kind: List` whose items are the namespaces, then the pods, then the
+/// policies, each grouped by namespace, as `kubectl get namespaces,pods,networkpolicies -A`
+/// prints it with `-o yaml` or `-o json`.
+///
+/// - Plain YAML (`realistic: false`, [`Format::Yaml`]) starts with a comment line naming the
+///   config and holds only the fields netpol reads (about 640 bytes per pod); its bytes are
+///   pinned by a test.
+/// - Plain JSON holds the same fields, printed as `kubectl -o json` does (keys sorted, four
+///   spaces).
+/// - Realistic output (`realistic: true`) is what a live cluster prints: every object with
+///   `managedFields`, a uid, a resource version and a creation time; pods with owner references
+///   (ReplicaSet `<deployment>-<pod-template-hash>`, StatefulSet, DaemonSet), a full container
+///   spec (image, args, env, resources, probes, security context, volume mounts), volumes,
+///   tolerations, node and scheduler names and a status (conditions, container statuses with
+///   image and container ids, host and pod IPs, QoS class, start time): about 24 KB of JSON or
+///   10 KB of YAML per pod. Policies carry the `kubectl.kubernetes.io/last-applied-configuration`
+///   annotation and the `policyTypes` the API server fills in. Keys are sorted at every level,
+///   as kubectl prints them. The namespaces, labels, IPs, ports and rules are those of the plain
+///   output for the same config.
+pub fn generate(config: &GenConfig, format: Format, out: impl Write) -> Result<(), GenerateError> {
+    config.check().map_err(GenerateError::Size)?;
+    if !config.realistic && format == Format::Yaml {
+        let mut out = out;
+        return out.write_all(plain_yaml(config).as_bytes()).and_then(|()| out.flush()).map_err(GenerateError::Io);
+    }
+    let cluster = cluster::generate(config);
+    let policies = policies::generate(&cluster, config.policies, config.seed);
+    let mut list = kubectl::ListWriter::new(out, format);
+    let seed = config.seed;
+    let names = |i: usize| cluster.namespaces[i].name.as_str();
+    let write = |list: &mut kubectl::ListWriter<_>| -> io::Result<()> {
+        for ns in &cluster.namespaces {
+            list.item(&if config.realistic { objects::namespace(ns, seed) } else { objects::plain_namespace(ns) })?;
+        }
+        for pod in &cluster.pods {
+            let ns = names(pod.namespace);
+            list.item(&if config.realistic { objects::pod(pod, ns, seed) } else { objects::plain_pod(pod, ns) })?;
+        }
+        for policy in &policies {
+            let ns = names(policy.namespace);
+            let object =
+                if config.realistic { objects::policy(policy, ns, seed) } else { objects::plain_policy(policy, ns) };
+            list.item(&object)?;
+        }
+        Ok(())
+    };
+    write(&mut list).and_then(|()| list.finish()).map_err(GenerateError::Io)
+}
+
+/// The plain YAML of `config` (which has passed [`GenConfig::check`]), written by hand.
+fn plain_yaml(config: &GenConfig) -> String {
     let cluster = cluster::generate(config);
     let policies = policies::generate(&cluster, config.policies, config.seed);
     let mut out = String::with_capacity(cluster.pods.len() * 640 + policies.len() * 800 + 1024);
@@ -174,5 +279,5 @@ pub fn generate_yaml(config: &GenConfig) -> Result<String, GenError> {
     for policy in &policies {
         yaml::policy(&mut out, policy, &cluster.namespaces[policy.namespace].name);
     }
-    Ok(out)
+    out
 }

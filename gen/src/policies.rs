@@ -480,7 +480,7 @@ mod tests {
         for namespaces in 0..6 {
             for pods_per_namespace in [0, 3, 10] {
                 for policies in 0..80 {
-                    let config = GenConfig { namespaces, pods_per_namespace, policies, seed: 1 };
+                    let config = GenConfig { namespaces, pods_per_namespace, policies, seed: 1, realistic: false };
                     let c = cluster::generate(&config);
                     let q = quotas(&c, policies);
                     assert_eq!(q.iter().sum::<usize>(), policies, "{config:?}: {q:?}");
@@ -492,7 +492,13 @@ mod tests {
                 }
             }
         }
-        let c = cluster::generate(&GenConfig { namespaces: 3, pods_per_namespace: 10, policies: 0, seed: 1 });
+        let c = cluster::generate(&GenConfig {
+            namespaces: 3,
+            pods_per_namespace: 10,
+            policies: 0,
+            seed: 1,
+            realistic: false,
+        });
         assert_eq!(quotas(&c, 3), vec![0, 1, 1, 1]);
         assert_eq!(quotas(&c, 13), vec![3, 4, 3, 3]);
         // monitoring's own 9 policies, then only the team namespaces grow.

@@ -24,6 +24,11 @@ answer is allowed when some shared family allows it. ``engine.verdict(...).famil
 ``engine.explain(...).families`` give the answer per shared family (``{"ipv4": True, "ipv6":
 False}``; ``{}`` when the ends share none, so no connection can exist). An IPv4-mapped IPv6
 address (``::ffff:10.0.0.2``) is the IPv4 address.
+
+Long calls (loading, ``matrix``, ``connectivity``, ``reach``, ``flows``, ``suggest``,
+``audit``, ``verify``, ``diff``) release the GIL and stop at Ctrl-C with :class:`KeyboardInterrupt` within
+a few milliseconds. A truth table or connectivity map too large for the memory left raises
+:class:`MemoryError` before it is made, instead of ending the interpreter.
 """
 
 from __future__ import annotations
@@ -463,7 +468,10 @@ class Engine:
         )
 
     def matrix(self, port: int, protocol: str = "TCP") -> Matrix:
-        """The truth table of every pod to every pod (rows sources, columns destinations)."""
+        """The truth table of every pod to every pod (rows sources, columns destinations). Raises
+        :class:`MemoryError`, before computing anything, when the table (about 9 bytes per pod
+        pair: the rows and the bytes) does not fit in the memory left, and
+        :class:`KeyboardInterrupt` at Ctrl-C, within a few milliseconds however large the table."""
         rows, raw = self._raw.matrix(port, protocol)
         pods = self._raw.pods
         array = None
@@ -474,7 +482,9 @@ class Engine:
     def connectivity(self) -> Dict[str, Any]:
         """For every pod pair the allowed ports per protocol, and each pod's external ranges:
         ``{"pairs": [{"from", "to", "ports"}], "external": [{"pod", "egress", "ingress"}]}``,
-        the shape ``netpol connectivity -o json`` prints. The GIL is released while computing."""
+        the shape ``netpol connectivity -o json`` prints. The GIL is released while computing;
+        Ctrl-C raises :class:`KeyboardInterrupt` at once, and a map that would not fit in the memory
+        left raises :class:`MemoryError` before it is written out."""
         result: Dict[str, Any] = json.loads(self._raw.connectivity())
         return result
 
@@ -494,13 +504,15 @@ class Engine:
         first line, ``"hubble"`` for ``hubble observe -o json``, ``"jsonl"`` or ``"csv"``) through
         the policies; the report ``netpol flows -o json`` prints: ``{"summary", "denied",
         "newly_allowed", "rules", "unused_rules", "matched", "unresolved", "skipped"}``. Raises
-        :class:`FlowError` naming file, line and field of every malformed line (of every file).
-        The GIL is released while reading and deciding."""
+        :class:`FlowError` naming file, line and field of every malformed line (of every file),
+        and :class:`ValueError` when no file is given. The GIL is released while reading and
+        deciding; Ctrl-C raises :class:`KeyboardInterrupt` at once."""
         result: Dict[str, Any] = json.loads(self._raw.flows([os.fspath(p) for p in paths], None, format))
         return result
 
     def flows_from_text(self, text: str, *, format: str = "auto") -> Dict[str, Any]:
-        """:meth:`flows` on flow records given as text (errors name ``<text>:line``)."""
+        """:meth:`flows` on flow records given as text (errors name ``<text>:line``);
+        :class:`ValueError` for ``None``."""
         result: Dict[str, Any] = json.loads(self._raw.flows([], text, format))
         return result
 
@@ -509,11 +521,14 @@ class Engine:
         the flow files (as :meth:`flows` reads them); flows observed DROPPED stay denied unless
         ``include_dropped``. The suggestion is checked before it is returned: its YAML is loaded
         back with this cluster's namespaces and pods and every flow must be allowed, else
-        :class:`SelfCheckError`. The GIL is released while reading and computing."""
+        :class:`SelfCheckError`. Raises :class:`ValueError` when no file is given or the files
+        hold no flow to suggest from. The GIL is released while reading and computing; Ctrl-C
+        raises :class:`KeyboardInterrupt` at once."""
         return Suggestion._from_json(self._raw.suggest([os.fspath(p) for p in paths], None, format, include_dropped))
 
     def suggest_from_text(self, text: str, *, format: str = "auto", include_dropped: bool = False) -> Suggestion:
-        """:meth:`suggest` on flow records given as text."""
+        """:meth:`suggest` on flow records given as text; :class:`ValueError` for ``None`` or text
+        without flows."""
         return Suggestion._from_json(self._raw.suggest([], text, format, include_dropped))
 
     def audit(
@@ -535,7 +550,7 @@ class Engine:
         pods are those matching ``dns_selector`` (``--dns-selector``: ``"key=value[,...]"`` or a
         dict of labels; default ``k8s-app=kube-dns``) in ``dns_namespace`` (default
         ``kube-system``). Raises :class:`ValueError` for a malformed ``dns_selector``. The GIL is
-        released while auditing."""
+        released while auditing; Ctrl-C raises :class:`KeyboardInterrupt` at once."""
         if isinstance(system_namespaces, str):
             raise TypeError("system_namespaces must be a list of namespaces, not a string")
         namespaces = None if system_namespaces is None else list(system_namespaces)

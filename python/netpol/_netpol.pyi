@@ -31,9 +31,10 @@ class RawEngine:
     def explain(self, src: Any, dst: Any, port: int, protocol: str) -> Tuple[str, str]:
         """The explanation as (JSON text, readable text)."""
     def matrix(self, port: int, protocol: str) -> Tuple[List[List[bool]], bytes]:
-        """The truth table as (rows of bools, row-major bytes of 0/1)."""
+        """The truth table as (rows of bools, row-major bytes of 0/1); `MemoryError` when it does not
+        fit in memory, `KeyboardInterrupt` at Ctrl-C."""
     def connectivity(self) -> str:
-        """The connectivity map as JSON text."""
+        """The connectivity map as JSON text; `MemoryError` when it does not fit in memory."""
     def reach(self, endpoint: Any, direction: str) -> str:
         """Who may reach the endpoint (`to`) or what it may reach (`from`), as JSON text."""
     def flows(self, paths: List[str], text: Optional[str], format: str) -> str:

@@ -2,27 +2,35 @@
 //!
 //! Thin: converts arguments, calls the core (releasing the GIL for loading, whole-table work,
 //! reach questions, flow files and reviews) and returns plain values or the core's JSON as
-//! text; `netpol/__init__.py` wraps them in typed Python classes. Errors are raised as the exception classes of `netpol/_errors.py`. No
-//! panic reaches Python: pyo3 turns one into `pyo3_runtime.PanicException`, and the engine does
-//! not panic on input.
+//! text; `netpol/__init__.py` wraps them in typed Python classes. Errors are raised as the
+//! exception classes of `netpol/_errors.py`. No panic reaches Python: pyo3 turns one into
+//! `pyo3_runtime.PanicException`, and the engine does not panic on input. The long calls
+//! (loading, matrix, connectivity, reach, flows, suggest, audit, verify, diff) stop at Ctrl-C, and
+//! outputs too large for memory raise `MemoryError` before they are made (`interrupt`).
+
+mod interrupt;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use netpol::audit::AuditOptions;
 use netpol::flows::{read_sources, replay, FlowFormat};
 use netpol::raw::Strictness;
 use netpol::reach::{reach, Subject};
-use netpol::report::{unknown_endpoint, unknown_subject, CheckReport, ConnectivityReport, MatrixReport};
+use netpol::report::{unknown_endpoint, unknown_subject, CheckReport, ConnectivityReport};
 use netpol::spec::LabelSelector;
 use netpol::suggest::suggest_checked;
 use netpol::verify::Expectations;
 use netpol::{
-    report, Config, Direction, Endpoint, Engine, FamilyVerdicts, Options, Protocol, Query, SelfTraffic, Source, Verdict,
+    report, Config, Direction, Endpoint, Engine, FamilyVerdicts, Options, PodId, Protocol, Query, SelfTraffic, Source,
+    Verdict,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
+
+use crate::interrupt::{connectivity_bytes, ensure_fits, interruptible, matrix_bytes};
 
 /// How to load and evaluate, from the keyword arguments.
 fn config(self_traffic: &str, ipblock_pod_ips: &str, strict: bool) -> PyResult<Config> {
@@ -102,7 +110,8 @@ fn py_verdict(v: Verdict) -> PyVerdict {
 /// A compiled cluster (the `netpol.Engine` wrapper holds one).
 #[pyclass(frozen, module = "netpol._netpol")]
 struct RawEngine {
-    engine: Engine,
+    /// Shared with the worker threads of interruptible calls.
+    engine: Arc<Engine>,
 }
 
 fn protocol(text: &str) -> PyResult<Protocol> {
@@ -154,15 +163,34 @@ fn audit_options(
     Ok(options)
 }
 
-/// Flow files, then flow text (named `<text>`).
-fn flow_sources(paths: Vec<PathBuf>, text: Option<String>) -> Vec<Source> {
-    paths.into_iter().map(Source::Path).chain(text.map(|t| Source::text(t, "<text>"))).collect()
+/// Flow files, then flow text (named `<text>`); `ValueError` when there are neither.
+fn flow_sources(paths: Vec<PathBuf>, text: Option<String>, call: &str) -> PyResult<Vec<Source>> {
+    if paths.is_empty() && text.is_none() {
+        return Err(PyValueError::new_err(format!(
+            "{call}: no flows given: pass flow files ({call}(\"hubble.jsonl\")) or flow text ({call}_from_text(text))"
+        )));
+    }
+    Ok(paths.into_iter().map(Source::Path).chain(text.map(|t| Source::text(t, "<text>"))).collect())
 }
+
+/// The matrix's rows that a chunk of row-major bytes holds, filled from the bit matrix.
+fn fill_rows(matrix: &netpol::Matrix, first_row: usize, chunk: &mut [u8]) {
+    let n = matrix.len();
+    for (i, row) in chunk.chunks_mut(n).enumerate() {
+        let bits = matrix.row_bits(PodId((first_row + i) as u32));
+        for (d, cell) in row.iter_mut().enumerate() {
+            *cell = ((bits[d / 64] >> (d % 64)) & 1) as u8;
+        }
+    }
+}
+
+/// Rows of the matrix filled between two checks for Ctrl-C.
+const ROWS_PER_CHUNK: usize = 64;
 
 impl RawEngine {
     fn build(py: Python<'_>, sources: Vec<Source>, config: Config) -> PyResult<RawEngine> {
-        match py.detach(move || netpol::load_and_compile(&sources, &config)) {
-            Ok(engine) => Ok(RawEngine { engine }),
+        match interruptible(py, move || netpol::load_and_compile(&sources, &config))? {
+            Ok(engine) => Ok(RawEngine { engine: Arc::new(engine) }),
             Err(e) => Err(policy_error(py, &e)),
         }
     }
@@ -267,7 +295,8 @@ impl RawEngine {
         Ok((report.to_json().to_string(), report.to_text()))
     }
 
-    /// The truth table as (rows of bools, row-major bytes of 0/1).
+    /// The truth table as (rows of bools, row-major bytes of 0/1); `MemoryError` when it does not
+    /// fit in memory, `KeyboardInterrupt` at Ctrl-C.
     fn matrix<'py>(
         &self,
         py: Python<'py>,
@@ -275,20 +304,39 @@ impl RawEngine {
         protocol: &str,
     ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyBytes>)> {
         let (port, protocol) = (self::port(port)?, self::protocol(protocol)?);
-        let engine = &self.engine;
-        let bytes = py.detach(move || MatrixReport::new(engine, port, protocol).to_bytes());
-        let n = engine.cluster().pods().len();
+        let n = self.engine.cluster().pods().len();
+        ensure_fits(&format!("the matrix of {n} pods"), matrix_bytes(n))?;
+        let engine = Arc::clone(&self.engine);
+        let matrix = interruptible(py, move || engine.matrix(port, protocol))?;
+        let bytes = PyBytes::new_with(py, n * n, |buffer| {
+            for (c, chunk) in buffer.chunks_mut((n * ROWS_PER_CHUNK).max(1)).enumerate() {
+                py.detach(|| fill_rows(&matrix, c * ROWS_PER_CHUNK, chunk));
+                py.check_signals()?;
+            }
+            Ok(())
+        })?;
+        let cells = bytes.as_bytes();
         let rows = PyList::empty(py);
         for s in 0..n {
-            rows.append(PyList::new(py, bytes[s * n..(s + 1) * n].iter().map(|&b| b == 1))?)?;
+            rows.append(PyList::new(py, cells[s * n..(s + 1) * n].iter().map(|&b| b == 1))?)?;
+            py.check_signals()?;
         }
-        Ok((rows, PyBytes::new(py, &bytes)))
+        Ok((rows, bytes))
     }
 
-    /// The connectivity map as JSON text.
-    fn connectivity(&self, py: Python<'_>) -> String {
-        let engine = &self.engine;
-        py.detach(move || ConnectivityReport::new(engine).to_json().to_string())
+    /// The connectivity map as JSON text; `MemoryError` when it does not fit in memory.
+    fn connectivity(&self, py: Python<'_>) -> PyResult<String> {
+        let engine = Arc::clone(&self.engine);
+        interruptible(py, move || {
+            let report = ConnectivityReport::new(&engine);
+            let name = engine.cluster().pods().iter().map(|p| p.namespace.len() + p.name.len() + 1).max();
+            let pairs = report.connectivity().pairs().len();
+            ensure_fits(
+                &format!("the connectivity map of {pairs} pod pairs"),
+                connectivity_bytes(pairs, name.unwrap_or(0)),
+            )?;
+            Ok(report.to_json().to_string())
+        })?
     }
 
     /// Who may reach the endpoint (`to`) or what it may reach (`from`), as JSON text.
@@ -298,20 +346,20 @@ impl RawEngine {
         let text = text.to_cow()?;
         let subject = Subject::parse(&self.engine, &text)
             .ok_or_else(|| PyValueError::new_err(unknown_subject(self.engine.cluster(), &text, None)))?;
-        let engine = &self.engine;
-        Ok(py.detach(move || reach(engine, &subject, direction).to_json().to_string()))
+        let engine = Arc::clone(&self.engine);
+        interruptible(py, move || reach(&engine, &subject, direction).to_json().to_string())
     }
 
     /// The replay report of flow files and/or flow text, as JSON text.
     #[pyo3(signature = (paths, text, format))]
     fn flows(&self, py: Python<'_>, paths: Vec<PathBuf>, text: Option<String>, format: &str) -> PyResult<String> {
         let format = flow_format(format)?;
-        let engine = &self.engine;
-        let sources = flow_sources(paths, text);
-        let result = py.detach(move || {
-            let set = read_sources(engine, &sources, format, &mut |_| {})?;
-            Ok(replay(engine, &set).to_json(engine.cluster()).to_string())
-        });
+        let sources = flow_sources(paths, text, "flows")?;
+        let engine = Arc::clone(&self.engine);
+        let result = interruptible(py, move || {
+            let set = read_sources(&engine, &sources, format, &mut |_| {})?;
+            Ok(replay(&engine, &set).to_json(engine.cluster()).to_string())
+        })?;
         result.map_err(|e| flow_error(py, &e))
     }
 
@@ -326,14 +374,24 @@ impl RawEngine {
         include_dropped: bool,
     ) -> PyResult<String> {
         let format = flow_format(format)?;
-        let engine = &self.engine;
-        let sources = flow_sources(paths, text);
-        let cluster = engine.cluster();
-        let set = py.detach(|| read_sources(engine, &sources, format, &mut |_| {})).map_err(|e| flow_error(py, &e))?;
-        match py.detach(|| suggest_checked(engine, &set, include_dropped).map(|r| r.to_json(cluster).to_string())) {
-            Ok(json) => Ok(json),
-            Err(failure) => Err(error_class(py, "SelfCheckError", (failure.message(cluster),))),
+        let sources = flow_sources(paths, text, "suggest")?;
+        let engine = Arc::clone(&self.engine);
+        let set = interruptible(py, move || read_sources(&engine, &sources, format, &mut |_| {}))?
+            .map_err(|e| flow_error(py, &e))?;
+        if set.flows.is_empty() {
+            return Err(PyValueError::new_err(format!(
+                "suggest: no flows to suggest from ({} flow records read, none of them a flow)",
+                set.records
+            )));
         }
+        let engine = Arc::clone(&self.engine);
+        let suggestion = interruptible(py, move || {
+            let cluster = engine.cluster();
+            suggest_checked(&engine, &set, include_dropped)
+                .map(|r| r.to_json(cluster).to_string())
+                .map_err(|failure| failure.message(cluster))
+        })?;
+        suggestion.map_err(|message| error_class(py, "SelfCheckError", (message,)))
     }
 
     /// The audit report as JSON text; `None` keeps the default.
@@ -346,8 +404,8 @@ impl RawEngine {
         dns_selector: Option<&str>,
     ) -> PyResult<String> {
         let options = audit_options(system_namespaces, dns_namespace, dns_selector)?;
-        let engine = &self.engine;
-        Ok(py.detach(move || netpol::audit::audit(engine, &options).to_json().to_string()))
+        let engine = Arc::clone(&self.engine);
+        interruptible(py, move || netpol::audit::audit(&engine, &options).to_json().to_string())
     }
 
     /// The verification report of an expectations file or text (exactly one), as JSON text.
@@ -358,11 +416,11 @@ impl RawEngine {
             (None, Some(text)) => Source::text(text, "<text>"),
             _ => return Err(PyValueError::new_err("give exactly one of path and text")),
         };
-        let engine = &self.engine;
-        py.detach(move || {
+        let engine = Arc::clone(&self.engine);
+        interruptible(py, move || {
             let expectations = Expectations::from_source(&source)?;
-            Ok(netpol::verify::verify(engine, &expectations).to_json(engine.cluster()).to_string())
-        })
+            Ok(netpol::verify::verify(&engine, &expectations).to_json(engine.cluster()).to_string())
+        })?
         .map_err(|e| expectations_error(py, &e))
     }
 
@@ -394,14 +452,14 @@ impl RawEngine {
 /// The connection changes from `before` to `after` as JSON text.
 #[pyfunction]
 fn diff(py: Python<'_>, before: &Bound<'_, RawEngine>, after: &Bound<'_, RawEngine>) -> PyResult<String> {
-    let (before, after) = (&before.get().engine, &after.get().engine);
+    let (before, after) = (Arc::clone(&before.get().engine), Arc::clone(&after.get().engine));
     if before.options() != after.options() {
         return Err(PyValueError::new_err(
             "before and after were loaded with different self_traffic or ipblock_pod_ips: \
              diff compares clusters under the same options",
         ));
     }
-    Ok(py.detach(move || netpol::diff::diff(before, after).to_json().to_string()))
+    interruptible(py, move || netpol::diff::diff(&before, &after).to_json().to_string())
 }
 
 /// The extension module.
