@@ -686,3 +686,40 @@ fn raised_depth_limits_never_overflow_the_stack() {
         }
     }
 }
+
+#[test]
+fn floods_of_tiny_values_are_refused_not_held() {
+    // Nulls and scalars are not objects, but each is a value held until the input is read:
+    // twice the `objects` limit (plus 16) of them per input at most.
+    let mut limits = Limits::default();
+    limits.set("objects", 10).unwrap();
+    for text in ["--- 1\n".repeat(100), format!("[{}]", vec!["null"; 100].join(", ")), "{} ".repeat(100)] {
+        let err = error(&text, limits);
+        assert!(
+            err.contains("more than 36 documents, List items and array entries: over twice the limit of 10 objects (raise it with the `objects` limit)")
+                || err.contains("over the limit of 10"),
+            "{err}"
+        );
+    }
+    for text in ["--- 1\n".repeat(100), format!("[{}]", vec!["null"; 100].join(", "))] {
+        let err = error(&text, limits);
+        assert!(err.contains("more than 36 documents"), "{err}");
+    }
+}
+
+#[test]
+fn a_large_input_with_a_wrong_type_reports_its_first_problem() {
+    // Over 32 MiB, the values fallback (which names every problem) is not taken: it could hold
+    // ten times the input. The streaming decode's own error, with its line, is reported.
+    let padding = "x".repeat(34 << 20);
+    let text = format!(
+        "{{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"p\", \"namespace\": \"a\", \"annotations\": {{\"pad\": \"{padding}\"}}}},\n\"spec\": {{\"hostNetwork\": \"yes\"}}}}]}}"
+    );
+    let mut loader = Loader::new(LoadOptions::default());
+    loader.add_str(&text, "big.json");
+    let err = loader.finish().unwrap_err();
+    let d = &err.diagnostics()[0];
+    assert!(d.message().contains("invalid type: string \"yes\", expected a boolean"), "{}", d.message());
+    assert!(d.message().contains("only its first problem is reported"), "{}", d.message());
+    assert_eq!(d.line(), Some(3));
+}

@@ -12,9 +12,9 @@
 //! namespaces the first stage made; `policies`), and the text (`yaml` for plain YAML by hand;
 //! `objects` builds JSON values, plain or realistic, that `kubectl` prints as JSON or YAML).
 //!
-//! netpol's loader refuses inputs over 32 MiB by default (`LoadOptions::max_input_bytes`,
-//! `--max-input-bytes`): that is about 45,000 plain pods, but only about 1,400 realistic pods in
-//! JSON or 3,300 in YAML; raise it for larger realistic clusters.
+//! netpol's loader refuses inputs over 2 GiB by default (`LoadOptions::max_input_bytes`,
+//! `--max-input-bytes`): about 85,000 realistic pods in JSON or 200,000 in YAML; raise it for
+//! larger realistic clusters.
 //!
 //! # What a cluster holds
 //!

@@ -447,8 +447,35 @@ impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Checked<'_, T> {
 // ---------------------------------------------------------------------------------------------
 // Documents and objects.
 
+std::thread_local! {
+    /// How many more documents, List items and array entries the decode on this thread may
+    /// make: see [`with_node_budget`].
+    static NODES_LEFT: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+/// The message of the decode error that ends a decode over its node budget.
+pub(super) const OVER_NODE_BUDGET: &str = "netpol: over the node budget";
+
+/// Runs `decode` allowing it at most `budget` [`Node`]s (documents, List items and array
+/// entries, empty or not): a flood of tiny values (`{}{}{}…`, `---` after `---`) ends with an
+/// error whose message is [`OVER_NODE_BUDGET`] instead of filling memory.
+pub(super) fn with_node_budget<R>(budget: usize, decode: impl FnOnce() -> R) -> R {
+    NODES_LEFT.with(|left| left.set(budget));
+    let result = decode();
+    NODES_LEFT.with(|left| left.set(usize::MAX));
+    result
+}
+
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Node, D::Error> {
+        let spent = NODES_LEFT.with(|left| {
+            let n = left.get();
+            left.set(n.saturating_sub(1));
+            n == 0
+        });
+        if spent {
+            return Err(de::Error::custom(OVER_NODE_BUDGET));
+        }
         deserializer.deserialize_any(NodeVisitor)
     }
 }

@@ -34,8 +34,9 @@ use crate::limits::Limits;
 use crate::raw::{RawCluster, Strictness};
 use crate::{Cluster, Diagnostic, Error, ObjectKind};
 
-/// Default cap on the bytes of one input (file, stream or string): 32 MiB.
-pub const DEFAULT_MAX_INPUT_BYTES: usize = 32 << 20;
+/// Default cap on the bytes of one input (file, stream or string): 2 GiB, room for a
+/// `kubectl get -o json` dump of about 80,000 pods (about 24 KB each, managedFields and all).
+pub const DEFAULT_MAX_INPUT_BYTES: usize = 2 << 30;
 
 /// How to load.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -532,8 +533,17 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::
         strict_booleans: true,
     };
     let place = |document| locate::Place { document, steps: Vec::new() };
-    if let Ok(documents) = serde_saphyr::from_multiple_with_options::<decode::Node>(text, options.clone()) {
-        return Ok(documents.into_iter().enumerate().map(|(i, node)| (node, place(i))).collect());
+    let fast = decode::with_node_budget(node_budget(limits), || {
+        serde_saphyr::from_multiple_with_options::<decode::Node>(text, options.clone())
+    });
+    match fast {
+        Ok(documents) => return Ok(documents.into_iter().enumerate().map(|(i, node)| (node, place(i))).collect()),
+        Err(e) => {
+            let line = e.location().and_then(|l| u32::try_from(l.line()).ok()).filter(|&l| l > 0);
+            if let Some(refused) = without_fallback(&e.to_string(), text.len(), limits) {
+                return Err((refused, line));
+            }
+        }
     }
     let documents = serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|e| {
         let line = e.location().and_then(|l| u32::try_from(l.line()).ok()).filter(|&l| l > 0);
@@ -555,8 +565,14 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::
 fn parse_json(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::Place)>, ParseError> {
     if nesting(text.as_bytes()) <= limits.depth() {
         let stream = serde_json::Deserializer::from_str(text).into_iter::<decode::Node>();
-        if let Ok(nodes) = stream.collect::<Result<Vec<_>, _>>() {
-            return Ok(documents(nodes));
+        match decode::with_node_budget(node_budget(limits), || stream.collect::<Result<Vec<_>, _>>()) {
+            Ok(nodes) => return Ok(documents(nodes)),
+            Err(e) => {
+                let line = u32::try_from(e.line()).ok().filter(|&l| l > 0);
+                if let Some(refused) = without_fallback(&e.to_string(), text.len(), limits) {
+                    return Err((refused, line));
+                }
+            }
         }
     }
     let mut out = Vec::new();
@@ -579,6 +595,32 @@ fn parse_json(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::
         }
     }
     Ok(documents(out))
+}
+
+/// Inputs up to this size that the streaming decode refuses are decoded again as values, to
+/// name every problem with its object and field; larger ones report the first problem only,
+/// as holding them whole as values could take ten times their size in memory.
+const MAX_FALLBACK_BYTES: usize = 32 << 20;
+
+/// The most documents, List items and array entries one input may hold: twice the `objects`
+/// limit (empty documents and scalars count here, not as objects).
+fn node_budget(limits: &Limits) -> usize {
+    limits.max_objects.saturating_mul(2).saturating_add(16)
+}
+
+/// The error to report for a failed streaming decode without falling back to values: when it
+/// is over the node budget, or the input is too large to hold as values.
+fn without_fallback(error: &str, size: usize, limits: &Limits) -> Option<String> {
+    if error.contains(decode::OVER_NODE_BUDGET) {
+        let max = node_budget(limits);
+        return Some(format!(
+            "more than {max} documents, List items and array entries: over twice the limit of {} objects (raise it with the `objects` limit)",
+            limits.max_objects
+        ));
+    }
+    (size > MAX_FALLBACK_BYTES).then(|| {
+        format!("{error} (the input is over {} MiB, so only its first problem is reported)", MAX_FALLBACK_BYTES >> 20)
+    })
 }
 
 /// The documents of a JSON stream with their places: a top-level array's entries each one.
