@@ -112,7 +112,17 @@ pub(super) struct Meta {
     pub namespace: Option<String>,
     #[serde(default, deserialize_with = "unique_map")]
     pub labels: Option<Labels>,
-    pub owner_references: Option<Vec<meta_v1::OwnerReference>>,
+    pub owner_references: Option<Vec<OwnerReference>>,
+}
+
+/// The parts of an owner reference netpol reads.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct OwnerReference {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name: String,
+    pub controller: Option<bool>,
 }
 
 /// The parts of a pod's `spec` netpol reads.
@@ -129,8 +139,25 @@ pub(super) struct PodSpec {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct Container {
-    pub ports: Option<Vec<core_v1::ContainerPort>>,
+    pub ports: Option<Vec<ContainerPort>>,
     pub restart_policy: Option<String>,
+}
+
+/// The parts of a container port netpol reads.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ContainerPort {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub container_port: i32,
+    pub protocol: Option<String>,
+}
+
+/// A `status.podIPs` entry.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct PodIp {
+    #[serde(default)]
+    pub ip: String,
 }
 
 /// The parts of a pod's `status` netpol reads.
@@ -140,7 +167,7 @@ pub(super) struct PodStatus {
     #[serde(rename = "podIP")]
     pub pod_ip: Option<String>,
     #[serde(rename = "podIPs")]
-    pub pod_ips: Option<Vec<core_v1::PodIP>>,
+    pub pod_ips: Option<Vec<PodIp>>,
 }
 
 /// A NetworkPolicy's `spec`: every field (all of it matters).
@@ -292,8 +319,11 @@ fn known_fields(kind: &str, parent: &[&str]) -> Option<&'static [&'static str]> 
     Some(match parent {
         [] => top,
         ["metadata"] => fields_of::<meta_v1::ObjectMeta>(),
+        ["metadata", "ownerReferences"] => fields_of::<meta_v1::OwnerReference>(),
         ["spec"] if kind == "Pod" => fields_of::<core_v1::PodSpec>(),
         ["spec", "containers" | "initContainers"] if kind == "Pod" => fields_of::<core_v1::Container>(),
+        ["spec", "containers" | "initContainers", "ports"] if kind == "Pod" => fields_of::<core_v1::ContainerPort>(),
+        ["status", "podIPs"] if kind == "Pod" => fields_of::<core_v1::PodIP>(),
         ["status"] if kind == "Pod" => fields_of::<core_v1::PodStatus>(),
         _ => return None,
     })
@@ -305,15 +335,12 @@ fn fields_read_whole(kind: &str, parent: &[&str]) -> &'static [&'static str] {
     match (kind, parent) {
         (_, [.., "podSelector" | "namespaceSelector" | "selector"]) => fields_of::<meta_v1::LabelSelector>(),
         (_, [.., "matchExpressions"]) => fields_of::<meta_v1::LabelSelectorRequirement>(),
-        (_, ["metadata", "ownerReferences"]) => fields_of::<meta_v1::OwnerReference>(),
         ("NetworkPolicy", ["spec"]) => fields_of::<net_v1::NetworkPolicySpec>(),
         ("NetworkPolicy", ["spec", "ingress"]) => fields_of::<net_v1::NetworkPolicyIngressRule>(),
         ("NetworkPolicy", ["spec", "egress"]) => fields_of::<net_v1::NetworkPolicyEgressRule>(),
         ("NetworkPolicy", ["spec", _, "from" | "to"]) => fields_of::<net_v1::NetworkPolicyPeer>(),
         ("NetworkPolicy", ["spec", _, "ports"]) => fields_of::<net_v1::NetworkPolicyPort>(),
         ("NetworkPolicy", [.., "ipBlock"]) => fields_of::<net_v1::IPBlock>(),
-        (_, [.., "containers" | "initContainers", "ports"]) => fields_of::<core_v1::ContainerPort>(),
-        (_, [.., "podIPs"]) => fields_of::<core_v1::PodIP>(),
         _ => &[],
     }
 }
@@ -337,6 +364,8 @@ pub(super) fn known_workload_fields(kind: &str, parent: &[&str]) -> Option<&'sta
         [.., "template", "metadata"] => fields_of::<meta_v1::ObjectMeta>(),
         [.., "template", "spec"] => fields_of::<core_v1::PodSpec>(),
         [.., "template", "spec", "containers" | "initContainers"] => fields_of::<core_v1::Container>(),
+        [.., "template", "spec", "containers" | "initContainers", "ports"] => fields_of::<core_v1::ContainerPort>(),
+        [.., "template", "metadata", "ownerReferences"] => fields_of::<meta_v1::OwnerReference>(),
         _ => return None,
     })
 }
@@ -565,7 +594,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
                         Some(kind) => {
                             map.next_value_seed(PartSeed { kind: &kind, part, object: &mut object })?;
                         }
-                        None => pending.push((part, map.next_value()?)),
+                        None => pending.push((part, map.next_value::<UniqueKeys>()?.0)),
                     }
                 }
                 _ => {
@@ -660,7 +689,8 @@ impl<'de> DeserializeSeed<'de> for PartSeed<'_> {
                 if matches!(object.body, Body::Workload { .. }) {
                     return Err(twice());
                 }
-                let spec = Option::<Value>::deserialize(d)?;
+                // Buffered with duplicate keys refused, whatever the parser does with them.
+                let spec = Option::<UniqueKeys>::deserialize(d)?.map(|UniqueKeys(v)| v);
                 object.body = Body::Workload { spec };
             }
             _ => {
@@ -905,6 +935,9 @@ mod tests {
         assert!(serde_json::from_str::<Node>(labels).unwrap_err().to_string().contains("duplicate key `a`"));
         let field = r#"{"kind": "NetworkPolicy", "spec": {"ingress": [], "ingress": []}}"#;
         assert!(serde_json::from_str::<Node>(field).unwrap_err().to_string().contains("duplicate field"));
+        let port =
+            r#"{"kind": "Pod", "spec": {"containers": [{"ports": [{"containerPort": 80, "containerPort": 81}]}]}}"#;
+        assert!(serde_json::from_str::<Node>(port).unwrap_err().to_string().contains("duplicate field"));
         let any = r#"{"a": {"b": 1, "b": 2}}"#;
         assert!(serde_json::from_str::<UniqueKeys>(any).is_err());
     }

@@ -533,8 +533,13 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::
         strict_booleans: true,
     };
     let place = |document| locate::Place { document, steps: Vec::new() };
+    // The streaming decode refuses a repeated key wherever it reads one (derived structs,
+    // label maps, the object's own keys), and skips the rest unread: the parser need not
+    // remember every key of every mapping it skips.
+    let mut streaming = options.clone();
+    streaming.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
     let fast = decode::with_node_budget(node_budget(limits), || {
-        serde_saphyr::from_multiple_with_options::<decode::Node>(text, options.clone())
+        serde_saphyr::from_multiple_with_options::<decode::Node>(text, streaming)
     });
     match fast {
         Ok(documents) => return Ok(documents.into_iter().enumerate().map(|(i, node)| (node, place(i))).collect()),

@@ -23,11 +23,10 @@ use std::format;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use serde::de::DeserializeSeed;
 use serde_json::Value;
 
-use super::decode::{Checked, Meta, PodSpec, Selector, UnknownField};
+use super::decode::{Checked, Meta, OwnerReference, PodSpec, Selector, UnknownField};
 
 use crate::raw::{RawCluster, RawPod};
 use crate::spec::{Labels, Workload};
