@@ -13,15 +13,20 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::net::IpAddr;
+use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
 mod check;
-mod tables;
+mod connectivity;
+mod grouped;
+mod matrix;
 mod unknown;
 
 pub use check::CheckReport;
-pub use tables::{ConnectivityReport, MatrixReport};
+pub use connectivity::ConnectivityReport;
+pub use grouped::{GroupBy, GroupPair, GroupedConnectivity, UnknownGroupBy};
+pub use matrix::MatrixReport;
 pub use unknown::{unknown_endpoint, unknown_subject};
 
 use crate::engine::connectivity::{IpRange, PortSet};
@@ -117,6 +122,35 @@ pub fn explanation_json(
 /// The pod names of a cluster, in pod order.
 pub fn pod_names(cluster: &Cluster) -> Vec<String> {
     cluster.pods().iter().map(|p| p.qualified_name()).collect()
+}
+
+/// Quotes a CSV field when it needs it (pod names cannot hold commas or quotes, but be safe).
+pub(crate) fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// What a streaming writer writes, as a string: the `to_*` forms of the `write_*` methods.
+pub(crate) fn into_string(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+    let mut bytes = Vec::new();
+    // Writing to a Vec fails only if the writer itself fails, and ours write UTF-8.
+    let _ = write(&mut bytes);
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Writes `items` as a JSON array of strings, one item at a time.
+pub(crate) fn json_strings<W: Write + ?Sized>(out: &mut W, items: impl Iterator<Item = String>) -> io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &item)?;
+    }
+    out.write_all(b"]")
 }
 
 /// `"all"`, or the ranges as `"80"` / `"8080-8090"` strings.
