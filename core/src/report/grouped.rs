@@ -304,7 +304,7 @@ impl<'a> GroupedConnectivity<'a> {
         let by = self.by.as_str();
         writeln!(
             out,
-            "pod pairs allowed between {by}s (self traffic left out): all or some of the pairs, \
+            "allowed pod pairs by {by} (a pod to itself left out): all or some of the pairs, \
              the ports some pair may use, and those every pair may use when fewer"
         )?;
         let width = self.groups.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0);
