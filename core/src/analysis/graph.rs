@@ -144,9 +144,6 @@ pub fn try_graph(engine: &Engine, options: &GraphOptions) -> Result<Graph, TooMa
         let entry = group_index.entry(group_name(pod)).or_insert((0, pod.namespace.clone()));
         entry.0 += 1;
     }
-    if let Some(max) = options.max_nodes.filter(|&max| group_index.len() > max) {
-        return Err(TooManyNodes { nodes: group_index.len(), max });
-    }
     let mut nodes: Vec<Node> = group_index
         .iter()
         .map(|(name, (pods, ns))| Node {
