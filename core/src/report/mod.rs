@@ -141,6 +141,47 @@ pub(crate) fn into_string(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) ->
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// A [`core::fmt::Write`] over an [`io::Write`] that keeps the first I/O error, so text built
+/// with `writeln!` can be streamed: after an error every write fails, and
+/// [`Lines::finish`] returns it.
+pub(crate) struct Lines<'a, W: Write + ?Sized> {
+    /// Where the text goes.
+    pub(crate) out: &'a mut W,
+    /// The first error.
+    pub(crate) error: Option<io::Error>,
+}
+
+impl<W: Write + ?Sized> core::fmt::Write for Lines<'_, W> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        if self.error.is_some() {
+            return Err(core::fmt::Error);
+        }
+        self.out.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            core::fmt::Error
+        })
+    }
+}
+
+impl<W: Write + ?Sized> Lines<'_, W> {
+    /// The first error, if any.
+    pub(crate) fn finish(self) -> io::Result<()> {
+        self.error.map_or(Ok(()), Err)
+    }
+}
+
+/// Writes `items` as a JSON array, one serialised item at a time.
+pub(crate) fn json_array<W: Write + ?Sized>(out: &mut W, items: impl Iterator<Item = Value>) -> io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &item)?;
+    }
+    out.write_all(b"]")
+}
+
 /// Writes `items` as a JSON array of strings, one item at a time.
 pub(crate) fn json_strings<W: Write + ?Sized>(out: &mut W, items: impl Iterator<Item = String>) -> io::Result<()> {
     out.write_all(b"[")?;
