@@ -309,6 +309,11 @@ impl Connectivity {
         self.pairs[source].iter().map(|&(d, set)| (d as usize, &self.port_sets[set as usize]))
     }
 
+    /// [`Connectivity::identity_pairs`] with port set indexes ([`Connectivity::port_set`]).
+    pub(crate) fn identity_pair_ids(&self, source: usize) -> &[(u32, u32)] {
+        &self.pairs[source]
+    }
+
     /// Every ordered pod pair with something allowed, sorted by source then destination. Holds
     /// them all at once: to go through a large cluster's pairs, use [`Connectivity::pairs_iter`].
     pub fn pairs(&self) -> Vec<(PodId, PodId, &PortSet)> {

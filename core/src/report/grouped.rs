@@ -7,6 +7,7 @@
 //! them, whatever the number of pod pairs.
 
 use alloc::collections::BTreeMap;
+use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::str::FromStr;
@@ -131,12 +132,27 @@ pub struct GroupedConnectivity<'a> {
     id_groups: Vec<Vec<(usize, u64)>>,
 }
 
+/// The ports of a group pair: one port set of the map (by index) for every allowed pod pair,
+/// or the union and the intersection of several.
+enum Ports {
+    Same(u32),
+    Mixed { union: PortSet, every: PortSet },
+}
+
 /// What is allowed between a source group and one destination group, as it is summed up.
-#[derive(Default)]
 struct Cell {
     allowed: u64,
-    ports: PortSet,
-    every: Option<PortSet>,
+    ports: Ports,
+}
+
+/// One group pair as [`GroupedConnectivity::for_each_cell`] gives it: source and destination
+/// group indexes, allowed pod pairs, pod pairs, and the ports.
+struct CellView<'c> {
+    from: usize,
+    to: usize,
+    allowed: u64,
+    pairs: u64,
+    ports: &'c Ports,
 }
 
 impl<'a> GroupedConnectivity<'a> {
@@ -171,27 +187,61 @@ impl<'a> GroupedConnectivity<'a> {
     /// Calls `each` with every pair of groups with something allowed, by source then
     /// destination name, computing one source group's row at a time; stops at its first error.
     pub fn for_each_pair<E>(&self, mut each: impl FnMut(&GroupPair) -> Result<(), E>) -> Result<(), E> {
+        self.for_each_cell(|c| {
+            let (union, every) = match c.ports {
+                Ports::Same(set) => {
+                    let set = self.conn.port_set(*set);
+                    (set.clone(), if c.allowed == c.pairs { set.clone() } else { PortSet::default() })
+                }
+                Ports::Mixed { union, every } => {
+                    (union.clone(), if c.allowed == c.pairs { every.clone() } else { PortSet::default() })
+                }
+            };
+            each(&GroupPair {
+                from: self.groups[c.from].0.clone(),
+                to: self.groups[c.to].0.clone(),
+                allowed_pairs: c.allowed,
+                pairs: c.pairs,
+                ports: union,
+                ports_every_pair: every,
+            })
+        })
+    }
+
+    /// The work of [`GroupedConnectivity::for_each_pair`], with the ports by port set index
+    /// while every allowed pod pair of a group pair has the same (so writers render each set
+    /// once).
+    fn for_each_cell<E>(&self, mut each: impl FnMut(&CellView<'_>) -> Result<(), E>) -> Result<(), E> {
         let mut cells: Vec<Option<Cell>> = (0..self.groups.len()).map(|_| None).collect();
         let mut touched: Vec<usize> = Vec::new();
         for (g, ids) in self.group_ids.iter().enumerate() {
             for &(sid, cs) in ids {
-                for (d, set) in self.conn.identity_pairs(sid) {
+                for &(d, set) in self.conn.identity_pair_ids(sid) {
+                    let d = d as usize;
                     for &(h, cd) in &self.id_groups[d] {
                         // Pairs of a pod with itself are left out.
                         let n = cs * cd - if sid == d && g == h { cs } else { 0 };
                         if n == 0 {
                             continue;
                         }
-                        let cell = cells[h].get_or_insert_with(|| {
+                        let Some(cell) = &mut cells[h] else {
                             touched.push(h);
-                            Cell::default()
-                        });
+                            cells[h] = Some(Cell { allowed: n, ports: Ports::Same(set) });
+                            continue;
+                        };
                         cell.allowed += n;
-                        cell.ports = cell.ports.union(set);
-                        cell.every = Some(match &cell.every {
-                            Some(every) => intersection(every, set),
-                            None => set.clone(),
-                        });
+                        let new = self.conn.port_set(set);
+                        match &mut cell.ports {
+                            Ports::Same(s) if *s == set => {}
+                            Ports::Same(s) => {
+                                let old = self.conn.port_set(*s);
+                                cell.ports = Ports::Mixed { union: old.union(new), every: intersection(old, new) };
+                            }
+                            Ports::Mixed { union, every } => {
+                                *union = union.union(new);
+                                *every = intersection(every, new);
+                            }
+                        }
                     }
                 }
             }
@@ -200,16 +250,7 @@ impl<'a> GroupedConnectivity<'a> {
                 let Some(cell) = cells[h].take() else { continue };
                 let (ng, nh) = (self.groups[g].1, self.groups[h].1);
                 let pairs = ng * nh - if g == h { ng } else { 0 };
-                let every = if cell.allowed == pairs { cell.every.unwrap_or_default() } else { PortSet::default() };
-                let pair = GroupPair {
-                    from: self.groups[g].0.clone(),
-                    to: self.groups[h].0.clone(),
-                    allowed_pairs: cell.allowed,
-                    pairs,
-                    ports: cell.ports,
-                    ports_every_pair: every,
-                };
-                each(&pair)?;
+                each(&CellView { from: g, to: h, allowed: cell.allowed, pairs, ports: &cell.ports })?;
             }
             touched.clear();
         }
@@ -237,22 +278,38 @@ impl<'a> GroupedConnectivity<'a> {
             serde_json::to_writer(&mut *out, &json!({"name": name, "pods": pods}))?;
         }
         out.write_all(b"],\"pairs\":[")?;
+        let names: Vec<String> = self.groups.iter().map(|(n, _)| Value::String(n.clone()).to_string()).collect();
+        let sets: Vec<String> =
+            (0..self.conn.port_set_count()).map(|i| ports_json(self.conn.port_set(i as u32)).to_string()).collect();
+        let mut line = String::new();
         let mut first = true;
-        self.for_each_pair(|p| {
+        self.for_each_cell(|c| {
+            line.clear();
             if !first {
-                out.write_all(b",")?;
+                line.push(',');
             }
             first = false;
-            let value = json!({
-                "from": p.from,
-                "to": p.to,
-                "reach": p.reach(),
-                "allowed_pairs": p.allowed_pairs,
-                "pairs": p.pairs,
-                "ports": ports_json(&p.ports),
-                "ports_every_pair": ports_json(&p.ports_every_pair),
-            });
-            serde_json::to_writer(&mut *out, &value).map_err(io::Error::from)
+            let all = c.allowed == c.pairs;
+            let (union, every) = match c.ports {
+                Ports::Same(set) => {
+                    let json = &sets[*set as usize];
+                    (json.clone(), if all { json.clone() } else { "{}".to_string() })
+                }
+                Ports::Mixed { union, every } => (
+                    ports_json(union).to_string(),
+                    if all { ports_json(every).to_string() } else { "{}".to_string() },
+                ),
+            };
+            // Keys sorted, as serde_json writes its maps.
+            line.push_str(&format!(
+                "{{\"allowed_pairs\":{},\"from\":{},\"pairs\":{},\"ports\":{union},\"ports_every_pair\":{every},\"reach\":\"{}\",\"to\":{}}}",
+                c.allowed,
+                names[c.from],
+                c.pairs,
+                if all { "all" } else { "some" },
+                names[c.to],
+            ));
+            out.write_all(line.as_bytes())
         })?;
         out.write_all(b"]}")
     }
