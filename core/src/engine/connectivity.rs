@@ -310,6 +310,7 @@ impl Connectivity {
     }
 
     /// [`Connectivity::identity_pairs`] with port set indexes ([`Connectivity::port_set`]).
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only reports
     pub(crate) fn identity_pair_ids(&self, source: usize) -> &[(u32, u32)] {
         &self.pairs[source]
     }
@@ -345,11 +346,13 @@ impl Connectivity {
     }
 
     /// The identity of `pod` (an index of [`Connectivity::identity_pairs`]).
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only reports
     pub(crate) fn identity_of(&self, pod: PodId) -> usize {
         self.pod_identity[pod.index()] as usize
     }
 
     /// The number of identities.
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only reports
     pub(crate) fn identity_count(&self) -> usize {
         self.pairs.len()
     }
@@ -378,6 +381,7 @@ impl Connectivity {
     }
 
     /// The number of distinct port sets, indexed by [`Connectivity::row_into`].
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only reports
     pub(crate) fn port_set_count(&self) -> usize {
         self.port_sets.len()
     }
