@@ -1,13 +1,18 @@
 //! How answers are written out, shared by every face (CLI, Python, wasm, C) so that a field
 //! means the same everywhere: the JSON shapes (documented in the README), the whole-cluster
-//! tables ([`MatrixReport`], [`ConnectivityReport`]), one decided connection ([`CheckReport`]),
-//! and the errors for endpoints that name nothing.
+//! tables ([`MatrixReport`], [`ConnectivityReport`], [`GroupedConnectivity`]), one decided
+//! connection ([`CheckReport`]), and the errors for endpoints that name nothing.
 //!
 //! Naming: every result renders itself with `to_text()` and `to_json()` (a
 //! [`serde_json::Value`]), and where a face prints more formats, `to_csv()`, `to_junit()`,
 //! `to_dot()`, `to_mermaid()`, `to_markdown()`, `to_yaml()`. A renderer takes only what the
 //! result does not hold: the [`Cluster`] naming the pods and policies it refers to by id, and
 //! limits of the text form.
+//!
+//! Outputs that grow past the engine and the pods (the tables, the connectivity map by pods or
+//! groups, flow reports) are written by `write_text`, `write_json`, `write_csv`, ... to any
+//! [`std::io::Write`], piece by piece as they are computed, stopping at the first write error;
+//! their `to_*` forms are thin wrappers over them, so both give the same bytes.
 
 use alloc::format;
 use alloc::string::{String, ToString};
