@@ -92,12 +92,15 @@ pub fn run(args: FlowsArgs) -> Outcome {
     progress.finish();
     let Some(flows) = flows else { return Outcome::BadInput };
     let report = replay(&engine, &flows);
-    let text = match args.output {
-        FlowsOutput::Text => report.to_text(engine.cluster(), args.max_groups),
-        FlowsOutput::Json => format!("{}\n", report.to_json(engine.cluster())),
-    };
     let unresolved = unresolved_over(&report.input, args.max_unresolved);
-    let outcome = output::print(&text, if report.breaks_traffic() { Outcome::Denied } else { Outcome::Ok });
+    let cluster = engine.cluster();
+    let outcome = output::write_with(
+        |out| match args.output {
+            FlowsOutput::Text => report.write_text(cluster, args.max_groups, out),
+            FlowsOutput::Json => report.write_json(cluster, out).and_then(|()| out.write_all(b"\n")),
+        },
+        if report.breaks_traffic() { Outcome::Denied } else { Outcome::Ok },
+    );
     match (outcome, unresolved) {
         (Outcome::Ok, Some(message)) => {
             output::error(format_args!("{message}"));

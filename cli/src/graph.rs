@@ -3,6 +3,7 @@
 //! with ports.
 
 use clap::{Args, ValueEnum};
+use netpol::graph::{try_graph, GraphOptions};
 
 use crate::input::InputArgs;
 use crate::{output, Outcome};
@@ -29,12 +30,30 @@ pub struct GraphArgs {
     /// Only connections allowed on this port (any protocol).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     port: Option<u16>,
+    /// Draw only the workloads of this namespace (repeatable), with their connections among
+    /// themselves and with outside addresses.
+    #[arg(long = "in-namespace", value_name = "NS")]
+    in_namespace: Vec<String>,
+    /// Refuse (exit 2) a graph of more nodes than this (workloads and address sets): past a few
+    /// hundred nodes a drawing is unreadable, and large ones take long to compute. Filter with
+    /// --in-namespace, or raise the limit.
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    max_nodes: usize,
 }
 
 /// Runs `netpol graph`.
 pub fn run(args: GraphArgs) -> Outcome {
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
-    let graph = netpol::graph::graph(&engine, args.port);
+    let options = GraphOptions::new().port(args.port).namespaces(args.in_namespace).max_nodes(Some(args.max_nodes));
+    let graph = match try_graph(&engine, &options) {
+        Ok(graph) => graph,
+        Err(too_many) => {
+            output::error(format_args!(
+                "{too_many}: draw part of it with --in-namespace NS (repeatable), or raise --max-nodes"
+            ));
+            return Outcome::BadInput;
+        }
+    };
     let text = match args.output {
         GraphFormat::Dot => graph.to_dot(),
         GraphFormat::Mermaid => graph.to_mermaid(),

@@ -37,7 +37,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Print the truth table of every pod to every pod for one port and protocol.
     Matrix(matrix::MatrixArgs),
-    /// For every pod pair, the allowed ports per protocol; and each pod's external IP ranges.
+    /// For every pod pair, the allowed ports per protocol; and each pod's external IP ranges
+    /// (or, with --group-by, all/some of the pod pairs between workloads or namespaces).
     Connectivity(connectivity::ConnectivityArgs),
     /// Measure compile, decide and matrix times on the given cluster (use a release build).
     Bench(bench::BenchArgs),

@@ -42,10 +42,12 @@ pub fn run(args: MatrixArgs) -> Outcome {
     };
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
     let report = MatrixReport::new(&engine, args.port, protocol);
-    let text = match args.output {
-        MatrixFormat::Json => format!("{}\n", report.to_json()),
-        MatrixFormat::Csv => report.to_csv(),
-        MatrixFormat::Table => report.to_text(),
-    };
-    output::print(&text, Outcome::Ok)
+    output::write_with(
+        |out| match args.output {
+            MatrixFormat::Json => report.write_json(out).and_then(|()| out.write_all(b"\n")),
+            MatrixFormat::Csv => report.write_csv(out),
+            MatrixFormat::Table => report.write_text(out),
+        },
+        Outcome::Ok,
+    )
 }

@@ -18,10 +18,11 @@ pub fn print(text: &str, outcome: Outcome) -> Outcome {
     write_with(|out| out.write_all(text.as_bytes()), outcome)
 }
 
-/// Lets `write` write to stdout (for output produced piece by piece), flushes, and ends as
-/// [`print`] does.
+/// Lets `write` write to stdout (for output produced piece by piece: the reports stream rows
+/// as they compute them), through a buffer, flushes, and ends as [`print`] does. The first
+/// write error stops `write` (the writers return it at once) and is reported here.
 pub fn write_with(write: impl FnOnce(&mut dyn Write) -> io::Result<()>, outcome: Outcome) -> Outcome {
-    let mut stdout = io::stdout().lock();
+    let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     match write(&mut stdout).and_then(|()| stdout.flush()) {
         Ok(()) => outcome,
         // The reader has seen enough (`| head`): stop quietly, as other Unix tools do.

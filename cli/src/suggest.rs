@@ -49,11 +49,10 @@ pub fn run(args: SuggestArgs) -> Outcome {
         }
     };
     output::eprint(&report.notes(cluster));
-    let text = match args.output {
-        SuggestOutput::Yaml => report.suggestion.to_yaml(),
-        SuggestOutput::Json => report.suggestion.to_json(),
+    let outcome = match args.output {
+        SuggestOutput::Yaml => output::write_with(|out| report.suggestion.write_yaml(out), Outcome::Ok),
+        SuggestOutput::Json => output::print(&report.suggestion.to_json(), Outcome::Ok),
     };
-    let outcome = output::print(&text, Outcome::Ok);
     output::eprint(&report.summary(cluster));
     outcome
 }

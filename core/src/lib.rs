@@ -82,10 +82,10 @@ pub use input::k8s;
 pub use input::{limits, raw};
 
 pub use engine::compile::Compiler;
-pub use engine::connectivity::{Connectivity, IpRange, PodConnectivity, PortPart, PortSet};
+pub use engine::connectivity::{Connectivity, IpRange, Pairs, PodConnectivity, PortPart, PortSet};
 #[cfg(feature = "k8s")]
 pub use engine::load::{load, load_and_compile, Config};
-pub use engine::{Engine, Matrix, Query};
+pub use engine::{Engine, Matrix, MatrixRows, Query};
 pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
 pub use input::limits::{LimitSetting, Limits};
 #[cfg(feature = "k8s")]

@@ -166,7 +166,8 @@ fn a_seeded_policy_change_breaks_the_scrapes() {
     );
     let g = &report.denied_groups[0];
     assert!(!g.explanation.egress.allowed() && g.explanation.ingress.allowed());
-    assert!(g.report.contains("isolated by: monitoring/prometheus-egress"), "{}", g.report);
+    let text = g.report(e.cluster());
+    assert!(text.contains("isolated by: monitoring/prometheus-egress"), "{text}");
     // The scrapes no longer use shop/allow-monitoring.
     let text = report.to_text(e.cluster(), usize::MAX);
     assert!(text.contains("  shop/allow-monitoring spec.ingress[0]\n"), "{text}");
@@ -297,11 +298,8 @@ fn denied_traffic_is_grouped_by_workload_with_an_explanation() {
     assert_eq!((g.ports.to_string(), g.flows, g.records), ("5432-5433/TCP".to_string(), 3, 4));
     // The example is the flow with the most records.
     assert_eq!(g.example.2, 5433);
-    assert!(
-        g.report.starts_with("DENIED: shop/frontend-6c8f9b7d4-8hq7r -> shop/postgres-0 on 5433/TCP"),
-        "{}",
-        g.report
-    );
+    let text = g.report(e.cluster());
+    assert!(text.starts_with("DENIED: shop/frontend-6c8f9b7d4-8hq7r -> shop/postgres-0 on 5433/TCP"), "{text}");
     let ext = &report.denied_groups[1];
     assert_eq!((ext.from.as_str(), ext.to.as_str()), ("shop/deployment/api", "198.51.100.1"));
 }

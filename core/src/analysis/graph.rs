@@ -65,13 +65,80 @@ fn only(set: &PortSet, port: u16) -> PortSet {
     out
 }
 
+/// What part of the graph to build, and how large it may be.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GraphOptions {
+    /// Only connections allowed on this port (any protocol); the labels show just it.
+    pub port: Option<u16>,
+    /// Only the workloads of these namespaces (and the connections among them and with outside
+    /// addresses); all namespaces when empty.
+    pub namespaces: Vec<String>,
+    /// Refuse a graph of more nodes than this (workloads and address sets), before its edges
+    /// are computed; no limit when `None`.
+    pub max_nodes: Option<usize>,
+}
+
+impl GraphOptions {
+    /// Every namespace, every port, no node limit.
+    pub fn new() -> GraphOptions {
+        GraphOptions::default()
+    }
+
+    /// With [`GraphOptions::port`] set.
+    pub fn port(mut self, port: Option<u16>) -> GraphOptions {
+        self.port = port;
+        self
+    }
+
+    /// With [`GraphOptions::namespaces`] set.
+    pub fn namespaces(mut self, namespaces: Vec<String>) -> GraphOptions {
+        self.namespaces = namespaces;
+        self
+    }
+
+    /// With [`GraphOptions::max_nodes`] set.
+    pub fn max_nodes(mut self, max: Option<usize>) -> GraphOptions {
+        self.max_nodes = max;
+        self
+    }
+}
+
+/// A graph refused by [`GraphOptions::max_nodes`]: how many nodes it would have had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooManyNodes {
+    /// Nodes the graph would have (workloads and address sets).
+    pub nodes: usize,
+    /// The limit.
+    pub max: usize,
+}
+
+impl core::fmt::Display for TooManyNodes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "the graph would have {} nodes, more than the limit of {}", self.nodes, self.max)
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for TooManyNodes {}
+
 /// Builds the graph; with `port`, only connections allowed on that port (any protocol), and
-/// the labels show just it.
+/// the labels show just it. No node limit: see [`try_graph`].
 pub fn graph(engine: &Engine, port: Option<u16>) -> Graph {
+    // Without a limit there is no refusal.
+    try_graph(engine, &GraphOptions::new().port(port)).unwrap_or_default()
+}
+
+/// Builds the graph `options` asks for, or refuses it when it has more nodes than
+/// [`GraphOptions::max_nodes`]; the nodes are counted before any edge is computed, so a refusal
+/// costs little whatever the size of the cluster.
+pub fn try_graph(engine: &Engine, options: &GraphOptions) -> Result<Graph, TooManyNodes> {
+    let port = options.port;
     let cluster = engine.cluster();
+    let shown = |ns: &str| options.namespaces.is_empty() || options.namespaces.iter().any(|n| n == ns);
     let conn = engine.connectivity();
     let mut group_index: BTreeMap<String, (usize, String)> = BTreeMap::new();
-    for pod in cluster.pods() {
+    for pod in cluster.pods().iter().filter(|p| shown(&p.namespace)) {
         let entry = group_index.entry(group_name(pod)).or_insert((0, pod.namespace.clone()));
         entry.0 += 1;
     }
@@ -85,13 +152,13 @@ pub fn graph(engine: &Engine, port: Option<u16>) -> Graph {
         })
         .collect();
     let index_of: BTreeMap<&str, usize> = group_index.keys().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
-    let pod_group: Vec<usize> = cluster.pods().iter().map(|p| index_of[group_name(p).as_str()]).collect();
 
     // Identity -> (group -> pods of that identity in it), and one pod per identity.
     let n_ids = engine.identities();
     let mut id_groups: Vec<BTreeMap<usize, usize>> = alloc::vec![BTreeMap::new(); n_ids];
     let mut id_pod: Vec<Option<PodId>> = alloc::vec![None; n_ids];
-    for (i, &g) in pod_group.iter().enumerate() {
+    for (i, pod) in cluster.pods().iter().enumerate() {
+        let Some(&g) = index_of.get(group_name(pod).as_str()) else { continue };
         let id = engine.identity_of(PodId(i as u32));
         *id_groups[id].entry(g).or_default() += 1;
         id_pod[id].get_or_insert(PodId(i as u32));
@@ -100,29 +167,9 @@ pub fn graph(engine: &Engine, port: Option<u16>) -> Graph {
         Some(p) => only(set, p),
         None => set.clone(),
     };
-    let mut edges: BTreeMap<(usize, usize), PortSet> = BTreeMap::new();
-    let add = |edges: &mut BTreeMap<(usize, usize), PortSet>, from: usize, to: usize, set: &PortSet| {
-        let set = restrict(set);
-        if set.is_empty() {
-            return;
-        }
-        let e = edges.entry((from, to)).or_default();
-        *e = e.union(&set);
-    };
-    for s in 0..n_ids {
-        for (d, set) in conn.identity_pairs(s) {
-            for (&gs, &ns) in &id_groups[s] {
-                for &gd in id_groups[d].keys() {
-                    if s == d && gs == gd && ns == 1 {
-                        continue; // Only the pod itself.
-                    }
-                    add(&mut edges, gs, gd, set);
-                }
-            }
-        }
-    }
     // External address sets: per identity and direction, the ranges with the same ports.
     let mut address_nodes: BTreeMap<Vec<String>, usize> = BTreeMap::new();
+    let mut address_edges: Vec<(usize, bool, PortSet, usize)> = Vec::new();
     for (id, pod) in id_pod.iter().enumerate() {
         let Some(pod) = *pod else { continue };
         for egress in [true, false] {
@@ -145,18 +192,48 @@ pub fn graph(engine: &Engine, port: Option<u16>) -> Graph {
                     nodes.push(Node { name: address_label(&ranges), namespace: None, pods: 0, cidrs });
                     next
                 });
-                for &g in id_groups[id].keys() {
-                    if egress {
-                        add(&mut edges, g, x, &set);
-                    } else {
-                        add(&mut edges, x, g, &set);
+                address_edges.push((id, egress, set, x));
+            }
+        }
+    }
+    if let Some(max) = options.max_nodes.filter(|&max| nodes.len() > max) {
+        return Err(TooManyNodes { nodes: nodes.len(), max });
+    }
+    let mut edges: BTreeMap<(usize, usize), PortSet> = BTreeMap::new();
+    let add = |edges: &mut BTreeMap<(usize, usize), PortSet>, from: usize, to: usize, set: &PortSet| {
+        let set = restrict(set);
+        if set.is_empty() {
+            return;
+        }
+        let e = edges.entry((from, to)).or_default();
+        *e = e.union(&set);
+    };
+    for s in 0..n_ids {
+        if id_groups[s].is_empty() {
+            continue;
+        }
+        for (d, set) in conn.identity_pairs(s) {
+            for (&gs, &ns) in &id_groups[s] {
+                for &gd in id_groups[d].keys() {
+                    if s == d && gs == gd && ns == 1 {
+                        continue; // Only the pod itself.
                     }
+                    add(&mut edges, gs, gd, set);
                 }
             }
         }
     }
+    for (id, egress, set, x) in address_edges {
+        for &g in id_groups[id].keys() {
+            if egress {
+                add(&mut edges, g, x, &set);
+            } else {
+                add(&mut edges, x, g, &set);
+            }
+        }
+    }
     let edges = edges.into_iter().map(|((from, to), ports)| Edge { from, to, ports }).collect();
-    Graph { nodes, edges }
+    Ok(Graph { nodes, edges })
 }
 
 fn escape(s: &str) -> String {

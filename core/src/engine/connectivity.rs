@@ -309,27 +309,86 @@ impl Connectivity {
         self.pairs[source].iter().map(|&(d, set)| (d as usize, &self.port_sets[set as usize]))
     }
 
-    /// Every ordered pod pair with something allowed, sorted by source then destination.
+    /// [`Connectivity::identity_pairs`] with port set indexes ([`Connectivity::port_set`]).
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only reports
+    pub(crate) fn identity_pair_ids(&self, source: usize) -> &[(u32, u32)] {
+        &self.pairs[source]
+    }
+
+    /// Every ordered pod pair with something allowed, sorted by source then destination. Holds
+    /// them all at once: to go through a large cluster's pairs, use [`Connectivity::pairs_iter`].
     pub fn pairs(&self) -> Vec<(PodId, PodId, &PortSet)> {
-        let mut out = Vec::new();
-        let mut row: Vec<(u32, u32)> = Vec::new();
-        for (s, &sid) in self.pod_identity.iter().enumerate() {
-            row.clear();
-            for &(d_id, set) in &self.pairs[sid as usize] {
-                let members = &self.members
-                    [self.member_start[d_id as usize] as usize..self.member_start[d_id as usize + 1] as usize];
-                row.extend(members.iter().map(|&d| (d, set)));
+        self.pairs_iter().collect()
+    }
+
+    /// The pairs of [`Connectivity::pairs`], one source pod's row at a time: memory for one row,
+    /// whatever the number of pairs.
+    pub fn pairs_iter(&self) -> Pairs<'_> {
+        Pairs { conn: self, source: 0, row: Vec::new(), next: 0 }
+    }
+
+    /// The number of pairs [`Connectivity::pairs`] holds, counted on identities.
+    pub fn pair_count(&self) -> usize {
+        let mut per_identity = vec![0usize; self.pairs.len()];
+        for (sid, row) in self.pairs.iter().enumerate() {
+            let mut n: usize = row.iter().map(|&(d, _)| self.member_count(d as usize)).sum();
+            if self.self_allowed.is_some() && row.binary_search_by_key(&(sid as u32), |&(d, _)| d).is_err() {
+                n += 1;
             }
-            if let Some(all) = self.self_allowed {
-                match row.iter_mut().find(|(d, _)| *d as usize == s) {
-                    Some(entry) => entry.1 = all,
-                    None => row.push((s as u32, all)),
-                }
-            }
-            row.sort_unstable();
-            out.extend(row.iter().map(|&(d, set)| (PodId(s as u32), PodId(d), &self.port_sets[set as usize])));
+            per_identity[sid] = n;
         }
-        out
+        self.pod_identity.iter().map(|&sid| per_identity[sid as usize]).sum()
+    }
+
+    /// The number of pods of `identity`.
+    fn member_count(&self, identity: usize) -> usize {
+        (self.member_start[identity + 1] - self.member_start[identity]) as usize
+    }
+
+    /// The identity of `pod` (an index of [`Connectivity::identity_pairs`]).
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only reports
+    pub(crate) fn identity_of(&self, pod: PodId) -> usize {
+        self.pod_identity[pod.index()] as usize
+    }
+
+    /// The number of identities.
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only reports
+    pub(crate) fn identity_count(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// The number of pods the map covers.
+    pub fn pod_count(&self) -> usize {
+        self.pod_identity.len()
+    }
+
+    /// One source pod's row: (destination pod, port set index) with something allowed, by
+    /// destination; `row` is cleared first.
+    pub(crate) fn row_into(&self, src: usize, row: &mut Vec<(u32, u32)>) {
+        row.clear();
+        for &(d_id, set) in &self.pairs[self.pod_identity[src] as usize] {
+            let members =
+                &self.members[self.member_start[d_id as usize] as usize..self.member_start[d_id as usize + 1] as usize];
+            row.extend(members.iter().map(|&d| (d, set)));
+        }
+        if let Some(all) = self.self_allowed {
+            match row.iter_mut().find(|(d, _)| *d as usize == src) {
+                Some(entry) => entry.1 = all,
+                None => row.push((src as u32, all)),
+            }
+        }
+        row.sort_unstable();
+    }
+
+    /// The number of distinct port sets, indexed by [`Connectivity::row_into`].
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // used by the k8s-only reports
+    pub(crate) fn port_set_count(&self) -> usize {
+        self.port_sets.len()
+    }
+
+    /// The port set of index `i`.
+    pub(crate) fn port_set(&self, i: u32) -> &PortSet {
+        &self.port_sets[i as usize]
     }
 
     /// The allowed ports from `src` to `dst` (empty when nothing is).
@@ -359,6 +418,33 @@ impl Connectivity {
             .iter()
             .map(|(r, s)| (*r, &self.port_sets[*s as usize]))
             .collect()
+    }
+}
+
+/// The iterator of [`Connectivity::pairs_iter`]: pairs by source then destination, computed one
+/// source row at a time.
+pub struct Pairs<'a> {
+    conn: &'a Connectivity,
+    source: usize,
+    row: Vec<(u32, u32)>,
+    next: usize,
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = (PodId, PodId, &'a PortSet);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.next == self.row.len() {
+            if self.source == self.conn.pod_identity.len() {
+                return None;
+            }
+            self.conn.row_into(self.source, &mut self.row);
+            self.source += 1;
+            self.next = 0;
+        }
+        let (d, set) = self.row[self.next];
+        self.next += 1;
+        Some((PodId(self.source as u32 - 1), PodId(d), self.conn.port_set(set)))
     }
 }
 

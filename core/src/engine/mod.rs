@@ -403,22 +403,19 @@ impl Engine {
     }
 
     /// The truth table of every pod to every pod on `port`/`protocol`: computed on identities
-    /// as machine words, then expanded to pods.
+    /// as machine words, then expanded to pods. Holds pods × pods bits: to go through a large
+    /// cluster's table, use [`Engine::matrix_rows`].
     pub fn matrix(&self, port: u16, protocol: Protocol) -> Matrix {
-        let pc = self.tables.ports.class_of(port, protocol);
-        let ids = self.identity_matrix(pc);
-        let n = self.cluster.pods().len();
+        let rows = self.matrix_rows(port, protocol);
+        let n = rows.len();
         let row_words = bits::words_for(n);
         // One pod-level row per identity, then copied to each of its pods.
-        let pod_rows: Vec<Vec<u64>> = ids
+        let pod_rows: Vec<Vec<u64>> = rows
+            .ids
             .iter()
             .map(|id_row| {
-                let mut row = vec![0u64; row_words];
-                for (d, &id) in self.tables.pod_identity.iter().enumerate() {
-                    if bits::test(id_row, id as usize) {
-                        bits::set(&mut row, d);
-                    }
-                }
+                let mut row = Vec::new();
+                rows.expand(id_row, &mut row);
                 row
             })
             .collect();
@@ -430,6 +427,14 @@ impl Engine {
             }
         }
         Matrix { pods: n, row_words, allowed }
+    }
+
+    /// The truth table of [`Engine::matrix`], computed on identities and expanded to pods one
+    /// row at a time: memory for identities × identities bits and one row, whatever the number
+    /// of pods.
+    pub fn matrix_rows(&self, port: u16, protocol: Protocol) -> MatrixRows<'_> {
+        let pc = self.tables.ports.class_of(port, protocol);
+        MatrixRows { engine: self, ids: self.identity_matrix(pc) }
     }
 
     /// Why `decide` answers as it does: isolating policies and admitting rules per direction.
@@ -560,6 +565,46 @@ pub struct Query {
     pub port: u16,
     /// Protocol.
     pub protocol: Protocol,
+}
+
+/// The truth table of one port, row by row ([`Engine::matrix_rows`]): rows are sources, columns
+/// destinations, in [`Cluster::pods`] order, as [`Matrix`].
+pub struct MatrixRows<'e> {
+    engine: &'e Engine,
+    /// Per source identity, the destination identities as bits.
+    ids: Vec<Vec<u64>>,
+}
+
+impl MatrixRows<'_> {
+    /// Number of pods (rows and columns).
+    pub fn len(&self) -> usize {
+        self.engine.tables.pod_identity.len()
+    }
+
+    /// Whether there are no pods.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The pod-level row of an identity row (self traffic not added).
+    fn expand(&self, id_row: &[u64], row: &mut Vec<u64>) {
+        row.clear();
+        row.resize(bits::words_for(self.len()), 0);
+        for (d, &id) in self.engine.tables.pod_identity.iter().enumerate() {
+            if bits::test(id_row, id as usize) {
+                bits::set(row, d);
+            }
+        }
+    }
+
+    /// The row of `src` as bits, into `row` (resized to the number of pods): bit `d` of word
+    /// `d / 64` is whether `src` may reach pod `d`, as [`Matrix::row_bits`].
+    pub fn row_into(&self, src: PodId, row: &mut Vec<u64>) {
+        self.expand(&self.ids[self.engine.identity_of(src)], row);
+        if self.engine.options.exempts_self_traffic() {
+            bits::set(row, src.index());
+        }
+    }
 }
 
 /// A pod-to-pod truth table; rows are sources, columns destinations, in [`Cluster::pods`] order.

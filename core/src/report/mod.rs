@@ -1,27 +1,37 @@
 //! How answers are written out, shared by every face (CLI, Python, wasm, C) so that a field
 //! means the same everywhere: the JSON shapes (documented in the README), the whole-cluster
-//! tables ([`MatrixReport`], [`ConnectivityReport`]), one decided connection ([`CheckReport`]),
-//! and the errors for endpoints that name nothing.
+//! tables ([`MatrixReport`], [`ConnectivityReport`], [`GroupedConnectivity`]), one decided
+//! connection ([`CheckReport`]), and the errors for endpoints that name nothing.
 //!
 //! Naming: every result renders itself with `to_text()` and `to_json()` (a
 //! [`serde_json::Value`]), and where a face prints more formats, `to_csv()`, `to_junit()`,
 //! `to_dot()`, `to_mermaid()`, `to_markdown()`, `to_yaml()`. A renderer takes only what the
 //! result does not hold: the [`Cluster`] naming the pods and policies it refers to by id, and
 //! limits of the text form.
+//!
+//! Outputs that grow past the engine and the pods (the tables, the connectivity map by pods or
+//! groups, flow reports) are written by `write_text`, `write_json`, `write_csv`, ... to any
+//! [`std::io::Write`], piece by piece as they are computed, stopping at the first write error;
+//! their `to_*` forms are thin wrappers over them, so both give the same bytes.
 
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::net::IpAddr;
+use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
 mod check;
-mod tables;
+mod connectivity;
+mod grouped;
+mod matrix;
 mod unknown;
 
 pub use check::CheckReport;
-pub use tables::{ConnectivityReport, MatrixReport};
+pub use connectivity::ConnectivityReport;
+pub use grouped::{GroupBy, GroupPair, GroupedConnectivity, UnknownGroupBy};
+pub use matrix::MatrixReport;
 pub use unknown::{unknown_endpoint, unknown_subject};
 
 use crate::engine::connectivity::{IpRange, PortSet};
@@ -117,6 +127,76 @@ pub fn explanation_json(
 /// The pod names of a cluster, in pod order.
 pub fn pod_names(cluster: &Cluster) -> Vec<String> {
     cluster.pods().iter().map(|p| p.qualified_name()).collect()
+}
+
+/// Quotes a CSV field when it needs it (pod names cannot hold commas or quotes, but be safe).
+pub(crate) fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// What a streaming writer writes, as a string: the `to_*` forms of the `write_*` methods.
+pub(crate) fn into_string(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+    let mut bytes = Vec::new();
+    // Writing to a Vec fails only if the writer itself fails, and ours write UTF-8.
+    let _ = write(&mut bytes);
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A [`core::fmt::Write`] over an [`io::Write`] that keeps the first I/O error, so text built
+/// with `writeln!` can be streamed: after an error every write fails, and
+/// [`Lines::finish`] returns it.
+pub(crate) struct Lines<'a, W: Write + ?Sized> {
+    /// Where the text goes.
+    pub(crate) out: &'a mut W,
+    /// The first error.
+    pub(crate) error: Option<io::Error>,
+}
+
+impl<W: Write + ?Sized> core::fmt::Write for Lines<'_, W> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        if self.error.is_some() {
+            return Err(core::fmt::Error);
+        }
+        self.out.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            core::fmt::Error
+        })
+    }
+}
+
+impl<W: Write + ?Sized> Lines<'_, W> {
+    /// The first error, if any.
+    pub(crate) fn finish(self) -> io::Result<()> {
+        self.error.map_or(Ok(()), Err)
+    }
+}
+
+/// Writes `items` as a JSON array, one serialised item at a time.
+pub(crate) fn json_array<W: Write + ?Sized>(out: &mut W, items: impl Iterator<Item = Value>) -> io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &item)?;
+    }
+    out.write_all(b"]")
+}
+
+/// Writes `items` as a JSON array of strings, one item at a time.
+pub(crate) fn json_strings<W: Write + ?Sized>(out: &mut W, items: impl Iterator<Item = String>) -> io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &item)?;
+    }
+    out.write_all(b"]")
 }
 
 /// `"all"`, or the ranges as `"80"` / `"8080-8090"` strings.

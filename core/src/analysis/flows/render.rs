@@ -4,12 +4,12 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write as _;
+use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
 use super::FlowReport;
-use crate::report::plural;
-use crate::report::{explanation_json, ports_json};
+use crate::report::{explanation_json, into_string, json_array, plural, ports_json, Lines};
 use crate::spec::Cluster;
 
 /// `2 flows, 5 records`.
@@ -19,7 +19,7 @@ fn flows_records(pair: (usize, u64)) -> String {
 
 /// `  ... and 12 more groups (30 flows, 41 records): ...` for the groups past the `shown` first;
 /// `sizes` gives each group's flows and records.
-fn more_groups(out: &mut String, sizes: impl Iterator<Item = (usize, u64)>, shown: usize) {
+fn more_groups(out: &mut impl core::fmt::Write, sizes: impl Iterator<Item = (usize, u64)>, shown: usize) {
     let rest: Vec<(usize, u64)> = sizes.skip(shown).collect();
     if !rest.is_empty() {
         let flows = rest.iter().map(|g| g.0).sum::<usize>();
@@ -41,8 +41,14 @@ impl FlowReport {
     /// what was skipped. Denied and newly allowed groups come most records first; at most
     /// `max_groups` of each are printed, then a line counting the rest (the JSON form has all).
     pub fn to_text(&self, cluster: &Cluster, max_groups: usize) -> String {
+        into_string(|out| self.write_text(cluster, max_groups, out))
+    }
+
+    /// Writes the report of [`FlowReport::to_text`]; explanations are rendered only for the
+    /// groups shown.
+    pub fn write_text<W: Write + ?Sized>(&self, cluster: &Cluster, max_groups: usize, out: &mut W) -> io::Result<()> {
         let i = &self.input;
-        let mut out = String::new();
+        let mut out = Lines { out, error: None };
         let _ = writeln!(
             out,
             "records: {} read, {} skipped, {} unresolved; {} decided as {}",
@@ -64,7 +70,7 @@ impl FlowReport {
             for g in self.denied_groups.iter().take(max_groups) {
                 let _ =
                     writeln!(out, "  {} -> {}  {}  ({})", g.from, g.to, g.ports, flows_records((g.flows, g.records)));
-                for line in g.report.lines() {
+                for line in g.report(cluster).lines() {
                     let _ = writeln!(out, "    {line}");
                 }
             }
@@ -120,33 +126,28 @@ impl FlowReport {
                 let _ = writeln!(out, "  {}: {}", reason.describe(), plural(*n, "record"));
             }
         }
-        out
+        out.finish()
     }
 
     /// The report as `netpol flows -o json` prints it: `{"summary", "denied", "newly_allowed",
     /// "rules", "unused_rules", "matched", "unresolved", "skipped"}` (shape in the README).
+    /// Built from [`FlowReport::write_json`].
     pub fn to_json(&self, cluster: &Cluster) -> Value {
+        let text = into_string(|out| self.write_json(cluster, out));
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Writes the JSON of [`FlowReport::to_json`] (no newline after it), one group, rule or
+    /// record at a time.
+    pub fn write_json<W: Write + ?Sized>(&self, cluster: &Cluster, out: &mut W) -> io::Result<()> {
         let i = &self.input;
         let pair = |p: (usize, u64)| json!({"flows": p.0, "records": p.1});
         let policy = |r: &super::RuleUsage| cluster.policy(r.policy).qualified_name();
-        let unused: Vec<Value> = self
-            .unused_rules()
-            .map(|r| json!({"policy": policy(r), "direction": r.direction.field(), "rule": r.rule, "path": r.path()}))
-            .collect();
-        json!({
-            "summary": {
-                "records": i.records,
-                "skipped": i.skipped_records(),
-                "unresolved": i.unresolved_records,
-                "flows": self.flows,
-                "allowed": pair(self.allowed),
-                "denied": pair(self.denied),
-                "still_dropped": pair(self.still_dropped),
-                "newly_allowed": pair(self.newly_allowed),
-                "rules": self.rules.len(),
-                "unused_rules": unused.len(),
-            },
-            "denied": self.denied_groups.iter().map(|g| {
+        // Keys in the order serde_json's maps keep them (sorted).
+        out.write_all(b"{\"denied\":")?;
+        json_array(
+            out,
+            self.denied_groups.iter().map(|g| {
                 let (src, dst, port, protocol) = g.example;
                 json!({
                     "from": g.from,
@@ -156,40 +157,91 @@ impl FlowReport {
                     "records": g.records,
                     "example": explanation_json(cluster, src, dst, port, protocol, &g.explanation),
                 })
-            }).collect::<Vec<_>>(),
-            "newly_allowed": self.newly_allowed_groups.iter().map(|g| json!({
-                "from": g.from,
-                "to": g.to,
-                "ports": ports_json(&g.ports),
-                "flows": g.flows,
-                "records": g.records,
-            })).collect::<Vec<_>>(),
-            "rules": self.rules.iter().map(|r| json!({
-                "policy": policy(r),
-                "direction": r.direction.field(),
-                "rule": r.rule,
-                "path": r.path(),
-                "flows": r.flows,
-                "records": r.records,
-                "unused_entries": r.unused_entry_paths(),
-            })).collect::<Vec<_>>(),
-            "unused_rules": unused,
-            "matched": i.substitutes.iter().map(|s| json!({
-                "observed": s.observed,
-                "pod": cluster.pod(s.pod).qualified_name(),
-                "by": s.by.as_str(),
-                "records": s.records,
-            })).collect::<Vec<_>>(),
-            "unresolved": i.unresolved.iter().map(|u| json!({
-                "endpoint": u.endpoint,
-                "reason": u.reason,
-                "records": u.records,
-            })).collect::<Vec<_>>(),
-            "skipped": i.skipped.iter().map(|(reason, n)| json!({
-                "reason": reason.id(),
-                "description": reason.describe(),
-                "records": n,
-            })).collect::<Vec<_>>(),
-        })
+            }),
+        )?;
+        out.write_all(b",\"matched\":")?;
+        json_array(
+            out,
+            i.substitutes.iter().map(|s| {
+                json!({
+                    "observed": s.observed,
+                    "pod": cluster.pod(s.pod).qualified_name(),
+                    "by": s.by.as_str(),
+                    "records": s.records,
+                })
+            }),
+        )?;
+        out.write_all(b",\"newly_allowed\":")?;
+        json_array(
+            out,
+            self.newly_allowed_groups.iter().map(|g| {
+                json!({
+                    "from": g.from,
+                    "to": g.to,
+                    "ports": ports_json(&g.ports),
+                    "flows": g.flows,
+                    "records": g.records,
+                })
+            }),
+        )?;
+        out.write_all(b",\"rules\":")?;
+        json_array(
+            out,
+            self.rules.iter().map(|r| {
+                json!({
+                    "policy": policy(r),
+                    "direction": r.direction.field(),
+                    "rule": r.rule,
+                    "path": r.path(),
+                    "flows": r.flows,
+                    "records": r.records,
+                    "unused_entries": r.unused_entry_paths(),
+                })
+            }),
+        )?;
+        out.write_all(b",\"skipped\":")?;
+        json_array(
+            out,
+            i.skipped.iter().map(|(reason, n)| {
+                json!({
+                    "reason": reason.id(),
+                    "description": reason.describe(),
+                    "records": n,
+                })
+            }),
+        )?;
+        let summary = json!({
+            "records": i.records,
+            "skipped": i.skipped_records(),
+            "unresolved": i.unresolved_records,
+            "flows": self.flows,
+            "allowed": pair(self.allowed),
+            "denied": pair(self.denied),
+            "still_dropped": pair(self.still_dropped),
+            "newly_allowed": pair(self.newly_allowed),
+            "rules": self.rules.len(),
+            "unused_rules": self.unused_rules().count(),
+        });
+        out.write_all(b",\"summary\":")?;
+        serde_json::to_writer(&mut *out, &summary)?;
+        out.write_all(b",\"unresolved\":")?;
+        json_array(
+            out,
+            i.unresolved.iter().map(|u| {
+                json!({
+                    "endpoint": u.endpoint,
+                    "reason": u.reason,
+                    "records": u.records,
+                })
+            }),
+        )?;
+        out.write_all(b",\"unused_rules\":")?;
+        json_array(
+            out,
+            self.unused_rules().map(
+                |r| json!({"policy": policy(r), "direction": r.direction.field(), "rule": r.rule, "path": r.path()}),
+            ),
+        )?;
+        out.write_all(b"}")
     }
 }

@@ -29,8 +29,15 @@ pub struct DeniedGroup {
     pub example: (Endpoint, Endpoint, u16, Protocol),
     /// Why it is denied.
     pub explanation: Explanation,
-    /// The explanation as `netpol check` prints it.
-    pub report: String,
+}
+
+impl DeniedGroup {
+    /// The explanation as `netpol check` prints it (rendered on demand: a report of a million
+    /// groups shows a few).
+    pub fn report(&self, cluster: &crate::Cluster) -> String {
+        let (src, dst, port, protocol) = self.example;
+        self.explanation.report(cluster, src, dst, port, protocol)
+    }
 }
 
 /// Observed `DROPPED` traffic the policies now allow (a widening), between two groups.
@@ -210,7 +217,6 @@ pub fn replay(engine: &Engine, flows: &FlowSet) -> FlowReport {
     for ((from, to), Tally { ports, flows: n, records, example }) in denied {
         let f = flows.flows[example];
         let explanation = f.explain(engine);
-        let text = explanation.report(engine.cluster(), f.src, f.dst, f.port, f.protocol);
         report.denied_groups.push(DeniedGroup {
             from,
             to,
@@ -219,7 +225,6 @@ pub fn replay(engine: &Engine, flows: &FlowSet) -> FlowReport {
             records,
             example: (f.src, f.dst, f.port, f.protocol),
             explanation,
-            report: text,
         });
     }
     report

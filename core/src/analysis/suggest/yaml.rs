@@ -3,7 +3,6 @@
 //! (the reverse of [`crate::k8s`]'s conversion), so they agree; serde-saphyr quotes whatever a
 //! YAML reader would take for another type.
 
-use std::fmt::Write;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
@@ -120,28 +119,32 @@ impl Suggestion {
     /// comment saying what it is for and which observed flows it admits; the first document
     /// also carries a header and the warnings. Apply it with `kubectl apply -f`.
     pub fn to_yaml(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
+        crate::report::into_string(|out| self.write_yaml(out))
+    }
+
+    /// Writes the YAML of [`Suggestion::to_yaml`], one policy at a time.
+    pub fn write_yaml<W: std::io::Write + ?Sized>(&self, out: &mut W) -> std::io::Result<()> {
+        writeln!(
             out,
             "# NetworkPolicies suggested by netpol from {} ({}): every",
             super::plural(self.flows as u64, "observed flow"),
             super::plural(self.records, "record")
-        );
-        out.push_str("# observed flow is allowed, everything else denied. They replace the current policies.\n");
+        )?;
+        out.write_all(b"# observed flow is allowed, everything else denied. They replace the current policies.\n")?;
         for w in &self.warnings {
-            let _ = writeln!(out, "# warning: {w}");
+            writeln!(out, "# warning: {w}")?;
         }
         for (i, p) in self.policies.iter().enumerate() {
             if i > 0 {
-                out.push_str("---\n");
+                out.write_all(b"---\n")?;
             }
-            out.push_str("#\n");
+            out.write_all(b"#\n")?;
             for line in &p.comment {
-                let _ = writeln!(out, "# {line}");
+                writeln!(out, "# {line}")?;
             }
-            out.push_str(&document(&p.policy));
+            out.write_all(document(&p.policy).as_bytes())?;
         }
-        out
+        Ok(())
     }
 
     /// The policies as a pretty-printed JSON `v1/List` (no comments: JSON has none).
