@@ -215,7 +215,7 @@ impl Tables {
         let mut egress_index = vec![all_row; n_ids * n_pcs];
         let mut ingress_index = vec![all_row; n_ids * n_pcs];
         let mut by_policies: HashMap<(Direction, Vec<u32>, Vec<NamedPort>), usize> = HashMap::new();
-        let mut sweep = Sweep::new(&rows, columns);
+        let mut sweep = Sweep::new(&mut rows, columns);
         for (i, identity) in identities.iter().enumerate() {
             for direction in [Direction::Egress, Direction::Ingress] {
                 let selecting: Vec<u32> = policies_by_namespace[identity.namespace as usize]
@@ -534,16 +534,25 @@ fn port_spans<'c>(
 }
 
 /// Turns spans into one row per port class by a sweep over the classes: the row changes only
-/// where a span starts or ends. The union of the active rows is kept up to date with a count per
-/// column, touched only when a row becomes active or inactive, so the work is the spans plus the
-/// set bits of the rows that come and go, not classes x entries nor changes x active rows.
+/// where a span starts or ends. Where one row is active it is the row; where several are, their
+/// union is kept up to date as rows come and go, a word at a time: per word a count of the
+/// active rows that have it all ones, and per column a count of the ones in the other words.
+/// The work is the spans plus the words of the rows that come and go (and the set bits of their
+/// partial words), not classes x entries nor changes x active rows; and not the set bits of
+/// every row either (a wide ipBlock row is mostly all-ones words).
 struct Sweep {
     /// (peer row, named port) → the peer row restricted to identities defining the named port.
     named_rows: HashMap<(u32, NamedPort), u32>,
     /// The union of the active rows.
     union: Vec<u64>,
-    /// Per column: how many active rows have it.
+    /// Per word: how many active rows have it all ones.
+    full_counts: Vec<u32>,
+    /// Per column: how many active rows have it in a word that is not all ones.
     column_counts: Vec<u32>,
+    /// The union of the active rows' words that are not all ones.
+    partial: Vec<u64>,
+    /// The all-zeros row.
+    empty: u32,
 }
 
 /// Sweep events at one class sort starts before ends.
@@ -551,8 +560,17 @@ const START: u8 = 0;
 const END: u8 = 1;
 
 impl Sweep {
-    fn new(rows: &RowSet, columns: usize) -> Sweep {
-        Sweep { named_rows: HashMap::new(), union: rows.scratch(), column_counts: vec![0; columns] }
+    fn new(rows: &mut RowSet, columns: usize) -> Sweep {
+        let union = rows.scratch();
+        let empty = rows.intern(&union);
+        Sweep {
+            named_rows: HashMap::new(),
+            full_counts: vec![0; union.len()],
+            partial: union.clone(),
+            union,
+            column_counts: vec![0; columns],
+            empty,
+        }
     }
 
     fn fill(
@@ -580,7 +598,7 @@ impl Sweep {
         }
         events.sort_unstable();
         let mut active: HashMap<u32, u32> = HashMap::new();
-        let mut current = rows.intern(&self.union);
+        let mut current = self.empty;
         let (mut class, mut e, n) = (0, 0, out.len());
         while e < events.len() {
             let at = events[e].0.min(n);
@@ -606,7 +624,11 @@ impl Sweep {
                 e += 1;
             }
             if changed && at < n {
-                current = rows.intern(&self.union);
+                current = match active.len() {
+                    0 => self.empty,
+                    1 => *active.keys().next().expect("one active row"),
+                    _ => rows.intern(&self.union),
+                };
             }
             class = at;
         }
@@ -614,21 +636,38 @@ impl Sweep {
         debug_assert!(self.union.iter().all(|&w| w == 0), "every span ends by the last class");
     }
 
-    /// Adds `row` to the union (or takes it out), column by column.
+    /// Adds `row` to the union (or takes it out), a word at a time.
     fn toggle(&mut self, row: &[u64], add: bool) {
-        for column in bits::ones(row) {
-            let count = &mut self.column_counts[column];
-            if add {
-                *count += 1;
-                if *count == 1 {
-                    bits::set(&mut self.union, column);
+        for (w, &word) in row.iter().enumerate() {
+            if word == 0 {
+                continue;
+            }
+            if word == u64::MAX {
+                if add {
+                    self.full_counts[w] += 1;
+                } else {
+                    self.full_counts[w] -= 1;
                 }
             } else {
-                *count -= 1;
-                if *count == 0 {
-                    self.union[column >> 6] &= !(1 << (column & 63));
+                let mut rest = word;
+                while rest != 0 {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    let count = &mut self.column_counts[w * 64 + bit];
+                    if add {
+                        *count += 1;
+                        if *count == 1 {
+                            self.partial[w] |= 1 << bit;
+                        }
+                    } else {
+                        *count -= 1;
+                        if *count == 0 {
+                            self.partial[w] &= !(1 << bit);
+                        }
+                    }
                 }
             }
+            self.union[w] = if self.full_counts[w] > 0 { u64::MAX } else { self.partial[w] };
         }
     }
 }
