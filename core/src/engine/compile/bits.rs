@@ -85,13 +85,6 @@ impl RowSet {
         }
     }
 
-    /// Makes room for `rows` rows in all, so that the rows never move while they grow (a
-    /// growing vector briefly holds its old and new copies).
-    pub(crate) fn reserve(&mut self, rows: usize) {
-        self.data.reserve_exact((rows * self.words).saturating_sub(self.data.len()));
-        self.index.reserve(rows.saturating_sub(self.index.len()), |_| 0);
-    }
-
     /// The id of `row`, adding it when new.
     pub(crate) fn intern(&mut self, row: &[u64]) -> u32 {
         debug_assert_eq!(row.len(), self.words);
@@ -126,8 +119,9 @@ impl RowSet {
         &self.data[start..start + self.words]
     }
 
-    /// Drops the interning index, keeping the rows.
-    pub(crate) fn into_rows(self) -> (usize, Vec<u64>) {
+    /// Drops the interning index, keeping the rows (and no spare capacity).
+    pub(crate) fn into_rows(mut self) -> (usize, Vec<u64>) {
+        self.data.shrink_to_fit();
         (self.words, self.data)
     }
 }
