@@ -715,7 +715,8 @@ fn compile_bytes_refuses_past_the_budget_before_building() {
     let mut config = Config::default();
     config.load.limits.set("compile-bytes", 1 << 20).unwrap();
     let source = Source::text(rules_excepts_ports(2048, true), "hostile.yaml");
-    let err = netpol::load_and_compile(std::slice::from_ref(&source), &config).expect_err("over the budget").to_string();
+    let err =
+        netpol::load_and_compile(std::slice::from_ref(&source), &config).expect_err("over the budget").to_string();
     assert!(err.contains("over the limit of 1048576 (raise it with the `compile-bytes` limit)"), "{err}");
     config.load.limits = Limits::default();
     netpol::load_and_compile(&[source], &config).unwrap();

@@ -9,6 +9,10 @@
 //!    each (identity, port class) and direction an index names the row of peers admitted;
 //!    identical rows are stored once. A pod that is not isolated points at the all-ones row, so
 //!    a decision is the same few reads whatever the policies.
+//!
+//! Before any row is built, the distinct peers, the peer sets of rules and the rows each port
+//! sweep can add are counted ([`estimate`]); past the budget of [`Compiler::try_compile`] (the
+//! `compile-bytes` limit) the compile is refused, so memory is bounded by construction.
 
 pub(crate) mod bits;
 mod estimate;
