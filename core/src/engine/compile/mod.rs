@@ -18,6 +18,7 @@ pub(crate) mod bits;
 mod estimate;
 pub(crate) mod ip_class;
 pub(crate) mod port_class;
+mod selector_index;
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -29,6 +30,7 @@ use self::bits::RowSet;
 use self::estimate::Estimate;
 use self::ip_class::IpClasses;
 use self::port_class::{protocol_index, PortClasses};
+use self::selector_index::SelectorIndex;
 use crate::engine::Engine;
 use crate::spec::query::{ips_family_mask, Family, Options};
 use crate::spec::{Cluster, Direction, LabelSelector, Labels, Peer, PortMatch, Protocol, Rule};
@@ -444,7 +446,7 @@ struct Vocabulary<'c> {
     named_ids: HashMap<(&'c str, u8), u32>,
     ip_classes: IpClasses,
     /// Namespace selector answers: `[selector][namespace]`.
-    ns_match: Vec<Vec<bool>>,
+    ns_match: Vec<Vec<u64>>,
 }
 
 impl<'c> Vocabulary<'c> {
@@ -481,11 +483,10 @@ impl<'c> Vocabulary<'c> {
             }
         }
         let namespaces = cluster.namespaces();
-        let mut ns_match = vec![vec![false; namespaces.len()]; ns_selectors.len()];
-        for (sel, &id) in &ns_selectors {
-            for (n, ns) in namespaces.iter().enumerate() {
-                ns_match[id as usize][n] = sel.matches(&ns.labels);
-            }
+        let mut ns_match = vec![vec![0u64; bits::words_for(namespaces.len())]; ns_selectors.len()];
+        let index = SelectorIndex::new(&ns_selectors);
+        for (n, ns) in namespaces.iter().enumerate() {
+            index.each_match(&ns.labels, |id| bits::set(&mut ns_match[id as usize], n));
         }
         Vocabulary { pod_selectors, ns_selectors, named_ids, ip_classes: IpClasses::new(&nets), ns_match }
     }
@@ -531,6 +532,7 @@ impl Identities {
             return Err(estimate);
         }
         let mut answers = RowSet::new(pod_selectors.len());
+        let selector_index = SelectorIndex::new(pod_selectors);
         let mut group_answers = vec![u32::MAX; label_groups.len()];
         let mut scratch = answers.scratch();
         let mut identity_of_key: HashMap<IdentityKey, u32> = HashMap::new();
@@ -541,11 +543,7 @@ impl Identities {
             let group = label_groups[&(namespace, &pod.labels)] as usize;
             if group_answers[group] == u32::MAX {
                 scratch.fill(0);
-                for (sel, &id) in pod_selectors {
-                    if sel.matches(&pod.labels) {
-                        bits::set(&mut scratch, id as usize);
-                    }
-                }
+                selector_index.each_match(&pod.labels, |id| bits::set(&mut scratch, id as usize));
                 group_answers[group] = answers.intern(&scratch);
             }
             let answer = group_answers[group];
@@ -836,7 +834,7 @@ fn peer_row(
     layout: &Layout,
     pod_selectors: &HashMap<&LabelSelector, u32>,
     ns_selectors: &HashMap<&LabelSelector, u32>,
-    ns_match: &[Vec<bool>],
+    ns_match: &[Vec<u64>],
     ip_classes: &IpClasses,
     options: &Options,
     columns: usize,
@@ -849,7 +847,7 @@ fn peer_row(
             for (i, identity) in identities.iter().enumerate() {
                 let ns_ok = match ns_sel {
                     None => identity.namespace == policy_ns,
-                    Some(s) => ns_match[s][identity.namespace as usize],
+                    Some(s) => bits::test(&ns_match[s], identity.namespace as usize),
                 };
                 if ns_ok && pod_sel.is_none_or(|s| bits::test(answers.row(identity.answers), s)) {
                     layout.set_identity(&mut row, i);
