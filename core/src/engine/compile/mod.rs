@@ -164,7 +164,6 @@ impl Tables {
         let Identities { list: identities, answers, pod_identity, v6_column, split } =
             Identities::of(cluster, &vocabulary, options, budget)?;
         let Vocabulary { pod_selectors, ns_selectors, named_ids, ip_classes, ns_match } = vocabulary;
-        let namespaces = cluster.namespaces();
         let n_ids = identities.len();
         let ip_base = n_ids + split.len();
         let columns = ip_base + ip_classes.len();
@@ -219,12 +218,12 @@ impl Tables {
             named_numbers.entry((name, p)).or_default().push(number);
         }
 
-        // Each policy's selector id, and the policies of each namespace.
-        let policy_selector: Vec<u32> = policies.iter().map(|p| pod_selectors[&p.pod_selector]).collect();
-        let mut policies_by_namespace: Vec<Vec<u32>> = vec![Vec::new(); namespaces.len()];
+        // The policies of each (namespace, pod selector), ascending: an identity finds the
+        // policies selecting it from the selectors it satisfies, not by trying every policy.
+        let mut policies_by_selector: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
         for (k, p) in policies.iter().enumerate() {
             if let Some(ns) = cluster.namespace_id(&p.namespace) {
-                policies_by_namespace[ns.index()].push(k as u32);
+                policies_by_selector.entry((ns.0, pod_selectors[&p.pod_selector])).or_default().push(k as u32);
             }
         }
 
@@ -234,14 +233,13 @@ impl Tables {
         let mut by_policies: HashMap<(Direction, Vec<u32>, Vec<NamedPort>), usize> = HashMap::new();
         for (i, identity) in identities.iter().enumerate() {
             for direction in [Direction::Egress, Direction::Ingress] {
-                let selecting: Vec<u32> = policies_by_namespace[identity.namespace as usize]
-                    .iter()
+                let mut selecting: Vec<u32> = bits::ones(answers.row(identity.answers))
+                    .filter_map(|s| policies_by_selector.get(&(identity.namespace, s as u32)))
+                    .flatten()
                     .copied()
-                    .filter(|&k| {
-                        policies[k as usize].affects(direction)
-                            && bits::test(answers.row(identity.answers), policy_selector[k as usize] as usize)
-                    })
+                    .filter(|&k| policies[k as usize].affects(direction))
                     .collect();
+                selecting.sort_unstable();
                 if selecting.is_empty() {
                     continue; // Not isolated: the all-ones row.
                 }
