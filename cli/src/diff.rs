@@ -64,6 +64,7 @@ impl DiffArgs {
             max_input_bytes: self.max_input_bytes,
             namespace: self.namespace.clone(),
             limits: Vec::new(),
+            max_memory: None,
             allow_empty: self.allow_empty,
         }
     }

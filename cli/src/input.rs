@@ -54,9 +54,15 @@ pub struct InputArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_INPUT_BYTES)]
     pub max_input_bytes: usize,
     /// Set a limit on the input (repeatable): objects, depth, alias-events, labels,
-    /// expressions, values, rules, peers, ports, ip-blocks or excepts (defaults in the README).
+    /// expressions, values, rules, peers, ports, ip-blocks, excepts or compile-bytes (defaults in
+    /// the README).
     #[arg(long = "limit", value_name = "NAME=N", value_parser = |s: &str| s.parse::<LimitSetting>())]
     pub limits: Vec<LimitSetting>,
+    /// Refuse a cluster whose compiled tables would take more than this many bytes, as
+    /// estimated before they are built: the `compile-bytes` limit (default 2 GiB); it wins over
+    /// `--limit compile-bytes=N`.
+    #[arg(long, value_name = "BYTES")]
+    pub max_memory: Option<usize>,
     /// The namespace of objects that name none (default: `default`).
     #[arg(long, value_name = "NS")]
     pub namespace: Option<String>,
@@ -71,6 +77,9 @@ impl InputArgs {
     pub fn config(&self) -> Config {
         let mut limits = Limits::default();
         self.limits.iter().for_each(|l| limits.apply(l));
+        if let Some(bytes) = self.max_memory {
+            limits.max_compile_bytes = bytes;
+        }
         Config {
             load: LoadOptions {
                 strictness: Strictness::strict_if(!self.lenient),

@@ -153,3 +153,16 @@ fn limits_on_the_command_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unknown limit \"widgets\""), "{}", stderr(&out));
 }
+
+#[test]
+fn compile_memory_budget_on_the_command_line() {
+    let example = repo().join("examples/cluster.yaml");
+    let example = example.to_str().unwrap();
+    let over = "over the limit of 1000 (raise it with the `compile-bytes` limit)";
+    for flags in [["--max-memory", "1000"], ["--limit", "compile-bytes=1000"]] {
+        let out = netpol(&["matrix", example, "--port", "80", flags[0], flags[1]]);
+        assert_bad_input(&out, &["the compiled tables would take up to ", over]);
+    }
+    let out = netpol(&["matrix", example, "--port", "80", "--max-memory", "100000000"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

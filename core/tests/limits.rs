@@ -13,7 +13,8 @@ use netpol::raw::{
     RawRule, RawSelector, Strictness,
 };
 use netpol::reference::Evaluator;
-use netpol::{Cluster, Compiler, Endpoint, Engine, Error, Limits, Options, PodId, Protocol};
+use netpol::{Cluster, Compiler, Config, Endpoint, Engine, Error, Limits, Options, PodId, Protocol, Source};
+use netpol_test_support::hostile::rules_excepts_ports;
 
 fn load(text: &str, limits: Limits, strictness: Strictness) -> Result<Cluster, Error> {
     let mut loader = Loader::new(LoadOptions { strictness, limits, ..LoadOptions::default() });
@@ -86,9 +87,10 @@ fn defaults_are_the_documented_ones() {
             l.max_peers,
             l.max_ports,
             l.max_ip_blocks,
-            l.max_excepts
+            l.max_excepts,
+            l.max_compile_bytes
         ],
-        [1_000_000, 64, 1_000_000, 256, 64, 1024, 1024, 1024, 1024, 1024, 1024]
+        [1_000_000, 64, 1_000_000, 256, 64, 1024, 1024, 1024, 1024, 1024, 1024, 2 << 30]
     );
     let mut l = Limits::default();
     for name in Limits::NAMES {
@@ -707,6 +709,93 @@ fn floods_of_tiny_values_are_refused_not_held() {
     }
 }
 
+// The compile's memory budget (`compile-bytes`): rules x excepts x ports.
+
+/// `rules` rules of the hostile shape, loaded under the default limits.
+fn hostile_rules(rules: usize, shared_cidr: bool) -> Cluster {
+    load(&rules_excepts_ports(rules, shared_cidr), Limits::default(), Strictness::Strict).unwrap()
+}
+
+#[test]
+fn compile_bytes_refuses_past_the_budget_before_building() {
+    let cluster = hostile_rules(2048, true);
+    // About 2,048 rows of about 4,100 columns: some 1 MiB of rows.
+    let err = Compiler::new().max_bytes(1 << 20).try_compile(&cluster).expect_err("over 1 MiB").to_string();
+    assert!(err.starts_with("the compiled tables would take up to "), "{err}");
+    assert!(err.contains("rows of 4"), "{err}");
+    assert!(err.contains("identities x "), "{err}");
+    assert!(err.ends_with("over the limit of 1048576 (raise it with the `compile-bytes` limit)"), "{err}");
+    // Raised, it compiles; the estimate is an upper bound of what the tables then hold.
+    let engine = Compiler::new().max_bytes(64 << 20).try_compile(&cluster).unwrap();
+    assert!(engine.memory_bytes() < 64 << 20);
+    let estimated: usize = err["the compiled tables would take up to ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a byte count in {err}"));
+    assert!(engine.memory_bytes() <= estimated, "{} > {estimated}", engine.memory_bytes());
+
+    // The one entry every face uses refuses it by the `compile-bytes` limit.
+    let mut config = Config::default();
+    config.load.limits.set("compile-bytes", 1 << 20).unwrap();
+    let source = Source::text(rules_excepts_ports(2048, true), "hostile.yaml");
+    let err =
+        netpol::load_and_compile(std::slice::from_ref(&source), &config).expect_err("over the budget").to_string();
+    assert!(err.contains("over the limit of 1048576 (raise it with the `compile-bytes` limit)"), "{err}");
+    config.load.limits = Limits::default();
+    netpol::load_and_compile(&[source], &config).unwrap();
+
+    // Many label sets and many selectors are refused before their answers are computed.
+    let mut text = String::new();
+    for i in 0..2000 {
+        let ip = format!("10.1.{}.{}", i / 256, i % 256);
+        let _ = write!(
+            text,
+            "---\n{{apiVersion: v1, kind: Pod, metadata: {{name: p{i}, namespace: a, labels: {{k: v{i}}}}}, \
+             status: {{podIP: {ip}}}}}\n---\n{}\n",
+            policy(&format!("{{podSelector: {{matchLabels: {{k: v{i}}}}}}}"))
+                .replace("name: np,", &format!("name: np{i},"))
+        );
+    }
+    let cluster = load(&text, Limits::default(), Strictness::Strict).unwrap();
+    let err = Compiler::new().max_bytes(500_000).try_compile(&cluster).expect_err("over").to_string();
+    assert!(err.contains("2000 pod label sets x 2000 pod selectors"), "{err}");
+    assert!(err.ends_with("over the limit of 500000 (raise it with the `compile-bytes` limit)"), "{err}");
+}
+
+/// Rules x excepts x ports: every rule of its own ipBlock (a /32 except of its own) and port.
+/// It compiles, and agrees with the reference at the rules' ports, excepts and cidrs.
+fn rules_excepts_ports_agree(rules: usize, shared_cidr: bool) {
+    let started = Instant::now();
+    let cluster = hostile_rules(rules, shared_cidr);
+    let engine = Compiler::new().max_bytes(Limits::DEFAULT_COMPILE_BYTES).try_compile(&cluster).unwrap();
+    eprintln!(
+        "rules x excepts x ports ({rules} rules, shared cidr {shared_cidr}): {:?}, tables {} KiB",
+        started.elapsed(),
+        engine.memory_bytes() / 1024
+    );
+    let reference = Evaluator::new(&cluster, Options::default());
+    let pod = Endpoint::Pod(PodId(0));
+    for i in [0, 1, rules / 3, rules / 2, rules - 2, rules - 1] {
+        let (b, c) = (1 + i / 256 % 255, i % 256);
+        let port = (1 + i % 65535) as u16;
+        for ip in
+            [format!("10.{b}.{c}.1"), format!("10.{b}.{c}.200"), s("10.0.0.2"), s("10.255.255.255"), s("192.0.2.1")]
+        {
+            let src = Endpoint::Ip(ip.parse().unwrap());
+            for (port, protocol) in
+                [(port, Protocol::Tcp), (port + 1, Protocol::Tcp), (port, Protocol::Udp), (65535, Protocol::Tcp)]
+            {
+                assert_eq!(
+                    engine.decide(src, pod, port, protocol).is_allowed(),
+                    reference.allowed(src, pod, port, protocol),
+                    "{ip} -> a/p on {port}/{protocol:?}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn a_large_input_with_a_wrong_type_reports_its_first_problem() {
     // Over 32 MiB, the values fallback (which names every problem) is not taken: it could hold
@@ -722,4 +811,10 @@ fn a_large_input_with_a_wrong_type_reports_its_first_problem() {
     assert!(d.message().contains("invalid type: string \"yes\", expected a boolean"), "{}", d.message());
     assert!(d.message().contains("only its first problem is reported"), "{}", d.message());
     assert_eq!(d.line(), Some(3));
+}
+
+#[test]
+fn worst_case_rules_excepts_ports() {
+    rules_excepts_ports_agree(3000, true);
+    rules_excepts_ports_agree(3000, false);
 }

@@ -84,3 +84,37 @@ pub fn check_load(data: &[u8]) {
         }
     }
 }
+
+/// The rules × excepts × ports worst case of the compile (issue 17): namespace `a`, one pod
+/// `a/p` (10.0.0.1), and `rules` ingress rules in policies of 1,024 rules each (the `rules`
+/// limit), all selecting the pod. Rule `i` has its own ipBlock and its own port: with
+/// `shared_cidr` every cidr is `10.0.0.0/8` (dense peer rows), otherwise rule `i` has a /24 of
+/// its own; either way its except is a /32 of its own inside the cidr and its port is
+/// `1 + i % 65535` over TCP. Every rule is a peer row of its own over about one IP class per
+/// rule: as many rows as columns. The text is flow-style YAML, about 120 bytes a rule.
+pub fn rules_excepts_ports(rules: usize, shared_cidr: bool) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::from(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Pod\n\
+         metadata: {name: p, namespace: a, labels: {app: p}}\nstatus: {podIP: 10.0.0.1}\n",
+    );
+    for (k, first) in (0..rules).step_by(1024).enumerate() {
+        let _ = write!(
+            text,
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np{k}, namespace: a}}\n\
+             spec:\n  podSelector: {{}}\n  ingress:\n"
+        );
+        for i in first..rules.min(first + 1024) {
+            // Rule i's own /24 (10.1.0.0/24 onwards) and a /32 inside it.
+            let (b, c) = (1 + i / 256 % 255, i % 256);
+            let cidr = if shared_cidr { String::from("10.0.0.0/8") } else { format!("10.{b}.{c}.0/24") };
+            let _ = writeln!(
+                text,
+                "  - {{from: [{{ipBlock: {{cidr: {cidr}, except: [10.{b}.{c}.{}/32]}}}}], ports: [{{port: {}}}]}}",
+                1 + i / 65280 % 254,
+                1 + i % 65535
+            );
+        }
+    }
+    text
+}

@@ -53,6 +53,10 @@ pub struct Limits {
     pub max_ip_blocks: usize,
     /// `excepts`: `except` entries of one ipBlock. Default 1,024.
     pub max_excepts: usize,
+    /// `compile-bytes`: the most the compiled tables of one load may take, in bytes, as the
+    /// compiler estimates them before building them ([`Compiler::max_bytes`](crate::Compiler::max_bytes)).
+    /// Default 2 GiB ([`Limits::DEFAULT_COMPILE_BYTES`]).
+    pub max_compile_bytes: usize,
 }
 
 impl Default for Limits {
@@ -69,6 +73,7 @@ impl Default for Limits {
             max_ports: 1_024,
             max_ip_blocks: 1_024,
             max_excepts: 1_024,
+            max_compile_bytes: Limits::DEFAULT_COMPILE_BYTES,
         }
     }
 }
@@ -87,7 +92,11 @@ impl Limits {
         "ports",
         "ip-blocks",
         "excepts",
+        "compile-bytes",
     ];
+
+    /// The default `compile-bytes` limit: 2 GiB.
+    pub const DEFAULT_COMPILE_BYTES: usize = 2 << 30;
 
     /// The most the `depth` limit may be, as the JSON reader's own cap: the decoders recurse
     /// once or twice per level, and at this depth they stay well within a 2 MiB stack (a
@@ -111,6 +120,7 @@ impl Limits {
             max_ports: usize::MAX,
             max_ip_blocks: usize::MAX,
             max_excepts: usize::MAX,
+            max_compile_bytes: usize::MAX,
         }
     }
 
@@ -149,6 +159,7 @@ impl Limits {
             "ports" => &mut self.max_ports,
             "ip-blocks" => &mut self.max_ip_blocks,
             "excepts" => &mut self.max_excepts,
+            "compile-bytes" => &mut self.max_compile_bytes,
             _ => return None,
         })
     }

@@ -64,30 +64,48 @@ pub(crate) fn or_into(dst: &mut [u64], src: &[u64]) {
     }
 }
 
-/// A growable set of distinct fixed-width rows: interning a row twice gives the same id.
+/// A growable set of distinct fixed-width rows: interning a row twice gives the same id. Each
+/// row is stored once: the index holds ids and hashes rows where they lie.
 #[derive(Clone, Debug)]
 pub(crate) struct RowSet {
     words: usize,
     data: Vec<u64>,
-    index: hashbrown::HashMap<Vec<u64>, u32>,
+    index: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
 }
 
 impl RowSet {
     /// An empty set of rows `bits` wide.
     pub(crate) fn new(bits: usize) -> RowSet {
-        RowSet { words: words_for(bits), data: Vec::new(), index: hashbrown::HashMap::new() }
+        RowSet {
+            words: words_for(bits),
+            data: Vec::new(),
+            index: hashbrown::HashTable::new(),
+            hasher: hashbrown::DefaultHashBuilder::default(),
+        }
     }
 
     /// The id of `row`, adding it when new.
     pub(crate) fn intern(&mut self, row: &[u64]) -> u32 {
         debug_assert_eq!(row.len(), self.words);
-        if let Some(&id) = self.index.get(row) {
+        let (words, data, hasher) = (self.words, &self.data, &self.hasher);
+        let at = |id: u32| &data[id as usize * words..(id as usize + 1) * words];
+        let hash = core::hash::BuildHasher::hash_one(hasher, row);
+        if let Some(&id) = self.index.find(hash, |&id| at(id) == row) {
             return id;
         }
         let id = (self.data.len() / self.words.max(1)) as u32;
+        let (words, data) = (self.words, &self.data);
+        self.index.insert_unique(hash, id, |&id| {
+            core::hash::BuildHasher::hash_one(hasher, &data[id as usize * words..(id as usize + 1) * words])
+        });
         self.data.extend_from_slice(row);
-        self.index.insert(row.to_vec(), id);
         id
+    }
+
+    /// Rows held.
+    pub(crate) fn len(&self) -> usize {
+        self.index.len()
     }
 
     /// A zeroed scratch row of the right width.
@@ -101,8 +119,9 @@ impl RowSet {
         &self.data[start..start + self.words]
     }
 
-    /// Drops the interning index, keeping the rows.
-    pub(crate) fn into_rows(self) -> (usize, Vec<u64>) {
+    /// Drops the interning index, keeping the rows (and no spare capacity).
+    pub(crate) fn into_rows(mut self) -> (usize, Vec<u64>) {
+        self.data.shrink_to_fit();
         (self.words, self.data)
     }
 }

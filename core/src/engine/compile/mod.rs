@@ -9,10 +9,16 @@
 //!    each (identity, port class) and direction an index names the row of peers admitted;
 //!    identical rows are stored once. A pod that is not isolated points at the all-ones row, so
 //!    a decision is the same few reads whatever the policies.
+//!
+//! Before any row is built, the distinct peers, the peer sets of rules and the rows each port
+//! sweep can add are counted ([`estimate`]); past the budget of [`Compiler::try_compile`] (the
+//! `compile-bytes` limit) the compile is refused, so memory is bounded by construction.
 
 pub(crate) mod bits;
+mod estimate;
 pub(crate) mod ip_class;
 pub(crate) mod port_class;
+mod selector_index;
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -21,20 +27,25 @@ use hashbrown::HashMap;
 use smallvec::SmallVec;
 
 use self::bits::RowSet;
+use self::estimate::Estimate;
 use self::ip_class::IpClasses;
 use self::port_class::{protocol_index, PortClasses};
+use self::selector_index::SelectorIndex;
 use crate::engine::Engine;
 use crate::spec::query::{ips_family_mask, Family, Options};
 use crate::spec::{Cluster, Direction, LabelSelector, Labels, Peer, PortMatch, Protocol, Rule};
+use crate::spec::{Diagnostic, Error};
 
 /// Builds an [`Engine`] from a validated [`Cluster`].
 #[derive(Clone, Debug, Default)]
 pub struct Compiler {
     options: Options,
+    /// The most the tables may take, in bytes (`None`: no budget).
+    max_bytes: Option<usize>,
 }
 
 impl Compiler {
-    /// A compiler with default [`Options`].
+    /// A compiler with default [`Options`] and no memory budget.
     pub fn new() -> Compiler {
         Compiler::default()
     }
@@ -45,19 +56,38 @@ impl Compiler {
         self
     }
 
-    /// Compiles `cluster`. The engine keeps its own copy of the cluster for explanations.
+    /// Sets the memory budget of [`Compiler::try_compile`]: the most the compiled tables may
+    /// take, in bytes (the `compile-bytes` limit, [`Limits::max_compile_bytes`](crate::Limits)).
+    pub fn max_bytes(mut self, bytes: usize) -> Compiler {
+        self.max_bytes = Some(bytes);
+        self
+    }
+
+    /// Compiles `cluster`, whatever its tables take (no budget: for trusted input; see
+    /// [`Compiler::try_compile`]). The engine keeps its own copy of the cluster for explanations.
     pub fn compile(&self, cluster: &Cluster) -> Engine {
-        let tables = Tables::build(cluster, &self.options);
+        let tables = Tables::build(cluster, &self.options, usize::MAX).expect("no budget to exceed");
         Engine::new(cluster.clone(), self.options, tables)
+    }
+
+    /// Compiles `cluster` within the budget set by [`Compiler::max_bytes`]. The size of the tables
+    /// is estimated (an upper bound) before they are allocated; past the budget the compile is
+    /// refused with an error naming the estimate, the limit and how to raise it.
+    pub fn try_compile(&self, cluster: &Cluster) -> Result<Engine, Error> {
+        let budget = self.max_bytes.unwrap_or(usize::MAX);
+        match Tables::build(cluster, &self.options, budget) {
+            Ok(tables) => Ok(Engine::new(cluster.clone(), self.options, tables)),
+            Err(estimate) => Err(Error::single(Diagnostic::new(None, "", estimate.over(budget)))),
+        }
     }
 }
 
 /// A named container port as policies see it: (interned name, protocol index, number).
 type NamedPort = (u32, u8, u16);
 
-/// Everything that tells pods apart: namespace, selector answers, address families, IP
+/// Everything that tells pods apart: namespace, selector answers (by row), address families, IP
 /// classes, named ports.
-type IdentityKey = (u32, Vec<u64>, u8, SmallVec<[u32; 2]>, Vec<NamedPort>);
+type IdentityKey = (u32, u32, u8, SmallVec<[u32; 2]>, Vec<NamedPort>);
 
 /// What the engine reads at decision time.
 #[derive(Clone, Debug)]
@@ -100,8 +130,8 @@ pub(crate) struct Tables {
 /// Per identity: what distinguishes it.
 struct Identity {
     namespace: u32,
-    /// Answers to every distinct pod selector.
-    selector_bits: Vec<u64>,
+    /// Its answers to every distinct pod selector: a row of [`Identities::answers`].
+    answers: u32,
     /// Address families (S9a): IPv4 1, IPv6 2, both for pods without IPs.
     families: u8,
     /// IP classes of its pods' IPs (empty when ipBlocks do not match pods).
@@ -116,15 +146,24 @@ struct CompiledRule<'c> {
     rule: &'c Rule,
 }
 
+/// Where an identity's index comes from: the index of an earlier identity with the same
+/// selecting policies (and named ports), or a sweep over the rules of these policies.
+enum IndexSource {
+    Same(usize),
+    Sweep(Vec<u32>),
+}
+
 impl Tables {
-    fn build(cluster: &Cluster, options: &Options) -> Tables {
+    /// The tables, or what they would take when that is over `budget` bytes. The size is told
+    /// (stage 3a, [`estimate`]) before any row is built: the distinct peers, the distinct peer
+    /// sets of rules and the rows each port sweep can add are counted first.
+    fn build(cluster: &Cluster, options: &Options, budget: usize) -> Result<Tables, Estimate> {
         let policies = cluster.policies();
 
         let vocabulary = Vocabulary::of(cluster);
-        let Identities { list: identities, pod_identity, v6_column, split } =
-            Identities::of(cluster, &vocabulary, options);
+        let Identities { list: identities, answers, pod_identity, v6_column, split } =
+            Identities::of(cluster, &vocabulary, options, budget)?;
         let Vocabulary { pod_selectors, ns_selectors, named_ids, ip_classes, ns_match } = vocabulary;
-        let namespaces = cluster.namespaces();
         let n_ids = identities.len();
         let ip_base = n_ids + split.len();
         let columns = ip_base + ip_classes.len();
@@ -133,116 +172,187 @@ impl Tables {
         let ports = port_classes(cluster, &identities);
         let n_pcs = ports.len();
 
-        // Peer rows.
-        let mut rows = RowSet::new(columns);
-        let mut scratch = rows.scratch();
-        let all_columns = {
-            let mut all = rows.scratch();
-            (0..columns).for_each(|c| bits::set(&mut all, c));
-            all
-        };
-        let all_row = rows.intern(&all_columns);
-        let mut peer_rows: HashMap<(&Peer, u32), u32> = HashMap::new();
+        // Stage 3a, before any row: the distinct peers (selector peers without a namespace
+        // selector depend on the policy's namespace), the distinct peer sets of rules (sorted
+        // peer ids; empty for "every peer"), and each rule with its peer set.
+        let mut peer_ids: HashMap<(&Peer, u32), u32> = HashMap::new();
+        let mut peers: Vec<(&Peer, u32)> = Vec::new();
+        let mut set_ids: HashMap<SmallVec<[u32; 1]>, u32> = HashMap::new();
+        let mut peer_sets: Vec<SmallVec<[u32; 1]>> = Vec::new();
         let mut compiled: Vec<Vec<CompiledRule>> = Vec::with_capacity(policies.len() * 2);
         for policy in policies {
             let policy_ns = cluster.namespace_id(&policy.namespace).map_or(u32::MAX, |n| n.0);
             for direction in [Direction::Egress, Direction::Ingress] {
                 let mut list = Vec::new();
                 for rule in policy.rules(direction) {
-                    let peers = if rule.peers.is_empty() {
-                        all_row
-                    } else {
-                        scratch.iter_mut().for_each(|w| *w = 0);
-                        for peer in &rule.peers {
-                            // Selector peers without a namespace selector depend on the policy's namespace.
-                            let key = (peer, if matches!(peer, Peer::IpBlock(_)) { u32::MAX } else { policy_ns });
-                            let id = match peer_rows.get(&key) {
-                                Some(&id) => id,
-                                None => {
-                                    let row = peer_row(
-                                        peer,
-                                        policy_ns,
-                                        &identities,
-                                        &layout,
-                                        &pod_selectors,
-                                        &ns_selectors,
-                                        &ns_match,
-                                        &ip_classes,
-                                        options,
-                                        columns,
-                                    );
-                                    let id = rows.intern(&row);
-                                    peer_rows.insert(key, id);
-                                    id
-                                }
-                            };
-                            bits::or_into(&mut scratch, rows.row(id));
-                        }
-                        let row = scratch.clone();
-                        rows.intern(&row)
-                    };
+                    let mut set: SmallVec<[u32; 1]> = SmallVec::new();
+                    for peer in &rule.peers {
+                        let key = (peer, if matches!(peer, Peer::IpBlock(_)) { u32::MAX } else { policy_ns });
+                        let next = peers.len() as u32;
+                        set.push(*peer_ids.entry(key).or_insert_with(|| {
+                            peers.push(key);
+                            next
+                        }));
+                    }
+                    set.sort_unstable();
+                    set.dedup();
+                    let next = peer_sets.len() as u32;
+                    let peers = *set_ids.entry(set).or_insert_with_key(|set| {
+                        peer_sets.push(set.clone());
+                        next
+                    });
                     list.push(CompiledRule { peers, rule });
                 }
                 compiled.push(list);
             }
         }
+        drop(set_ids);
 
-        // Identities carrying each referenced named port number: [(name, protocol, number)] → row;
-        // and the numbers each referenced (name, protocol) resolves to somewhere.
-        let mut named_cols: HashMap<NamedPort, Vec<u64>> = HashMap::new();
+        // The referenced named ports identities define, and the numbers each referenced
+        // (name, protocol) resolves to somewhere.
+        let mut named_ports: Vec<NamedPort> = identities.iter().flat_map(|i| i.named.iter().copied()).collect();
+        named_ports.sort_unstable();
+        named_ports.dedup();
+        let mut named_numbers: HashMap<(u32, u8), Vec<u16>> = HashMap::new();
+        for &(name, p, number) in &named_ports {
+            named_numbers.entry((name, p)).or_default().push(number);
+        }
+
+        // The policies of each (namespace, pod selector), ascending: an identity finds the
+        // policies selecting it from the selectors it satisfies, not by trying every policy.
+        let mut policies_by_selector: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+        for (k, p) in policies.iter().enumerate() {
+            if let Some(ns) = cluster.namespace_id(&p.namespace) {
+                policies_by_selector.entry((ns.0, pod_selectors[&p.pod_selector])).or_default().push(k as u32);
+            }
+        }
+
+        // Where each identity's index comes from, per direction. Identities with the same
+        // selecting policies (and, for ingress, the same named ports) share their whole index.
+        let mut jobs: Vec<(usize, Direction, IndexSource)> = Vec::new();
+        let mut by_policies: HashMap<(Direction, Vec<u32>, Vec<NamedPort>), usize> = HashMap::new();
+        for (i, identity) in identities.iter().enumerate() {
+            for direction in [Direction::Egress, Direction::Ingress] {
+                let mut selecting: Vec<u32> = bits::ones(answers.row(identity.answers))
+                    .filter_map(|s| policies_by_selector.get(&(identity.namespace, s as u32)))
+                    .flatten()
+                    .copied()
+                    .filter(|&k| policies[k as usize].affects(direction))
+                    .collect();
+                selecting.sort_unstable();
+                if selecting.is_empty() {
+                    continue; // Not isolated: the all-ones row.
+                }
+                let named_key = if direction == Direction::Ingress { identity.named.clone() } else { Vec::new() };
+                let key = (direction, selecting, named_key);
+                let source = match by_policies.get(&key) {
+                    Some(&same) => IndexSource::Same(same),
+                    None => {
+                        let source = IndexSource::Sweep(key.1.clone());
+                        by_policies.insert(key, i);
+                        source
+                    }
+                };
+                jobs.push((i, direction, source));
+            }
+        }
+        drop(by_policies);
+
+        // The estimate: the empty and all-ones rows, a row per peer and per peer set of two or
+        // more, and what the sweeps add.
+        let side_of = |direction| if direction == Direction::Egress { 0 } else { 1 };
+        let mut estimate = Estimate {
+            pods: pod_identity.len(),
+            label_sets: answers.len(),
+            selectors: pod_selectors.len(),
+            identities: n_ids,
+            port_classes: n_pcs,
+            columns,
+            rows: 2 + peers.len() + peer_sets.iter().filter(|s| s.len() >= 2).count(),
+            named_rows: named_ports.len(),
+        };
+        let mut named_seen = HashMap::new();
+        for (i, direction, source) in &jobs {
+            if let IndexSource::Sweep(selecting) = source {
+                let rules = selecting.iter().flat_map(|&k| &compiled[k as usize * 2 + side_of(*direction)]);
+                let spans = port_spans(rules, *direction, &identities[*i], &ports, &named_ids, &named_numbers);
+                estimate.rows += estimate::sweep_rows(&spans, n_pcs, peer_sets.len() as u32, &mut named_seen);
+            }
+        }
+        drop(named_seen);
+        if estimate.bytes() > budget {
+            return Err(estimate);
+        }
+
+        // Stage 3b: the rows. Peers, then peer sets.
+        let mut rows = RowSet::new(columns);
+        let all_row = {
+            let mut all = rows.scratch();
+            bits::set_range(&mut all, 0..columns);
+            rows.intern(&all)
+        };
+        let peer_rows: Vec<u32> = peers
+            .iter()
+            .map(|&(peer, policy_ns)| {
+                let row = peer_row(
+                    peer,
+                    policy_ns,
+                    &identities,
+                    &answers,
+                    &layout,
+                    &pod_selectors,
+                    &ns_selectors,
+                    &ns_match,
+                    &ip_classes,
+                    options,
+                    columns,
+                );
+                rows.intern(&row)
+            })
+            .collect();
+        let mut scratch = rows.scratch();
+        let set_rows: Vec<u32> = peer_sets
+            .iter()
+            .map(|set| match set.as_slice() {
+                [] => all_row,
+                [one] => peer_rows[*one as usize],
+                many => {
+                    scratch.fill(0);
+                    for &p in many {
+                        bits::or_into(&mut scratch, rows.row(peer_rows[p as usize]));
+                    }
+                    rows.intern(&scratch)
+                }
+            })
+            .collect();
+        drop(scratch);
+
+        // Identities carrying each referenced named port number: [(name, protocol, number)] → row.
+        let mut named_cols: HashMap<NamedPort, Vec<u64>> = HashMap::with_capacity(named_ports.len());
         for (i, identity) in identities.iter().enumerate() {
             for np in &identity.named {
                 let row = named_cols.entry(*np).or_insert_with(|| vec![0; bits::words_for(columns)]);
                 layout.set_identity(row, i);
             }
         }
-        let mut named_numbers: HashMap<(u32, u8), Vec<u16>> = HashMap::new();
-        for &(name, p, number) in named_cols.keys() {
-            named_numbers.entry((name, p)).or_default().push(number);
-        }
 
-        // Each policy's selector id, and the policies of each namespace.
-        let policy_selector: Vec<u32> = policies.iter().map(|p| pod_selectors[&p.pod_selector]).collect();
-        let mut policies_by_namespace: Vec<Vec<u32>> = vec![Vec::new(); namespaces.len()];
-        for (k, p) in policies.iter().enumerate() {
-            if let Some(ns) = cluster.namespace_id(&p.namespace) {
-                policies_by_namespace[ns.index()].push(k as u32);
-            }
-        }
-
-        // Index: per identity and direction, the row of each port class. Identities with the same
-        // selecting policies (and, for ingress, the same named ports) share their whole index.
+        // Index: per identity and direction, the row of each port class.
         let mut egress_index = vec![all_row; n_ids * n_pcs];
         let mut ingress_index = vec![all_row; n_ids * n_pcs];
-        let mut by_policies: HashMap<(Direction, Vec<u32>, Vec<NamedPort>), usize> = HashMap::new();
-        let mut sweep = Sweep::new(&rows, columns);
-        for (i, identity) in identities.iter().enumerate() {
-            for direction in [Direction::Egress, Direction::Ingress] {
-                let selecting: Vec<u32> = policies_by_namespace[identity.namespace as usize]
-                    .iter()
-                    .copied()
-                    .filter(|&k| {
-                        policies[k as usize].affects(direction)
-                            && bits::test(&identity.selector_bits, policy_selector[k as usize] as usize)
-                    })
-                    .collect();
-                if selecting.is_empty() {
-                    continue; // Not isolated: the all-ones row already.
+        let mut sweep = Sweep::new(&mut rows, columns);
+        for (i, direction, source) in &jobs {
+            let index = if *direction == Direction::Egress { &mut egress_index } else { &mut ingress_index };
+            match source {
+                IndexSource::Same(same) => index.copy_within(same * n_pcs..(same + 1) * n_pcs, i * n_pcs),
+                IndexSource::Sweep(selecting) => {
+                    let rules = selecting.iter().flat_map(|&k| &compiled[k as usize * 2 + side_of(*direction)]);
+                    let mut spans = port_spans(rules, *direction, &identities[*i], &ports, &named_ids, &named_numbers);
+                    spans.iter_mut().for_each(|(span, _)| span.row = set_rows[span.row as usize]);
+                    sweep.fill(&spans, &mut rows, &named_cols, &mut index[i * n_pcs..(i + 1) * n_pcs]);
                 }
-                let named_key = if direction == Direction::Ingress { identity.named.clone() } else { Vec::new() };
-                let index = if direction == Direction::Egress { &mut egress_index } else { &mut ingress_index };
-                let key = (direction, selecting, named_key);
-                if let Some(&same) = by_policies.get(&key) {
-                    index.copy_within(same * n_pcs..(same + 1) * n_pcs, i * n_pcs);
-                    continue;
-                }
-                let side = if direction == Direction::Egress { 0 } else { 1 };
-                let rules = key.1.iter().flat_map(|&k| &compiled[k as usize * 2 + side]);
-                let spans = port_spans(rules, direction, identity, &ports, &named_ids, &named_numbers);
-                sweep.fill(&spans, &mut rows, &named_cols, &mut index[i * n_pcs..(i + 1) * n_pcs]);
-                by_policies.insert(key, i);
             }
         }
+        debug_assert!(rows.len() <= estimate.rows, "{} rows, estimated at most {}", rows.len(), estimate.rows);
 
         let (member_start, members) = members_of(&pod_identity, n_ids);
         let (words, rows) = rows.into_rows();
@@ -251,7 +361,7 @@ impl Tables {
             .iter()
             .map(|&id| [id, v6_column[id as usize] << 2 | u32::from(families[id as usize])])
             .collect();
-        Tables {
+        Ok(Tables {
             pod_identity,
             pod_lookup,
             member_start,
@@ -268,7 +378,7 @@ impl Tables {
             ingress_index,
             rows,
             open_row: all_row,
-        }
+        })
     }
 
     /// Bytes held by the tables.
@@ -334,7 +444,7 @@ struct Vocabulary<'c> {
     named_ids: HashMap<(&'c str, u8), u32>,
     ip_classes: IpClasses,
     /// Namespace selector answers: `[selector][namespace]`.
-    ns_match: Vec<Vec<bool>>,
+    ns_match: Vec<Vec<u64>>,
 }
 
 impl<'c> Vocabulary<'c> {
@@ -371,11 +481,10 @@ impl<'c> Vocabulary<'c> {
             }
         }
         let namespaces = cluster.namespaces();
-        let mut ns_match = vec![vec![false; namespaces.len()]; ns_selectors.len()];
-        for (sel, &id) in &ns_selectors {
-            for (n, ns) in namespaces.iter().enumerate() {
-                ns_match[id as usize][n] = sel.matches(&ns.labels);
-            }
+        let mut ns_match = vec![vec![0u64; bits::words_for(namespaces.len())]; ns_selectors.len()];
+        let index = SelectorIndex::new(&ns_selectors);
+        for (n, ns) in namespaces.iter().enumerate() {
+            index.each_match(&ns.labels, |id| bits::set(&mut ns_match[id as usize], n));
         }
         Vocabulary { pod_selectors, ns_selectors, named_ids, ip_classes: IpClasses::new(&nets), ns_match }
     }
@@ -384,6 +493,8 @@ impl<'c> Vocabulary<'c> {
 /// Stage 2 of the compile: pods grouped into identities, and where each identity's columns are.
 struct Identities {
     list: Vec<Identity>,
+    /// The distinct rows of selector answers, one bit per pod selector.
+    answers: RowSet,
     /// Pod → identity.
     pod_identity: Vec<u32>,
     /// Per identity: its IPv6 column (its own column unless split).
@@ -393,30 +504,47 @@ struct Identities {
 }
 
 impl Identities {
-    fn of(cluster: &Cluster, vocabulary: &Vocabulary<'_>, options: &Options) -> Identities {
+    fn of(
+        cluster: &Cluster,
+        vocabulary: &Vocabulary<'_>,
+        options: &Options,
+        budget: usize,
+    ) -> Result<Identities, Estimate> {
         let Vocabulary { pod_selectors, named_ids, ip_classes, .. } = vocabulary;
-        // Pods with equal labels share selector answers; then group by everything that can
-        // tell pods apart.
+        // Pods with equal labels share selector answers, computed once per label set and stored
+        // once per distinct answer row; then group by everything that can tell pods apart. The
+        // label sets are counted first, so that their answers are sized before they are made.
         let pods = cluster.pods();
-        let selector_words = bits::words_for(pod_selectors.len());
-        let mut label_groups: HashMap<(u32, &Labels), Vec<u64>> = HashMap::new();
+        let mut label_groups: HashMap<(u32, &Labels), u32> = HashMap::new();
+        for pod in pods {
+            let next = label_groups.len() as u32;
+            label_groups.entry((pod.namespace_id.0, &pod.labels)).or_insert(next);
+        }
+        let estimate = Estimate {
+            label_sets: label_groups.len(),
+            selectors: pod_selectors.len(),
+            pods: pods.len(),
+            ..Estimate::default()
+        };
+        if estimate.bytes() > budget {
+            return Err(estimate);
+        }
+        let mut answers = RowSet::new(pod_selectors.len());
+        let selector_index = SelectorIndex::new(pod_selectors);
+        let mut group_answers = vec![u32::MAX; label_groups.len()];
+        let mut scratch = answers.scratch();
         let mut identity_of_key: HashMap<IdentityKey, u32> = HashMap::new();
         let mut identities: Vec<Identity> = Vec::new();
         let mut pod_identity = Vec::with_capacity(pods.len());
         for pod in pods {
             let namespace = pod.namespace_id.0;
-            let selector_bits = label_groups
-                .entry((namespace, &pod.labels))
-                .or_insert_with(|| {
-                    let mut row = vec![0u64; selector_words];
-                    for (sel, &id) in pod_selectors {
-                        if sel.matches(&pod.labels) {
-                            bits::set(&mut row, id as usize);
-                        }
-                    }
-                    row
-                })
-                .clone();
+            let group = label_groups[&(namespace, &pod.labels)] as usize;
+            if group_answers[group] == u32::MAX {
+                scratch.fill(0);
+                selector_index.each_match(&pod.labels, |id| bits::set(&mut scratch, id as usize));
+                group_answers[group] = answers.intern(&scratch);
+            }
+            let answer = group_answers[group];
             let mut classes: SmallVec<[u32; 2]> = SmallVec::new();
             if options.ip_block_matches_pods {
                 classes.extend(pod.ips.iter().map(|ip| ip_classes.class_of(*ip) as u32));
@@ -435,16 +563,10 @@ impl Identities {
             named.sort_unstable();
             named.dedup();
             let families = ips_family_mask(&pod.ips);
-            let key = (namespace, selector_bits, families, classes, named);
+            let key = (namespace, answer, families, classes, named);
             let next = identities.len() as u32;
             let id = *identity_of_key.entry(key.clone()).or_insert_with(|| {
-                identities.push(Identity {
-                    namespace,
-                    selector_bits: key.1,
-                    families,
-                    ip_classes: key.3,
-                    named: key.4,
-                });
+                identities.push(Identity { namespace, answers: answer, families, ip_classes: key.3, named: key.4 });
                 next
             });
             pod_identity.push(id);
@@ -461,7 +583,7 @@ impl Identities {
                 split.push(i as u32);
             }
         }
-        Identities { list: identities, pod_identity, v6_column, split }
+        Ok(Identities { list: identities, answers, pod_identity, v6_column, split })
     }
 }
 
@@ -534,16 +656,25 @@ fn port_spans<'c>(
 }
 
 /// Turns spans into one row per port class by a sweep over the classes: the row changes only
-/// where a span starts or ends. The union of the active rows is kept up to date with a count per
-/// column, touched only when a row becomes active or inactive, so the work is the spans plus the
-/// set bits of the rows that come and go, not classes x entries nor changes x active rows.
+/// where a span starts or ends. Where one row is active it is the row; where several are, their
+/// union is kept up to date as rows come and go, a word at a time: per word a count of the
+/// active rows that have it all ones, and per column a count of the ones in the other words.
+/// The work is the spans plus the words of the rows that come and go (and the set bits of their
+/// partial words), not classes x entries nor changes x active rows; and not the set bits of
+/// every row either (a wide ipBlock row is mostly all-ones words).
 struct Sweep {
     /// (peer row, named port) → the peer row restricted to identities defining the named port.
     named_rows: HashMap<(u32, NamedPort), u32>,
     /// The union of the active rows.
     union: Vec<u64>,
-    /// Per column: how many active rows have it.
+    /// Per word: how many active rows have it all ones.
+    full_counts: Vec<u32>,
+    /// Per column: how many active rows have it in a word that is not all ones.
     column_counts: Vec<u32>,
+    /// The union of the active rows' words that are not all ones.
+    partial: Vec<u64>,
+    /// The all-zeros row.
+    empty: u32,
 }
 
 /// Sweep events at one class sort starts before ends.
@@ -551,8 +682,17 @@ const START: u8 = 0;
 const END: u8 = 1;
 
 impl Sweep {
-    fn new(rows: &RowSet, columns: usize) -> Sweep {
-        Sweep { named_rows: HashMap::new(), union: rows.scratch(), column_counts: vec![0; columns] }
+    fn new(rows: &mut RowSet, columns: usize) -> Sweep {
+        let union = rows.scratch();
+        let empty = rows.intern(&union);
+        Sweep {
+            named_rows: HashMap::new(),
+            full_counts: vec![0; union.len()],
+            partial: union.clone(),
+            union,
+            column_counts: vec![0; columns],
+            empty,
+        }
     }
 
     fn fill(
@@ -580,7 +720,7 @@ impl Sweep {
         }
         events.sort_unstable();
         let mut active: HashMap<u32, u32> = HashMap::new();
-        let mut current = rows.intern(&self.union);
+        let mut current = self.empty;
         let (mut class, mut e, n) = (0, 0, out.len());
         while e < events.len() {
             let at = events[e].0.min(n);
@@ -606,7 +746,11 @@ impl Sweep {
                 e += 1;
             }
             if changed && at < n {
-                current = rows.intern(&self.union);
+                current = match active.len() {
+                    0 => self.empty,
+                    1 => *active.keys().next().expect("one active row"),
+                    _ => rows.intern(&self.union),
+                };
             }
             class = at;
         }
@@ -614,21 +758,38 @@ impl Sweep {
         debug_assert!(self.union.iter().all(|&w| w == 0), "every span ends by the last class");
     }
 
-    /// Adds `row` to the union (or takes it out), column by column.
+    /// Adds `row` to the union (or takes it out), a word at a time.
     fn toggle(&mut self, row: &[u64], add: bool) {
-        for column in bits::ones(row) {
-            let count = &mut self.column_counts[column];
-            if add {
-                *count += 1;
-                if *count == 1 {
-                    bits::set(&mut self.union, column);
+        for (w, &word) in row.iter().enumerate() {
+            if word == 0 {
+                continue;
+            }
+            if word == u64::MAX {
+                if add {
+                    self.full_counts[w] += 1;
+                } else {
+                    self.full_counts[w] -= 1;
                 }
             } else {
-                *count -= 1;
-                if *count == 0 {
-                    self.union[column >> 6] &= !(1 << (column & 63));
+                let mut rest = word;
+                while rest != 0 {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    let count = &mut self.column_counts[w * 64 + bit];
+                    if add {
+                        *count += 1;
+                        if *count == 1 {
+                            self.partial[w] |= 1 << bit;
+                        }
+                    } else {
+                        *count -= 1;
+                        if *count == 0 {
+                            self.partial[w] &= !(1 << bit);
+                        }
+                    }
                 }
             }
+            self.union[w] = if self.full_counts[w] > 0 { u64::MAX } else { self.partial[w] };
         }
     }
 }
@@ -667,10 +828,11 @@ fn peer_row(
     peer: &Peer,
     policy_ns: u32,
     identities: &[Identity],
+    answers: &RowSet,
     layout: &Layout,
     pod_selectors: &HashMap<&LabelSelector, u32>,
     ns_selectors: &HashMap<&LabelSelector, u32>,
-    ns_match: &[Vec<bool>],
+    ns_match: &[Vec<u64>],
     ip_classes: &IpClasses,
     options: &Options,
     columns: usize,
@@ -683,9 +845,9 @@ fn peer_row(
             for (i, identity) in identities.iter().enumerate() {
                 let ns_ok = match ns_sel {
                     None => identity.namespace == policy_ns,
-                    Some(s) => ns_match[s][identity.namespace as usize],
+                    Some(s) => bits::test(&ns_match[s], identity.namespace as usize),
                 };
-                if ns_ok && pod_sel.is_none_or(|s| bits::test(&identity.selector_bits, s)) {
+                if ns_ok && pod_sel.is_none_or(|s| bits::test(answers.row(identity.answers), s)) {
                     layout.set_identity(&mut row, i);
                 }
             }
