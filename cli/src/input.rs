@@ -7,7 +7,9 @@ use clap::Args;
 use netpol::flows::{FlowFormat, FlowSet, Progress};
 use netpol::k8s::{LoadOptions, DEFAULT_MAX_INPUT_BYTES};
 use netpol::raw::Strictness;
-use netpol::{Cluster, Config, Engine, Error, LimitSetting, Limits, Options, SelfTraffic, Source, TextLimits};
+use netpol::{
+    Cluster, Config, Diagnostic, Engine, Error, LimitSetting, Limits, Options, SelfTraffic, Source, TextLimits,
+};
 
 use crate::output;
 
@@ -116,7 +118,16 @@ pub fn sources(inputs: &[String]) -> Vec<Source> {
 
 fn warn(cluster: &Cluster) {
     for w in cluster.warnings() {
-        output::warning(format_args!("{w}"));
+        output::warning(format_args!("{}", with_line(w)));
+    }
+}
+
+/// A diagnostic about an object as printed: with the line of its field, when known, at the
+/// end (problems with a whole input, such as parse errors, say their line themselves).
+fn with_line(d: &Diagnostic) -> String {
+    match (d.object(), d.line()) {
+        (Some(_), Some(line)) => format!("{d} (line {line})"),
+        _ => d.to_string(),
     }
 }
 
@@ -125,7 +136,7 @@ pub fn report<T>(result: Result<T, Error>) -> Option<T> {
     result
         .map_err(|e| {
             for d in e.diagnostics() {
-                usage_error(&d.to_string());
+                usage_error(&with_line(d));
             }
         })
         .ok()

@@ -166,3 +166,24 @@ fn compile_memory_budget_on_the_command_line() {
     let out = netpol(&["matrix", example, "--port", "80", "--max-memory", "100000000"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn misspelled_fields_fail_closed_and_lenient_warns() {
+    // `form:` for `from:` would admit every peer; `exept:` would widen an ipBlock.
+    let dir = scratch("misspelled");
+    let example = fs::read_to_string(repo().join("examples/cluster.yaml")).unwrap();
+    let file = dir.join("typo.yaml");
+    let typo = example.replacen("from:", "form:", 1);
+    assert_ne!(typo, example, "the example has a `from:` to misspell");
+    fs::write(&file, &typo).unwrap();
+    let line = typo[..typo.find("form:").unwrap()].matches('\n').count() + 1;
+    let out = matrix(&file);
+    assert_bad_input(&out, &[&format!("unknown field `form` (did you mean `from`?) (line {line})")]);
+    let lenient = netpol(&["matrix", file.to_str().unwrap(), "--port", "80", "--lenient"]);
+    assert_eq!(lenient.status.code(), Some(0), "{}", stderr(&lenient));
+    assert!(stderr(&lenient).contains("unknown field `form` (did you mean `from`?) (ignored: lenient mode)"));
+    // JSON duplicate keys are refused like YAML's.
+    let json = dir.join("dup.json");
+    fs::write(&json, r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a", "labels": {"app": "a", "app": "b"}}}"#).unwrap();
+    assert_bad_input(&matrix(&json), &["duplicate key `app`"]);
+}
