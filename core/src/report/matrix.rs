@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
-use super::{csv_field, into_string, json_strings, pod_names};
+use super::{csv_field, into_string, json_array, pod_names};
 use crate::spec::{Cluster, PodId, Protocol};
 use crate::{Engine, Matrix, MatrixRows};
 
@@ -110,7 +110,7 @@ impl<'e> MatrixReport<'e> {
             out.write_all(&line)
         })?;
         out.write_all(b"],\"pods\":")?;
-        json_strings(out, self.cluster.pods().iter().map(|p| p.qualified_name()))?;
+        json_array(out, self.cluster.pods().iter().map(|p| p.qualified_name()))?;
         write!(out, ",\"port\":{},\"protocol\":", self.port)?;
         serde_json::to_writer(&mut *out, self.protocol.as_str())?;
         out.write_all(b"}")

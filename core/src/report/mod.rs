@@ -176,19 +176,10 @@ impl<W: Write + ?Sized> Lines<'_, W> {
 }
 
 /// Writes `items` as a JSON array, one serialised item at a time.
-pub(crate) fn json_array<W: Write + ?Sized>(out: &mut W, items: impl Iterator<Item = Value>) -> io::Result<()> {
-    out.write_all(b"[")?;
-    for (i, item) in items.enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        serde_json::to_writer(&mut *out, &item)?;
-    }
-    out.write_all(b"]")
-}
-
-/// Writes `items` as a JSON array of strings, one item at a time.
-pub(crate) fn json_strings<W: Write + ?Sized>(out: &mut W, items: impl Iterator<Item = String>) -> io::Result<()> {
+pub(crate) fn json_array<W: Write + ?Sized, T: serde::Serialize>(
+    out: &mut W,
+    items: impl Iterator<Item = T>,
+) -> io::Result<()> {
     out.write_all(b"[")?;
     for (i, item) in items.enumerate() {
         if i > 0 {
