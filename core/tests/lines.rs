@@ -90,10 +90,10 @@ fn a_field_deep_in_a_policy_of_a_stream_gets_its_own_line() {
 
 #[test]
 fn a_field_not_in_the_text_gets_the_line_of_the_deepest_part_that_is() {
-    // No `spec.podSelector` at all: the line of `spec`.
+    // No `spec.podSelector` at all (read as `{}`, with a warning): the line of `spec`.
     let text = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: a}\nspec: # here\n  policyTypes: [Ingress]\n";
-    let d = errors(text);
-    assert_eq!(by_field(&d, "spec.podSelector").line(), Some(line_of(text, "# here")));
+    let cluster = load(text, Strictness::Strict).unwrap();
+    assert_eq!(by_field(cluster.warnings(), "spec.podSelector").line(), Some(line_of(text, "# here")));
 }
 
 const LIST_YAML: &str = r#"apiVersion: v1
