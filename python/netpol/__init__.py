@@ -93,8 +93,30 @@ ExpectationsPath = Union[str, "os.PathLike[str]"]
 _FREE_FORM = {"labels", "annotations", "match_labels", "matchLabels", "node_selector", "nodeSelector", "data"}
 
 
+# The official client's names whose API spelling is not plain camelCase (its models'
+# ``attribute_map``): acronyms, and keywords it prefixes with ``_``.
+_API_NAMES = {
+    "pod_ip": "podIP",
+    "pod_i_ps": "podIPs",
+    "host_ip": "hostIP",
+    "host_i_ps": "hostIPs",
+    "host_pid": "hostPID",
+    "host_ipc": "hostIPC",
+    "image_id": "imageID",
+    "container_id": "containerID",
+    "cluster_ip": "clusterIP",
+    "cluster_i_ps": "clusterIPs",
+    "external_i_ps": "externalIPs",
+    "load_balancer_ip": "loadBalancerIP",
+    "pod_cidr": "podCIDR",
+    "pod_cid_rs": "podCIDRs",
+}
+
+
 def _camel(key: str) -> str:
-    head, *rest = key.split("_")
+    if key in _API_NAMES:
+        return _API_NAMES[key]
+    head, *rest = key.lstrip("_").split("_")  # `_from` is `from`, `_exec` is `exec`
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 

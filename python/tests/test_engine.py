@@ -109,7 +109,18 @@ def test_from_objects_accepts_the_kubernetes_clients_to_dict_shape() -> None:
         "spec": {
             "pod_selector": {"match_labels": {"app_role": "db"}, "match_expressions": None},
             "policy_types": ["Ingress"],
-            "ingress": [{"_from": None, "ports": [{"port": 5432, "protocol": "TCP", "end_port": None}]}],
+            "ingress": [
+                {
+                    "_from": [
+                        {
+                            "pod_selector": {"match_labels": {"app_role": "web"}, "match_expressions": None},
+                            "namespace_selector": None,
+                            "ip_block": None,
+                        }
+                    ],
+                    "ports": [{"port": 5432, "protocol": "TCP", "end_port": None}],
+                }
+            ],
             "egress": None,
         },
     }
@@ -118,13 +129,19 @@ def test_from_objects_accepts_the_kubernetes_clients_to_dict_shape() -> None:
             "api_version": "v1",
             "kind": "Pod",
             "metadata": {"name": name, "namespace": "shop", "labels": labels},
-            "status": {"pod_ip": ip, "pod_i_ps": None, "phase": "Running"},
+            "status": {"pod_ip": ip, "pod_i_ps": [{"ip": ip}], "host_ip": "192.168.0.1", "phase": "Running"},
         }
-        for name, labels, ip in [("db", {"app_role": "db"}, "10.0.0.1"), ("web", {"app_role": "web"}, "10.0.0.2")]
+        for name, labels, ip in [
+            ("db", {"app_role": "db"}, "10.0.0.1"),
+            ("web", {"app_role": "web"}, "10.0.0.2"),
+            ("other", {"app_role": "other"}, "10.0.0.3"),
+        ]
     ]
     e = netpol.Engine.from_objects([policy, *pods])
-    assert e.pods == ["shop/db", "shop/web"]
+    assert e.pods == ["shop/db", "shop/other", "shop/web"]
     assert e.allowed("shop/web", "shop/db", 5432)
+    assert not e.allowed("shop/other", "shop/db", 5432)  # `_from` is read as `from`
+    assert e.allowed("10.0.0.2", "shop/db", 5432)  # `pod_ip`/`pod_i_ps` are read: that IP is web
     assert not e.allowed("shop/web", "shop/db", 5433)
     assert e.allowed("shop/db", "shop/web", 5433)  # web is not selected
 
