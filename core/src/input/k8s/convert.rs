@@ -36,6 +36,17 @@ pub(super) fn object_ref(kind: ObjectKind, meta: &Meta) -> ObjectRef {
     }
 }
 
+/// The object an object of `kind` (one of the kinds read) is named as in diagnostics: a
+/// workload as the pod it stands for (`deployment/api`).
+pub(super) fn reference(kind: &str, meta: &Meta) -> ObjectRef {
+    match kind {
+        "Namespace" => object_ref(ObjectKind::Namespace, meta),
+        "NetworkPolicy" => object_ref(ObjectKind::NetworkPolicy, meta),
+        k if super::workloads::KINDS.contains(&k) => super::workloads::object_ref(k, meta),
+        _ => object_ref(ObjectKind::Pod, meta),
+    }
+}
+
 /// A problem with the `apiVersion` of an object of a kind read: a wrong one is refused (a
 /// `bogus.example.com/v9` Pod is not a Pod); a missing one is assumed (hand-written fragments
 /// often leave it out) with a warning. `Ok(None)` when it is right.

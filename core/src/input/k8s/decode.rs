@@ -36,7 +36,7 @@ use serde_json::Value;
 use smallvec::SmallVec;
 
 use crate::spec::Labels;
-use crate::{ObjectKind, ObjectRef};
+use crate::ObjectRef;
 
 /// What a document, or an item of a List, holds.
 #[derive(Debug)]
@@ -651,13 +651,11 @@ impl<'de> DeserializeSeed<'de> for PartSeed<'_> {
         let twice = || de::Error::duplicate_field(if part == Part::Spec { "spec" } else { "status" });
         match (kind, part) {
             ("Pod", _) => {
-                let (spec, status) = match &mut object.body {
-                    Body::Pod { spec, status } => (spec, status),
-                    body => {
-                        *body = Body::Pod { spec: None, status: None };
-                        let Body::Pod { spec, status } = body else { unreachable!() };
-                        (spec, status)
-                    }
+                if !matches!(object.body, Body::Pod { .. }) {
+                    object.body = Body::Pod { spec: None, status: None };
+                }
+                let Body::Pod { spec, status } = &mut object.body else {
+                    return Err(de::Error::custom("internal error: a Pod without a pod body"));
                 };
                 match part {
                     Part::Spec if spec.is_some() => return Err(twice()),
@@ -724,9 +722,14 @@ impl Node {
             Value::Object(mut map) => {
                 let kind = map.get("kind").and_then(Value::as_str).map(String::from);
                 if kind.as_deref().is_some_and(|k| k.ends_with("List")) {
-                    if let Some(Value::Array(_)) = map.get("items") {
-                        let Some(Value::Array(items)) = map.remove("items") else { unreachable!() };
-                        return Node::List(items.into_iter().map(Node::from_value).collect());
+                    match map.remove("items") {
+                        Some(Value::Array(items)) => {
+                            return Node::List(items.into_iter().map(Node::from_value).collect())
+                        }
+                        Some(other) => {
+                            map.insert("items".to_string(), other);
+                        }
+                        None => {}
                     }
                 }
                 Node::Object(decode_object(map, kind))
@@ -789,12 +792,7 @@ fn claimed_ref(kind: &str, map: &serde_json::Map<String, Value>) -> ObjectRef {
     let meta = map.get("metadata");
     let field = |name: &str| meta.and_then(|m| m.get(name)).and_then(Value::as_str).map(String::from);
     let meta = Meta { name: field("name"), namespace: field("namespace"), ..Meta::default() };
-    match kind {
-        "Namespace" => super::convert::object_ref(ObjectKind::Namespace, &meta),
-        "Pod" => super::convert::object_ref(ObjectKind::Pod, &meta),
-        "NetworkPolicy" => super::convert::object_ref(ObjectKind::NetworkPolicy, &meta),
-        workload => super::workloads::object_ref(workload, &meta),
-    }
+    super::convert::reference(kind, &meta)
 }
 
 // ---------------------------------------------------------------------------------------------

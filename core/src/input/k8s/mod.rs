@@ -32,7 +32,7 @@ use serde_json::Value;
 
 use crate::limits::Limits;
 use crate::raw::{RawCluster, Strictness};
-use crate::{Cluster, Diagnostic, Error, ObjectKind};
+use crate::{Cluster, Diagnostic, Error};
 
 /// Default cap on the bytes of one input (file, stream or string): 2 GiB, room for a
 /// `kubectl get -o json` dump of about 80,000 pods (about 24 KB each, managedFields and all).
@@ -357,22 +357,7 @@ impl Loader {
         }
         // Objects of the kinds read may have problems to place on lines.
         remember(self);
-        let object_kind = if matches!(kind.as_str(), "Namespace" | "NetworkPolicy") {
-            if kind == "Namespace" {
-                ObjectKind::Namespace
-            } else {
-                ObjectKind::NetworkPolicy
-            }
-        } else {
-            ObjectKind::Pod
-        };
-        let reference = || {
-            if workloads::KINDS.contains(&kind.as_str()) {
-                workloads::object_ref(&kind, &object.meta)
-            } else {
-                convert::object_ref(object_kind, &object.meta)
-            }
-        };
+        let reference = || convert::reference(&kind, &object.meta);
         let mut problems = Vec::new();
         match convert::check_api_version(&kind, object.api_version.as_deref()) {
             Ok(None) => {}
