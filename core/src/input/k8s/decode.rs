@@ -310,14 +310,13 @@ fn fields_of<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
 /// The fields known at `parent` (keys from the object's root, indices left out) in an object
 /// of `kind`; `None` where netpol reads every field itself, so any skipped key is unknown.
 fn known_fields(kind: &str, parent: &[&str]) -> Option<&'static [&'static str]> {
-    let top = match kind {
-        "Namespace" => fields_of::<core_v1::Namespace>(),
-        "Pod" => fields_of::<core_v1::Pod>(),
-        "NetworkPolicy" => fields_of::<net_v1::NetworkPolicy>(),
-        _ => &[],
-    };
     Some(match parent {
-        [] => top,
+        [] => match kind {
+            "Namespace" => fields_of::<core_v1::Namespace>(),
+            "Pod" => fields_of::<core_v1::Pod>(),
+            "NetworkPolicy" => fields_of::<net_v1::NetworkPolicy>(),
+            _ => &[],
+        },
         ["metadata"] => fields_of::<meta_v1::ObjectMeta>(),
         ["metadata", "ownerReferences"] => fields_of::<meta_v1::OwnerReference>(),
         ["spec"] if kind == "Pod" => fields_of::<core_v1::PodSpec>(),
@@ -456,7 +455,6 @@ impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Checked<'_, T> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
         let Checked { kind, at, schema, unknown, .. } = self;
-        let prefix = at.join(".");
         let mut skipped = |path: serde_ignored::Path<'_>| {
             let keys = keys(&path);
             let Some((key, parent)) = keys.split_last() else { return };
@@ -467,7 +465,7 @@ impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Checked<'_, T> {
                 return;
             }
             let suggestion = closest(key, known.unwrap_or_else(|| fields_read_whole(kind, &full)));
-            unknown.push(UnknownField { path: path_text(&path, &prefix), suggestion });
+            unknown.push(UnknownField { path: path_text(&path, &at.join(".")), suggestion });
         };
         T::deserialize(serde_ignored::Deserializer::new(deserializer, &mut skipped))
     }
