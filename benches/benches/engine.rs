@@ -1,18 +1,26 @@
 //! Criterion benches: decide (pod → pod, IP → pod, batch), compile, matrix and connectivity at
-//! 100, 1,000 and 10,000 pods. Run with `cargo bench -p netpol-benches`.
+//! 100, 1,000 and 10,000 pods; decide and compile also at 50,000, 100,000 and 150,000 pods.
+//! Run with `cargo bench -p netpol-benches` (`-- 150000p` for one size).
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use netpol::{Compiler, Protocol, Verdict};
-use netpol_benches::{cluster, engine, ip_queries, pod_queries, SIZES};
+use netpol_benches::{cluster, engine, ip_queries, pod_queries, Size, LARGE_SIZES, SIZES};
 
-const QUERIES: usize = 4096;
+/// Random queries per measurement: enough that their ends spread over a large cluster's tables
+/// (a few thousand would keep the tables they touch in cache).
+const QUERIES: usize = 1 << 16;
+
+/// Every size, small to large.
+fn all_sizes() -> impl Iterator<Item = Size> {
+    SIZES.into_iter().chain(LARGE_SIZES)
+}
 
 fn decide(c: &mut Criterion) {
     let mut group = c.benchmark_group("decide");
     group.throughput(Throughput::Elements(QUERIES as u64));
-    for size in SIZES {
+    for size in all_sizes() {
         let cluster = cluster(size);
         let engine = engine(&cluster);
         let pods = pod_queries(&engine, QUERIES);
@@ -37,9 +45,12 @@ fn decide(c: &mut Criterion) {
 fn compile(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
     group.sample_size(10);
-    for size in SIZES {
+    for size in all_sizes() {
         let cluster = cluster(size);
-        group.bench_function(size.label, |b| b.iter(|| Compiler::new().compile(black_box(&cluster))));
+        // The copy of the cluster the engine keeps is made outside the measurement.
+        group.bench_function(size.label, |b| {
+            b.iter_batched(|| cluster.clone(), |c| Compiler::new().compile_owned(black_box(c)), BatchSize::LargeInput)
+        });
     }
     group.finish();
 }

@@ -131,7 +131,8 @@ pub fn run(args: BenchArgs) -> Outcome {
     let Some((cluster, input_bytes, load_s)) = load_timed(&args.input) else { return Outcome::BadInput };
     let compiler = Compiler::new().options(args.input.config().options);
     let start = Instant::now();
-    let engine = compiler.compile(&cluster);
+    let engine = compiler.compile_owned(cluster);
+    let cluster = engine.cluster();
     let compile_ms = start.elapsed().as_secs_f64() * 1e3;
     let pods = cluster.pods().len();
     let n = args.queries.max(1);

@@ -230,7 +230,7 @@ impl Connectivity {
             for (g, &pc) in representative.iter().enumerate() {
                 let egress = engine.egress_row(s, pc);
                 // Identity columns of both families; a split identity may be visited twice.
-                for c in bits::ones(&egress[..bits::words_for(ip_base)]).take_while(|&c| c < ip_base) {
+                for c in egress.ones().take_while(|&c| c < ip_base) {
                     let Some(d) = engine.column_identity(c) else { continue };
                     if engine.pair_allowed(s, d, pc) {
                         let mask = &mut masks[d * group_words..(d + 1) * group_words];
@@ -265,7 +265,7 @@ impl Connectivity {
                 for c in (0..classes).filter(|&c| engine.has_family(i, tables.ip_classes.family(c))) {
                     mask.iter_mut().for_each(|m| *m = 0);
                     for (g, &pc) in representative.iter().enumerate() {
-                        if bits::test(row_of(i, pc), engine.ip_column(c)) {
+                        if row_of(i, pc).test(engine.ip_column(c)) {
                             bits::set(&mut mask, g);
                         }
                     }
@@ -507,7 +507,7 @@ impl Engine {
         for pc in 0..tables.ports.len() {
             let egress = direction == Direction::Egress;
             let row = if egress { self.egress_row(identity, pc) } else { self.ingress_row(identity, pc) };
-            for c in bits::ones(row).take_while(|&c| c < columns) {
+            for c in row.ones().take_while(|&c| c < columns) {
                 match self.column_identity(c) {
                     // A peer pod must admit back in the other direction, in a shared family.
                     Some(peer) if c < ip_base => {
@@ -546,8 +546,8 @@ impl Engine {
             .filter_map(|i| {
                 let pcs: Vec<usize> = (0..tables.ports.len())
                     .filter(|&pc| match direction {
-                        Direction::Ingress => bits::test(self.egress_row(i, pc), column),
-                        Direction::Egress => bits::test(self.ingress_row(i, pc), column),
+                        Direction::Ingress => self.egress_row(i, pc).test(column),
+                        Direction::Egress => self.ingress_row(i, pc).test(column),
                     })
                     .collect();
                 (!pcs.is_empty()).then_some((i, pcs))

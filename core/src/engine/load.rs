@@ -52,8 +52,8 @@ pub fn load<'a>(sources: impl IntoIterator<Item = &'a Source>, config: &Config) 
 }
 
 /// [`load`], then compiles under `config.options`, within the `compile-bytes` limit
-/// ([`Compiler::try_compile`]). The cluster, with its warnings, is [`Engine::cluster`].
+/// ([`Compiler::try_compile_owned`]). The cluster, with its warnings, is [`Engine::cluster`].
 pub fn load_and_compile<'a>(sources: impl IntoIterator<Item = &'a Source>, config: &Config) -> Result<Engine, Error> {
     let cluster = load(sources, config)?;
-    Compiler::new().options(config.options).max_bytes(config.load.limits.max_compile_bytes).try_compile(&cluster)
+    Compiler::new().options(config.options).max_bytes(config.load.limits.max_compile_bytes).try_compile_owned(cluster)
 }

@@ -20,6 +20,7 @@ use core::net::IpAddr;
 use hashbrown::HashMap;
 
 use crate::engine::compile::bits;
+use crate::engine::compile::rows::RowRef;
 use crate::engine::compile::Tables;
 use crate::explain::Explanation;
 use crate::spec::query::{Endpoint, Family, FamilyVerdicts, Options, Verdict, FAMILIES_ANY};
@@ -160,10 +161,15 @@ impl Engine {
         }
     }
 
+    /// The row `index` names for `identity` and `port_class`.
     #[inline(always)]
-    fn row(&self, index: &[u32], identity: usize, port_class: usize) -> &[u64] {
-        let row = index[identity * self.tables.ports.len() + port_class] as usize * self.tables.words;
-        &self.tables.rows[row..row + self.tables.words]
+    fn row_id(&self, index: &[u32], identity: usize, port_class: usize) -> u32 {
+        index[identity * self.tables.ports.len() + port_class]
+    }
+
+    #[inline(always)]
+    fn row(&self, index: &[u32], identity: usize, port_class: usize) -> RowRef<'_> {
+        self.tables.rows.row(self.row_id(index, identity, port_class))
     }
 
     /// Whether `src` may open a connection to `dst` on `port`/`protocol`: per direction, and
@@ -195,15 +201,16 @@ impl Engine {
             let shared = (sp & dp) as u8 & mask & 3;
             if shared != 0 && s != d {
                 let pc = self.tables.ports.class_of(port, protocol);
-                let erow = self.row(&self.tables.egress_index, si as usize, pc);
-                let irow = self.row(&self.tables.ingress_index, di as usize, pc);
-                let (e4, i4) = (bits::test(erow, di as usize), bits::test(irow, si as usize));
+                let rows = &self.tables.rows;
+                let erow = self.row_id(&self.tables.egress_index, si as usize, pc);
+                let irow = self.row_id(&self.tables.ingress_index, di as usize, pc);
+                let (e4, i4) = (rows.test(erow, di as usize), rows.test(irow, si as usize));
                 if sp >> 2 == si && dp >> 2 == di {
                     let families = UNIFORM[shared as usize][usize::from(e4 && i4)];
                     return Verdict { egress: e4, ingress: i4, families };
                 }
                 // A split end: over IPv6 its own column.
-                let (e6, i6) = (bits::test(erow, (dp >> 2) as usize), bits::test(irow, (sp >> 2) as usize));
+                let (e6, i6) = (rows.test(erow, (dp >> 2) as usize), rows.test(irow, (sp >> 2) as usize));
                 return headline(shared, (e4, i4), (e6, i6));
             }
         }
@@ -224,17 +231,18 @@ impl Engine {
         }
         let pc = self.tables.ports.class_of(port, protocol);
         // The same row serves both families; only a split peer's column differs.
-        let egress = src.identity.map(|s| self.row(&self.tables.egress_index, s, pc));
-        let ingress = dst.identity.map(|d| self.row(&self.tables.ingress_index, d, pc));
-        let e4 = egress.is_none_or(|row| bits::test(row, dst.columns[0]));
-        let i4 = ingress.is_none_or(|row| bits::test(row, src.columns[0]));
+        let rows = &self.tables.rows;
+        let egress = src.identity.map(|s| self.row_id(&self.tables.egress_index, s, pc));
+        let ingress = dst.identity.map(|d| self.row_id(&self.tables.ingress_index, d, pc));
+        let e4 = egress.is_none_or(|row| rows.test(row, dst.columns[0]));
+        let i4 = ingress.is_none_or(|row| rows.test(row, src.columns[0]));
         if src.columns[0] == src.columns[1] && dst.columns[0] == dst.columns[1] {
             // Neither end is split: every shared family answers alike.
             let families = UNIFORM[shared as usize][usize::from(e4 && i4)];
             return Verdict { egress: e4, ingress: i4, families };
         }
-        let e6 = egress.is_none_or(|row| bits::test(row, dst.columns[1]));
-        let i6 = ingress.is_none_or(|row| bits::test(row, src.columns[1]));
+        let e6 = egress.is_none_or(|row| rows.test(row, dst.columns[1]));
+        let i6 = ingress.is_none_or(|row| rows.test(row, src.columns[1]));
         headline(shared, (e4, i4), (e6, i6))
     }
 
@@ -296,7 +304,7 @@ impl Engine {
             }
             let row = self.row(&t.ingress_index, d, pc);
             let end = if plain { n } else { t.ip_base };
-            for s in bits::ones(&row[..bits::words_for(end)]).take_while(|&c| c < end).filter_map(owner) {
+            for s in row.ones().take_while(|&c| c < end).filter_map(owner) {
                 bits::set(&mut admitted_by[s], d);
             }
         }
@@ -307,12 +315,12 @@ impl Engine {
                 continue;
             }
             let egress = self.row(&t.egress_index, s, pc);
-            egress_bits.copy_from_slice(&egress[..words]);
+            egress.copy_into(&mut egress_bits);
             if !plain {
                 // Split identities answer over IPv6 in their own column.
                 for &i in &t.split {
                     let i = i as usize;
-                    if bits::test(egress, t.v6_column[i] as usize) {
+                    if egress.test(t.v6_column[i] as usize) {
                         bits::set(&mut egress_bits, i);
                     } else {
                         egress_bits[i >> 6] &= !(1 << (i & 63));
@@ -381,15 +389,15 @@ impl Engine {
             Direction::Ingress => self.ingress_row(local, pc),
         };
         let shared = self.shared_families(local, peer);
-        Family::ALL.into_iter().any(|f| shared & f.bit() != 0 && bits::test(row, self.column(peer, f)))
+        Family::ALL.into_iter().any(|f| shared & f.bit() != 0 && row.test(self.column(peer, f)))
     }
 
     /// Whether pods of identity `src` may reach pods of identity `dst` on port class `pc` over
     /// `family`: both have it, and egress and ingress both admit (S1, S9a).
     pub(crate) fn pair_allowed_over(&self, src: usize, dst: usize, pc: usize, family: Family) -> bool {
         self.shared_families(src, dst) & family.bit() != 0
-            && bits::test(self.egress_row(src, pc), self.column(dst, family))
-            && bits::test(self.ingress_row(dst, pc), self.column(src, family))
+            && self.egress_row(src, pc).test(self.column(dst, family))
+            && self.ingress_row(dst, pc).test(self.column(src, family))
     }
 
     /// Whether pods of identity `src` may reach pods of identity `dst` on port class `pc`: egress
@@ -397,9 +405,9 @@ impl Engine {
     pub(crate) fn pair_allowed(&self, src: usize, dst: usize, pc: usize) -> bool {
         let shared = self.shared_families(src, dst);
         let (egress, ingress) = (self.egress_row(src, pc), self.ingress_row(dst, pc));
-        Family::ALL.into_iter().any(|f| {
-            shared & f.bit() != 0 && bits::test(egress, self.column(dst, f)) && bits::test(ingress, self.column(src, f))
-        })
+        Family::ALL
+            .into_iter()
+            .any(|f| shared & f.bit() != 0 && egress.test(self.column(dst, f)) && ingress.test(self.column(src, f)))
     }
 
     /// The truth table of every pod to every pod on `port`/`protocol`: computed on identities
@@ -409,21 +417,18 @@ impl Engine {
         let rows = self.matrix_rows(port, protocol);
         let n = rows.len();
         let row_words = bits::words_for(n);
-        // One pod-level row per identity, then copied to each of its pods.
-        let pod_rows: Vec<Vec<u64>> = rows
-            .ids
-            .iter()
-            .map(|id_row| {
-                let mut row = Vec::new();
-                rows.expand(id_row, &mut row);
-                row
-            })
-            .collect();
-        let mut allowed = Vec::with_capacity(n * row_words);
-        for (s, &id) in self.tables.pod_identity.iter().enumerate() {
-            allowed.extend_from_slice(&pod_rows[id as usize]);
-            if self.options.exempts_self_traffic() {
-                bits::set(&mut allowed[s * row_words..], s);
+        // One pod-level row per identity, copied to each of its pods.
+        let mut allowed = vec![0u64; n * row_words];
+        let mut row = Vec::new();
+        for (id, id_row) in rows.ids.iter().enumerate() {
+            rows.expand(id_row, &mut row);
+            for &s in self.members(id) {
+                let s = s as usize;
+                let at = &mut allowed[s * row_words..(s + 1) * row_words];
+                at.copy_from_slice(&row);
+                if self.options.exempts_self_traffic() {
+                    bits::set(at, s);
+                }
             }
         }
         Matrix { pods: n, row_words, allowed }
@@ -493,13 +498,12 @@ impl Engine {
         if t.split.is_empty() {
             return candidates;
         }
-        let n_rows = t.rows.len() / t.words.max(1);
         let mut differing: HashMap<u32, Vec<usize>> = HashMap::new();
-        for r in 0..n_rows {
-            let row = &t.rows[r * t.words..(r + 1) * t.words];
+        for r in 0..t.rows.len() {
+            let row = t.rows.row(r as u32);
             for &x in &t.split {
                 let x = x as usize;
-                if bits::test(row, x) != bits::test(row, t.v6_column[x] as usize) {
+                if row.test(x) != row.test(t.v6_column[x] as usize) {
                     differing.entry(r as u32).or_default().push(x);
                 }
             }
@@ -518,11 +522,11 @@ impl Engine {
         candidates
     }
 
-    pub(crate) fn egress_row(&self, identity: usize, pc: usize) -> &[u64] {
+    pub(crate) fn egress_row(&self, identity: usize, pc: usize) -> RowRef<'_> {
         self.row(&self.tables.egress_index, identity, pc)
     }
 
-    pub(crate) fn ingress_row(&self, identity: usize, pc: usize) -> &[u64] {
+    pub(crate) fn ingress_row(&self, identity: usize, pc: usize) -> RowRef<'_> {
         self.row(&self.tables.ingress_index, identity, pc)
     }
 }
@@ -590,9 +594,10 @@ impl MatrixRows<'_> {
     fn expand(&self, id_row: &[u64], row: &mut Vec<u64>) {
         row.clear();
         row.resize(bits::words_for(self.len()), 0);
-        for (d, &id) in self.engine.tables.pod_identity.iter().enumerate() {
-            if bits::test(id_row, id as usize) {
-                bits::set(row, d);
+        // The members of each admitted identity: the work is the bits set, not every pod.
+        for id in bits::ones(id_row) {
+            for &d in self.engine.members(id) {
+                bits::set(row, d as usize);
             }
         }
     }

@@ -1,7 +1,4 @@
-//! Bit rows: the storage of every relation in the compiled engine.
-
-use alloc::vec;
-use alloc::vec::Vec;
+//! Bit rows as words: the operations the compiler and the analyses use on them.
 
 /// Words needed for `bits` bits.
 pub(crate) fn words_for(bits: usize) -> usize {
@@ -64,71 +61,11 @@ pub(crate) fn or_into(dst: &mut [u64], src: &[u64]) {
     }
 }
 
-/// A growable set of distinct fixed-width rows: interning a row twice gives the same id. Each
-/// row is stored once: the index holds ids and hashes rows where they lie.
-#[derive(Clone, Debug)]
-pub(crate) struct RowSet {
-    words: usize,
-    data: Vec<u64>,
-    index: hashbrown::HashTable<u32>,
-    hasher: hashbrown::DefaultHashBuilder,
-}
-
-impl RowSet {
-    /// An empty set of rows `bits` wide.
-    pub(crate) fn new(bits: usize) -> RowSet {
-        RowSet {
-            words: words_for(bits),
-            data: Vec::new(),
-            index: hashbrown::HashTable::new(),
-            hasher: hashbrown::DefaultHashBuilder::default(),
-        }
-    }
-
-    /// The id of `row`, adding it when new.
-    pub(crate) fn intern(&mut self, row: &[u64]) -> u32 {
-        debug_assert_eq!(row.len(), self.words);
-        let (words, data, hasher) = (self.words, &self.data, &self.hasher);
-        let at = |id: u32| &data[id as usize * words..(id as usize + 1) * words];
-        let hash = core::hash::BuildHasher::hash_one(hasher, row);
-        if let Some(&id) = self.index.find(hash, |&id| at(id) == row) {
-            return id;
-        }
-        let id = (self.data.len() / self.words.max(1)) as u32;
-        let (words, data) = (self.words, &self.data);
-        self.index.insert_unique(hash, id, |&id| {
-            core::hash::BuildHasher::hash_one(hasher, &data[id as usize * words..(id as usize + 1) * words])
-        });
-        self.data.extend_from_slice(row);
-        id
-    }
-
-    /// Rows held.
-    pub(crate) fn len(&self) -> usize {
-        self.index.len()
-    }
-
-    /// A zeroed scratch row of the right width.
-    pub(crate) fn scratch(&self) -> Vec<u64> {
-        vec![0; self.words]
-    }
-
-    /// Row `id`.
-    pub(crate) fn row(&self, id: u32) -> &[u64] {
-        let start = id as usize * self.words;
-        &self.data[start..start + self.words]
-    }
-
-    /// Drops the interning index, keeping the rows (and no spare capacity).
-    pub(crate) fn into_rows(mut self) -> (usize, Vec<u64>) {
-        self.data.shrink_to_fit();
-        (self.words, self.data)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
+    use alloc::vec::Vec;
 
     #[test]
     fn ranges_set_and_clear_exactly_their_bits() {

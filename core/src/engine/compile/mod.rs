@@ -18,6 +18,7 @@ pub(crate) mod bits;
 mod estimate;
 pub(crate) mod ip_class;
 pub(crate) mod port_class;
+pub(crate) mod rows;
 mod selector_index;
 
 use alloc::vec;
@@ -26,10 +27,10 @@ use alloc::vec::Vec;
 use hashbrown::HashMap;
 use smallvec::SmallVec;
 
-use self::bits::RowSet;
 use self::estimate::Estimate;
 use self::ip_class::IpClasses;
 use self::port_class::{protocol_index, PortClasses};
+use self::rows::{RowRef, RowSet, Rows};
 use self::selector_index::SelectorIndex;
 use crate::engine::Engine;
 use crate::spec::query::{ips_family_mask, Family, Options};
@@ -66,17 +67,28 @@ impl Compiler {
     /// Compiles `cluster`, whatever its tables take (no budget: for trusted input; see
     /// [`Compiler::try_compile`]). The engine keeps its own copy of the cluster for explanations.
     pub fn compile(&self, cluster: &Cluster) -> Engine {
-        let tables = Tables::build(cluster, &self.options, usize::MAX).expect("no budget to exceed");
-        Engine::new(cluster.clone(), self.options, tables)
+        self.compile_owned(cluster.clone())
+    }
+
+    /// [`Compiler::compile`], keeping `cluster` itself rather than a copy (a copy of a
+    /// 100,000-pod cluster costs a fifth of its compile).
+    pub fn compile_owned(&self, cluster: Cluster) -> Engine {
+        let tables = Tables::build(&cluster, &self.options, usize::MAX).expect("no budget to exceed");
+        Engine::new(cluster, self.options, tables)
     }
 
     /// Compiles `cluster` within the budget set by [`Compiler::max_bytes`]. The size of the tables
     /// is estimated (an upper bound) before they are allocated; past the budget the compile is
     /// refused with an error naming the estimate, the limit and how to raise it.
     pub fn try_compile(&self, cluster: &Cluster) -> Result<Engine, Error> {
+        self.try_compile_owned(cluster.clone())
+    }
+
+    /// [`Compiler::try_compile`], keeping `cluster` itself rather than a copy.
+    pub fn try_compile_owned(&self, cluster: Cluster) -> Result<Engine, Error> {
         let budget = self.max_bytes.unwrap_or(usize::MAX);
-        match Tables::build(cluster, &self.options, budget) {
-            Ok(tables) => Ok(Engine::new(cluster.clone(), self.options, tables)),
+        match Tables::build(&cluster, &self.options, budget) {
+            Ok(tables) => Ok(Engine::new(cluster, self.options, tables)),
             Err(estimate) => Err(Error::single(Diagnostic::new(None, "", estimate.over(budget)))),
         }
     }
@@ -116,13 +128,11 @@ pub(crate) struct Tables {
     pub split: Vec<u32>,
     /// The first IP-class column.
     pub ip_base: usize,
-    /// Words per row.
-    pub words: usize,
     /// `[identity * ports.len() + port class]` → row of admitted peers, per direction.
     pub egress_index: Vec<u32>,
     pub ingress_index: Vec<u32>,
-    /// Distinct rows, `words` each.
-    pub rows: Vec<u64>,
+    /// Distinct rows, in blocks ([`rows`]).
+    pub rows: Rows,
     /// The all-ones row: what a pod that is not isolated admits.
     pub open_row: u32,
 }
@@ -233,7 +243,9 @@ impl Tables {
         let mut by_policies: HashMap<(Direction, Vec<u32>, Vec<NamedPort>), usize> = HashMap::new();
         for (i, identity) in identities.iter().enumerate() {
             for direction in [Direction::Egress, Direction::Ingress] {
-                let mut selecting: Vec<u32> = bits::ones(answers.row(identity.answers))
+                let mut selecting: Vec<u32> = answers
+                    .row(identity.answers)
+                    .ones()
                     .filter_map(|s| policies_by_selector.get(&(identity.namespace, s as u32)))
                     .flatten()
                     .copied()
@@ -291,25 +303,20 @@ impl Tables {
             bits::set_range(&mut all, 0..columns);
             rows.intern(&all)
         };
-        let peer_rows: Vec<u32> = peers
-            .iter()
-            .map(|&(peer, policy_ns)| {
-                let row = peer_row(
-                    peer,
-                    policy_ns,
-                    &identities,
-                    &answers,
-                    &layout,
-                    &pod_selectors,
-                    &ns_selectors,
-                    &ns_match,
-                    &ip_classes,
-                    options,
-                    columns,
-                );
-                rows.intern(&row)
-            })
-            .collect();
+        let peer_rows = PeerRows::new(
+            &identities,
+            &answers,
+            &layout,
+            &pod_selectors,
+            &ns_selectors,
+            &ns_match,
+            &ip_classes,
+            cluster.namespaces().len(),
+            options,
+            columns,
+        );
+        let peer_rows: Vec<u32> =
+            peers.iter().map(|&(peer, policy_ns)| rows.intern(&peer_rows.row(peer, policy_ns))).collect();
         let mut scratch = rows.scratch();
         let set_rows: Vec<u32> = peer_sets
             .iter()
@@ -319,7 +326,7 @@ impl Tables {
                 many => {
                     scratch.fill(0);
                     for &p in many {
-                        bits::or_into(&mut scratch, rows.row(peer_rows[p as usize]));
+                        rows.row(peer_rows[p as usize]).or_into(&mut scratch);
                     }
                     rows.intern(&scratch)
                 }
@@ -355,7 +362,7 @@ impl Tables {
         debug_assert!(rows.len() <= estimate.rows, "{} rows, estimated at most {}", rows.len(), estimate.rows);
 
         let (member_start, members) = members_of(&pod_identity, n_ids);
-        let (words, rows) = rows.into_rows();
+        let rows = rows.into_rows();
         let families: Vec<u8> = identities.iter().map(|i| i.families).collect();
         let pod_lookup = pod_identity
             .iter()
@@ -373,7 +380,6 @@ impl Tables {
             v6_column,
             split,
             ip_base,
-            words,
             egress_index,
             ingress_index,
             rows,
@@ -388,7 +394,7 @@ impl Tables {
             + (self.egress_index.capacity() + self.ingress_index.capacity()) * 4
             + self.families.capacity()
             + (self.v6_column.capacity() + self.split.capacity()) * 4
-            + self.rows.capacity() * 8
+            + self.rows.memory_bytes()
             + self.ip_classes.memory_bytes()
             + self.ports.memory_bytes()
     }
@@ -759,11 +765,8 @@ impl Sweep {
     }
 
     /// Adds `row` to the union (or takes it out), a word at a time.
-    fn toggle(&mut self, row: &[u64], add: bool) {
-        for (w, &word) in row.iter().enumerate() {
-            if word == 0 {
-                continue;
-            }
+    fn toggle(&mut self, row: RowRef<'_>, add: bool) {
+        for (w, word) in row.nonzero_words() {
             if word == u64::MAX {
                 if add {
                     self.full_counts[w] += 1;
@@ -822,58 +825,129 @@ fn intern<'a>(map: &mut HashMap<&'a LabelSelector, u32>, s: &'a LabelSelector) {
     map.entry(s).or_insert(next);
 }
 
-/// The columns a peer of a policy in namespace `policy_ns` matches (S6, S9).
-#[allow(clippy::too_many_arguments)]
-fn peer_row(
-    peer: &Peer,
-    policy_ns: u32,
-    identities: &[Identity],
-    answers: &RowSet,
-    layout: &Layout,
-    pod_selectors: &HashMap<&LabelSelector, u32>,
-    ns_selectors: &HashMap<&LabelSelector, u32>,
-    ns_match: &[Vec<u64>],
-    ip_classes: &IpClasses,
-    options: &Options,
+/// What a peer's row is made from (S6, S9), with the identities filed by namespace, by pod
+/// selector and by IP class, so that a row costs the identities it can match rather than every
+/// identity (issue 18: peers x identities was the compile's quadratic step).
+struct PeerRows<'a, 'c> {
+    identities: &'a [Identity],
+    layout: &'a Layout<'a>,
+    pod_selectors: &'a HashMap<&'c LabelSelector, u32>,
+    ns_selectors: &'a HashMap<&'c LabelSelector, u32>,
+    ns_match: &'a [Vec<u64>],
+    ip_classes: &'a IpClasses,
+    options: &'a Options,
     columns: usize,
-) -> Vec<u64> {
-    let mut row = vec![0u64; bits::words_for(columns)];
-    match peer {
-        Peer::Selector { pod_selector, namespace_selector } => {
-            let pod_sel = pod_selector.as_ref().map(|s| pod_selectors[s] as usize);
-            let ns_sel = namespace_selector.as_ref().map(|s| ns_selectors[s] as usize);
-            for (i, identity) in identities.iter().enumerate() {
-                let ns_ok = match ns_sel {
-                    None => identity.namespace == policy_ns,
-                    Some(s) => bits::test(&ns_match[s], identity.namespace as usize),
+    /// Per namespace: its identities, ascending.
+    by_namespace: Vec<Vec<u32>>,
+    /// Per pod selector: the identities it selects, ascending.
+    by_selector: Vec<Vec<u32>>,
+    /// Per IP class: the identities with an address in it, ascending (empty when ipBlocks do
+    /// not match pods).
+    by_ip_class: Vec<Vec<u32>>,
+}
+
+impl<'a, 'c> PeerRows<'a, 'c> {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        identities: &'a [Identity],
+        answers: &RowSet,
+        layout: &'a Layout<'a>,
+        pod_selectors: &'a HashMap<&'c LabelSelector, u32>,
+        ns_selectors: &'a HashMap<&'c LabelSelector, u32>,
+        ns_match: &'a [Vec<u64>],
+        ip_classes: &'a IpClasses,
+        namespaces: usize,
+        options: &'a Options,
+        columns: usize,
+    ) -> PeerRows<'a, 'c> {
+        let mut by_namespace = vec![Vec::new(); namespaces];
+        let mut by_selector = vec![Vec::new(); pod_selectors.len()];
+        let mut by_ip_class = vec![Vec::new(); ip_classes.len()];
+        for (i, identity) in identities.iter().enumerate() {
+            if let Some(list) = by_namespace.get_mut(identity.namespace as usize) {
+                list.push(i as u32);
+            }
+            answers.row(identity.answers).ones().for_each(|s| by_selector[s].push(i as u32));
+            identity.ip_classes.iter().for_each(|&c| by_ip_class[c as usize].push(i as u32));
+        }
+        PeerRows {
+            identities,
+            layout,
+            pod_selectors,
+            ns_selectors,
+            ns_match,
+            ip_classes,
+            options,
+            columns,
+            by_namespace,
+            by_selector,
+            by_ip_class,
+        }
+    }
+
+    /// The columns a peer of a policy in namespace `policy_ns` matches (S6, S9).
+    fn row(&self, peer: &Peer, policy_ns: u32) -> Vec<u64> {
+        let mut row = vec![0u64; bits::words_for(self.columns)];
+        match peer {
+            Peer::Selector { pod_selector, namespace_selector } => {
+                let pod_sel = pod_selector.as_ref().map(|s| self.pod_selectors[s] as usize);
+                let ns_sel = namespace_selector.as_ref().map(|s| self.ns_selectors[s] as usize);
+                let ns_ok = |ns: u32| match ns_sel {
+                    None => ns == policy_ns,
+                    Some(s) => bits::test(&self.ns_match[s], ns as usize),
                 };
-                if ns_ok && pod_sel.is_none_or(|s| bits::test(answers.row(identity.answers), s)) {
-                    layout.set_identity(&mut row, i);
+                // The namespaces the peer admits: the policy's own, or the selector's.
+                let namespaces: Vec<usize> = match ns_sel {
+                    None => self.by_namespace.get(policy_ns as usize).map(|_| policy_ns as usize).into_iter().collect(),
+                    Some(s) => bits::ones(&self.ns_match[s]).collect(),
+                };
+                let in_namespaces: usize = namespaces.iter().map(|&n| self.by_namespace[n].len()).sum();
+                match pod_sel {
+                    // The shorter list of candidates, checked against the other condition.
+                    Some(p) if self.by_selector[p].len() < in_namespaces => {
+                        for &i in &self.by_selector[p] {
+                            if ns_ok(self.identities[i as usize].namespace) {
+                                self.layout.set_identity(&mut row, i as usize);
+                            }
+                        }
+                    }
+                    _ => {
+                        let selected = |i: u32| pod_sel.is_none_or(|p| self.by_selector[p].binary_search(&i).is_ok());
+                        for &n in &namespaces {
+                            for &i in self.by_namespace[n].iter().filter(|&&i| selected(i)) {
+                                self.layout.set_identity(&mut row, i as usize);
+                            }
+                        }
+                    }
                 }
             }
-        }
-        Peer::IpBlock(block) => {
-            // Classes are cut at every cidr and except boundary: the cidr is a run of whole
-            // classes, and so is each except.
-            let base = layout.ip_base;
-            let run = |net: &ipnet::IpNet| {
-                base + ip_classes.class_of(net.network())..base + ip_classes.class_of(net.broadcast()) + 1
-            };
-            bits::set_range(&mut row, run(&block.cidr()));
-            for except in block.except() {
-                bits::clear_range(&mut row, run(except));
-            }
-            if options.ip_block_matches_pods {
-                // S9a: each family's address is matched in that family's column only.
-                for (i, identity) in identities.iter().enumerate() {
-                    for &c in &identity.ip_classes {
-                        if bits::test(&row, base + c as usize) {
-                            bits::set(&mut row, layout.column(i, ip_classes.family(c as usize)));
+            Peer::IpBlock(block) => {
+                // Classes are cut at every cidr and except boundary: the cidr is a run of whole
+                // classes, and so is each except.
+                let base = self.layout.ip_base;
+                let run = |net: &ipnet::IpNet| {
+                    base + self.ip_classes.class_of(net.network())..base + self.ip_classes.class_of(net.broadcast()) + 1
+                };
+                bits::set_range(&mut row, run(&block.cidr()));
+                for except in block.except() {
+                    bits::clear_range(&mut row, run(except));
+                }
+                if self.options.ip_block_matches_pods {
+                    // S9a: each family's address is matched in that family's column only.
+                    let matched: Vec<usize> = bits::ones(&row[base / 64..])
+                        .map(|c| c + base / 64 * 64)
+                        .filter(|&c| c >= base && c < self.columns)
+                        .map(|c| c - base)
+                        .collect();
+                    for class in matched {
+                        let family = self.ip_classes.family(class);
+                        for &i in &self.by_ip_class[class] {
+                            bits::set(&mut row, self.layout.column(i as usize, family));
                         }
                     }
                 }
             }
         }
+        row
     }
-    row
 }
