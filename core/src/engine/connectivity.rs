@@ -189,7 +189,7 @@ impl Connectivity {
         let mut groups: Vec<Vec<usize>> = Vec::new();
         for pc in 0..n_pcs {
             let signature: Vec<u32> = (0..n_ids)
-                .flat_map(|i| [tables.egress_index[i * n_pcs + pc], tables.ingress_index[i * n_pcs + pc]])
+                .flat_map(|i| [tables.egress_index[pc * n_ids + i], tables.ingress_index[pc * n_ids + i]])
                 .collect();
             let next = groups.len();
             let g = *group_of_signature.entry(signature).or_insert_with(|| {

@@ -6,6 +6,7 @@
 //! in the row the index names. No allocation, no loop over policies or rules.
 //! [`Engine::explain`] is the slow path: it walks the spec (see `explain/`).
 
+mod by_ip;
 pub(crate) mod compile;
 pub(crate) mod connectivity;
 #[cfg(feature = "k8s")]
@@ -19,6 +20,7 @@ use core::net::IpAddr;
 
 use hashbrown::HashMap;
 
+use crate::engine::by_ip::PodsByIp;
 use crate::engine::compile::bits;
 use crate::engine::compile::rows::RowRef;
 use crate::engine::compile::Tables;
@@ -32,7 +34,7 @@ pub struct Engine {
     cluster: Cluster,
     options: Options,
     tables: Tables,
-    pod_by_ip: HashMap<IpAddr, PodId>,
+    pod_by_ip: PodsByIp,
     pod_by_name: HashMap<Box<str>, PodId>,
 }
 
@@ -53,8 +55,7 @@ struct Located {
 impl Engine {
     pub(crate) fn new(cluster: Cluster, options: Options, tables: Tables) -> Engine {
         let pods = cluster.pods();
-        let pod_by_ip =
-            pods.iter().enumerate().flat_map(|(i, p)| p.ips.iter().map(move |ip| (*ip, PodId(i as u32)))).collect();
+        let pod_by_ip = PodsByIp::new(pods);
         let pod_by_name =
             pods.iter().enumerate().map(|(i, p)| (p.qualified_name().into_boxed_str(), PodId(i as u32))).collect();
         Engine { cluster, options, tables, pod_by_ip, pod_by_name }
@@ -82,10 +83,9 @@ impl Engine {
 
     /// Bytes held by the compiled tables and lookups (not counting the kept cluster).
     pub fn memory_bytes(&self) -> usize {
-        let entry = core::mem::size_of::<(IpAddr, PodId)>() + 1;
         let name_entry = core::mem::size_of::<(Box<str>, PodId)>() + 1;
         self.tables.memory_bytes()
-            + self.pod_by_ip.capacity() * entry
+            + self.pod_by_ip.memory_bytes()
             + self.pod_by_name.capacity() * name_entry
             + self.pod_by_name.keys().map(|k| k.len()).sum::<usize>()
     }
@@ -102,7 +102,7 @@ impl Engine {
     /// IP's family, pass `Endpoint::Ip(ip)` to [`Engine::decide`] instead.
     pub fn endpoint_for_ip(&self, ip: IpAddr) -> Endpoint {
         let ip = ip.to_canonical();
-        self.pod_by_ip.get(&ip).map_or(Endpoint::Ip(ip), |&p| Endpoint::Pod(p))
+        self.pod_by_ip.get(ip).map_or(Endpoint::Ip(ip), Endpoint::Pod)
     }
 
     /// Parses `namespace/name` or an IP address into an endpoint. An address stays an
@@ -120,7 +120,7 @@ impl Engine {
     pub fn pod_of(&self, endpoint: Endpoint) -> Option<PodId> {
         match endpoint {
             Endpoint::Pod(p) => Some(p),
-            Endpoint::Ip(ip) => self.pod_by_ip.get(&ip.to_canonical()).copied(),
+            Endpoint::Ip(ip) => self.pod_by_ip.get(ip.to_canonical()),
         }
     }
 
@@ -149,9 +149,9 @@ impl Engine {
                         None => (ip, Family::Ipv6.bit()),
                     },
                 };
-                match self.pod_by_ip.get(&ip) {
+                match self.pod_by_ip.get(ip) {
                     // S9a: a pod's IP is the pod over that IP's family only.
-                    Some(&p) => self.locate_pod(p, Some(family)),
+                    Some(p) => self.locate_pod(p, Some(family)),
                     None => {
                         let column = self.tables.ip_base + self.tables.ip_classes.class_of(ip);
                         Located { families: family, columns: [column, column], identity: None, pod: None }
@@ -164,7 +164,7 @@ impl Engine {
     /// The row `index` names for `identity` and `port_class`.
     #[inline(always)]
     fn row_id(&self, index: &[u32], identity: usize, port_class: usize) -> u32 {
-        index[identity * self.tables.ports.len() + port_class]
+        index[port_class * self.tables.identities + identity]
     }
 
     #[inline(always)]
@@ -297,7 +297,7 @@ impl Engine {
         let mut open = vec![0u64; words];
         let mut admitted_by = vec![vec![0u64; words]; n];
         for d in bits::ones(members).take_while(|&d| d < n) {
-            let index = t.ingress_index[d * t.ports.len() + pc];
+            let index = t.ingress_index[pc * n + d];
             if index == t.open_row {
                 bits::set(&mut open, d);
                 continue;
@@ -508,11 +508,10 @@ impl Engine {
                 }
             }
         }
-        let n_pcs = t.ports.len();
         for (direction, index) in [(Direction::Egress, &t.egress_index), (Direction::Ingress, &t.ingress_index)] {
             for (entry, row) in index.iter().enumerate() {
                 let Some(peers) = differing.get(row) else { continue };
-                let (local, pc) = (entry / n_pcs, entry % n_pcs);
+                let (local, pc) = (entry % t.identities, entry / t.identities);
                 for &x in peers {
                     let pair = if direction == Direction::Egress { (local, x) } else { (x, local) };
                     candidates.entry(pair).or_default().insert(pc);

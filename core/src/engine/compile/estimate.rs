@@ -39,10 +39,13 @@ impl Estimate {
     /// selector answers, the per-pod and per-column arrays (IP class bounds, the sweep's
     /// counters) and the fixed port table.
     pub(crate) fn bytes(&self) -> usize {
-        let row_bytes = self.columns.div_ceil(64).saturating_mul(8);
+        // Rows are stored in blocks ([`super::rows`]): per row a 4-byte id per block, and at
+        // worst every block of every row distinct, 64 bytes each. A `HashTable<u32>` entry is 4
+        // bytes and a control byte, at most 7/8 full, and capacities are powers of two: 12 bytes
+        // per interned row or block covers it.
+        let blocks = self.columns.div_ceil(super::rows::BLOCK_BITS);
+        let row_bytes = blocks.saturating_mul(4 + 8 * super::rows::BLOCK_WORDS + 12);
         let rows = self.rows.saturating_add(self.named_rows).saturating_add(4);
-        // A `HashTable<u32>` entry is 4 bytes and a control byte, at most 7/8 full, and
-        // capacities are powers of two: 12 bytes a row covers it.
         let row_total = rows.saturating_mul(row_bytes.saturating_add(12));
         let index = self.identities.saturating_mul(self.port_classes).saturating_mul(2 * 4);
         let answers = self.label_sets.saturating_mul(self.selectors.div_ceil(64).saturating_mul(8) + 12);

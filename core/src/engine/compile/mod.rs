@@ -128,7 +128,8 @@ pub(crate) struct Tables {
     pub split: Vec<u32>,
     /// The first IP-class column.
     pub ip_base: usize,
-    /// `[identity * ports.len() + port class]` → row of admitted peers, per direction.
+    /// `[port class * identities + identity]` → row of admitted peers, per direction. Port
+    /// class major: queries on one port read one contiguous slice, `identities` entries long.
     pub egress_index: Vec<u32>,
     pub ingress_index: Vec<u32>,
     /// Distinct rows, in blocks ([`rows`]).
@@ -361,6 +362,7 @@ impl Tables {
         }
         debug_assert!(rows.len() <= estimate.rows, "{} rows, estimated at most {}", rows.len(), estimate.rows);
 
+        let (egress_index, ingress_index) = (by_port_class(&egress_index, n_pcs), by_port_class(&ingress_index, n_pcs));
         let (member_start, members) = members_of(&pod_identity, n_ids);
         let rows = rows.into_rows();
         let families: Vec<u8> = identities.iter().map(|i| i.families).collect();
@@ -421,6 +423,16 @@ fn port_classes(cluster: &Cluster, identities: &[Identity]) -> PortClasses {
         }
     }
     PortClasses::new(boundaries)
+}
+
+/// `index` (identity major, `classes` entries per identity) laid out port class major.
+fn by_port_class(index: &[u32], classes: usize) -> Vec<u32> {
+    let identities = index.len().checked_div(classes).unwrap_or(0);
+    let mut out = Vec::with_capacity(index.len());
+    for pc in 0..classes {
+        out.extend((0..identities).map(|i| index[i * classes + pc]));
+    }
+    out
 }
 
 /// The pods of each identity: `members[member_start[i]..member_start[i + 1]]`, ascending.

@@ -1,0 +1,46 @@
+//! Pods by IP address: the lookup behind IP endpoints, one compact table per family (8 bytes an
+//! IPv4 entry, where a table keyed by `IpAddr` took 24).
+
+use core::net::IpAddr;
+
+use hashbrown::HashMap;
+
+use crate::spec::{Pod, PodId};
+
+/// The pod that has each address. An address two pods claim belongs to the later one.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PodsByIp {
+    v4: HashMap<u32, PodId>,
+    v6: HashMap<u128, PodId>,
+}
+
+impl PodsByIp {
+    /// The addresses of `pods`, by pod index.
+    pub(crate) fn new(pods: &[Pod]) -> PodsByIp {
+        let mut by_ip = PodsByIp::default();
+        for (i, pod) in pods.iter().enumerate() {
+            for ip in &pod.ips {
+                match ip {
+                    IpAddr::V4(a) => by_ip.v4.insert(u32::from(*a), PodId(i as u32)),
+                    IpAddr::V6(a) => by_ip.v6.insert(u128::from(*a), PodId(i as u32)),
+                };
+            }
+        }
+        by_ip
+    }
+
+    /// The pod with address `ip` (taken as given: canonicalize IPv4-mapped addresses first).
+    #[inline]
+    pub(crate) fn get(&self, ip: IpAddr) -> Option<PodId> {
+        match ip {
+            IpAddr::V4(a) => self.v4.get(&u32::from(a)).copied(),
+            IpAddr::V6(a) => self.v6.get(&u128::from(a)).copied(),
+        }
+    }
+
+    /// Bytes held: entries and a control byte each.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.v4.capacity() * (core::mem::size_of::<(u32, PodId)>() + 1)
+            + self.v6.capacity() * (core::mem::size_of::<(u128, PodId)>() + 1)
+    }
+}
