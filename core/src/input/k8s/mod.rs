@@ -496,19 +496,19 @@ impl Loader {
 /// A parse error's message and line.
 type ParseError = (String, Option<u32>);
 
-/// The documents of a YAML stream (empty ones left out), each with its place: decoded as they
-/// are parsed, or, when that fails, parsed into values and each object decoded on its own, so
-/// that every problem is named with its object and field.
-fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::Place)>, ParseError> {
-    // Budget scaled with the input so that large real dumps pass, while alias expansion cannot
-    // blow up (`limits.max_alias_events`): every node, event and document of plain YAML takes
-    // at least two bytes of input.
-    let per_byte = text.len() / 2;
-    let options = serde_saphyr::options! {
+/// The YAML reader's options for `len` bytes of text. Its budget is scaled with the input, so
+/// that large real dumps pass, while alias expansion cannot blow up (`limits.max_alias_events`):
+/// every node, event and document of plain YAML takes at least two bytes of input, and its
+/// scalars are at most the input (a 150,000-pod dump holds more than the reader's default of
+/// 64 MiB of scalars).
+fn yaml_options(len: usize, limits: &Limits) -> serde_saphyr::Options {
+    let per_byte = len / 2;
+    serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_events: per_byte.max(1_000_000),
             max_nodes: per_byte.max(250_000),
             max_documents: per_byte.max(1_024),
+            max_total_scalar_bytes: len.max(64 << 20),
             max_depth: limits.depth(),
         },
         alias_limits: serde_saphyr::alias_limits! {
@@ -516,7 +516,14 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::
         },
         // YAML 1.2 booleans only: `y`, `on` and `no` are strings (label values such as `ns: y`).
         strict_booleans: true,
-    };
+    }
+}
+
+/// The documents of a YAML stream (empty ones left out), each with its place: decoded as they
+/// are parsed, or, when that fails, parsed into values and each object decoded on its own, so
+/// that every problem is named with its object and field.
+fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::Place)>, ParseError> {
+    let options = yaml_options(text.len(), limits);
     let place = |document| locate::Place { document, steps: Vec::new() };
     // The streaming decode refuses a repeated key wherever it reads one (derived structs,
     // label maps, the object's own keys), and skips the rest unread: the parser need not
@@ -696,6 +703,22 @@ impl Cluster {
 
 #[cfg(test)]
 mod tests {
+    /// Plain YAML of any size fits the reader's budget: every count it keeps is at most half
+    /// the input's bytes, its scalars at most all of them (issue 18: a 111 MB, 150,000-pod dump
+    /// was refused for holding more than 64 MiB of scalars).
+    #[test]
+    fn yaml_budget_grows_with_the_input() {
+        let limits = crate::Limits::default();
+        for len in [0, 1 << 20, 111_184_735, 2 << 30] {
+            let budget = super::yaml_options(len, &limits).budget.expect("a budget is set");
+            assert!(budget.max_total_scalar_bytes >= len, "{len}: scalars");
+            for (what, max) in [("events", budget.max_events), ("nodes", budget.max_nodes)] {
+                assert!(max >= len / 2, "{len}: {what}");
+            }
+            assert_eq!(budget.max_depth, limits.depth());
+        }
+    }
+
     #[test]
     fn nesting_skips_strings_and_escapes() {
         assert_eq!(super::nesting(br#"{"a": [1, {"b": "}]\"[{"}], "c": [[]]}"#), 3);
