@@ -41,8 +41,21 @@ impl Rows {
     /// Whether bit `column` of row `row` is set: two reads. `column` must be below the width.
     #[inline(always)]
     pub(crate) fn test(&self, row: u32, column: usize) -> bool {
-        let block = self.ids[row as usize * self.per_row + column / BLOCK_BITS] as usize;
-        let word = self.blocks[block * BLOCK_WORDS + (column / 64) % BLOCK_WORDS];
+        self.test_block(self.block_of(row, column), column)
+    }
+
+    /// The first of [`Rows::test`]'s reads: the id of the block of row `row` that holds
+    /// `column`.
+    #[inline(always)]
+    pub(crate) fn block_of(&self, row: u32, column: usize) -> u32 {
+        self.ids[row as usize * self.per_row + column / BLOCK_BITS]
+    }
+
+    /// The second of [`Rows::test`]'s reads: whether block `block` (of the row, as
+    /// [`Rows::block_of`] gave it) sets `column`.
+    #[inline(always)]
+    pub(crate) fn test_block(&self, block: u32, column: usize) -> bool {
+        let word = self.blocks[block as usize * BLOCK_WORDS + (column / 64) % BLOCK_WORDS];
         (word >> (column % 64)) & 1 != 0
     }
 
