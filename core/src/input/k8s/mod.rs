@@ -16,6 +16,7 @@
 
 mod convert;
 mod decode;
+mod events;
 mod locate;
 mod workloads;
 
@@ -528,6 +529,13 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::
     // The streaming decode refuses a repeated key wherever it reads one (derived structs,
     // label maps, the object's own keys), and skips the rest unread: the parser need not
     // remember every key of every mapping it skips.
+    // First the fast reader, for the YAML it reads exactly as serde-saphyr does (`events`); on
+    // anything else, serde-saphyr.
+    if let Ok(documents) =
+        decode::with_node_budget(node_budget(limits), || events::documents::<decode::Node>(text, limits.depth()))
+    {
+        return Ok(documents.into_iter().enumerate().map(|(i, node)| (node, place(i))).collect());
+    }
     let mut streaming = options.clone();
     streaming.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
     let fast = decode::with_node_budget(node_budget(limits), || {
