@@ -18,6 +18,7 @@ mod convert;
 mod decode;
 mod events;
 mod locate;
+mod split;
 mod workloads;
 
 use std::borrow::Cow;
@@ -529,8 +530,11 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::
     // The streaming decode refuses a repeated key wherever it reads one (derived structs,
     // label maps, the object's own keys), and skips the rest unread: the parser need not
     // remember every key of every mapping it skips.
-    // First the fast reader, for the YAML it reads exactly as serde-saphyr does (`events`); on
-    // anything else, serde-saphyr.
+    // First the fast reader, for the YAML it reads exactly as serde-saphyr does (`events`), a
+    // large List on two threads (`split`); on anything else, serde-saphyr.
+    if let Some(documents) = split::documents(text, limits.depth(), node_budget(limits)) {
+        return Ok(documents.into_iter().enumerate().map(|(i, node)| (node, place(i))).collect());
+    }
     if let Ok(documents) =
         decode::with_node_budget(node_budget(limits), || events::documents::<decode::Node>(text, limits.depth()))
     {
