@@ -30,10 +30,13 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     output: VerifyFormat,
-    /// Refuse an expectations file with a line longer than this many bytes (the file itself is
-    /// capped by --max-input-bytes).
+    /// Refuse an expectations file with a line longer than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = TextLimits::EXPECTATIONS.max_line_bytes)]
     max_line_bytes: usize,
+    /// Refuse an expectations file larger than this many bytes, before reading it (the cluster
+    /// inputs have their own cap, --max-input-bytes).
+    #[arg(long, value_name = "BYTES", default_value_t = TextLimits::EXPECTATIONS.max_bytes)]
+    max_expect_bytes: u64,
 }
 
 /// Runs `netpol verify`: exit 0 when every expectation holds, 1 when one does not, 2 on bad
@@ -55,6 +58,6 @@ fn read_expectations(args: &VerifyArgs) -> Option<Expectations> {
         usage_error("--expect - and INPUT - cannot both read stdin");
         return None;
     }
-    let limits = TextLimits { max_bytes: args.input.max_input_bytes as u64, max_line_bytes: args.max_line_bytes };
+    let limits = TextLimits { max_bytes: args.max_expect_bytes, max_line_bytes: args.max_line_bytes };
     report(Expectations::from_source_with(&Source::arg(&args.expect), limits))
 }

@@ -85,6 +85,25 @@ fn a_bad_expectations_file_exits_2_naming_the_field() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cannot both read stdin"));
 
+    // A file over the size limit is refused before it is read (a 1 GB expectations file was
+    // read whole, 2.6 GB of memory, before its first line was found too long); raised, it is read.
+    let dir = common::scratch("big-expectations");
+    let big = dir.join("expectations.yaml");
+    std::fs::write(&big, format!("# {}\nexpectations: []\n", "x".repeat(40 << 20))).unwrap();
+    let out = netpol(&["verify", &cluster, "--expect", big.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "input is 41943060 bytes, over the limit of 33554432 bytes (raise it with max_bytes, `--max-expect-bytes`)"
+        ),
+        "{err}"
+    );
+    let raised = ["verify", &cluster, "--expect", big.to_str().unwrap(), "--max-expect-bytes", "50000000"];
+    let out = netpol(&raised);
+    assert!(stderr(&out).contains("line over the limit of 65536 bytes"), "{}", stderr(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+
     // A broken cluster is bad input too.
     let out = netpol(&["verify", &path("no/such/cluster.yaml"), "--expect", &path("examples/expectations.yaml")]);
     assert_eq!(out.status.code(), Some(2));

@@ -709,6 +709,18 @@ fn floods_of_tiny_values_are_refused_not_held() {
     }
 }
 
+/// Thousands of bad objects report the first thousand problems and how many more: 2,000,000
+/// `{}` printed a million lines.
+#[test]
+fn a_flood_of_bad_objects_reports_the_first_thousand_problems() {
+    let text = "---\n{}\n".repeat(1500);
+    let err = load(&text, Limits::default(), Strictness::Strict).expect_err("objects without kind");
+    let diagnostics = err.diagnostics();
+    assert_eq!(diagnostics.len(), 1001);
+    assert!(diagnostics[0].to_string().contains("an object without `kind`"), "{}", diagnostics[0]);
+    assert_eq!(diagnostics[1000].to_string(), "500 more problem(s) not shown (the first 1000 are above)");
+}
+
 // The compile's memory budget (`compile-bytes`): rules x excepts x ports.
 
 /// `rules` rules of the hostile shape, loaded under the default limits.

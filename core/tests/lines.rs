@@ -296,9 +296,11 @@ fn only_the_first_thousand_problems_are_placed() {
         text.push_str(&format!("---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: Bad{i}}}\n"));
     }
     let d = errors(&text);
-    assert_eq!(d.len(), 1_100);
+    // The first 1,000 problems are reported, each on its line; the rest are counted.
+    assert_eq!(d.len(), 1_001);
     assert_eq!(d.iter().filter(|d| d.line().is_some()).count(), 1_000);
     assert_eq!(d[999].line(), Some(line_of(&text, "name: Bad999}")));
+    assert_eq!(d[1000].to_string(), "100 more problem(s) not shown (the first 1000 are above)");
 }
 
 /// The walk skips the objects nobody asked about, through to the last one.

@@ -49,7 +49,7 @@ impl Expectations {
         let fail = |message: String| Error::single(Diagnostic::new(None, "", message).with_origin(Some(&origin)));
         let too_large = |size: String| {
             fail(format!(
-                "input is {size} bytes, over the limit of {} bytes (raise it with max_input_bytes, `--max-input-bytes`)",
+                "input is {size} bytes, over the limit of {} bytes (raise it with max_bytes, `--max-expect-bytes`)",
                 limits.max_bytes
             ))
         };

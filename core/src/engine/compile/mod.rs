@@ -856,6 +856,8 @@ struct PeerRows<'a, 'c> {
     /// Per IP class: the identities with an address in it, ascending (empty when ipBlocks do
     /// not match pods).
     by_ip_class: Vec<Vec<u32>>,
+    /// The identities with an address in some IP class, ascending.
+    with_addresses: Vec<u32>,
 }
 
 impl<'a, 'c> PeerRows<'a, 'c> {
@@ -882,6 +884,8 @@ impl<'a, 'c> PeerRows<'a, 'c> {
             answers.row(identity.answers).ones().for_each(|s| by_selector[s].push(i as u32));
             identity.ip_classes.iter().for_each(|&c| by_ip_class[c as usize].push(i as u32));
         }
+        let with_addresses =
+            (0..identities.len() as u32).filter(|&i| !identities[i as usize].ip_classes.is_empty()).collect();
         PeerRows {
             identities,
             layout,
@@ -894,6 +898,7 @@ impl<'a, 'c> PeerRows<'a, 'c> {
             by_namespace,
             by_selector,
             by_ip_class,
+            with_addresses,
         }
     }
 
@@ -945,18 +950,29 @@ impl<'a, 'c> PeerRows<'a, 'c> {
                     bits::clear_range(&mut row, run(except));
                 }
                 if self.options.ip_block_matches_pods {
-                    // S9a: each family's address is matched in that family's column only.
-                    let matched: Vec<usize> = bits::ones(&row[base / 64..])
-                        .map(|c| c + base / 64 * 64)
-                        .filter(|&c| c >= base && c < self.columns)
-                        .map(|c| c - base)
-                        .collect();
-                    for class in matched {
-                        let family = self.ip_classes.family(class);
-                        for &i in &self.by_ip_class[class] {
-                            bits::set(&mut row, self.layout.column(i as usize, family));
+                    // S9a: each family's address is matched in that family's column only. The
+                    // identities with addresses are walked, or the matched classes, whichever
+                    // are fewer (one pod under 60,000 ipBlocks of 120,000 classes each, or
+                    // 20,000 identities under a /8).
+                    let matched_classes: usize = row.iter().map(|w| w.count_ones() as usize).sum();
+                    let mut columns = Vec::new();
+                    if self.with_addresses.len() <= matched_classes {
+                        for &i in &self.with_addresses {
+                            for &c in &self.identities[i as usize].ip_classes {
+                                if bits::test(&row, base + c as usize) {
+                                    columns.push(self.layout.column(i as usize, self.ip_classes.family(c as usize)));
+                                }
+                            }
+                        }
+                    } else {
+                        for class in bits::ones(&row).filter(|&c| c >= base).map(|c| c - base) {
+                            let family = self.ip_classes.family(class);
+                            columns.extend(
+                                self.by_ip_class[class].iter().map(|&i| self.layout.column(i as usize, family)),
+                            );
                         }
                     }
+                    columns.into_iter().for_each(|c| bits::set(&mut row, c));
                 }
             }
         }

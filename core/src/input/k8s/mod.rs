@@ -92,6 +92,9 @@ pub struct Mark {
 /// fast (the rest keep `line() == None`).
 const MAX_PLACED: usize = 1_000;
 
+/// The most errors one load reports; past it, the rest are counted in one last diagnostic.
+const MAX_REPORTED: usize = 1_000;
+
 impl Loader {
     /// A loader with `options`.
     pub fn new(options: LoadOptions) -> Loader {
@@ -451,6 +454,17 @@ impl Loader {
                 None
             }
         };
+        if errors.len() > MAX_REPORTED {
+            // A flood of bad objects (2,000,000 `{}` printed a million lines): the first ones, and
+            // how many more.
+            let more = errors.len() - MAX_REPORTED;
+            errors.truncate(MAX_REPORTED);
+            errors.push(Diagnostic::new(
+                None,
+                "",
+                format!("{more} more problem(s) not shown (the first {MAX_REPORTED} are above)"),
+            ));
+        }
         let warnings = cluster.as_mut().map(Cluster::warnings_mut).unwrap_or_default();
         self.place_lines(errors.iter_mut().chain(warnings.iter_mut()));
         match cluster {
