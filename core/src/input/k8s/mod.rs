@@ -78,6 +78,9 @@ pub struct Loader {
     texts: Vec<(String, bool)>,
     /// Per object read from a text: its origin, the text and where in it the object is.
     places: Vec<(String, usize, locate::Place)>,
+    /// Errors past the first [`MAX_REPORTED`]: counted, not kept (a flood of bad objects would
+    /// otherwise hold a diagnostic each).
+    unreported: usize,
 }
 
 /// How far a [`Loader`] has read: see [`Loader::mark`].
@@ -107,9 +110,23 @@ impl Loader {
         self
     }
 
+    /// Records an error; past [`MAX_REPORTED`] it is only counted.
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.errors.push(diagnostic);
+        self.cap_errors();
+    }
+
+    /// Keeps the first [`MAX_REPORTED`] errors, counting the rest.
+    fn cap_errors(&mut self) {
+        if self.errors.len() > MAX_REPORTED {
+            self.unreported += self.errors.len() - MAX_REPORTED;
+            self.errors.truncate(MAX_REPORTED);
+        }
+    }
+
     /// Where the loader is now, for [`Loader::refuse_empty_since`].
     pub fn mark(&self) -> Mark {
-        Mark { read: self.read, errors: self.errors.len() }
+        Mark { read: self.read, errors: self.errors.len() + self.unreported }
     }
 
     /// Fails the load, naming `origin`, when nothing was added since `mark`: neither an object
@@ -120,7 +137,7 @@ impl Loader {
         if self.mark() == mark {
             let message = "no Kubernetes objects: the input is empty (allow it with the allow_empty option, \
                            `--allow-empty`, if an empty cluster is meant)";
-            self.errors.push(Diagnostic::new(None, "", message).with_origin(Some(origin)));
+            self.error(Diagnostic::new(None, "", message).with_origin(Some(origin)));
         }
     }
 
@@ -159,7 +176,7 @@ impl Loader {
                 }
             }
             Err((message, line)) => {
-                self.errors.push(Diagnostic::new(None, "", message).with_origin(Some(origin)).with_line(line))
+                self.error(Diagnostic::new(None, "", message).with_origin(Some(origin)).with_line(line))
             }
         }
     }
@@ -179,7 +196,7 @@ impl Loader {
     fn not_utf8(&mut self, bytes: &[u8], e: std::str::Utf8Error, origin: &str) {
         let offset = e.valid_up_to();
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-        self.errors.push(
+        self.error(
             Diagnostic::new(None, "", format!("not UTF-8 text (invalid byte at line {line}, offset {offset})"))
                 .with_origin(Some(origin))
                 .with_line(u32::try_from(line).ok()),
@@ -202,9 +219,7 @@ impl Loader {
                 Ok(text) => self.add_text(Cow::Owned(text), origin),
                 Err(e) => self.not_utf8(e.as_bytes(), e.utf8_error(), origin),
             },
-            Err(e) => {
-                self.errors.push(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(origin)))
-            }
+            Err(e) => self.error(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(origin))),
         }
     }
 
@@ -222,7 +237,7 @@ impl Loader {
         let meta = match fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
-                self.errors.push(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(&origin)));
+                self.error(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(&origin)));
                 return;
             }
         };
@@ -268,9 +283,7 @@ impl Loader {
         }
         match fs::File::open(path) {
             Ok(f) => self.add_reader_sized(f, &origin, meta.len() as usize + 1),
-            Err(e) => {
-                self.errors.push(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(&origin)))
-            }
+            Err(e) => self.error(Diagnostic::new(None, "", format!("cannot read: {e}")).with_origin(Some(&origin))),
         }
     }
 
@@ -282,7 +295,7 @@ impl Loader {
     }
 
     fn too_large(&mut self, origin: &str, size: usize) {
-        self.errors.push(
+        self.error(
             Diagnostic::new(
                 None,
                 "",
@@ -306,7 +319,7 @@ impl Loader {
         if self.objects > max {
             if self.objects == max + 1 {
                 let message = Limits::over(self.objects, "objects or more", max, "objects");
-                self.errors.push(
+                self.error(
                     Diagnostic::new(None, "", format!("{message}; the rest is not read")).with_origin(Some(origin)),
                 );
             }
@@ -332,7 +345,7 @@ impl Loader {
             }
             Node::NotAnObject | Node::Array(_) => {
                 remember(self);
-                self.errors.push(
+                self.error(
                     Diagnostic::new(None, "kind", "not a Kubernetes object: not an object").with_origin(Some(origin)),
                 );
                 return;
@@ -343,13 +356,14 @@ impl Loader {
                 let diagnostic =
                     Diagnostic::new(problem.object, problem.field, problem.message).with_origin(Some(origin));
                 self.options.strictness.reject([diagnostic], &mut self.errors, &mut self.raw.warnings);
+                self.cap_errors();
                 return;
             }
             Node::Object(Ok(object)) => *object,
         };
         let Some(kind) = object.kind.clone() else {
             remember(self);
-            self.errors.push(
+            self.error(
                 Diagnostic::new(None, "kind", "not a Kubernetes object: an object without `kind`")
                     .with_origin(Some(origin)),
             );
@@ -416,12 +430,13 @@ impl Loader {
             problems.push(problem);
         }
         self.options.strictness.reject(problems, &mut self.errors, &mut self.raw.warnings);
+        self.cap_errors();
         for field in unknown {
             let hint = field.suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
             let message = format!("unknown field `{}`{hint}", field.path.rsplit('.').next().unwrap_or(&field.path));
             let diagnostic = Diagnostic::new(Some(reference.clone()), field.path, message).with_origin(Some(origin));
             match self.options.strictness {
-                Strictness::Strict => self.errors.push(diagnostic),
+                Strictness::Strict => self.error(diagnostic),
                 Strictness::Lenient => {
                     let message = format!("{} (ignored: lenient mode)", diagnostic.message());
                     self.raw.warnings.push(diagnostic.with_message(message));
@@ -454,10 +469,10 @@ impl Loader {
                 None
             }
         };
-        if errors.len() > MAX_REPORTED {
+        if errors.len() + self.unreported > MAX_REPORTED {
             // A flood of bad objects (2,000,000 `{}` printed a million lines): the first ones, and
             // how many more.
-            let more = errors.len() - MAX_REPORTED;
+            let more = errors.len() + self.unreported - MAX_REPORTED;
             errors.truncate(MAX_REPORTED);
             errors.push(Diagnostic::new(
                 None,
