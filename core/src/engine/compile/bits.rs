@@ -41,16 +41,18 @@ fn for_range(row: &mut [u64], range: core::ops::Range<usize>, mut f: impl FnMut(
 
 /// The indices of the set bits of `row`, ascending.
 pub(crate) fn ones(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
-    row.iter().enumerate().flat_map(|(w, &word)| {
-        let mut word = word;
-        core::iter::from_fn(move || {
-            if word == 0 {
-                return None;
-            }
-            let bit = word.trailing_zeros() as usize;
-            word &= word - 1;
-            Some(w * 64 + bit)
-        })
+    row.iter().enumerate().flat_map(|(w, &word)| word_ones(w, word))
+}
+
+/// The indices of the set bits of `word`, word `w` of a row, ascending.
+pub(crate) fn word_ones(w: usize, mut word: u64) -> impl Iterator<Item = usize> {
+    core::iter::from_fn(move || {
+        if word == 0 {
+            return None;
+        }
+        let bit = word.trailing_zeros() as usize;
+        word &= word - 1;
+        Some(w * 64 + bit)
     })
 }
 

@@ -112,17 +112,7 @@ impl<'a> RowRef<'a> {
 
     /// The set bits, ascending.
     pub(crate) fn ones(self) -> impl Iterator<Item = usize> + 'a {
-        self.nonzero_words().flat_map(|(w, word)| {
-            let mut word = word;
-            core::iter::from_fn(move || {
-                if word == 0 {
-                    return None;
-                }
-                let bit = word.trailing_zeros() as usize;
-                word &= word - 1;
-                Some(w * 64 + bit)
-            })
-        })
+        self.nonzero_words().flat_map(|(w, word)| bits::word_ones(w, word))
     }
 
     /// `dst |= self`, over the first `dst.len()` words.
