@@ -172,6 +172,7 @@ impl Limits {
     }
 
     /// The nesting depth the decoders enforce: `max_depth`, at most [`Limits::MAX_DEPTH`].
+    #[cfg_attr(not(feature = "k8s"), allow(dead_code))] // the decoders are k8s-only
     pub(crate) fn depth(&self) -> usize {
         self.max_depth.min(Limits::MAX_DEPTH)
     }
