@@ -461,23 +461,22 @@ impl Loader {
         let objects = core::mem::take(&mut self.workloads);
         workloads::resolve(&mut self.raw, objects, self.default_namespace.as_deref());
         let validated = core::mem::take(&mut self.raw).validate_with(self.options.strictness, &self.options.limits);
-        let mut errors = core::mem::take(&mut self.errors);
         let mut cluster = match validated {
             Ok(cluster) => Some(cluster),
             Err(e) => {
-                errors.extend(e.diagnostics().iter().cloned());
+                self.errors.extend(e.diagnostics().iter().cloned());
+                self.cap_errors();
                 None
             }
         };
-        if errors.len() + self.unreported > MAX_REPORTED {
+        let mut errors = core::mem::take(&mut self.errors);
+        if self.unreported > 0 {
             // A flood of bad objects (2,000,000 `{}` printed a million lines): the first ones, and
             // how many more.
-            let more = errors.len() + self.unreported - MAX_REPORTED;
-            errors.truncate(MAX_REPORTED);
             errors.push(Diagnostic::new(
                 None,
                 "",
-                format!("{more} more problem(s) not shown (the first {MAX_REPORTED} are above)"),
+                format!("{} more problem(s) not shown (the first {MAX_REPORTED} are above)", self.unreported),
             ));
         }
         let warnings = cluster.as_mut().map(Cluster::warnings_mut).unwrap_or_default();
