@@ -209,9 +209,19 @@ fn plain(text: &str) -> Plain {
             _ => Plain::Doubtful,
         };
     }
-    let lower = text.to_ascii_lowercase();
+    // The words below, compared without case and without allocating (every plain string comes
+    // here): at most 9 bytes, `+infinity`.
+    let mut buf = [0u8; 9];
+    let lower = match buf.get_mut(..text.len()) {
+        Some(short) => {
+            short.copy_from_slice(text.as_bytes());
+            short.make_ascii_lowercase();
+            core::str::from_utf8(short).unwrap_or("")
+        }
+        None => "",
+    };
     let doubtful_word = matches!(
-        lower.as_str(),
+        lower,
         "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | ".inf" | "+.inf" | "-.inf" | ".nan"
     );
     // Anything a number parser might take: a sign, digits, a point, exponents, underscores or
@@ -219,15 +229,17 @@ fn plain(text: &str) -> Plain {
     // (`0x1F`, `0o17`), infinities and NaNs; and what Rust's own float parser reads. Two points
     // or more make no number (an IPv4 address, a version such as `1.2.3`), nor do other letters
     // (a hash such as `24f4fd4d8j`).
-    let unsigned = lower.trim_start_matches(['+', '-']);
-    let prefixed = ["0x", "0o", "0b"].iter().any(|p| unsigned.starts_with(p));
-    let infinite = matches!(unsigned, "inf" | "infinity" | "nan" | ".inf" | ".nan");
+    let unsigned = text.trim_start_matches(['+', '-']).as_bytes();
+    let prefixed =
+        unsigned.len() >= 2 && unsigned[0] == b'0' && matches!(unsigned[1].to_ascii_lowercase(), b'x' | b'o' | b'b');
+    let infinite = matches!(lower.trim_start_matches(['+', '-']), "inf" | "infinity" | "nan" | ".inf" | ".nan");
     let number_like = infinite
         || prefixed
-        || (lower.bytes().any(|b| b.is_ascii_digit())
-            && lower.bytes().filter(|&b| b == b'.').count() <= 1
-            && lower.bytes().all(|b| {
-                b.is_ascii_digit() || matches!(b, b'.' | b'_' | b':' | b'+' | b'-' | b'e' | b't' | b'z' | b' ')
+        || (text.bytes().any(|b| b.is_ascii_digit())
+            && text.bytes().filter(|&b| b == b'.').count() <= 1
+            && text.bytes().all(|b| {
+                b.is_ascii_digit()
+                    || matches!(b.to_ascii_lowercase(), b'.' | b'_' | b':' | b'+' | b'-' | b'e' | b't' | b'z' | b' ')
             }));
     if doubtful_word || number_like || text.parse::<f64>().is_ok() {
         return Plain::Doubtful;
@@ -562,6 +574,10 @@ mod tests {
             ("maintenance", Plain::Str),
             ("confluence-info", Plain::Str),
             ("0b101", Plain::Doubtful),
+            ("-0X1F", Plain::Doubtful),
+            ("+Infinity", Plain::Doubtful),
+            ("2025-01-01T00:00:00.5Z", Plain::Doubtful),
+            ("a-rather-long-name-of-a-pod", Plain::Str),
             ("12e", Plain::Doubtful),
             ("2025-01-01T00:00:00Z", Plain::Doubtful),
             ("-0", Plain::Doubtful),
