@@ -39,6 +39,9 @@ pub struct DiffArgs {
     /// Whether ipBlocks match pod IPs.
     #[arg(long = "ipblock-pod-ips", default_value = "match", action = clap::ArgAction::Set, value_parser = ip_block_pod_ips_parser())]
     ipblock_pod_ips: bool,
+    /// How cluster policies of one tier at one priority that disagree are decided.
+    #[arg(long, default_value = "deny-wins", value_parser = crate::input::tie_parser())]
+    tie: netpol::spec::Tie,
     /// Skip objects the API server would reject (with a warning) instead of failing.
     #[arg(long)]
     lenient: bool,
@@ -60,6 +63,7 @@ impl DiffArgs {
             inputs: inputs.to_vec(),
             self_traffic: self.self_traffic,
             ipblock_pod_ips: self.ipblock_pod_ips,
+            tie: self.tie,
             lenient: self.lenient,
             max_input_bytes: self.max_input_bytes,
             namespace: self.namespace.clone(),

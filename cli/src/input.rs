@@ -7,6 +7,7 @@ use clap::Args;
 use netpol::flows::{FlowFormat, FlowSet, Progress};
 use netpol::k8s::{LoadOptions, DEFAULT_MAX_INPUT_BYTES};
 use netpol::raw::Strictness;
+use netpol::spec::Tie;
 use netpol::{
     Cluster, Config, Diagnostic, Engine, Error, LimitSetting, Limits, Options, SelfTraffic, Source, TextLimits,
 };
@@ -31,6 +32,16 @@ pub fn ip_block_pod_ips_parser() -> impl TypedValueParser<Value = bool> {
     .try_map(|s| Options::parse_ip_block_pod_ips(&s))
 }
 
+/// `--tie` (S15.3), parsed by [`Tie`]'s `FromStr`.
+pub fn tie_parser() -> impl TypedValueParser<Value = Tie> {
+    PossibleValuesParser::new([
+        PossibleValue::new("deny-wins").help("Deny, then Pass, then Accept (as Cilium decides)"),
+        PossibleValue::new("accept-wins").help("Accept, then Pass, then Deny"),
+        PossibleValue::new("error").help("Refuse a cluster where such a disagreement exists"),
+    ])
+    .try_map(|s| s.parse::<Tie>())
+}
+
 /// A count of at most `max`: a larger one is a usage error naming the option and `max` (exit 2),
 /// before anything is allocated for it.
 pub fn at_most(max: usize) -> impl TypedValueParser<Value = usize> {
@@ -49,6 +60,10 @@ pub struct InputArgs {
     /// Whether ipBlocks match pod IPs.
     #[arg(long = "ipblock-pod-ips", default_value = "match", action = clap::ArgAction::Set, value_parser = ip_block_pod_ips_parser())]
     pub ipblock_pod_ips: bool,
+    /// How cluster policies of one tier at one priority that disagree on a connection are
+    /// decided (the API leaves it undefined; every face reports it).
+    #[arg(long, default_value = "deny-wins", value_parser = tie_parser())]
+    pub tie: Tie,
     /// Skip objects the API server would reject (with a warning) instead of failing.
     #[arg(long)]
     pub lenient: bool,
@@ -88,7 +103,11 @@ impl InputArgs {
                 max_input_bytes: self.max_input_bytes,
                 limits,
             },
-            options: Options { self_traffic: self.self_traffic, ip_block_matches_pods: self.ipblock_pod_ips },
+            options: Options {
+                self_traffic: self.self_traffic,
+                ip_block_matches_pods: self.ipblock_pod_ips,
+                tie: self.tie,
+            },
             default_namespace: self.namespace.clone(),
             allow_empty: self.allow_empty,
         }

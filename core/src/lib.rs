@@ -86,7 +86,7 @@ pub use engine::connectivity::{Connectivity, IpRange, Pairs, PodConnectivity, Po
 #[cfg(feature = "k8s")]
 pub use engine::load::{load, load_and_compile, Config};
 pub use engine::{Engine, Matrix, MatrixRows, Query};
-pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef};
+pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef, TierMatch, TierStep};
 pub use input::limits::{LimitSetting, Limits};
 #[cfg(feature = "k8s")]
 pub use input::{Source, TextLimits};

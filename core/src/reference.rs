@@ -5,12 +5,13 @@
 //! ([`Engine::explain`](crate::Engine::explain), a separate walk) are tested against it. It
 //! shares with them only the single-object primitives of [`crate::spec`]:
 //! [`Cluster::resolve`] (S1), [`Cluster::isolating`] (S2), [`Cluster::peer_matches`] (S6, S9,
-//! S9a) and [`PolicyPort::matches`](crate::spec::PolicyPort::matches) (S7, S10, S11).
+//! S9a) and [`PolicyPort::matches`](crate::spec::PolicyPort::matches) (S7, S10, S11); for the
+//! admin tiers (S15), [`Cluster::tier_policies`] and [`Cluster::admin_rule_matches`].
 
 use alloc::vec::Vec;
 
 use crate::spec::query::{shared_families, Endpoint, Family, FamilyVerdicts, Options, Verdict, FAMILIES_ANY};
-use crate::spec::{Cluster, Direction, PodId, PolicyId, Protocol};
+use crate::spec::{Action, Cluster, ClusterPolicy, Direction, PodId, PolicyId, Protocol, Tier};
 
 /// A literal interpreter of §2 over a borrowed cluster.
 #[derive(Clone, Copy, Debug)]
@@ -76,12 +77,53 @@ impl<'c> Evaluator<'c> {
         match local {
             Endpoint::Ip(_) => true, // S1: only pods have policies
             Endpoint::Pod(pod) => {
-                // S2: not isolated allows everything; S3: isolated allows what some rule admits.
+                let connection = (dst, port, protocol);
+                // S15.1: the admin tier first; Accept and Deny are final, Pass goes on.
+                match self.tier_action(Tier::Admin, pod, direction, peer, connection, family) {
+                    Some(Action::Accept) => return true,
+                    Some(Action::Deny) => return false,
+                    Some(Action::Pass) | None => {}
+                }
+                // S2, S15.4: a pod some NetworkPolicy isolates is decided by them (S3).
                 let mut isolating = self.cluster.isolating(pod, direction).peekable();
-                isolating.peek().is_none()
-                    || self.admitting(pod, direction, peer, (dst, port, protocol), family).next().is_some()
+                if isolating.peek().is_some() {
+                    return self.admitting(pod, direction, peer, connection, family).next().is_some();
+                }
+                // S15.1: then the baseline tier; Pass or no match leaves the default, allow.
+                self.tier_action(Tier::Baseline, pod, direction, peer, connection, family) != Some(Action::Deny)
             }
         }
+    }
+
+    /// S15.2, S15.3: the action of `tier` for `pod` in `direction`: the policies of the tier
+    /// applying to it, by priority; in each priority group, each policy's first matching rule;
+    /// the first group where some rule matches decides, its actions reconciled by the tie option.
+    fn tier_action(
+        &self,
+        tier: Tier,
+        pod: PodId,
+        direction: Direction,
+        peer: Endpoint,
+        (destination, port, protocol): (Endpoint, u16, Protocol),
+        family: Family,
+    ) -> Option<Action> {
+        let destination_ports = destination.pod().map(|p| self.cluster.pod(p).ports.as_slice());
+        let policies: Vec<&ClusterPolicy> = self.cluster.tier_policies(tier, pod, direction).map(|(_, p)| p).collect();
+        for group in policies.chunk_by(|a, b| a.priority == b.priority) {
+            let mut matched = [false; 3];
+            for policy in group {
+                let first = policy.rules(direction).iter().find(|rule| {
+                    self.cluster.admin_rule_matches(rule, peer, family, (port, protocol, destination_ports))
+                });
+                if let Some(rule) = first {
+                    matched[rule.effective_action() as usize] = true; // S15.8
+                }
+            }
+            if let Some(action) = self.options.tie.resolve(matched) {
+                return Some(action);
+            }
+        }
+        None
     }
 
     /// The policies that isolate `pod` in `direction` (S2).

@@ -23,7 +23,7 @@ use netpol::raw::{
     RawRequirement, RawRule, RawSelector, Strictness, NAMESPACE_NAME_LABEL,
 };
 use netpol::reference::Evaluator;
-use netpol::spec::Labels;
+use netpol::spec::{Labels, Tie};
 use netpol::{
     Cluster, Compiler, Direction, DirectionExplanation, Endpoint, Engine, Explanation, Family, FamilyVerdicts, Options,
     PodId, Protocol, Query, Reason, SelfTraffic, Verdict,
@@ -305,8 +305,10 @@ fn build_case(
     let options = Options {
         self_traffic: if evaluate_self { SelfTraffic::Evaluate } else { SelfTraffic::Allow },
         ip_block_matches_pods,
+        ..Options::default()
     };
-    Case { raw: RawCluster { namespaces, pods, policies, warnings: Vec::new() }, options, port_picks, ip_picks }
+    let raw = RawCluster { namespaces, pods, policies, ..RawCluster::default() };
+    Case { raw, options, port_picks, ip_picks }
 }
 
 fn cases() -> impl Strategy<Value = Case> {
@@ -1176,7 +1178,7 @@ struct Fixture {
 
 impl Fixture {
     fn new(namespaces: Vec<RawNamespace>, pods: Vec<RawPod>, policies: Vec<RawPolicy>) -> Fixture {
-        let raw = RawCluster { namespaces, pods, policies, warnings: Vec::new() };
+        let raw = RawCluster { namespaces, pods, policies, ..RawCluster::default() };
         let cluster = raw.clone().validate(Strictness::Strict).unwrap_or_else(|e| panic!("invalid fixture: {e}"));
         Fixture { raw, cluster }
     }
@@ -1233,9 +1235,11 @@ impl Fixture {
 }
 
 const TCP: Protocol = Protocol::Tcp;
-const DEFAULT: Options = Options { self_traffic: SelfTraffic::Allow, ip_block_matches_pods: true };
-const EVALUATE_SELF: Options = Options { self_traffic: SelfTraffic::Evaluate, ip_block_matches_pods: true };
-const BLOCKS_SKIP_PODS: Options = Options { self_traffic: SelfTraffic::Allow, ip_block_matches_pods: false };
+const DEFAULT: Options = Options { self_traffic: SelfTraffic::Allow, ip_block_matches_pods: true, tie: Tie::DenyWins };
+const EVALUATE_SELF: Options =
+    Options { self_traffic: SelfTraffic::Evaluate, ip_block_matches_pods: true, tie: Tie::DenyWins };
+const BLOCKS_SKIP_PODS: Options =
+    Options { self_traffic: SelfTraffic::Allow, ip_block_matches_pods: false, tie: Tie::DenyWins };
 
 /// S1, S12: an IP endpoint that is a pod's IP (any of them) is that pod, for ingress, egress and
 /// self traffic alike.

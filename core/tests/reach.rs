@@ -385,7 +385,7 @@ fn the_report_does_not_lie() {
     cross_check(&from_yaml(CANARY));
     cross_check(&from_yaml(OPEN));
     // Under the other readings of S9 and S12 too.
-    let options = Options { self_traffic: SelfTraffic::Evaluate, ip_block_matches_pods: false };
+    let options = Options { self_traffic: SelfTraffic::Evaluate, ip_block_matches_pods: false, ..Options::default() };
     cross_check(&Compiler::new().options(options).compile(example().cluster()));
     cross_check(&Compiler::new().options(options).compile(&Cluster::from_yaml_str(CANARY).unwrap()));
 }

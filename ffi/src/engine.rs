@@ -87,6 +87,7 @@ pub unsafe extern "C" fn netpol_engine_from_yaml(
             options: Options {
                 self_traffic: if options.self_traffic_evaluate { SelfTraffic::Evaluate } else { SelfTraffic::Allow },
                 ip_block_matches_pods: options.ip_block_matches_pods,
+                ..Options::default()
             },
             // An empty text (`len == 0`) is an empty cluster, as it always was for C.
             allow_empty: true,

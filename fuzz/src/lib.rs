@@ -270,6 +270,7 @@ pub fn options(u: &mut Unstructured<'_>) -> Result<Options> {
     Ok(Options {
         self_traffic: if u.arbitrary()? { SelfTraffic::Evaluate } else { SelfTraffic::Allow },
         ip_block_matches_pods: u.arbitrary()?,
+        tie: if u.arbitrary()? { netpol::spec::Tie::AcceptWins } else { netpol::spec::Tie::DenyWins },
     })
 }
 

@@ -39,8 +39,11 @@ fn config(self_traffic: &str, ipblock_pod_ips: &str, strict: bool) -> PyResult<C
     let ip_block_matches_pods = Options::parse_ip_block_pod_ips(ipblock_pod_ips)
         .map_err(|e| PyValueError::new_err(format!("ipblock_pod_ips: {e}, not {ipblock_pod_ips:?}")))?;
     // An empty text is an empty cluster here, as it always was for Python.
-    let mut config =
-        Config { options: Options { self_traffic, ip_block_matches_pods }, allow_empty: true, ..Config::default() };
+    let mut config = Config {
+        options: Options { self_traffic, ip_block_matches_pods, ..Options::default() },
+        allow_empty: true,
+        ..Config::default()
+    };
     config.load.strictness = Strictness::strict_if(strict);
     Ok(config)
 }

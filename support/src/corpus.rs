@@ -141,6 +141,9 @@ pub struct Case {
     pub rules: Vec<String>,
     pub input: Input,
     pub options: Options,
+    /// How the case loads: strict unless its options say `strictness: lenient` (a case about
+    /// what lenient mode keeps, such as rules that fail closed, S15.8).
+    pub strictness: Strictness,
     pub expect: Vec<Expectation>,
 }
 
@@ -150,7 +153,12 @@ impl Case {
         let at = format!("{file}: {name}");
         let expect = case["expect"].as_array().unwrap_or_else(|| panic!("{at}: no expect list"));
         let expect = expect.iter().map(|e| Expectation::parse(&at, e)).collect();
-        Case { options: options(&at, &case["options"]), file, name, rules, input, expect }
+        let strictness = match case["options"].get("strictness").map(|v| v.as_str()) {
+            None | Some(Some("strict")) => Strictness::Strict,
+            Some(Some("lenient")) => Strictness::Lenient,
+            Some(other) => panic!("{at}: unknown strictness {other:?} (strict, lenient)"),
+        };
+        Case { options: options(&at, &case["options"]), strictness, file, name, rules, input, expect }
     }
 
     /// Every ordered pair of `pods` (qualified names, in the cluster's order) with the verdict
@@ -178,6 +186,10 @@ fn options(at: &str, o: &Value) -> Options {
     if let Some(b) = o.get("ip_block_matches_pods") {
         options.ip_block_matches_pods =
             b.as_bool().unwrap_or_else(|| panic!("{at}: ip_block_matches_pods is not a boolean"));
+    }
+    if let Some(t) = o.get("tie") {
+        let text = t.as_str().unwrap_or_else(|| panic!("{at}: tie is not a string"));
+        options.tie = text.parse().unwrap_or_else(|e| panic!("{at}: tie {text:?}: {e}"));
     }
     options
 }

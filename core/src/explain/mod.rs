@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use core::fmt::Write as _;
 
 use crate::spec::query::{ips_family_mask, Endpoint, Family, FamilyVerdicts, Verdict};
-use crate::spec::{Cluster, Direction, PolicyId, Protocol};
+use crate::spec::{Action, Cluster, Direction, PolicyId, Protocol, Tier};
 
 /// One rule that admitted a connection, with the peer and port entries that matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -67,6 +67,50 @@ pub struct RuleMiss {
     pub port_matched: bool,
 }
 
+/// A rule of a cluster policy (S15) that matched a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TierMatch {
+    /// The policy: an index into [`Cluster::cluster_policies`].
+    pub policy: usize,
+    /// Its priority.
+    pub priority: u32,
+    /// Index into its `spec.ingress` or `spec.egress`.
+    pub rule: usize,
+    /// The rule's action.
+    pub action: Action,
+    /// Index into the rule's `from`/`to` of the first matching peer; `None` when the rule fails
+    /// closed (S15.8).
+    pub peer: Option<usize>,
+    /// Index into the rule's `protocols`/`ports` of the first matching entry; `None` when it has
+    /// none (every port) or fails closed.
+    pub port: Option<usize>,
+}
+
+/// What one admin tier (S15.2) did in one direction: the priority group that decided, with the
+/// first matching rule of each of its policies, and the action taken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TierStep {
+    /// The tier.
+    pub tier: Tier,
+    /// The action taken: Accept or Deny (final) or Pass (on to the next tier).
+    pub action: Action,
+    /// The matching rules of the deciding priority group, one per policy, in policy order.
+    pub matches: Vec<TierMatch>,
+}
+
+impl TierStep {
+    /// S15.3: whether policies at the deciding priority matched with different actions (the
+    /// action then came from the tie option).
+    pub fn ambiguous(&self) -> bool {
+        self.matches.iter().any(|m| m.action != self.action)
+    }
+
+    /// The match whose action was taken.
+    pub fn deciding(&self) -> &TierMatch {
+        self.matches.iter().find(|m| m.action == self.action).unwrap_or(&self.matches[0])
+    }
+}
+
 /// Why a direction allowed or denied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -84,6 +128,14 @@ pub enum Reason {
     /// The two ends share no address family, so no connection between them can exist (S9a):
     /// an IPv4-only pod and an IPv6-only pod, or a pod and an address of a family it lacks.
     NoCommonFamily,
+    /// A rule of the admin tier accepted (S15.2): final for this direction.
+    AdminAccepted,
+    /// A rule of the admin tier denied (S15.2): final.
+    AdminDenied,
+    /// Not isolated by NetworkPolicies, and a rule of the baseline tier accepted (S15.4).
+    BaselineAccepted,
+    /// Not isolated by NetworkPolicies, and a rule of the baseline tier denied (S15.4).
+    BaselineDenied,
 }
 
 /// The account of one direction.
@@ -99,12 +151,24 @@ pub struct DirectionExplanation {
     pub admitting: Vec<RuleRef>,
     /// Every rule of the isolating policies that does not admit, with what failed.
     pub misses: Vec<RuleMiss>,
+    /// What the admin tier did, when one of its rules matched (S15.2).
+    pub admin: Option<TierStep>,
+    /// What the baseline tier did, when it was reached and one of its rules matched.
+    pub baseline: Option<TierStep>,
 }
 
 impl DirectionExplanation {
     /// Whether this direction allows the connection.
     pub fn allowed(&self) -> bool {
-        !matches!(self.reason, Reason::NoRuleAdmits | Reason::NoCommonFamily)
+        !matches!(
+            self.reason,
+            Reason::NoRuleAdmits | Reason::NoCommonFamily | Reason::AdminDenied | Reason::BaselineDenied
+        )
+    }
+
+    /// Whether a tier step of this account was decided by the tie option (S15.3).
+    pub fn ambiguous(&self) -> bool {
+        self.admin.iter().chain(&self.baseline).any(TierStep::ambiguous)
     }
 }
 
@@ -217,11 +281,79 @@ pub fn endpoint_name(cluster: &Cluster, endpoint: Endpoint) -> String {
     }
 }
 
+/// One tier step as a line: `denied by admin policy ClusterNetworkPolicy block-db priority 10
+/// spec.ingress[2].from[0] (Deny)`, with the other policies of an ambiguous priority.
+fn tier_report(out: &mut String, cluster: &Cluster, step: &TierStep, direction: Direction) {
+    let m = step.deciding();
+    let policy = &cluster.cluster_policies()[m.policy];
+    let verb = match step.action {
+        Action::Accept => "accepted",
+        Action::Deny => "denied",
+        Action::Pass => "passed",
+    };
+    let path = tier_rule_path(policy, direction, m);
+    let _ = writeln!(
+        out,
+        "  {verb} by {} policy {} priority {} {path} ({})",
+        step.tier.word(),
+        policy.display_name(),
+        m.priority,
+        policy.rules(direction)[m.rule].action
+    );
+    if step.ambiguous() {
+        let others: Vec<String> = step
+            .matches
+            .iter()
+            .filter(|o| o.action != step.action)
+            .map(|o| {
+                let p = &cluster.cluster_policies()[o.policy];
+                format!("{} {} ({})", p.display_name(), tier_rule_path(p, direction, o), o.action)
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  ambiguous: at the same priority {} also matches; decided by --tie (the API leaves it undefined)",
+            others.join(", ")
+        );
+    }
+}
+
+/// `spec.ingress[2].from[0] + spec.ingress[2].protocols[1]` for a tier match.
+fn tier_rule_path(policy: &crate::spec::ClusterPolicy, direction: Direction, m: &TierMatch) -> String {
+    let rule = format!("spec.{}[{}]", direction.field(), m.rule);
+    let ports = if policy.kind == crate::spec::ClusterPolicyKind::ClusterNetworkPolicy { "protocols" } else { "ports" };
+    let mut parts = Vec::new();
+    if let Some(p) = m.peer {
+        parts.push(format!("{rule}.{}[{p}]", direction.peers_field()));
+    }
+    if let Some(p) = m.port {
+        parts.push(format!("{rule}.{ports}[{p}]"));
+    }
+    if policy.rules(direction)[m.rule].fails_closed() {
+        parts.push(format!("{rule} (fails closed: an entry could not be read)"));
+    }
+    if parts.is_empty() {
+        rule
+    } else {
+        parts.join(" + ")
+    }
+}
+
 fn direction_report(out: &mut String, cluster: &Cluster, who: &str, d: &DirectionExplanation) {
     let verdict = if d.allowed() { "allowed" } else { "DENIED" };
     let field = d.direction.field();
     let _ = writeln!(out, "{field} at {who}: {verdict}");
+    if let Some(step) = &d.admin {
+        tier_report(out, cluster, step, d.direction);
+    }
     match d.reason {
+        Reason::AdminAccepted | Reason::AdminDenied => {}
+        Reason::BaselineAccepted | Reason::BaselineDenied => {
+            let _ = writeln!(out, "  not isolated by NetworkPolicies: on to the baseline tier");
+            if let Some(step) = &d.baseline {
+                tier_report(out, cluster, step, d.direction);
+            }
+        }
         Reason::NoCommonFamily => {
             let _ = writeln!(out, "  no address family in common with the other end");
         }
@@ -233,6 +365,10 @@ fn direction_report(out: &mut String, cluster: &Cluster, who: &str, d: &Directio
         }
         Reason::NotIsolated => {
             let _ = writeln!(out, "  not isolated: no policy selects {who} with policy type {}", d.direction);
+            if let Some(step) = &d.baseline {
+                tier_report(out, cluster, step, d.direction);
+                let _ = writeln!(out, "  nothing below the baseline tier: allowed by default");
+            }
         }
         Reason::Admitted | Reason::NoRuleAdmits => {
             let names: Vec<String> = d.isolating.iter().map(|&id| cluster.policy(id).qualified_name()).collect();

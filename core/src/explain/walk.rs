@@ -9,9 +9,9 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use super::{DirectionExplanation, Explanation, FamilyExplanation, Reason, RuleMiss, RuleRef};
+use super::{DirectionExplanation, Explanation, FamilyExplanation, Reason, RuleMiss, RuleRef, TierMatch, TierStep};
 use crate::spec::query::{shared_families, Endpoint, Family, FamilyVerdicts, Options};
-use crate::spec::{Cluster, ContainerPort, Direction, PodId, Protocol};
+use crate::spec::{Action, Cluster, ContainerPort, Direction, PodId, Protocol, Tier};
 
 /// The explanation of `src` → `dst` on `port`/`protocol`, over the shared families in `mask`.
 pub(crate) fn explain(
@@ -76,7 +76,79 @@ impl Walk<'_> {
     /// S2, S3, S5: isolation of `pod` in `direction`, then every rule of the isolating policies
     /// as admitting (with the first matching peer and port entries) or missing (with the half
     /// that failed).
+    ///
+    /// S15.1: the admin tier before, and for a pod not isolated the baseline tier after.
     fn direction(&self, pod: PodId, direction: Direction, peer: Endpoint, family: Family) -> DirectionExplanation {
+        let admin = self.tier(Tier::Admin, pod, direction, peer, family);
+        match admin.as_ref().map(|s| s.action) {
+            Some(Action::Accept) => return DirectionExplanation { admin, ..trivial(direction, Reason::AdminAccepted) },
+            Some(Action::Deny) => return DirectionExplanation { admin, ..trivial(direction, Reason::AdminDenied) },
+            _ => {}
+        }
+        let mut account = self.isolation(pod, direction, peer, family);
+        account.admin = admin;
+        if account.reason == Reason::NotIsolated {
+            account.baseline = self.tier(Tier::Baseline, pod, direction, peer, family);
+            account.reason = match account.baseline.as_ref().map(|s| s.action) {
+                Some(Action::Accept) => Reason::BaselineAccepted,
+                Some(Action::Deny) => Reason::BaselineDenied,
+                _ => Reason::NotIsolated,
+            };
+        }
+        account
+    }
+
+    /// S15.2, S15.3: the first priority group of `tier`'s policies applying to `pod` where some
+    /// rule matches, with each policy's first matching rule and the action the tie option takes.
+    fn tier(&self, tier: Tier, pod: PodId, direction: Direction, peer: Endpoint, family: Family) -> Option<TierStep> {
+        let destination_ports: Option<&[ContainerPort]> = self.dst.pod().map(|p| self.cluster.pod(p).ports.as_slice());
+        let connection = (self.port, self.protocol, destination_ports);
+        let mut matches: Vec<TierMatch> = Vec::new();
+        let mut group: Option<u32> = None;
+        for (index, policy) in self.cluster.tier_policies(tier, pod, direction) {
+            if group.is_some_and(|g| g != policy.priority) {
+                if let Some(step) = self.settle(tier, &mut matches) {
+                    return Some(step);
+                }
+            }
+            group = Some(policy.priority);
+            let rules = policy.rules(direction);
+            let Some(i) = rules.iter().position(|r| self.cluster.admin_rule_matches(r, peer, family, connection))
+            else {
+                continue;
+            };
+            let rule = &rules[i];
+            let closed = rule.fails_closed();
+            matches.push(TierMatch {
+                policy: index,
+                priority: policy.priority,
+                rule: i,
+                action: rule.effective_action(),
+                peer: if closed {
+                    None
+                } else {
+                    rule.peers.iter().position(|p| self.cluster.admin_peer_matches(p, peer, family))
+                },
+                port: if closed {
+                    None
+                } else {
+                    rule.ports.iter().position(|p| p.matches(self.port, self.protocol, destination_ports))
+                },
+            });
+        }
+        self.settle(tier, &mut matches)
+    }
+
+    /// The step of a priority group, if any of its rules matched (then `matches` is taken).
+    fn settle(&self, tier: Tier, matches: &mut Vec<TierMatch>) -> Option<TierStep> {
+        let mut seen = [false; 3];
+        matches.iter().for_each(|m| seen[m.action as usize] = true);
+        let action = self.options.tie.resolve(seen)?;
+        Some(TierStep { tier, action, matches: core::mem::take(matches) })
+    }
+
+    /// S2, S3, S5: isolation by NetworkPolicies and their rules.
+    fn isolation(&self, pod: PodId, direction: Direction, peer: Endpoint, family: Family) -> DirectionExplanation {
         let isolating: Vec<_> = self.cluster.isolating(pod, direction).collect();
         if isolating.is_empty() {
             return trivial(direction, Reason::NotIsolated);
@@ -103,10 +175,18 @@ impl Walk<'_> {
             }
         }
         let reason = if admitting.is_empty() { Reason::NoRuleAdmits } else { Reason::Admitted };
-        DirectionExplanation { direction, reason, isolating, admitting, misses }
+        DirectionExplanation { direction, reason, isolating, admitting, misses, admin: None, baseline: None }
     }
 }
 
 fn trivial(direction: Direction, reason: Reason) -> DirectionExplanation {
-    DirectionExplanation { direction, reason, isolating: Vec::new(), admitting: Vec::new(), misses: Vec::new() }
+    DirectionExplanation {
+        direction,
+        reason,
+        isolating: Vec::new(),
+        admitting: Vec::new(),
+        misses: Vec::new(),
+        admin: None,
+        baseline: None,
+    }
 }

@@ -16,6 +16,7 @@ pub mod raw;
 #[cfg(feature = "k8s")]
 mod source;
 mod validate;
+mod validate_admin;
 
 #[cfg(feature = "k8s")]
 pub(crate) use source::{clip_quotes, excerpt, read_line, Line, EXCERPT_BYTES};

@@ -9,7 +9,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::spec::{Labels, Workload};
+use crate::spec::{ClusterPolicyKind, Labels, Protocol, Workload};
 use crate::Diagnostic;
 
 pub use crate::spec::NAMESPACE_NAME_LABEL;
@@ -233,6 +233,112 @@ pub struct RawCluster {
     pub pods: Vec<RawPod>,
     /// NetworkPolicies.
     pub policies: Vec<RawPolicy>,
+    /// Cluster-wide policies of the admin tiers (S15).
+    pub cluster_policies: Vec<RawClusterPolicy>,
+    /// Nodes (for `nodes` peers).
+    pub nodes: Vec<RawNode>,
     /// Warnings gathered before validation (skipped kinds, ...), passed on to the cluster.
     pub warnings: Vec<Diagnostic>,
+}
+
+/// `namespaceSelector` + `podSelector` of a cluster policy subject or peer, as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawNamespacedPods {
+    /// `namespaceSelector`.
+    pub namespace_selector: Option<RawSelector>,
+    /// `podSelector` (required).
+    pub pod_selector: Option<RawSelector>,
+}
+
+/// `spec.subject` of a cluster policy, as given (exactly one field).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawSubject {
+    /// `namespaces`.
+    pub namespaces: Option<RawSelector>,
+    /// `pods`.
+    pub pods: Option<RawNamespacedPods>,
+}
+
+/// A `from`/`to` entry of a cluster policy rule, as given (exactly one field).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawAdminPeer {
+    /// `namespaces`.
+    pub namespaces: Option<RawSelector>,
+    /// `pods`.
+    pub pods: Option<RawNamespacedPods>,
+    /// `networks` (egress).
+    pub networks: Option<Vec<String>>,
+    /// `nodes` (egress).
+    pub nodes: Option<RawSelector>,
+    /// `domainNames` (egress).
+    pub domain_names: Option<Vec<String>>,
+}
+
+/// A destination port of a v1alpha2 `protocols` entry: `number` or `range`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawDestinationPort {
+    /// `number`.
+    pub number: Option<i64>,
+    /// `range`: (`start`, `end`).
+    pub range: Option<(Option<i64>, Option<i64>)>,
+}
+
+/// A v1alpha2 `protocols` entry or a v1alpha1 `ports` entry, as given (exactly one field).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawAdminPort {
+    /// v1alpha2 `tcp`/`udp`/`sctp`, with its `destinationPort` (`None` inside when absent).
+    pub protocol: Vec<(Protocol, Option<RawDestinationPort>)>,
+    /// v1alpha2 `destinationNamedPort` or v1alpha1 `namedPort`.
+    pub named_port: Option<String>,
+    /// v1alpha1 `portNumber`: (`protocol`, `port`).
+    pub port_number: Option<(Option<String>, Option<i64>)>,
+    /// v1alpha1 `portRange`: (`protocol`, `start`, `end`).
+    pub port_range: Option<(Option<String>, Option<i64>, Option<i64>)>,
+}
+
+/// A rule of a cluster policy, as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawAdminRule {
+    /// `name`.
+    pub name: Option<String>,
+    /// `action`.
+    pub action: Option<String>,
+    /// `from` (ingress) or `to` (egress).
+    pub peers: Option<Vec<RawAdminPeer>>,
+    /// `protocols` (v1alpha2) or `ports` (v1alpha1).
+    pub ports: Option<Vec<RawAdminPort>>,
+}
+
+/// A ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy, as given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawClusterPolicy {
+    /// Where it came from, for diagnostics.
+    pub origin: Option<String>,
+    /// The kind it was given as.
+    pub kind: ClusterPolicyKind,
+    /// `metadata.name`.
+    pub name: String,
+    /// `spec.tier` (v1alpha2).
+    pub tier: Option<String>,
+    /// `spec.priority`.
+    pub priority: Option<i64>,
+    /// `spec.subject`.
+    pub subject: Option<RawSubject>,
+    /// `spec.ingress`.
+    pub ingress: Option<Vec<RawAdminRule>>,
+    /// `spec.egress`.
+    pub egress: Option<Vec<RawAdminRule>>,
+}
+
+/// A `v1/Node` as given, reduced to its labels and addresses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawNode {
+    /// Where it came from, for diagnostics.
+    pub origin: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.labels`.
+    pub labels: Labels,
+    /// `status.addresses`: (`type`, `address`).
+    pub addresses: Vec<(String, String)>,
 }

@@ -17,25 +17,35 @@ use crate::spec::{
     Cluster, ContainerPort, IpBlock, LabelSelector, Labels, LeftOutPod, LeftOutReason, Namespace, NamespaceId,
     NetworkPolicy, Operator, Peer, Pod, PolicyPort, PortMatch, Protocol, Requirement, Rule,
 };
+use crate::spec::{ClusterPolicy, ClusterPolicyKind, Node};
 use crate::{Diagnostic, Error, ObjectKind, ObjectRef};
 
+/// The object kind of a cluster policy kind, for diagnostics.
+pub(crate) fn cluster_policy_kind(kind: ClusterPolicyKind) -> ObjectKind {
+    match kind {
+        ClusterPolicyKind::ClusterNetworkPolicy => ObjectKind::ClusterNetworkPolicy,
+        ClusterPolicyKind::AdminNetworkPolicy => ObjectKind::AdminNetworkPolicy,
+        ClusterPolicyKind::BaselineAdminNetworkPolicy => ObjectKind::BaselineAdminNetworkPolicy,
+    }
+}
+
 /// Collects the problems of one object.
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     object: ObjectRef,
     origin: Option<&'a str>,
     problems: Vec<Diagnostic>,
 }
 
 impl<'a> Checker<'a> {
-    fn new(object: ObjectRef, origin: Option<&'a str>) -> Checker<'a> {
+    pub(super) fn new(object: ObjectRef, origin: Option<&'a str>) -> Checker<'a> {
         Checker { object, origin, problems: Vec::new() }
     }
 
-    fn report(&mut self, field: &str, message: impl Into<String>) {
+    pub(super) fn report(&mut self, field: &str, message: impl Into<String>) {
         self.problems.push(Diagnostic::new(Some(self.object.clone()), field, message).with_origin(self.origin));
     }
 
-    fn name(&mut self, name: &str, check: fn(&str) -> bool, what: &str) {
+    pub(super) fn name(&mut self, name: &str, check: fn(&str) -> bool, what: &str) {
         if name.is_empty() {
             self.report("metadata.name", "required value: every object needs a name");
         } else if !check(name) {
@@ -43,7 +53,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn labels(&mut self, field: &str, labels: &Labels) {
+    pub(super) fn labels(&mut self, field: &str, labels: &Labels) {
         for (k, v) in labels {
             if !names::is_label_key(k) {
                 self.report(&format!("{field}[{k:?}]"), format!("invalid label key {k:?}: must be [prefix/]name, name at most 63 characters of [A-Za-z0-9_.-] starting and ending alphanumeric"));
@@ -54,7 +64,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn selector(&mut self, field: &str, raw: &RawSelector) -> LabelSelector {
+    pub(super) fn selector(&mut self, field: &str, raw: &RawSelector) -> LabelSelector {
         let match_labels = raw.match_labels.clone().unwrap_or_default();
         self.labels(&format!("{field}.matchLabels"), &match_labels);
         let mut expressions = Vec::new();
@@ -95,7 +105,7 @@ impl<'a> Checker<'a> {
         LabelSelector::new(match_labels, expressions)
     }
 
-    fn cidr(&mut self, field: &str, text: &str) -> Option<IpNet> {
+    pub(super) fn cidr(&mut self, field: &str, text: &str) -> Option<IpNet> {
         if text.is_empty() {
             self.report(field, "required value: a CIDR such as 10.0.0.0/8 or fd00::/8");
             return None;
@@ -132,7 +142,7 @@ impl<'a> Checker<'a> {
         Some(IpBlock::new(cidr?, except))
     }
 
-    fn port_number(&mut self, field: &str, n: i32) -> Option<u16> {
+    pub(super) fn port_number(&mut self, field: &str, n: i32) -> Option<u16> {
         match u16::try_from(n) {
             Ok(p) if p >= 1 => Some(p),
             _ => {
@@ -142,7 +152,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn protocol(&mut self, field: &str, raw: Option<&str>) -> Option<Protocol> {
+    pub(super) fn protocol(&mut self, field: &str, raw: Option<&str>) -> Option<Protocol> {
         match raw {
             None => Some(Protocol::Tcp),
             Some(p) => {
@@ -253,7 +263,22 @@ impl<'a> Checker<'a> {
         rules
     }
 
-    fn finish<T>(self, value: T) -> Result<T, Vec<Diagnostic>> {
+    /// The object checked.
+    pub(super) fn object(&self) -> &ObjectRef {
+        &self.object
+    }
+
+    /// Where it came from.
+    pub(super) fn origin(&self) -> Option<&'a str> {
+        self.origin
+    }
+
+    /// The problems found (for a caller that could not build the value).
+    pub(super) fn into_problems(self) -> Vec<Diagnostic> {
+        self.problems
+    }
+
+    pub(super) fn finish<T>(self, value: T) -> Result<T, Vec<Diagnostic>> {
         if self.problems.is_empty() {
             Ok(value)
         } else {
@@ -411,6 +436,8 @@ impl RawCluster {
         let mut namespaces = v.namespaces(&self.namespaces);
         let (mut pods, left_out) = v.pods(&self.pods);
         let policies = v.policies(&self.policies);
+        let cluster_policies = v.cluster_policies(&self.cluster_policies);
+        let nodes = v.nodes(&self.nodes);
         v.unique_ips(&mut pods);
         if !v.errors.is_empty() {
             return Err(Error::new(v.errors));
@@ -426,7 +453,8 @@ impl RawCluster {
                 namespaces.insert(ns.clone(), Namespace::assumed(ns));
             }
         }
-        Ok(Cluster::from_parts(namespaces.into_values().collect(), pods, policies, left_out, v.warnings))
+        Ok(Cluster::from_parts(namespaces.into_values().collect(), pods, policies, left_out, v.warnings)
+            .with_admin(cluster_policies, nodes))
     }
 }
 
@@ -590,6 +618,45 @@ impl Validation {
             }
         }
         policies
+    }
+
+    /// Cluster-wide policies (S15): one of each kind and name.
+    fn cluster_policies(&mut self, raws: &[RawClusterPolicy]) -> Vec<ClusterPolicy> {
+        let mut out = Vec::new();
+        let mut seen = BTreeMap::new();
+        for raw in raws {
+            let content = RawClusterPolicy { origin: None, ..raw.clone() };
+            let key = (String::from(raw.kind.as_str()), raw.name.clone());
+            let object = ObjectRef::cluster_scoped(cluster_policy_kind(raw.kind), &raw.name);
+            if !self.admit(check_duplicate(&mut seen, key, content, object, raw.origin.as_deref())) {
+                continue;
+            }
+            let lenient = self.strictness == Strictness::Lenient;
+            match super::validate_admin::validate_cluster_policy(raw, lenient, &mut self.warnings) {
+                Ok(policy) => out.push(policy),
+                Err(p) => self.reject(p),
+            }
+        }
+        out
+    }
+
+    /// Nodes, one of each name.
+    fn nodes(&mut self, raws: &[RawNode]) -> Vec<Node> {
+        let mut out = Vec::new();
+        let mut seen = BTreeMap::new();
+        for raw in raws {
+            let content = RawNode { origin: None, ..raw.clone() };
+            let object = ObjectRef::cluster_scoped(ObjectKind::Node, &raw.name);
+            let key = (String::new(), raw.name.clone());
+            if !self.admit(check_duplicate(&mut seen, key, content, object, raw.origin.as_deref())) {
+                continue;
+            }
+            match super::validate_admin::validate_node(raw) {
+                Ok(node) => out.push(node),
+                Err(p) => self.reject(p),
+            }
+        }
+        out
     }
 
     /// Two pods with one IP would make IP endpoints ambiguous: both are rejected.

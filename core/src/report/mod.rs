@@ -35,12 +35,13 @@ pub use matrix::MatrixReport;
 pub use unknown::{unknown_endpoint, unknown_subject};
 
 use crate::engine::connectivity::{IpRange, PortSet};
-use crate::explain::{endpoint_name, DirectionExplanation, Explanation, Reason};
+use crate::explain::{endpoint_name, DirectionExplanation, Explanation, Reason, TierStep};
 use crate::spec::{Cluster, Protocol};
 use crate::{Endpoint, Family, FamilyVerdicts};
 
 /// The stable id of a [`Reason`]: `admitted`, `no-rule-admits`, `not-isolated`, `not-a-pod`,
-/// `self-traffic`, `no-common-family`.
+/// `self-traffic`, `no-common-family`, `admin-accepted`, `admin-denied`, `baseline-accepted`,
+/// `baseline-denied`.
 pub fn reason_id(reason: Reason) -> &'static str {
     match reason {
         Reason::NotAPod => "not-a-pod",
@@ -49,15 +50,43 @@ pub fn reason_id(reason: Reason) -> &'static str {
         Reason::Admitted => "admitted",
         Reason::NoRuleAdmits => "no-rule-admits",
         Reason::NoCommonFamily => "no-common-family",
+        Reason::AdminAccepted => "admin-accepted",
+        Reason::AdminDenied => "admin-denied",
+        Reason::BaselineAccepted => "baseline-accepted",
+        Reason::BaselineDenied => "baseline-denied",
     }
 }
 
 /// One direction of an explanation: `allowed`, `reason`, `isolating_policies`, `admitted_by`
 /// (policy, rule, peer, port, path) and `not_admitting` (policy, rule, path, peer_matched,
-/// port_matched).
+/// port_matched), and for the admin tiers (S15) `admin` and `baseline`: the step each tier
+/// took, or `null`.
 pub fn direction_json(cluster: &Cluster, d: &DirectionExplanation) -> Value {
     let policy = |id| cluster.policy(id).qualified_name();
+    let tier = |step: &Option<TierStep>| {
+        step.as_ref().map(|s| {
+            json!({
+                "action": s.action.as_str(),
+                "ambiguous": s.ambiguous(),
+                "matches": s.matches.iter().map(|m| {
+                    let p = &cluster.cluster_policies()[m.policy];
+                    json!({
+                        "kind": p.kind.as_str(),
+                        "policy": p.name,
+                        "priority": m.priority,
+                        "rule": m.rule,
+                        "rule_name": p.rules(d.direction)[m.rule].name,
+                        "action": m.action.as_str(),
+                        "peer": m.peer,
+                        "port": m.port,
+                    })
+                }).collect::<Vec<_>>(),
+            })
+        })
+    };
     json!({
+        "admin": tier(&d.admin),
+        "baseline": tier(&d.baseline),
         "allowed": d.allowed(),
         "reason": reason_id(d.reason),
         "isolating_policies": d.isolating.iter().map(|&id| policy(id)).collect::<Vec<_>>(),

@@ -4,8 +4,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
+use super::admin::{networks_contain, Action, AdminPeer, AdminRule, ClusterPolicy, Node, Tier};
 use super::query::{Endpoint, Family};
-use super::{ContainerPort, Direction, Labels, LeftOutPod, NetworkPolicy, Peer, Workload};
+use super::{ContainerPort, Direction, Labels, LeftOutPod, NetworkPolicy, Peer, Protocol, Workload};
 use crate::Diagnostic;
 
 macro_rules! id_type {
@@ -94,6 +95,10 @@ pub struct Cluster {
     namespaces: Vec<Namespace>,
     pods: Vec<Pod>,
     policies: Vec<NetworkPolicy>,
+    /// Sorted by tier, priority, then name (S15).
+    cluster_policies: Vec<ClusterPolicy>,
+    /// Sorted by name.
+    nodes: Vec<Node>,
     /// Sorted by namespace, then name; no name is also in `pods`.
     left_out: Vec<LeftOutPod>,
     warnings: Vec<Diagnostic>,
@@ -120,7 +125,90 @@ impl Cluster {
                 .expect("every pod's namespace was registered");
             pod.namespace_id = NamespaceId(i as u32);
         }
-        Cluster { namespaces, pods, policies, left_out, warnings }
+        Cluster { namespaces, pods, policies, cluster_policies: Vec::new(), nodes: Vec::new(), left_out, warnings }
+    }
+
+    /// Adds the cluster-wide policies (sorted by tier, priority, then name) and the Nodes
+    /// (sorted by name). The caller (the validator) guarantees valid, unique parts.
+    pub(crate) fn with_admin(mut self, mut cluster_policies: Vec<ClusterPolicy>, mut nodes: Vec<Node>) -> Cluster {
+        cluster_policies.sort_by(|a, b| (a.tier, a.priority, &a.name).cmp(&(b.tier, b.priority, &b.name)));
+        nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.cluster_policies = cluster_policies;
+        self.nodes = nodes;
+        self
+    }
+
+    /// Cluster-wide policies of the admin tiers (S15), sorted by tier, priority, then name.
+    pub fn cluster_policies(&self) -> &[ClusterPolicy] {
+        &self.cluster_policies
+    }
+
+    /// The Nodes given (for `nodes` peers), sorted by name.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// S15.5: whether cluster policy `policy` applies to `pod`.
+    pub fn subject_of(&self, policy: &ClusterPolicy, pod: PodId) -> bool {
+        let pod = self.pod(pod);
+        policy.subject.matches(&self.namespace(pod.namespace_id).labels, &pod.labels)
+    }
+
+    /// S15.1, S15.5: the cluster policies of `tier` that apply to `pod` and have rules in
+    /// `direction`, by priority then name.
+    pub fn tier_policies(
+        &self,
+        tier: Tier,
+        pod: PodId,
+        direction: Direction,
+    ) -> impl Iterator<Item = (usize, &ClusterPolicy)> + '_ {
+        self.cluster_policies
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.tier == tier && !p.rules(direction).is_empty() && self.subject_of(p, pod))
+    }
+
+    /// S15.2, S15.6–S15.8: whether `rule` of a cluster policy matches the connection with
+    /// `peer` (resolved) at the other end, over `family`, on `port`/`protocol` towards a
+    /// destination with `destination_ports`. A rule that fails closed matches everything unless
+    /// it accepts, and then nothing.
+    pub fn admin_rule_matches(
+        &self,
+        rule: &AdminRule,
+        peer: Endpoint,
+        family: Family,
+        (port, protocol, destination_ports): (u16, Protocol, Option<&[ContainerPort]>),
+    ) -> bool {
+        if rule.fails_closed() {
+            return rule.action != Action::Accept;
+        }
+        rule.peers.iter().any(|p| self.admin_peer_matches(p, peer, family))
+            && rule.ports_match(port, protocol, destination_ports)
+    }
+
+    /// S15.6: whether a cluster policy peer matches `endpoint` (already
+    /// [resolved](Cluster::resolve)) in a connection over `family`. [`AdminPeer::Unknown`] is
+    /// never matched here: its rule fails closed as a whole ([`crate::spec::AdminRule::fails_closed`]).
+    pub fn admin_peer_matches(&self, peer: &AdminPeer, endpoint: Endpoint, family: Family) -> bool {
+        match (peer, endpoint) {
+            (AdminPeer::Namespaces(s), Endpoint::Pod(id)) => {
+                s.matches(&self.namespace(self.pod(id).namespace_id).labels)
+            }
+            (AdminPeer::Pods(p), Endpoint::Pod(id)) => {
+                let pod = self.pod(id);
+                p.matches(&self.namespace(pod.namespace_id).labels, &pod.labels)
+            }
+            (AdminPeer::Networks(nets), Endpoint::Pod(id)) => {
+                self.pod(id).ips.iter().any(|&ip| networks_contain(nets, ip, family))
+            }
+            (AdminPeer::Networks(nets), Endpoint::Ip(ip)) => networks_contain(nets, ip, family),
+            (AdminPeer::Nodes(s), Endpoint::Ip(ip)) => {
+                self.nodes.iter().any(|n| s.matches(&n.labels) && n.addresses.contains(&ip))
+            }
+            // Pods and namespaces are never outside addresses; nodes are never pods; domain
+            // names are unknown without DNS data.
+            _ => false,
+        }
     }
 
     /// Namespaces, sorted by name.

@@ -20,6 +20,14 @@ pub enum ObjectKind {
     Pod,
     /// A `networking.k8s.io/v1/NetworkPolicy`.
     NetworkPolicy,
+    /// A `policy.networking.k8s.io/v1alpha2/ClusterNetworkPolicy` (cluster-scoped).
+    ClusterNetworkPolicy,
+    /// A `policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy` (cluster-scoped).
+    AdminNetworkPolicy,
+    /// A `policy.networking.k8s.io/v1alpha1/BaselineAdminNetworkPolicy` (cluster-scoped).
+    BaselineAdminNetworkPolicy,
+    /// A `v1/Node` (cluster-scoped).
+    Node,
     /// A whole input document, before its kind is known.
     Document,
 }
@@ -31,6 +39,10 @@ impl ObjectKind {
             ObjectKind::Namespace => "Namespace",
             ObjectKind::Pod => "Pod",
             ObjectKind::NetworkPolicy => "NetworkPolicy",
+            ObjectKind::ClusterNetworkPolicy => "ClusterNetworkPolicy",
+            ObjectKind::AdminNetworkPolicy => "AdminNetworkPolicy",
+            ObjectKind::BaselineAdminNetworkPolicy => "BaselineAdminNetworkPolicy",
+            ObjectKind::Node => "Node",
             ObjectKind::Document => "document",
         }
     }

@@ -9,6 +9,7 @@
 //! [`Family`](crate::Family), [`Options`](crate::Options), [`Verdict`](crate::Verdict)) and the
 //! diagnostics every stage reports in (`diagnostic.rs`).
 
+pub mod admin;
 mod cluster;
 mod diagnostic;
 mod dns;
@@ -21,6 +22,9 @@ pub(crate) mod query;
 mod selector;
 mod workload;
 
+pub use admin::{
+    Action, AdminPeer, AdminPort, AdminRule, ClusterPolicy, ClusterPolicyKind, NamespacedPods, Node, Subject, Tie, Tier,
+};
 pub use cluster::{Cluster, Namespace, NamespaceId, Pod, PodId, PolicyId, NAMESPACE_NAME_LABEL};
 pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};
 pub use dns::{DNS_LABEL, DNS_NAMESPACE, DNS_SELECTOR};

@@ -98,6 +98,8 @@ pub struct Options {
     pub self_traffic: SelfTraffic,
     /// S9: whether ipBlocks also match pod IPs (default `true`).
     pub ip_block_matches_pods: bool,
+    /// S15.3: how cluster policies of one tier and priority that disagree are decided.
+    pub tie: crate::spec::Tie,
 }
 
 impl Options {
@@ -135,7 +137,7 @@ impl Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { self_traffic: SelfTraffic::Allow, ip_block_matches_pods: true }
+        Options { self_traffic: SelfTraffic::Allow, ip_block_matches_pods: true, tie: crate::spec::Tie::DenyWins }
     }
 }
 

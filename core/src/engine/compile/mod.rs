@@ -20,6 +20,7 @@ pub(crate) mod ip_class;
 pub(crate) mod port_class;
 pub(crate) mod rows;
 mod selector_index;
+mod tiers;
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -34,8 +35,12 @@ use self::rows::{RowRef, RowSet, Rows};
 use self::selector_index::SelectorIndex;
 use crate::engine::Engine;
 use crate::spec::query::{ips_family_mask, Family, Options};
-use crate::spec::{Cluster, Direction, LabelSelector, Labels, Peer, PortMatch, Protocol, Rule};
+use crate::spec::{
+    Action, AdminPeer, AdminPort, Cluster, Direction, LabelSelector, Labels, NamespacedPods, Peer, PortMatch, Protocol,
+    Rule, Subject,
+};
 use crate::spec::{Diagnostic, Error};
+use ipnet::IpNet;
 
 /// Builds an [`Engine`] from a validated [`Cluster`].
 #[derive(Clone, Debug, Default)]
@@ -174,7 +179,7 @@ impl Tables {
         let vocabulary = Vocabulary::of(cluster);
         let Identities { list: identities, answers, pod_identity, v6_column, split } =
             Identities::of(cluster, &vocabulary, options, budget)?;
-        let Vocabulary { pod_selectors, ns_selectors, named_ids, ip_classes, ns_match } = vocabulary;
+        let Vocabulary { pod_selectors, ns_selectors, named_ids, ip_classes, ns_match, .. } = vocabulary;
         let n_ids = identities.len();
         let ip_base = n_ids + split.len();
         let columns = ip_base + ip_classes.len();
@@ -284,6 +289,21 @@ impl Tables {
             rows: 2 + peers.len() + peer_sets.iter().filter(|s| s.len() >= 2).count(),
             named_rows: named_ports.len(),
         };
+        // S15: the cluster policies applying to each identity; each (identity, direction) with
+        // some gets up to a row per port class, and each rule a peer row.
+        let subject_of = |k: usize, i: usize| {
+            let identity = &identities[i];
+            let ns = |s: &LabelSelector| bits::test(&ns_match[ns_selectors[s] as usize], identity.namespace as usize);
+            match &cluster.cluster_policies()[k].subject {
+                Subject::Namespaces(s) => ns(s),
+                Subject::Pods(p) => {
+                    ns(&p.namespace_selector)
+                        && answers.row(identity.answers).test(pod_selectors[&p.pod_selector] as usize)
+                }
+            }
+        };
+        let mut tier_plan = tiers::TierPlan::new(cluster, n_ids, subject_of);
+        estimate.rows += tier_plan.rules.len() + tier_plan.jobs() * n_pcs;
         let mut named_seen = HashMap::new();
         for (i, direction, source) in &jobs {
             if let IndexSource::Sweep(selecting) = source {
@@ -316,8 +336,9 @@ impl Tables {
             options,
             columns,
         );
+        let peer_rows_builder = peer_rows;
         let peer_rows: Vec<u32> =
-            peers.iter().map(|&(peer, policy_ns)| rows.intern(&peer_rows.row(peer, policy_ns))).collect();
+            peers.iter().map(|&(peer, policy_ns)| rows.intern(&peer_rows_builder.row(peer, policy_ns))).collect();
         let mut scratch = rows.scratch();
         let set_rows: Vec<u32> = peer_sets
             .iter()
@@ -359,6 +380,37 @@ impl Tables {
                     sweep.fill(&spans, &mut rows, &named_cols, &mut index[i * n_pcs..(i + 1) * n_pcs]);
                 }
             }
+        }
+        // S15: the admin tiers over the v1 rows.
+        if tier_plan.jobs() > 0 {
+            let empty_row = sweep.empty;
+            let nodes = cluster.nodes();
+            let mut scratch = rows.scratch();
+            tier_plan.set_peers(|rule| {
+                if rule.fails_closed() {
+                    // S15.8: an accepting rule matches nothing; any other everything.
+                    return if rule.action == Action::Accept { empty_row } else { all_row };
+                }
+                scratch.fill(0);
+                for peer in &rule.peers {
+                    bits::or_into(&mut scratch, &peer_rows_builder.admin_row(peer, nodes));
+                }
+                rows.intern(&scratch)
+            });
+            let mut isolated = [vec![false; n_ids], vec![false; n_ids]];
+            for (i, direction, _) in &jobs {
+                isolated[side_of(*direction)][*i] = true;
+            }
+            let cx = tiers::TierContext {
+                ports: &ports,
+                identities: &identities,
+                named_ids: &named_ids,
+                named_cols: &named_cols,
+                tie: options.tie,
+                all_row,
+            };
+            cx.apply(&tier_plan, Direction::Egress, &isolated[0], &mut rows, &mut egress_index);
+            cx.apply(&tier_plan, Direction::Ingress, &isolated[1], &mut rows, &mut ingress_index);
         }
         debug_assert!(rows.len() <= estimate.rows, "{} rows, estimated at most {}", rows.len(), estimate.rows);
 
@@ -416,6 +468,18 @@ fn port_classes(cluster: &Cluster, identities: &[Identity]) -> PortClasses {
             }
         }
     }
+    for policy in cluster.cluster_policies() {
+        for rule in policy.ingress.iter().chain(&policy.egress) {
+            for port in &rule.ports {
+                if let AdminPort::Port(p) = port {
+                    if let PortMatch::Range { first, last } = p.port {
+                        boundaries.push((p.protocol, u32::from(first)));
+                        boundaries.push((p.protocol, u32::from(last) + 1));
+                    }
+                }
+            }
+        }
+    }
     for identity in identities {
         for &(_, p, n) in &identity.named {
             boundaries.push((Protocol::ALL[p as usize], u32::from(n)));
@@ -463,6 +527,8 @@ struct Vocabulary<'c> {
     ip_classes: IpClasses,
     /// Namespace selector answers: `[selector][namespace]`.
     ns_match: Vec<Vec<u64>>,
+    /// Whether some cluster policy has a `networks` peer (which matches pod IPs, S15.6).
+    has_networks: bool,
 }
 
 impl<'c> Vocabulary<'c> {
@@ -498,13 +564,53 @@ impl<'c> Vocabulary<'c> {
                 }
             }
         }
+        // S15: the selectors of cluster policies' subjects and peers, their networks, the
+        // addresses of the nodes their `nodes` peers can select, and their named ports (of any
+        // protocol: the name says which).
+        let mut has_networks = false;
+        let mut any_nodes = false;
+        for policy in cluster.cluster_policies() {
+            let pods = |p: &'c NamespacedPods, pod_selectors: &mut HashMap<_, _>, ns_selectors: &mut HashMap<_, _>| {
+                intern(pod_selectors, &p.pod_selector);
+                intern(ns_selectors, &p.namespace_selector);
+            };
+            match &policy.subject {
+                Subject::Namespaces(s) => intern(&mut ns_selectors, s),
+                Subject::Pods(p) => pods(p, &mut pod_selectors, &mut ns_selectors),
+            }
+            for rule in policy.ingress.iter().chain(&policy.egress) {
+                for peer in &rule.peers {
+                    match peer {
+                        AdminPeer::Namespaces(s) => intern(&mut ns_selectors, s),
+                        AdminPeer::Pods(p) => pods(p, &mut pod_selectors, &mut ns_selectors),
+                        AdminPeer::Networks(n) => {
+                            has_networks = true;
+                            nets.extend_from_slice(n);
+                        }
+                        AdminPeer::Nodes(_) => any_nodes = true,
+                        _ => {}
+                    }
+                }
+                for port in &rule.ports {
+                    if let AdminPort::Named(name) = port {
+                        for p in Protocol::ALL {
+                            let next = named_ids.len() as u32;
+                            named_ids.entry((name.as_str(), protocol_index(p) as u8)).or_insert(next);
+                        }
+                    }
+                }
+            }
+        }
+        if any_nodes {
+            nets.extend(cluster.nodes().iter().flat_map(|n| n.addresses.iter().map(|&ip| IpNet::from(ip))));
+        }
         let namespaces = cluster.namespaces();
         let mut ns_match = vec![vec![0u64; bits::words_for(namespaces.len())]; ns_selectors.len()];
         let index = SelectorIndex::new(&ns_selectors);
         for (n, ns) in namespaces.iter().enumerate() {
             index.each_match(&ns.labels, |id| bits::set(&mut ns_match[id as usize], n));
         }
-        Vocabulary { pod_selectors, ns_selectors, named_ids, ip_classes: IpClasses::new(&nets), ns_match }
+        Vocabulary { pod_selectors, ns_selectors, named_ids, ip_classes: IpClasses::new(&nets), ns_match, has_networks }
     }
 }
 
@@ -528,7 +634,10 @@ impl Identities {
         options: &Options,
         budget: usize,
     ) -> Result<Identities, Estimate> {
-        let Vocabulary { pod_selectors, named_ids, ip_classes, .. } = vocabulary;
+        let Vocabulary { pod_selectors, named_ids, ip_classes, has_networks, .. } = vocabulary;
+        // Pods' IP classes tell identities apart when ipBlocks or `networks` peers (S15.6) can
+        // match pod IPs.
+        let track_ips = options.ip_block_matches_pods || *has_networks;
         // Pods with equal labels share selector answers, computed once per label set and stored
         // once per distinct answer row; then group by everything that can tell pods apart. The
         // label sets are counted first, so that their answers are sized before they are made.
@@ -564,7 +673,7 @@ impl Identities {
             }
             let answer = group_answers[group];
             let mut classes: SmallVec<[u32; 2]> = SmallVec::new();
-            if options.ip_block_matches_pods {
+            if track_ips {
                 classes.extend(pod.ips.iter().map(|ip| ip_classes.class_of(*ip) as u32));
                 classes.sort_unstable();
                 classes.dedup();
@@ -939,43 +1048,85 @@ impl<'a, 'c> PeerRows<'a, 'c> {
                 }
             }
             Peer::IpBlock(block) => {
-                // Classes are cut at every cidr and except boundary: the cidr is a run of whole
-                // classes, and so is each except.
-                let base = self.layout.ip_base;
-                let run = |net: &ipnet::IpNet| {
-                    base + self.ip_classes.class_of(net.network())..base + self.ip_classes.class_of(net.broadcast()) + 1
-                };
-                bits::set_range(&mut row, run(&block.cidr()));
-                for except in block.except() {
-                    bits::clear_range(&mut row, run(except));
-                }
-                if self.options.ip_block_matches_pods {
-                    // S9a: each family's address is matched in that family's column only. The
-                    // identities with addresses are walked, or the matched classes, whichever
-                    // are fewer (one pod under 60,000 ipBlocks of 120,000 classes each, or
-                    // 20,000 identities under a /8).
-                    let matched_classes: usize = row.iter().map(|w| w.count_ones() as usize).sum();
-                    let mut columns = Vec::new();
-                    if self.with_addresses.len() <= matched_classes {
-                        for &i in &self.with_addresses {
-                            for &c in &self.identities[i as usize].ip_classes {
-                                if bits::test(&row, base + c as usize) {
-                                    columns.push(self.layout.column(i as usize, self.ip_classes.family(c as usize)));
-                                }
-                            }
-                        }
-                    } else {
-                        for class in bits::ones(&row).filter(|&c| c >= base).map(|c| c - base) {
-                            let family = self.ip_classes.family(class);
-                            columns.extend(
-                                self.by_ip_class[class].iter().map(|&i| self.layout.column(i as usize, family)),
-                            );
-                        }
-                    }
-                    columns.into_iter().for_each(|c| bits::set(&mut row, c));
-                }
+                self.ip_block_into(&mut row, block.cidr(), block.except(), self.options.ip_block_matches_pods)
             }
         }
         row
+    }
+
+    /// Sets the columns of `cidr` minus `except` (S9): its IP classes and, when `match_pods`,
+    /// the identities with an address in it, each family's address in that family's column.
+    fn ip_block_into(&self, row: &mut [u64], cidr: ipnet::IpNet, except: &[ipnet::IpNet], match_pods: bool) {
+        // Classes are cut at every cidr and except boundary: the cidr is a run of whole
+        // classes, and so is each except.
+        let base = self.layout.ip_base;
+        let run = |net: &ipnet::IpNet| {
+            base + self.ip_classes.class_of(net.network())..base + self.ip_classes.class_of(net.broadcast()) + 1
+        };
+        let mut own = vec![0u64; row.len()];
+        bits::set_range(&mut own, run(&cidr));
+        for except in except {
+            bits::clear_range(&mut own, run(except));
+        }
+        if match_pods {
+            // S9a: each family's address is matched in that family's column only. The
+            // identities with addresses are walked, or the matched classes, whichever are
+            // fewer (one pod under 60,000 ipBlocks of 120,000 classes each, or 20,000
+            // identities under a /8).
+            let matched_classes: usize = own.iter().map(|w| w.count_ones() as usize).sum();
+            let mut columns = Vec::new();
+            if self.with_addresses.len() <= matched_classes {
+                for &i in &self.with_addresses {
+                    for &c in &self.identities[i as usize].ip_classes {
+                        if bits::test(&own, base + c as usize) {
+                            columns.push(self.layout.column(i as usize, self.ip_classes.family(c as usize)));
+                        }
+                    }
+                }
+            } else {
+                for class in bits::ones(&own).filter(|&c| c >= base).map(|c| c - base) {
+                    let family = self.ip_classes.family(class);
+                    columns.extend(self.by_ip_class[class].iter().map(|&i| self.layout.column(i as usize, family)));
+                }
+            }
+            columns.into_iter().for_each(|c| bits::set(&mut own, c));
+        }
+        bits::or_into(row, &own);
+    }
+
+    /// The columns a cluster policy peer matches (S15.6): selector peers as v1 ones with both
+    /// selectors, `networks` as ipBlocks that always match pod IPs, `nodes` as their nodes'
+    /// addresses (never pods); domain names and entries that could not be read match nothing
+    /// here (a rule with the latter fails closed as a whole).
+    fn admin_row(&self, peer: &AdminPeer, nodes: &[crate::spec::Node]) -> Vec<u64> {
+        match peer {
+            AdminPeer::Namespaces(s) => {
+                self.row(&Peer::Selector { pod_selector: None, namespace_selector: Some(s.clone()) }, u32::MAX)
+            }
+            AdminPeer::Pods(p) => self.row(
+                &Peer::Selector {
+                    pod_selector: Some(p.pod_selector.clone()),
+                    namespace_selector: Some(p.namespace_selector.clone()),
+                },
+                u32::MAX,
+            ),
+            AdminPeer::Networks(nets) => {
+                let mut row = vec![0u64; bits::words_for(self.columns)];
+                for net in nets {
+                    self.ip_block_into(&mut row, *net, &[], true);
+                }
+                row
+            }
+            AdminPeer::Nodes(selector) => {
+                let mut row = vec![0u64; bits::words_for(self.columns)];
+                for node in nodes.iter().filter(|n| selector.matches(&n.labels)) {
+                    for &ip in &node.addresses {
+                        bits::set(&mut row, self.layout.ip_base + self.ip_classes.class_of(ip));
+                    }
+                }
+                row
+            }
+            _ => vec![0u64; bits::words_for(self.columns)],
+        }
     }
 }

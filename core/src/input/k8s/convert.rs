@@ -21,7 +21,8 @@ pub(super) fn api_version_of(kind: &str) -> Option<&'static str> {
         "NetworkPolicy" => "networking.k8s.io/v1",
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => "apps/v1",
         "Job" | "CronJob" => "batch/v1",
-        _ => return None,
+        "Node" => "v1",
+        k => return super::admin::KINDS.iter().find(|(kind, _)| *kind == k).map(|(_, v)| *v),
     })
 }
 
@@ -30,7 +31,14 @@ pub(super) fn api_version_of(kind: &str) -> Option<&'static str> {
 pub(super) fn object_ref(kind: ObjectKind, meta: &Meta) -> ObjectRef {
     let name = meta.name.as_deref().unwrap_or("<unnamed>");
     match (kind, meta.namespace.as_deref()) {
-        (ObjectKind::Namespace, _) => ObjectRef::cluster_scoped(kind, name),
+        (
+            ObjectKind::Namespace
+            | ObjectKind::Node
+            | ObjectKind::ClusterNetworkPolicy
+            | ObjectKind::AdminNetworkPolicy
+            | ObjectKind::BaselineAdminNetworkPolicy,
+            _,
+        ) => ObjectRef::cluster_scoped(kind, name),
         (_, Some(ns)) => ObjectRef::namespaced(kind, ns, name),
         (_, None) => ObjectRef::namespaced(kind, crate::raw::DEFAULT_NAMESPACE, name),
     }
@@ -42,6 +50,10 @@ pub(super) fn reference(kind: &str, meta: &Meta) -> ObjectRef {
     match kind {
         "Namespace" => object_ref(ObjectKind::Namespace, meta),
         "NetworkPolicy" => object_ref(ObjectKind::NetworkPolicy, meta),
+        "Node" => object_ref(ObjectKind::Node, meta),
+        "ClusterNetworkPolicy" => object_ref(ObjectKind::ClusterNetworkPolicy, meta),
+        "AdminNetworkPolicy" => object_ref(ObjectKind::AdminNetworkPolicy, meta),
+        "BaselineAdminNetworkPolicy" => object_ref(ObjectKind::BaselineAdminNetworkPolicy, meta),
         k if super::workloads::KINDS.contains(&k) => super::workloads::object_ref(k, meta),
         _ => object_ref(ObjectKind::Pod, meta),
     }
@@ -133,7 +145,8 @@ pub(super) fn pod(
     })
 }
 
-fn selector(s: Selector) -> RawSelector {
+/// A decoded label selector into the raw model.
+pub(super) fn raw_selector(s: Selector) -> RawSelector {
     RawSelector {
         match_labels: s.match_labels,
         match_expressions: s.match_expressions.map(|exprs| {
@@ -144,8 +157,8 @@ fn selector(s: Selector) -> RawSelector {
 
 fn peer(p: Peer) -> RawPeer {
     RawPeer {
-        pod_selector: p.pod_selector.map(selector),
-        namespace_selector: p.namespace_selector.map(selector),
+        pod_selector: p.pod_selector.map(raw_selector),
+        namespace_selector: p.namespace_selector.map(raw_selector),
         ip_block: p.ip_block.map(|b| RawIpBlock { cidr: b.cidr, except: b.except }),
     }
 }
@@ -181,7 +194,7 @@ pub(super) fn policy(meta: Meta, body: Body, origin: &str) -> Result<RawPolicy, 
         origin: Some(origin.into()),
         namespace: meta.namespace,
         name: meta.name.unwrap_or_default(),
-        pod_selector: spec.pod_selector.map(selector),
+        pod_selector: spec.pod_selector.map(raw_selector),
         policy_types: spec.policy_types,
         ingress: spec.ingress.map(|rs| rs.into_iter().map(|r| rule(r.from, r.ports)).collect()),
         egress: spec.egress.map(|rs| rs.into_iter().map(|r| rule(r.to, r.ports)).collect()),

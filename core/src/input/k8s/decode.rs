@@ -99,6 +99,10 @@ pub(super) enum Body {
     Pod { spec: Option<PodSpec>, status: Option<PodStatus> },
     /// A NetworkPolicy.
     Policy { spec: Option<PolicySpec> },
+    /// A ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy.
+    ClusterPolicy { spec: Option<super::admin::AdminSpec> },
+    /// A Node.
+    Node { status: Option<super::admin::NodeStatus> },
     /// A workload (Deployment and the like), its spec kept as a value: workloads are few, and
     /// `kubectl get pods` dumps carry none.
     Workload { spec: Option<Value> },
@@ -273,7 +277,9 @@ fn unique_map<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Label
 
 /// Whether objects of `kind` are read (the others are counted and skipped).
 pub(super) fn is_read(kind: &str) -> bool {
-    matches!(kind, "Namespace" | "Pod" | "NetworkPolicy") || super::workloads::KINDS.contains(&kind)
+    matches!(kind, "Namespace" | "Pod" | "NetworkPolicy" | "Node")
+        || super::workloads::KINDS.contains(&kind)
+        || super::admin::is_cluster_policy(kind)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,7 +287,7 @@ pub(super) fn is_read(kind: &str) -> bool {
 
 /// The field names a k8s-openapi type's deserializer knows (what it passes to
 /// `deserialize_struct`).
-fn fields_of<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
+pub(super) fn fields_of<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
     struct Capture<'a>(&'a Cell<&'static [&'static str]>);
     impl<'de> Deserializer<'de> for Capture<'_> {
         type Error = de::value::Error;
@@ -315,6 +321,8 @@ fn known_fields(kind: &str, parent: &[&str]) -> Option<&'static [&'static str]> 
             "Namespace" => fields_of::<core_v1::Namespace>(),
             "Pod" => fields_of::<core_v1::Pod>(),
             "NetworkPolicy" => fields_of::<net_v1::NetworkPolicy>(),
+            "Node" => fields_of::<core_v1::Node>(),
+            k if super::admin::is_cluster_policy(k) => super::admin::TOP_FIELDS,
             _ => &[],
         },
         ["metadata"] => fields_of::<meta_v1::ObjectMeta>(),
@@ -324,6 +332,8 @@ fn known_fields(kind: &str, parent: &[&str]) -> Option<&'static [&'static str]> 
         ["spec", "containers" | "initContainers", "ports"] if kind == "Pod" => fields_of::<core_v1::ContainerPort>(),
         ["status", "podIPs"] if kind == "Pod" => fields_of::<core_v1::PodIP>(),
         ["status"] if kind == "Pod" => fields_of::<core_v1::PodStatus>(),
+        ["status"] if kind == "Node" => fields_of::<core_v1::NodeStatus>(),
+        ["status", "addresses"] if kind == "Node" => fields_of::<core_v1::NodeAddress>(),
         _ => return None,
     })
 }
@@ -340,6 +350,7 @@ fn fields_read_whole(kind: &str, parent: &[&str]) -> &'static [&'static str] {
         ("NetworkPolicy", ["spec", _, "from" | "to"]) => fields_of::<net_v1::NetworkPolicyPeer>(),
         ("NetworkPolicy", ["spec", _, "ports"]) => fields_of::<net_v1::NetworkPolicyPort>(),
         ("NetworkPolicy", [.., "ipBlock"]) => fields_of::<net_v1::IPBlock>(),
+        (k, parent) if super::admin::is_cluster_policy(k) => super::admin::fields_at(parent),
         _ => &[],
     }
 }
@@ -680,6 +691,21 @@ impl<'de> DeserializeSeed<'de> for PartSeed<'_> {
                 }
                 let spec = Checked::<Option<PolicySpec>>::new(kind, &["spec"], unknown).deserialize(d)?;
                 object.body = Body::Policy { spec };
+            }
+            (k, Part::Spec) if super::admin::is_cluster_policy(k) => {
+                if matches!(object.body, Body::ClusterPolicy { .. }) {
+                    return Err(twice());
+                }
+                let spec = Checked::<Option<super::admin::AdminSpec>>::new(kind, &["spec"], unknown).deserialize(d)?;
+                object.body = Body::ClusterPolicy { spec };
+            }
+            ("Node", Part::Status) => {
+                if matches!(object.body, Body::Node { .. }) {
+                    return Err(twice());
+                }
+                let status =
+                    Checked::<Option<super::admin::NodeStatus>>::new(kind, &["status"], unknown).deserialize(d)?;
+                object.body = Body::Node { status };
             }
             (k, Part::Spec) if super::workloads::KINDS.contains(&k) => {
                 if matches!(object.body, Body::Workload { .. }) {

@@ -14,6 +14,7 @@
 //! the texts and each object's place, and when it is done finds the line of each problem's field
 //! (`locate`); parse errors carry the parser's line.
 
+mod admin;
 mod convert;
 mod decode;
 mod events;
@@ -405,6 +406,22 @@ impl Loader {
                 ("Pod", _) => convert::pod(&object.meta, None, None, origin).map(|p| self.raw.pods.push(p)),
                 ("NetworkPolicy", body) => {
                     convert::policy(object.meta, body, origin).map(|p| self.raw.policies.push(p))
+                }
+                ("Node", body) => {
+                    let status = match body {
+                        decode::Body::Node { status } => status,
+                        _ => None,
+                    };
+                    self.raw.nodes.push(admin::node(&object.meta, status, origin));
+                    Ok(())
+                }
+                (k, body) if admin::is_cluster_policy(k) => {
+                    let spec = match body {
+                        decode::Body::ClusterPolicy { spec } => spec,
+                        _ => None,
+                    };
+                    self.raw.cluster_policies.push(admin::cluster_policy(k, object.meta, spec, origin, &mut unknown));
+                    Ok(())
                 }
                 (k, body) => {
                     let spec = match body {
