@@ -790,3 +790,138 @@ fn np409_reachability_that_differs_by_family() {
     let report = dual_stack_db_from("{ipBlock: {cidr: 10.0.1.0/24}}, {ipBlock: {cidr: 'fd00:1::/64'}}");
     assert!(!ids(&report).contains(&"NP409"), "{:?}", ids(&report));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Admin tiers (S15): NP501-NP506.
+
+fn cnp(name: &str, tier: &str, priority: u32, subject: &str, rules: &str) -> String {
+    format!(
+        "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {{name: {name}}}\n\
+         spec: {{tier: {tier}, priority: {priority}, subject: {subject}, {rules}}}\n"
+    )
+}
+
+const TEAM_A: &str = "{namespaces: {matchLabels: {team: a}}}";
+const TEAM_B_PODS: &str = "{pods: {namespaceSelector: {matchLabels: {team: b}}, podSelector: {}}}";
+
+#[test]
+fn np501_equal_priorities_that_disagree_on_common_pods() {
+    let report = clean_plus(&[
+        cnp("allow-b", "Admin", 10, TEAM_A, &format!("ingress: [{{action: Accept, from: [{TEAM_B_PODS}]}}]")),
+        cnp("deny-all", "Admin", 10, "{namespaces: {}}", "ingress: [{action: Deny, from: [{namespaces: {}}]}]"),
+    ]);
+    let f = only(&report, "NP501");
+    assert_eq!(f.objects, ["ClusterNetworkPolicy allow-b", "ClusterNetworkPolicy deny-all"]);
+    assert!(f.why.contains("2 pods") && f.why.contains("ingress"), "{}", f.why);
+    // A different priority, or no common pod, is no ambiguity.
+    let apart = clean_plus(&[
+        cnp("allow-b", "Admin", 10, TEAM_A, &format!("ingress: [{{action: Accept, from: [{TEAM_B_PODS}]}}]")),
+        cnp("deny-all", "Admin", 11, "{namespaces: {}}", "ingress: [{action: Deny, from: [{namespaces: {}}]}]"),
+        cnp(
+            "deny-b",
+            "Admin",
+            10,
+            "{namespaces: {matchLabels: {team: b}}}",
+            "ingress: [{action: Deny, from: [{namespaces: {}}]}]",
+        ),
+    ]);
+    assert!(!apart.ids().contains(&"NP501"), "{apart:#?}");
+}
+
+#[test]
+fn np502_a_rule_covered_by_an_earlier_one() {
+    let report = clean_plus(&[cnp(
+        "shadow",
+        "Admin",
+        5,
+        TEAM_A,
+        &format!(
+            "egress: [{{action: Pass, to: [{{namespaces: {{}}}}]}}, {{action: Deny, to: [{TEAM_B_PODS}], protocols: \
+             [{{tcp: {{destinationPort: {{number: 80}}}}}}]}}]"
+        ),
+    )]);
+    let f = only(&report, "NP502");
+    assert_eq!(paths(f), ["ClusterNetworkPolicy shadow spec.egress[1]"]);
+    // With ports narrowing the earlier rule, the later one is reached.
+    let narrow = clean_plus(&[cnp(
+        "shadow",
+        "Admin",
+        5,
+        TEAM_A,
+        &format!(
+            "egress: [{{action: Pass, to: [{{namespaces: {{}}}}], protocols: [{{tcp: {{destinationPort: {{number: 443}}}}}}]}}, \
+             {{action: Deny, to: [{TEAM_B_PODS}]}}]"
+        ),
+    )]);
+    assert!(!narrow.ids().contains(&"NP502"), "{narrow:#?}");
+}
+
+#[test]
+fn np503_pass_with_nothing_below_and_np504_accept_over_networkpolicies() {
+    // Namespace b's pods are isolated by NetworkPolicies: a Pass there hands over to them, an
+    // Accept overrides them. A Pass for pods nothing isolates (after dropping a's policies) ends
+    // at the default.
+    let report = clean_edit(
+        &[
+            "namespace: a}\nspec: {podSelector: {}, policyTypes",
+            "name: dns, namespace: a",
+            "web-to-db",
+            "db-from-web",
+            "web-from-b",
+        ],
+        &[
+            cnp("pass-a", "Admin", 1, TEAM_A, "egress: [{action: Pass, to: [{namespaces: {}}]}]"),
+            cnp(
+                "accept-b",
+                "Admin",
+                2,
+                "{namespaces: {matchLabels: {team: b}}}",
+                "egress: [{action: Accept, to: [{namespaces: {}}]}]",
+            ),
+        ],
+    );
+    let f = only(&report, "NP503");
+    assert_eq!(paths(f), ["ClusterNetworkPolicy pass-a spec.egress[0]"]);
+    let f = only(&report, "NP504");
+    assert!(f.objects.contains(&"NetworkPolicy b/deny".to_string()), "{f:#?}");
+    assert!(f.objects.contains(&"NetworkPolicy b/client-to-web".to_string()), "{f:#?}");
+    // A baseline policy below the Pass: nothing to report.
+    let below = clean_edit(
+        &[
+            "namespace: a}\nspec: {podSelector: {}, policyTypes",
+            "name: dns, namespace: a",
+            "web-to-db",
+            "db-from-web",
+            "web-from-b",
+        ],
+        &[
+            cnp("pass-a", "Admin", 1, TEAM_A, "egress: [{action: Pass, to: [{namespaces: {}}]}]"),
+            cnp("base-a", "Baseline", 1, TEAM_A, "egress: [{action: Deny, to: [{namespaces: {}}]}]"),
+        ],
+    );
+    assert!(!below.ids().contains(&"NP503"), "{below:#?}");
+}
+
+#[test]
+fn np505_cni_differences_and_np506_subject_matching_nothing() {
+    let report = clean_plus(&[
+        cnp(
+            "wide",
+            "Admin",
+            150,
+            TEAM_A,
+            "egress: [{action: Accept, to: [{nodes: {}}]}, {action: Deny, to: [{namespaces: {}}], protocols: [{destinationNamedPort: http}]}]",
+        ),
+        cnp("nobody", "Baseline", 3, "{namespaces: {matchLabels: {team: z}}}", "ingress: [{action: Deny, from: [{namespaces: {}}]}]"),
+    ]);
+    let np505: Vec<String> = report.findings.iter().filter(|f| f.id == "NP505").flat_map(|f| paths(f)).collect();
+    assert_eq!(
+        np505,
+        [
+            "ClusterNetworkPolicy wide spec.egress[0].to[0]",
+            "ClusterNetworkPolicy wide spec.egress[1]",
+            "ClusterNetworkPolicy wide spec.priority"
+        ]
+    );
+    assert_eq!(only(&report, "NP506").objects, ["ClusterNetworkPolicy nobody"]);
+}

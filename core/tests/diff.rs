@@ -180,3 +180,29 @@ fn identical_inputs_have_no_changes_and_json_has_the_documented_shape() {
     assert_eq!(json["changes"][0]["ports"]["TCP"][0], "8080");
     assert_eq!(json["external"][0]["direction"], "egress");
 }
+
+/// S15: a cluster policy changed from Pass to Accept opens what the NetworkPolicy and the
+/// baseline tier closed, and the diff names it as the cause.
+#[test]
+fn a_cluster_policy_change_is_named_as_the_cause() {
+    let before = std::fs::read_to_string(repo().join("examples/admin-tiers.yaml")).unwrap();
+    let after =
+        before.replace("  - name: shop-decides\n    action: Pass", "  - name: shop-decides\n    action: Accept");
+    assert_ne!(before, after, "the example has the Pass rule");
+    let d = diff(&from_yaml(&before), &from_yaml(&after));
+    assert_eq!(d.policies_changed, ["ClusterNetworkPolicy protect-db"]);
+    let lines: Vec<(Vec<String>, Vec<String>, Vec<String>)> =
+        d.changes.iter().map(|c| (c.from.clone(), c.to.clone(), c.causes.clone())).collect();
+    let cause = vec!["ClusterNetworkPolicy protect-db (changed)".to_string()];
+    assert_eq!(
+        lines,
+        [
+            (vec!["shop/api".to_string()], vec!["shop/db".to_string()], cause.clone()),
+            (vec!["shop/web".to_string()], vec!["shop/db".to_string()], cause),
+        ]
+    );
+    assert!(d.changes.iter().all(|c| c.allowed));
+    // api was admitted on 5432 by the NetworkPolicy already: everything else is new.
+    assert!(!d.changes[0].ports.allows(5432, Protocol::Tcp) && d.changes[0].ports.allows(5433, Protocol::Tcp));
+    assert!(d.changes[1].ports.allows(5432, Protocol::Tcp));
+}

@@ -77,6 +77,36 @@ typedef uint32_t netpol_result;
 #endif // __cplusplus
 
 /**
+ * How cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy) of one tier and priority that
+ * disagree on a connection are decided: the API leaves it undefined. The numbers are stable.
+ */
+enum netpol_tie
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Deny, then Pass, then Accept (the default; as Cilium decides).
+   */
+  NETPOL_TIE_DENY_WINS = 0,
+  /**
+   * Accept, then Pass, then Deny.
+   */
+  NETPOL_TIE_ACCEPT_WINS = 1,
+  /**
+   * Refuse to load a cluster where such a disagreement may happen.
+   */
+  NETPOL_TIE_ERROR = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum netpol_tie netpol_tie;
+#else
+typedef uint32_t netpol_tie;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * What a `netpol_endpoint` is.
  */
 enum netpol_endpoint_kind
@@ -241,6 +271,10 @@ typedef struct netpol_options {
    * objects are skipped and reported as warnings (`netpol_engine_warning`).
    */
   bool lenient;
+  /**
+   * NETPOL_TIE_DENY_WINS (default), NETPOL_TIE_ACCEPT_WINS or NETPOL_TIE_ERROR.
+   */
+  netpol_tie tie;
 } netpol_options;
 
 #ifdef __cplusplus

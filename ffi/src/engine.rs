@@ -3,10 +3,24 @@
 use std::ffi::{c_char, CStr, CString};
 
 use netpol_core::raw::Strictness;
+use netpol_core::spec::Tie;
 use netpol_core::{Config, Engine, Options, SelfTraffic, Source};
 
 use crate::error::netpol_error;
 use crate::{boundary, netpol_result};
+
+/// How cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy) of one tier and priority that
+/// disagree on a connection are decided: the API leaves it undefined. The numbers are stable.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum netpol_tie {
+    /// Deny, then Pass, then Accept (the default; as Cilium decides).
+    DenyWins = 0,
+    /// Accept, then Pass, then Deny.
+    AcceptWins = 1,
+    /// Refuse to load a cluster where such a disagreement may happen.
+    Error = 2,
+}
 
 /// How to load and evaluate. Initialise with `netpol_options_default`.
 #[repr(C)]
@@ -20,11 +34,18 @@ pub struct netpol_options {
     /// false (default): any object the API server would reject fails the load. true: such
     /// objects are skipped and reported as warnings (`netpol_engine_warning`).
     pub lenient: bool,
+    /// NETPOL_TIE_DENY_WINS (default), NETPOL_TIE_ACCEPT_WINS or NETPOL_TIE_ERROR.
+    pub tie: netpol_tie,
 }
 
 impl Default for netpol_options {
     fn default() -> netpol_options {
-        netpol_options { self_traffic_evaluate: false, ip_block_matches_pods: true, lenient: false }
+        netpol_options {
+            self_traffic_evaluate: false,
+            ip_block_matches_pods: true,
+            lenient: false,
+            tie: netpol_tie::DenyWins,
+        }
     }
 }
 
@@ -87,7 +108,11 @@ pub unsafe extern "C" fn netpol_engine_from_yaml(
             options: Options {
                 self_traffic: if options.self_traffic_evaluate { SelfTraffic::Evaluate } else { SelfTraffic::Allow },
                 ip_block_matches_pods: options.ip_block_matches_pods,
-                ..Options::default()
+                tie: match options.tie {
+                    netpol_tie::DenyWins => Tie::DenyWins,
+                    netpol_tie::AcceptWins => Tie::AcceptWins,
+                    netpol_tie::Error => Tie::Error,
+                },
             },
             // An empty text (`len == 0`) is an empty cluster, as it always was for C.
             allow_empty: true,

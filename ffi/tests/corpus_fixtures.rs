@@ -30,6 +30,7 @@ use std::path::Path;
 
 use netpol_core::k8s::{LoadOptions, Loader};
 use netpol_core::raw::Strictness;
+use netpol_core::spec::Tie;
 use netpol_core::{Compiler, Endpoint, Engine, Family, FamilyVerdicts, PodId, Protocol, SelfTraffic};
 use netpol_test_support::corpus::{valid_cases, Expectation};
 use serde_json::json;
@@ -142,7 +143,7 @@ fn write_c_corpus_fixtures() {
             serde_json::to_string_pretty(&json!({"apiVersion": "v1", "kind": "List", "items": items})).unwrap();
 
         // Load exactly what the C side will load.
-        let mut loader = Loader::new(LoadOptions { strictness: Strictness::Strict, ..LoadOptions::default() });
+        let mut loader = Loader::new(LoadOptions { strictness: case.strictness, ..LoadOptions::default() });
         loader.add_bytes(cluster_json.as_bytes(), "<input>");
         let cluster = loader.finish().unwrap_or_else(|e| panic!("{name}: fixture does not load: {e}"));
         let options = case.options;
@@ -153,9 +154,15 @@ fn write_c_corpus_fixtures() {
         writeln!(fixture.out, "case {name}").unwrap();
         writeln!(
             fixture.out,
-            "options {} {}",
+            "options {} {} {} {}",
             u8::from(options.self_traffic == SelfTraffic::Evaluate),
-            u8::from(options.ip_block_matches_pods)
+            u8::from(options.ip_block_matches_pods),
+            match options.tie {
+                Tie::DenyWins => 0,
+                Tie::AcceptWins => 1,
+                Tie::Error => 2,
+            },
+            u8::from(case.strictness == Strictness::Lenient)
         )
         .unwrap();
         writeln!(fixture.out, "pods {}", pods.len()).unwrap();

@@ -413,15 +413,24 @@ class Engine:
 
     @classmethod
     def from_yaml(
-        cls, text: str, *, self_traffic: str = "allow", ipblock_pod_ips: str = "match", strict: bool = True
+        cls,
+        text: str,
+        *,
+        self_traffic: str = "allow",
+        ipblock_pod_ips: str = "match",
+        strict: bool = True,
+        tie: str = "deny-wins",
     ) -> "Engine":
         """Loads YAML or JSON text: single objects, multi-document streams, ``kind: List``.
 
         ``self_traffic``: ``"allow"`` (a pod can always reach itself) or ``"evaluate"``.
         ``ipblock_pod_ips``: ``"match"`` (ipBlocks also match pod IPs) or ``"ignore"``.
         ``strict=False`` skips objects the API server would reject and lists them in ``warnings``.
+        ``tie``: how cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy) of one tier and
+        priority that disagree are decided: ``"deny-wins"``, ``"accept-wins"`` or ``"error"``
+        (refuse such a cluster).
         Raises :class:`ParseError` or :class:`ValidationError`."""
-        return cls(RawEngine.from_text(text, self_traffic, ipblock_pod_ips, strict))
+        return cls(RawEngine.from_text(text, self_traffic, ipblock_pod_ips, strict, tie))
 
     @classmethod
     def from_objects(
@@ -431,12 +440,13 @@ class Engine:
         self_traffic: str = "allow",
         ipblock_pod_ips: str = "match",
         strict: bool = True,
+        tie: str = "deny-wins",
     ) -> "Engine":
         """Loads parsed objects: what ``yaml.safe_load_all`` returns, or the official
         ``kubernetes`` client's ``to_dict()`` (snake_case keys are turned into the API's names)."""
         items = [_to_api(o) for o in objects if o is not None]
         text = json.dumps({"apiVersion": "v1", "kind": "List", "items": items})
-        return cls(RawEngine.from_text(text, self_traffic, ipblock_pod_ips, strict))
+        return cls(RawEngine.from_text(text, self_traffic, ipblock_pod_ips, strict, tie))
 
     @classmethod
     def from_files(
@@ -445,9 +455,10 @@ class Engine:
         self_traffic: str = "allow",
         ipblock_pod_ips: str = "match",
         strict: bool = True,
+        tie: str = "deny-wins",
     ) -> "Engine":
         """Loads YAML/JSON files and directories (read recursively)."""
-        return cls(RawEngine.from_paths([os.fspath(p) for p in paths], self_traffic, ipblock_pod_ips, strict))
+        return cls(RawEngine.from_paths([os.fspath(p) for p in paths], self_traffic, ipblock_pod_ips, strict, tie))
 
     def allowed(self, src: Endpoint, dst: Endpoint, port: int, protocol: str = "TCP") -> bool:
         """Whether ``src`` may open a connection to ``dst`` on ``port``/``protocol`` (over some
@@ -633,7 +644,7 @@ def diff(before: Engine, after: Engine) -> Dict[str, Any]:
     "changed", "removed"}}``; every changed connection is folded by workload and names the
     policies that caused it. Something is newly allowed (what ``--fail-on-change`` fails on) when
     ``summary["newly_allowed"]["pod_pairs"]`` or ``["external"]`` is not 0. Both engines must be
-    loaded with the same ``self_traffic`` and ``ipblock_pod_ips``, else :class:`ValueError`. The
+    loaded with the same ``self_traffic``, ``ipblock_pod_ips`` and ``tie``, else :class:`ValueError`. The
     GIL is released while comparing."""
     if not isinstance(before, Engine) or not isinstance(after, Engine):
         raise TypeError("diff compares two netpol.Engine objects")

@@ -13,10 +13,14 @@ class RawEngine:
     """A compiled cluster."""
 
     @staticmethod
-    def from_text(text: str, self_traffic: str, ipblock_pod_ips: str, strict: bool) -> RawEngine:
+    def from_text(
+        text: str, self_traffic: str, ipblock_pod_ips: str, strict: bool, tie: str = "deny-wins"
+    ) -> RawEngine:
         """Loads YAML or JSON text."""
     @staticmethod
-    def from_paths(paths: List[str], self_traffic: str, ipblock_pod_ips: str, strict: bool) -> RawEngine:
+    def from_paths(
+        paths: List[str], self_traffic: str, ipblock_pod_ips: str, strict: bool, tie: str = "deny-wins"
+    ) -> RawEngine:
         """Loads files and directories."""
     def decide(self, src: Any, dst: Any, port: int, protocol: str) -> Tuple[bool, bool, bool, Dict[str, bool]]:
         """(allowed, egress allowed, ingress allowed, {family: allowed} per shared family)."""

@@ -33,11 +33,12 @@ use pyo3::types::{PyBytes, PyList};
 use crate::interrupt::{connectivity_bytes, ensure_fits, interruptible, matrix_bytes};
 
 /// How to load and evaluate, from the keyword arguments.
-fn config(self_traffic: &str, ipblock_pod_ips: &str, strict: bool) -> PyResult<Config> {
+fn config(self_traffic: &str, ipblock_pod_ips: &str, tie: &str, strict: bool) -> PyResult<Config> {
     let self_traffic: SelfTraffic =
         self_traffic.parse().map_err(|e| PyValueError::new_err(format!("self_traffic: {e}, not {self_traffic:?}")))?;
     let ip_block_matches_pods = Options::parse_ip_block_pod_ips(ipblock_pod_ips)
         .map_err(|e| PyValueError::new_err(format!("ipblock_pod_ips: {e}, not {ipblock_pod_ips:?}")))?;
+    let tie: netpol::spec::Tie = tie.parse().map_err(|e| PyValueError::new_err(format!("tie: {e}, not {tie:?}")))?;
     // An empty text is an empty cluster here, as it always was for Python.
     let mut config = Config {
         options: Options { self_traffic, ip_block_matches_pods, ..Options::default() },
@@ -232,29 +233,31 @@ impl RawEngine {
 impl RawEngine {
     /// Loads YAML or JSON text.
     #[staticmethod]
-    #[pyo3(signature = (text, self_traffic, ipblock_pod_ips, strict))]
+    #[pyo3(signature = (text, self_traffic, ipblock_pod_ips, strict, tie = "deny-wins"))]
     fn from_text(
         py: Python<'_>,
         text: String,
         self_traffic: &str,
         ipblock_pod_ips: &str,
         strict: bool,
+        tie: &str,
     ) -> PyResult<RawEngine> {
-        let config = config(self_traffic, ipblock_pod_ips, strict)?;
+        let config = config(self_traffic, ipblock_pod_ips, tie, strict)?;
         RawEngine::build(py, vec![Source::text(text, "<text>")], config)
     }
 
     /// Loads files and directories.
     #[staticmethod]
-    #[pyo3(signature = (paths, self_traffic, ipblock_pod_ips, strict))]
+    #[pyo3(signature = (paths, self_traffic, ipblock_pod_ips, strict, tie = "deny-wins"))]
     fn from_paths(
         py: Python<'_>,
         paths: Vec<PathBuf>,
         self_traffic: &str,
         ipblock_pod_ips: &str,
         strict: bool,
+        tie: &str,
     ) -> PyResult<RawEngine> {
-        let config = config(self_traffic, ipblock_pod_ips, strict)?;
+        let config = config(self_traffic, ipblock_pod_ips, tie, strict)?;
         RawEngine::build(py, paths.into_iter().map(Source::Path).collect(), config)
     }
 
@@ -458,7 +461,7 @@ fn diff(py: Python<'_>, before: &Bound<'_, RawEngine>, after: &Bound<'_, RawEngi
     let (before, after) = (Arc::clone(&before.get().engine), Arc::clone(&after.get().engine));
     if before.options() != after.options() {
         return Err(PyValueError::new_err(
-            "before and after were loaded with different self_traffic or ipblock_pod_ips: \
+            "before and after were loaded with different self_traffic, ipblock_pod_ips or tie: \
              diff compares clusters under the same options",
         ));
     }

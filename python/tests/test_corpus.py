@@ -55,6 +55,8 @@ def _engine(case: Dict[str, Any]) -> netpol.Engine:
         objects,
         self_traffic=options.get("self_traffic", "allow"),
         ipblock_pod_ips="match" if options.get("ip_block_matches_pods", True) else "ignore",
+        strict=options.get("strictness", "strict") == "strict",
+        tie=options.get("tie", "deny-wins"),
     )
 
 

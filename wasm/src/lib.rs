@@ -22,6 +22,11 @@ export interface EngineOptions {
   ipblockPodIps?: "match" | "ignore";
   /** true (default): any rejected object fails; false: skipped and listed in warnings. */
   strict?: boolean;
+  /**
+   * Cluster policies of one tier and priority that disagree: "deny-wins" (default),
+   * "accept-wins", or "error" (refuse such a cluster).
+   */
+  tie?: "deny-wins" | "accept-wins" | "error";
 }
 /** Per address family both ends share, whether it allows the connection; {} when they share none. */
 export type Families = { ipv4?: boolean; ipv6?: boolean };
@@ -32,9 +37,19 @@ export type Families = { ipv4?: boolean; ipv6?: boolean };
 export interface Verdict { allowed: boolean; egress: boolean; ingress: boolean; families: Families; }
 export interface RuleRef { policy: string; rule: number; peer: number | null; port: number | null; path: string; }
 export interface RuleMiss { policy: string; rule: number; path: string; peer_matched: boolean; port_matched: boolean; }
+/** A matching rule of a cluster policy (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy). */
+export interface TierMatch {
+  kind: string; policy: string; priority: number; rule: number; rule_name: string | null;
+  action: "Accept" | "Deny" | "Pass"; peer: number | null; port: number | null;
+}
+/** What an admin tier did: the deciding priority group's matches and the action taken. */
+export interface TierStep { action: "Accept" | "Deny" | "Pass"; ambiguous: boolean; matches: TierMatch[]; }
 export interface DirectionExplanation {
   allowed: boolean;
-  reason: "admitted" | "no-rule-admits" | "not-isolated" | "not-a-pod" | "self-traffic" | "no-common-family";
+  reason: "admitted" | "no-rule-admits" | "not-isolated" | "not-a-pod" | "self-traffic" | "no-common-family"
+    | "admin-accepted" | "admin-denied" | "baseline-accepted" | "baseline-denied";
+  admin: TierStep | null;
+  baseline: TierStep | null;
   isolating_policies: string[];
   admitted_by: RuleRef[];
   not_admitting: RuleMiss[];
@@ -94,6 +109,7 @@ struct EngineOptions {
     self_traffic: Option<String>,
     ipblock_pod_ips: Option<String>,
     strict: Option<bool>,
+    tie: Option<String>,
 }
 
 fn error(message: &str) -> JsValue {
@@ -194,6 +210,9 @@ impl Engine {
         if let Some(text) = options.ipblock_pod_ips.as_deref() {
             config.options.ip_block_matches_pods = Options::parse_ip_block_pod_ips(text)
                 .map_err(|e| error(&format!("options.ipblockPodIps: {text:?}: {e}")))?;
+        }
+        if let Some(text) = options.tie.as_deref() {
+            config.options.tie = text.parse().map_err(|e| error(&format!("options.tie: {text:?}: {e}")))?;
         }
         config.load.strictness = Strictness::strict_if(options.strict.unwrap_or(true));
         let engine =

@@ -292,13 +292,15 @@ fn tier_report(out: &mut String, cluster: &Cluster, step: &TierStep, direction: 
         Action::Pass => "passed",
     };
     let path = tier_rule_path(policy, direction, m);
+    let rule = &policy.rules(direction)[m.rule];
+    let name = rule.name.as_ref().map(|n| format!(" rule {n:?}")).unwrap_or_default();
     let _ = writeln!(
         out,
-        "  {verb} by {} policy {} priority {} {path} ({})",
+        "  {verb} by {} policy {} priority {}{name} {path} ({})",
         step.tier.word(),
         policy.display_name(),
         m.priority,
-        policy.rules(direction)[m.rule].action
+        rule.action
     );
     if step.ambiguous() {
         let others: Vec<String> = step

@@ -17,17 +17,8 @@ use crate::spec::{
     Cluster, ContainerPort, IpBlock, LabelSelector, Labels, LeftOutPod, LeftOutReason, Namespace, NamespaceId,
     NetworkPolicy, Operator, Peer, Pod, PolicyPort, PortMatch, Protocol, Requirement, Rule,
 };
-use crate::spec::{ClusterPolicy, ClusterPolicyKind, Node};
+use crate::spec::{ClusterPolicy, Node};
 use crate::{Diagnostic, Error, ObjectKind, ObjectRef};
-
-/// The object kind of a cluster policy kind, for diagnostics.
-pub(crate) fn cluster_policy_kind(kind: ClusterPolicyKind) -> ObjectKind {
-    match kind {
-        ClusterPolicyKind::ClusterNetworkPolicy => ObjectKind::ClusterNetworkPolicy,
-        ClusterPolicyKind::AdminNetworkPolicy => ObjectKind::AdminNetworkPolicy,
-        ClusterPolicyKind::BaselineAdminNetworkPolicy => ObjectKind::BaselineAdminNetworkPolicy,
-    }
-}
 
 /// Collects the problems of one object.
 pub(super) struct Checker<'a> {
@@ -627,7 +618,7 @@ impl Validation {
         for raw in raws {
             let content = RawClusterPolicy { origin: None, ..raw.clone() };
             let key = (String::from(raw.kind.as_str()), raw.name.clone());
-            let object = ObjectRef::cluster_scoped(cluster_policy_kind(raw.kind), &raw.name);
+            let object = ObjectRef::cluster_scoped(raw.kind.object_kind(), &raw.name);
             if !self.admit(check_duplicate(&mut seen, key, content, object, raw.origin.as_deref())) {
                 continue;
             }

@@ -39,7 +39,7 @@ impl Schema {
     }
 
     fn object_kind(&self) -> ObjectKind {
-        super::validate::cluster_policy_kind(self.kind)
+        self.kind.object_kind()
     }
 }
 

@@ -175,6 +175,15 @@ impl ClusterPolicyKind {
             ClusterPolicyKind::BaselineAdminNetworkPolicy => "BaselineAdminNetworkPolicy",
         }
     }
+
+    /// The kind diagnostics name objects of this kind with.
+    pub fn object_kind(self) -> super::ObjectKind {
+        match self {
+            ClusterPolicyKind::ClusterNetworkPolicy => super::ObjectKind::ClusterNetworkPolicy,
+            ClusterPolicyKind::AdminNetworkPolicy => super::ObjectKind::AdminNetworkPolicy,
+            ClusterPolicyKind::BaselineAdminNetworkPolicy => super::ObjectKind::BaselineAdminNetworkPolicy,
+        }
+    }
 }
 
 /// Pods in namespaces: a namespace selector and a pod selector, ANDed.

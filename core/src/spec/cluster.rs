@@ -7,7 +7,7 @@ use core::net::IpAddr;
 use super::admin::{networks_contain, Action, AdminPeer, AdminRule, ClusterPolicy, Node, Tier};
 use super::query::{Endpoint, Family};
 use super::{ContainerPort, Direction, Labels, LeftOutPod, NetworkPolicy, Peer, Protocol, Workload};
-use crate::Diagnostic;
+use crate::{Diagnostic, ObjectRef};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -135,6 +135,21 @@ impl Cluster {
         nodes.sort_by(|a, b| a.name.cmp(&b.name));
         self.cluster_policies = cluster_policies;
         self.nodes = nodes;
+        // S15.3: equal priorities that may disagree are reported at load.
+        for (a, b, direction) in self.ambiguous_priorities() {
+            let (pa, pb) = (&self.cluster_policies[a], &self.cluster_policies[b]);
+            let message = alloc::format!(
+                "same tier ({}) and priority ({}) as {}, both applying to some pods with different actions in {} \
+                 rules: for a connection both match, which decides is undefined (netpol decides by --tie, default \
+                 deny-wins); give them different priorities",
+                pb.tier,
+                pb.priority,
+                pa.display_name(),
+                direction.field()
+            );
+            let object = ObjectRef::cluster_scoped(pb.kind.object_kind(), &pb.name);
+            self.warnings.push(Diagnostic::new(Some(object), "spec.priority", message));
+        }
         self
     }
 
@@ -166,6 +181,46 @@ impl Cluster {
             .iter()
             .enumerate()
             .filter(move |(_, p)| p.tier == tier && !p.rules(direction).is_empty() && self.subject_of(p, pod))
+    }
+
+    /// S15.3: pairs of cluster policies `(a, b)` (indexes into [`Cluster::cluster_policies`],
+    /// `a < b`) of one tier and priority that both apply to some pod and have rules in
+    /// `direction` with different actions: one connection may match both, and the API leaves
+    /// the outcome undefined. Peers are not compared, so a pair may never meet in practice.
+    pub fn ambiguous_priorities(&self) -> Vec<(usize, usize, Direction)> {
+        let policies = &self.cluster_policies;
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < policies.len() {
+            let (tier, priority) = (policies[start].tier, policies[start].priority);
+            let end = start + policies[start..].iter().take_while(|p| p.tier == tier && p.priority == priority).count();
+            for a in start..end {
+                for b in a + 1..end {
+                    for direction in [Direction::Ingress, Direction::Egress] {
+                        let actions = |k: usize| {
+                            let mut seen = [false; 3];
+                            policies[k]
+                                .rules(direction)
+                                .iter()
+                                .for_each(|r| seen[r.effective_action() as usize] = true);
+                            seen
+                        };
+                        let (x, y) = (actions(a), actions(b));
+                        let differ = (0..3).any(|i| x[i] && (0..3).any(|j| j != i && y[j]));
+                        if differ
+                            && (0..self.pods.len()).any(|p| {
+                                self.subject_of(&policies[a], PodId(p as u32))
+                                    && self.subject_of(&policies[b], PodId(p as u32))
+                            })
+                        {
+                            out.push((a, b, direction));
+                        }
+                    }
+                }
+            }
+            start = end;
+        }
+        out
     }
 
     /// S15.2, S15.6–S15.8: whether `rule` of a cluster policy matches the connection with

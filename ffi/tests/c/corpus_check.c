@@ -98,14 +98,16 @@ static size_t check_case(const char *dir, const char *id) {
     for (char *line = strtok_r(txt, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
         line_no++;
         char a[128], b[128], name[512];
-        unsigned st, ipm, port, proto, allowed, egress, ingress, families, allowing;
+        unsigned st, ipm, tie, lenient, port, proto, allowed, egress, ingress, families, allowing;
         size_t index;
         if (strncmp(line, "case ", 5) == 0) {
             continue;
-        } else if (sscanf(line, "options %u %u", &st, &ipm) == 2) {
+        } else if (sscanf(line, "options %u %u %u %u", &st, &ipm, &tie, &lenient) == 4) {
             /* Options must be known before the engine is built: build it at the "pods" line. */
             options.self_traffic_evaluate = st != 0;
             options.ip_block_matches_pods = ipm != 0;
+            options.tie = (netpol_tie)tie;
+            options.lenient = lenient != 0;
         } else if (sscanf(line, "pods %zu", &pods) == 1) {
             netpol_error *error = NULL;
             if (!CHECK_RESULT(netpol_engine_from_yaml((const uint8_t *)json, json_len, &options, &engine, &error),

@@ -42,6 +42,7 @@ void test_options_default(void) {
     CHECK(o.self_traffic_evaluate == false);
     CHECK(o.ip_block_matches_pods == true);
     CHECK(o.lenient == false);
+    CHECK(o.tie == NETPOL_TIE_DENY_WINS);
     CHECK_RESULT(netpol_options_default(NULL), NETPOL_RESULT_NULL_PARAMETER);
 }
 

@@ -125,6 +125,96 @@ spec:
     - {protocol: TCP, port: 8080}
 `;
 
+const ADMIN_TIERS = `# Admin tiers (ClusterNetworkPolicy, policy.networking.k8s.io/v1alpha2): per
+# direction, the Admin tier first, then NetworkPolicies, then the Baseline tier.
+# - Admin "protect-db" (priority 10): ingress to db pods: Pass from namespaces
+#   labelled team=shop (on to the tiers below), Deny from every other namespace.
+# - Baseline "shop-default-deny" (priority 5): ingress to shop pods: Deny all.
+#   NetworkPolicies override it: shop/db-from-api admits api on 5432.
+# - ops/tool -> shop/db: denied by the admin tier (click the cell).
+# - shop/api -> shop/db: passed, then admitted by the NetworkPolicy.
+# - shop/web -> shop/db: passed, then denied: the NetworkPolicy isolates db.
+# - anyone -> shop/web: denied by the baseline tier (no NetworkPolicy selects web).
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {team: shop}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ops, labels: {team: ops}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: shop, labels: {app: db}}
+spec:
+  containers:
+  - {name: db, image: postgres, ports: [{name: pg, containerPort: 5432}]}
+status: {phase: Running, podIP: 10.3.0.10}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop, labels: {app: api}}
+spec:
+  containers:
+  - {name: api, image: example/api, ports: [{containerPort: 5432}]}
+status: {phase: Running, podIP: 10.3.0.11}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  containers:
+  - {name: web, image: example/web, ports: [{containerPort: 5432}]}
+status: {phase: Running, podIP: 10.3.0.12}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: tool, namespace: ops, labels: {app: tool}}
+spec:
+  containers:
+  - {name: tool, image: example/tool, ports: [{containerPort: 5432}]}
+status: {phase: Running, podIP: 10.3.1.10}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: protect-db}
+spec:
+  tier: Admin
+  priority: 10
+  subject:
+    pods:
+      namespaceSelector: {}
+      podSelector: {matchLabels: {app: db}}
+  ingress:
+  - name: shop-decides
+    action: Pass
+    from: [{namespaces: {matchLabels: {team: shop}}}]
+  - name: nobody-else
+    action: Deny
+    from: [{namespaces: {}}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: shop-default-deny}
+spec:
+  tier: Baseline
+  priority: 5
+  subject: {namespaces: {matchLabels: {team: shop}}}
+  ingress:
+  - {name: deny-all, action: Deny, from: [{namespaces: {}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-from-api, namespace: shop}
+spec:
+  podSelector:
+    matchLabels: {app: db}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: api}}}]
+    ports: [{port: pg}]
+`;
+
 /** @typedef {{ id: string, title: string, port: number, protocol: 'TCP' | 'UDP' | 'SCTP', text: string }} Example */
 
 /** @type {readonly Example[]} */
@@ -132,4 +222,5 @@ export const EXAMPLES = [
   { id: "cluster", title: "Shop cluster (examples/cluster.yaml)", port: 8080, protocol: "TCP", text: CLUSTER },
   { id: "default-deny", title: "Default deny (ingress)", port: 80, protocol: "TCP", text: DEFAULT_DENY },
   { id: "allow-from-namespace", title: "Allow from a namespace", port: 8080, protocol: "TCP", text: ALLOW_FROM_NAMESPACE },
+  { id: "admin-tiers", title: "Admin tiers (ClusterNetworkPolicy)", port: 5432, protocol: "TCP", text: ADMIN_TIERS },
 ];

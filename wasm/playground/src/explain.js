@@ -18,7 +18,31 @@ const REASONS = {
   'not-a-pod': 'not a pod: this direction is not checked',
   'self-traffic': 'a pod may always reach itself (self traffic: allow)',
   'no-common-family': 'no address family in common with the other end: no connection can exist',
+  'admin-accepted': 'accepted by the admin tier (final for this direction)',
+  'admin-denied': 'denied by the admin tier (final)',
+  'baseline-accepted': 'not isolated by NetworkPolicies; accepted by the baseline tier',
+  'baseline-denied': 'not isolated by NetworkPolicies; denied by the baseline tier',
 };
+
+/** @type {Record<string, string>} */
+const ACTION_WORDS = { Accept: 'accepted', Deny: 'denied', Pass: 'passed on' };
+
+/**
+ * What an admin tier did: the deciding rule(s) of the priority group, with their actions.
+ * @param {'admin' | 'baseline'} tier
+ * @param {DirectionExplanation['admin']} step
+ * @param {'egress' | 'ingress'} kind
+ */
+function tierHtml(tier, step, kind) {
+  if (!step) return '';
+  const items = step.matches.map((m) =>
+    `<li class="${m.action === step.action ? 'decides' : 'overruled'}"><code class="policy">${esc(m.kind)} ${esc(m.policy)}</code> ` +
+    `priority ${m.priority} <code class="path">spec.${kind}[${m.rule}]</code>` +
+    `${m.rule_name ? ` <span class="rule-name">${esc(m.rule_name)}</span>` : ''} (${esc(m.action)})</li>`);
+  return `<h4 class="tier" data-tier="${tier}" data-action="${esc(step.action)}">${tier === 'admin' ? 'Admin' : 'Baseline'} tier: ` +
+    `${esc(ACTION_WORDS[step.action] ?? step.action)}${step.ambiguous ? ' <span class="hint">(ambiguous: equal priorities disagree; decided by the tie option)</span>' : ''}</h4>` +
+    `<ul class="tier-matches">${items.join('')}</ul>`;
+}
 
 /** @type {Record<string, string>} */
 const FAMILY_NAMES = { ipv4: 'IPv4', ipv6: 'IPv6' };
@@ -69,7 +93,8 @@ function directionHtml(kind, pod, d) {
   const listed = new Set([...d.admitted_by.map((r) => r.policy), ...d.not_admitting.map((r) => r.policy)]);
   let h = `<section class="direction ${d.allowed ? 'allow' : 'deny'}" data-direction="${kind}" data-reason="${esc(d.reason)}">` +
     `<h3>${kind === 'egress' ? 'Egress at the source' : 'Ingress at the destination'} <code>${esc(pod)}</code>: <span class="v">${verdict}</span></h3>` +
-    `<p class="reason">${esc(REASONS[d.reason] ?? d.reason)}</p>`;
+    `<p class="reason">${esc(REASONS[d.reason] ?? d.reason)}</p>` +
+    tierHtml('admin', d.admin, kind) + tierHtml('baseline', d.baseline, kind);
   if (d.isolating_policies.length) {
     h += `<h4>Isolated by</h4><ul class="isolating">${d.isolating_policies.map((p) =>
       `<li><code class="policy">${esc(p)}</code>${!d.allowed && !listed.has(p) ? ` <span class="hint">no ${kind} rules: admits nothing</span>` : ''}</li>`).join('')}</ul>`;

@@ -444,6 +444,31 @@ try {
     assert(r.src === 'ns.yaml, more.yaml' && r.pods.length === 5 && r.pods.includes('dev/extra'), `source ${r.src}, pods ${r.pods}`);
   });
 
+  await check('the admin tiers example: a cell denied by the admin tier, one passed to a NetworkPolicy', async () => {
+    await afterCompile(page, () => page.selectOption('#example', 'admin-tiers'));
+    await page.fill('#port', '5432');
+    await page.waitForFunction(() => document.querySelector('#graph-port')?.textContent === '5432/TCP', null, { polling: 20 });
+    const denied = page.locator('#matrix button.cell[data-src="ops/tool"][data-dst="shop/db"]');
+    assert(await denied.getAttribute('data-allowed') === 'false', 'ops/tool -> shop/db is not denied');
+    await denied.click();
+    await page.waitForSelector('#explain[data-src="ops/tool"][data-dst="shop/db"]');
+    const ingress = await page.$eval('#explain [data-direction=ingress]', (e) => ({
+      reason: e.dataset.reason, tier: e.querySelector('h4.tier')?.dataset.action, text: e.textContent,
+    }));
+    assert(ingress.reason === 'admin-denied' && ingress.tier === 'Deny' && ingress.text.includes('ClusterNetworkPolicy protect-db')
+      && ingress.text.includes('nobody-else'), `ingress: ${JSON.stringify(ingress)}`);
+    const report = await page.textContent('#explain-text');
+    assert(report.includes('denied by admin policy ClusterNetworkPolicy protect-db priority 10'), `report: ${report}`);
+    const passed = page.locator('#matrix button.cell[data-src="shop/api"][data-dst="shop/db"]');
+    assert(await passed.getAttribute('data-allowed') === 'true', 'shop/api -> shop/db is not allowed');
+    await passed.click();
+    await page.waitForSelector('#explain[data-src="shop/api"][data-dst="shop/db"]');
+    const admitted = await page.textContent('#explain [data-direction=ingress] .admitted');
+    const tier = await page.$eval('#explain [data-direction=ingress] h4.tier', (e) => e.dataset.action);
+    assert(tier === 'Pass' && admitted.includes('shop/db-from-api'), `tier ${tier}, admitted by ${admitted}`);
+    return 'admin Deny and Pass explained';
+  });
+
   await afterCompile(page, () => page.selectOption('#example', 'cluster'));
   await page.click(`#matrix button.cell[data-src="${FRONT}"][data-dst="${PG}"]`);
 

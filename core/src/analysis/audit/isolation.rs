@@ -1,4 +1,5 @@
-//! Isolation checks: coverage per namespace, namespaces without default-deny (NP101–NP103) and
+//! Isolation checks: coverage per namespace, namespaces without default-deny (NP101–NP103; pods
+//! a cluster policy applies to in the direction are left to the tier checks) and
 //! egress-isolated pods without DNS (NP301–NP303).
 
 use alloc::collections::BTreeMap;
@@ -41,8 +42,13 @@ pub(super) fn default_deny(ctx: &Ctx, findings: &mut Vec<Finding>) {
             if system && direction == Direction::Egress {
                 continue; // System namespaces are held to ingress isolation only.
             }
-            let mut open: Vec<PodId> =
-                ids.iter().filter(|&&i| !ctx.is_isolated(i, direction)).flat_map(|&i| ctx.pods_of(i)).collect();
+            // Pods a cluster policy applies to in this direction are governed by the admin tiers
+            // (S15): NP501-NP506 look at those.
+            let mut open: Vec<PodId> = ids
+                .iter()
+                .filter(|&&i| !ctx.is_isolated(i, direction) && !ctx.tiered(i, direction))
+                .flat_map(|&i| ctx.pods_of(i))
+                .collect();
             if open.is_empty() {
                 continue;
             }

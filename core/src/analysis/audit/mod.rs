@@ -32,6 +32,12 @@
 //! | NP407 | `rules-ignored-by-policy-types` | error | `spec.ingress`/`spec.egress` rules in a policy whose `policyTypes` leave that direction out |
 //! | NP408 | `ipblock-family-not-used` | warning | an ipBlock of a family none of the policy's pods has (S9a): it admits nothing |
 //! | NP409 | `reachability-differs-by-family` | warning | dual-stack pods reachable over one family but not the other: a rule written for one family only |
+//! | NP501 | `ambiguous-priority` | warning | two cluster policies of one tier and priority, applying to common pods, with different actions (S15.3) |
+//! | NP502 | `shadowed-cluster-policy-rule` | info | a cluster policy rule an earlier rule of the same policy covers: never reached |
+//! | NP503 | `pass-with-nothing-below` | info | a Pass rule whose subject pods have no NetworkPolicy and no baseline policy below it: it allows |
+//! | NP504 | `admin-accept-overrides-networkpolicy` | warning | an admin Accept rule for pods NetworkPolicies isolate: it is final and may open what they close |
+//! | NP505 | `cni-support-differs` | info | a cluster policy feature CNIs implement differently (OVN-Kubernetes priorities 0-99, Calico named ports, Antrea nodes/domainNames) |
+//! | NP506 | `cluster-policy-selects-no-pod` | warning | a cluster policy whose subject matches no pod |
 //!
 //! Severities: **error** — the policies certainly do not do what they were written for (rules
 //! silently ignored, a named port that never resolves, pods that cannot resolve names);
@@ -40,7 +46,8 @@
 //!
 //! ## What is exactly detected
 //!
-//! - **Isolation** (NP101–NP103, coverage) is S2 per pod. A namespace without pods yields nothing.
+//! - **Isolation** (NP101–NP103, coverage) is S2 per pod; NP101–NP103 leave out pods that a
+//!   cluster policy (S15) applies to in the direction. A namespace without pods yields nothing.
 //!   System namespaces ([`AuditOptions::system_namespaces`]) are held to ingress isolation only
 //!   (NP103 instead of NP101): their components need the API server, cloud APIs and upstream
 //!   resolvers, and a default-deny egress there breaks clusters more often than it protects them.
@@ -85,6 +92,7 @@ mod isolation;
 mod json;
 mod redundant;
 mod sets;
+mod tiers;
 
 use alloc::borrow::ToOwned;
 use alloc::format;
@@ -168,6 +176,12 @@ checks! {
     NP407 = "NP407", "rules-ignored-by-policy-types", Error, "rules ignored because of policyTypes";
     NP408 = "NP408", "ipblock-family-not-used", Warning, "ipBlocks of a family the selected pods lack";
     NP409 = "NP409", "reachability-differs-by-family", Warning, "pods reachable over one address family only";
+    NP501 = "NP501", "ambiguous-priority", Warning, "cluster policies of one tier and priority that may disagree";
+    NP502 = "NP502", "shadowed-cluster-policy-rule", Info, "cluster policy rules an earlier rule covers";
+    NP503 = "NP503", "pass-with-nothing-below", Info, "Pass rules with nothing below them";
+    NP504 = "NP504", "admin-accept-overrides-networkpolicy", Warning, "admin Accept rules over NetworkPolicy-isolated pods";
+    NP505 = "NP505", "cni-support-differs", Info, "cluster policy features CNIs implement differently";
+    NP506 = "NP506", "cluster-policy-selects-no-pod", Warning, "cluster policies that apply to no pod";
 }
 
 /// Which pods are the cluster DNS: pods matching `pod_selector` in `namespace`.
@@ -348,6 +362,7 @@ pub fn audit(engine: &Engine, options: &AuditOptions) -> AuditReport {
     hygiene::check(&ctx, &mut findings);
     redundant::check(&ctx, &mut findings);
     families::check(&ctx, &mut findings);
+    tiers::check(&ctx, &mut findings);
     findings.sort_by(|a, b| (b.severity, a.id, &a.objects, &a.paths).cmp(&(a.severity, b.id, &b.objects, &b.paths)));
     AuditReport { findings, coverage }
 }
@@ -434,6 +449,14 @@ impl<'a> Ctx<'a> {
 
     fn is_isolated(&self, i: usize, direction: Direction) -> bool {
         self.isolated[i][side(direction)]
+    }
+
+    /// Whether some cluster policy (S15) with rules in `direction` applies to identity `i`.
+    fn tiered(&self, i: usize, direction: Direction) -> bool {
+        let pod = PodId(self.members[i][0]);
+        [crate::spec::Tier::Admin, crate::spec::Tier::Baseline]
+            .into_iter()
+            .any(|tier| self.cluster.tier_policies(tier, pod, direction).next().is_some())
     }
 
     /// The policies isolating identity `i` in `direction` (S2).

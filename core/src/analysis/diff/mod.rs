@@ -25,7 +25,7 @@ use hashbrown::HashMap;
 
 use crate::engine::connectivity::{IpRange, PortSet};
 use crate::spec::query::{ips_family_mask, Family};
-use crate::spec::{Cluster, Direction, NetworkPolicy, Pod, PodId, Protocol};
+use crate::spec::{Cluster, ClusterPolicy, Direction, NetworkPolicy, PodId, Protocol};
 use crate::Engine;
 
 /// The group a pod is shown in (kept here for callers of `netpol::diff::group_name`).
@@ -158,10 +158,17 @@ fn minus(a: &PortSet, b: &PortSet) -> PortSet {
     out
 }
 
-/// Which policies changed between the clusters, by qualified name, with their label.
+/// Which policies changed between the clusters, by qualified name (cluster policies by kind and
+/// name, `ClusterNetworkPolicy block-db`), with their label.
 fn changed_policies<'a>(a: &'a Cluster, b: &'a Cluster, diff: &mut Diff) -> Changed<'a> {
-    let before: BTreeMap<String, &NetworkPolicy> = a.policies().iter().map(|p| (p.qualified_name(), p)).collect();
-    let after: BTreeMap<String, &NetworkPolicy> = b.policies().iter().map(|p| (p.qualified_name(), p)).collect();
+    let all = |c: &'a Cluster| -> BTreeMap<String, PolicyRef<'a>> {
+        c.policies()
+            .iter()
+            .map(|p| (p.qualified_name(), PolicyRef::Namespaced(p)))
+            .chain(c.cluster_policies().iter().map(|p| (p.display_name(), PolicyRef::Cluster(p))))
+            .collect()
+    };
+    let (before, after) = (all(a), all(b));
     let mut out = Vec::new();
     for (name, p) in &before {
         match after.get(name) {
@@ -187,20 +194,32 @@ fn changed_policies<'a>(a: &'a Cluster, b: &'a Cluster, diff: &mut Diff) -> Chan
 }
 
 /// Whether the change of a policy (`a` before, `b` after) touches `direction` at all.
-fn changed_in(a: Option<&NetworkPolicy>, b: Option<&NetworkPolicy>, direction: Direction) -> bool {
+fn changed_in(a: Option<PolicyRef<'_>>, b: Option<PolicyRef<'_>>, direction: Direction) -> bool {
+    use PolicyRef::{Cluster as C, Namespaced as N};
     match (a, b) {
-        (Some(a), Some(b)) => {
+        (Some(N(a)), Some(N(b))) => {
             a.affects(direction) != b.affects(direction)
                 || a.rules(direction) != b.rules(direction)
                 || (a.pod_selector != b.pod_selector && (a.affects(direction) || b.affects(direction)))
         }
-        (Some(p), None) | (None, Some(p)) => p.affects(direction),
-        (None, None) => false,
+        (Some(C(a)), Some(C(b))) => {
+            a.rules(direction) != b.rules(direction)
+                || ((a.subject != b.subject || a.priority != b.priority || a.tier != b.tier)
+                    && !(a.rules(direction).is_empty() && b.rules(direction).is_empty()))
+        }
+        (Some(N(p)), None) | (None, Some(N(p))) => p.affects(direction),
+        (Some(C(p)), None) | (None, Some(C(p))) => !p.rules(direction).is_empty(),
+        _ => false,
     }
 }
 
-fn selects(policy: Option<&NetworkPolicy>, pod: &Pod, direction: Direction) -> bool {
-    policy.is_some_and(|p| p.selects(pod, direction))
+/// Whether `policy` applies to `pod` of `cluster` in `direction`.
+fn selects(cluster: &Cluster, policy: Option<PolicyRef<'_>>, pod: PodId, direction: Direction) -> bool {
+    match policy {
+        Some(PolicyRef::Namespaced(p)) => p.selects(cluster.pod(pod), direction),
+        Some(PolicyRef::Cluster(p)) => !p.rules(direction).is_empty() && cluster.subject_of(p, pod),
+        None => false,
+    }
 }
 
 /// Addresses as numbers, for cutting ranges: (family, value).
@@ -338,7 +357,14 @@ pub fn diff(before: &Engine, after: &Engine) -> Diff {
 }
 
 /// The policies changed between the two sides: (name, before, after).
-type Changed<'a> = Vec<(String, Option<&'a NetworkPolicy>, Option<&'a NetworkPolicy>)>;
+type Changed<'a> = Vec<(String, Option<PolicyRef<'a>>, Option<PolicyRef<'a>>)>;
+
+/// A NetworkPolicy or a cluster policy of the admin tiers (S15), as a cause of a change.
+#[derive(Clone, Copy, PartialEq)]
+enum PolicyRef<'a> {
+    Namespaced(&'a NetworkPolicy),
+    Cluster(&'a ClusterPolicy),
+}
 
 /// Step 1: pair the two sides' pods into units (by name, then what is left by group) and name
 /// the groups; groups only on one side are recorded as added or removed.
@@ -427,12 +453,12 @@ impl Classes {
             *groups[c].entry(u.group).or_default() += 1;
         }
         let causes = |c: usize, direction: Direction| -> Vec<usize> {
-            let (pa, pb) = (ca.pod(classes[c].2), cb.pod(classes[c].3));
+            let (pa, pb) = (classes[c].2, classes[c].3);
             (0..policies.len())
                 .filter(|&i| {
                     let (before, after) = (policies[i].1, policies[i].2);
                     changed_in(before, after, direction)
-                        && (selects(before, pa, direction) || selects(after, pb, direction))
+                        && (selects(ca, before, pa, direction) || selects(cb, after, pb, direction))
                 })
                 .collect()
         };

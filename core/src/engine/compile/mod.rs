@@ -90,7 +90,30 @@ impl Compiler {
     }
 
     /// [`Compiler::try_compile`], keeping `cluster` itself rather than a copy.
+    ///
+    /// With [`Tie::Error`](crate::spec::Tie) a cluster where cluster policies of one tier and
+    /// priority may disagree ([`Cluster::ambiguous_priorities`], S15.3) is refused, naming them.
     pub fn try_compile_owned(&self, cluster: Cluster) -> Result<Engine, Error> {
+        if self.options.tie == crate::spec::Tie::Error {
+            let problems: Vec<Diagnostic> = cluster
+                .ambiguous_priorities()
+                .into_iter()
+                .map(|(a, b, direction)| {
+                    let (pa, pb) = (&cluster.cluster_policies()[a], &cluster.cluster_policies()[b]);
+                    let object = crate::ObjectRef::cluster_scoped(pb.kind.object_kind(), &pb.name);
+                    let message = alloc::format!(
+                        "same tier and priority ({}) as {} with different actions in {} rules: refused (--tie error)",
+                        pb.priority,
+                        pa.display_name(),
+                        direction.field()
+                    );
+                    Diagnostic::new(Some(object), "spec.priority", message)
+                })
+                .collect();
+            if !problems.is_empty() {
+                return Err(Error::new(problems));
+            }
+        }
         let budget = self.max_bytes.unwrap_or(usize::MAX);
         match Tables::build(&cluster, &self.options, budget) {
             Ok(tables) => Ok(Engine::new(cluster, self.options, tables)),
