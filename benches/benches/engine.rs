@@ -6,15 +6,15 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use netpol::{Compiler, Protocol, Verdict};
-use netpol_benches::{cluster, engine, ip_queries, pod_queries, Size, LARGE_SIZES, SIZES};
+use netpol_benches::{cluster, engine, ip_queries, pod_queries, Size, LARGE_SIZES, SIZES, TIERED};
 
 /// Random queries per measurement: enough that their ends spread over a large cluster's tables
 /// (a few thousand would keep the tables they touch in cache).
 const QUERIES: usize = 1 << 16;
 
-/// Every size, small to large.
+/// Every size, small to large, and 10,000 pods with admin tiers after the 10,000-pod size.
 fn all_sizes() -> impl Iterator<Item = Size> {
-    SIZES.into_iter().chain(LARGE_SIZES)
+    SIZES.into_iter().chain([TIERED]).chain(LARGE_SIZES)
 }
 
 fn decide(c: &mut Criterion) {

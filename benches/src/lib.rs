@@ -14,21 +14,33 @@ pub struct Size {
     pub pods_per_namespace: usize,
     /// Policies in total.
     pub policies: usize,
+    /// ClusterNetworkPolicies (admin and baseline tiers, S15).
+    pub cluster_policies: usize,
 }
 
 /// 100 pods / 40 policies, 1,000 / 400 and 10,000 / 2,000 (plus the generator's CoreDNS pods).
 pub const SIZES: [Size; 3] = [
-    Size { label: "100p-40np", namespaces: 5, pods_per_namespace: 20, policies: 40 },
-    Size { label: "1000p-400np", namespaces: 10, pods_per_namespace: 100, policies: 400 },
-    Size { label: "10000p-2000np", namespaces: 50, pods_per_namespace: 200, policies: 2000 },
+    Size { label: "100p-40np", namespaces: 5, pods_per_namespace: 20, policies: 40, cluster_policies: 0 },
+    Size { label: "1000p-400np", namespaces: 10, pods_per_namespace: 100, policies: 400, cluster_policies: 0 },
+    Size { label: "10000p-2000np", namespaces: 50, pods_per_namespace: 200, policies: 2000, cluster_policies: 0 },
 ];
+
+/// 10,000 pods / 2,000 policies with 200 ClusterNetworkPolicies over them (issue 19: decide
+/// within 2x of the same size without them).
+pub const TIERED: Size = Size {
+    label: "10000p-2000np-200cnp",
+    namespaces: 50,
+    pods_per_namespace: 200,
+    policies: 2000,
+    cluster_policies: 200,
+};
 
 /// 50,000 pods / 10,000 policies, 100,000 / 20,000 and 150,000 / 30,000: up to Kubernetes' own
 /// limit of 150,000 pods, one policy per five pods (issue 18).
 pub const LARGE_SIZES: [Size; 3] = [
-    Size { label: "50000p-10000np", namespaces: 250, pods_per_namespace: 200, policies: 10_000 },
-    Size { label: "100000p-20000np", namespaces: 500, pods_per_namespace: 200, policies: 20_000 },
-    Size { label: "150000p-30000np", namespaces: 750, pods_per_namespace: 200, policies: 30_000 },
+    Size { label: "50000p-10000np", namespaces: 250, pods_per_namespace: 200, policies: 10_000, cluster_policies: 0 },
+    Size { label: "100000p-20000np", namespaces: 500, pods_per_namespace: 200, policies: 20_000, cluster_policies: 0 },
+    Size { label: "150000p-30000np", namespaces: 750, pods_per_namespace: 200, policies: 30_000, cluster_policies: 0 },
 ];
 
 /// The generated cluster of `size` (seed 1), read from its JSON (the faster reader: the large
@@ -48,6 +60,7 @@ pub fn cluster_text(size: Size, format: Format, realistic: bool) -> String {
         policies: size.policies,
         seed: 1,
         realistic,
+        cluster_policies: size.cluster_policies,
     };
     generate_string(&config, format).expect("bench sizes are within the generator's maximums")
 }

@@ -179,6 +179,7 @@ pub fn run(args: BenchArgs) -> Outcome {
     let report = json!({
         "pods": pods,
         "policies": cluster.policies().len(),
+        "cluster_policies": cluster.cluster_policies().len(),
         "namespaces": cluster.namespaces().len(),
         "identities": engine.identities(),
         "input_bytes": input_bytes,

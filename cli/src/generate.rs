@@ -23,6 +23,10 @@ pub struct GenerateArgs {
     /// NetworkPolicies in total; at most 1,000,000.
     #[arg(long, default_value_t = 20, value_parser = at_most(MAX_POLICIES))]
     policies: usize,
+    /// ClusterNetworkPolicies (admin and baseline tiers) after the NetworkPolicies; at most
+    /// 1,000,000.
+    #[arg(long, default_value_t = 0, value_parser = at_most(MAX_POLICIES))]
+    cluster_policies: usize,
     /// Seed: the same seed and sizes give byte-identical output.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -52,6 +56,7 @@ pub fn run(args: GenerateArgs) -> Outcome {
         policies: args.policies,
         seed: args.seed,
         realistic: args.realistic,
+        cluster_policies: args.cluster_policies,
     };
     if let Err(e) = config.check() {
         usage_error(&e.to_string());

@@ -914,7 +914,7 @@ fn np505_cni_differences_and_np506_subject_matching_nothing() {
         ),
         cnp("nobody", "Baseline", 3, "{namespaces: {matchLabels: {team: z}}}", "ingress: [{action: Deny, from: [{namespaces: {}}]}]"),
     ]);
-    let np505: Vec<String> = report.findings.iter().filter(|f| f.id == "NP505").flat_map(|f| paths(f)).collect();
+    let np505: Vec<String> = report.findings.iter().filter(|f| f.id == "NP505").flat_map(paths).collect();
     assert_eq!(
         np505,
         [

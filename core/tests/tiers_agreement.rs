@@ -480,7 +480,7 @@ type Parts = (
     Vec<Labels>,
     Vec<RawPod>,
     Vec<RawPolicy>,
-    Vec<RawClusterPolicy>,
+    (Vec<RawClusterPolicy>, Vec<Index>),
     Vec<RawNode>,
     (bool, bool, bool),
     Vec<(Index, Option<Protocol>)>,
@@ -488,7 +488,7 @@ type Parts = (
 );
 
 fn build_case(
-    (namespaces, mut pods, mut policies, mut cluster_policies, mut nodes, flags, port_picks, ip_picks): Parts,
+    (namespaces, mut pods, mut policies, (mut cluster_policies, twins), mut nodes, flags, port_picks, ip_picks): Parts,
 ) -> Case {
     let (evaluate_self, ip_block_matches_pods, accept_wins) = flags;
     let namespaces = namespaces
@@ -513,6 +513,16 @@ fn build_case(
     }
     for (i, policy) in policies.iter_mut().enumerate() {
         policy.name = format!("np{i}");
+    }
+    // Twins (at most 6 policies in all): copies of a policy at its tier and priority with every
+    // action changed, so that equal priorities disagree (S15.3) often; the twin of the
+    // BaselineAdminNetworkPolicy is a Baseline ClusterNetworkPolicy at 0, its priority.
+    for pick in twins {
+        if cluster_policies.is_empty() || cluster_policies.len() >= 6 {
+            break;
+        }
+        let twin = twin(&cluster_policies[pick.index(cluster_policies.len())]);
+        cluster_policies.push(twin);
     }
     // The BaselineAdminNetworkPolicy is the singleton `default`: keep the first one.
     let mut banp_seen = false;
@@ -541,6 +551,33 @@ fn build_case(
     Case { raw, options, port_picks, ip_picks }
 }
 
+/// A copy of `policy` with Accept → Deny → Pass → Accept in every rule (a
+/// BaselineAdminNetworkPolicy becomes a Baseline ClusterNetworkPolicy at 0).
+fn twin(policy: &RawClusterPolicy) -> RawClusterPolicy {
+    let mut twin = policy.clone();
+    if twin.kind == ClusterPolicyKind::BaselineAdminNetworkPolicy {
+        twin.kind = ClusterPolicyKind::ClusterNetworkPolicy;
+        twin.tier = Some(s("Baseline"));
+        twin.priority = Some(0);
+    }
+    for rule in twin.ingress.iter_mut().chain(twin.egress.iter_mut()).flatten() {
+        let action = match model_action(policy.kind, rule) {
+            Action::Accept => "Deny",
+            Action::Deny => "Pass",
+            _ => accept_word(twin.kind),
+        };
+        rule.action = Some(s(action));
+        if action != accept_word(twin.kind) {
+            let peers = rule.peers.get_or_insert_with(Vec::new);
+            peers.retain(|p| p.domain_names.is_none());
+            if peers.is_empty() {
+                peers.push(RawAdminPeer { namespaces: Some(RawSelector::default()), ..RawAdminPeer::default() });
+            }
+        }
+    }
+    twin
+}
+
 fn cases() -> impl Strategy<Value = Case> {
     (1..=MAX_DECLARED)
         .prop_flat_map(|declared| {
@@ -548,7 +585,7 @@ fn cases() -> impl Strategy<Value = Case> {
                 vec(labels(), declared),
                 vec(pod(declared), 0..=10),
                 prop_oneof![1 => Just(Vec::new()), 1 => vec(policy(declared), 1..=3)],
-                vec(cluster_policy(), 0..=6),
+                (vec(cluster_policy(), 0..=6), vec(any::<Index>(), 0..=2)),
                 vec(node(), 0..=3),
                 (any::<bool>(), any::<bool>(), any::<bool>()),
                 vec((any::<Index>(), option::weighted(0.25, select(Protocol::ALL.to_vec()))), 12),
@@ -2025,15 +2062,12 @@ fn ingress_from_an_outside_ip_matches_nothing() {
 }
 
 /// Found while writing this file (the property generates only what the CRDs accept, so it never
-/// tries this): strict validation accepts `networks` and `nodes` peers in *ingress* rules, with no
-/// warning, though the CRDs have them in egress only (ClusterNetworkPolicyIngressPeer and the
-/// v1alpha1 ingress peers: `namespaces` and `pods`, exactly one). The evaluators then match
-/// outside addresses on ingress: below, the reference and the engine both deny 192.0.2.1 → web
-/// (ingress false) by the `networks` Deny, where S15.6 says ingress from an address outside the
-/// pod model matches no peer (the model allows). S14 says strict mode refuses what the API server
-/// refuses; this test asks for that.
+/// tries this): strict validation accepted `networks` and `nodes` peers in *ingress* rules of a
+/// raw cluster, though the CRDs have them in egress only (ClusterNetworkPolicyIngressPeer and the
+/// v1alpha1 ingress peers: `namespaces` and `pods`, exactly one), and the evaluators then matched
+/// outside addresses on ingress, against S15.6. S14: strict mode refuses what the API server
+/// refuses.
 #[test]
-#[ignore = "disagreement: strict validation accepts networks/nodes peers in ingress rules (CRDs: egress only); the evaluators then match outside IPs on ingress, against S15.6"]
 fn ingress_rules_have_no_networks_or_nodes_peers() {
     let mut accepted = Vec::new();
     for kind in [CNP, ANP] {

@@ -70,6 +70,7 @@ mod kubectl;
 mod objects;
 mod policies;
 mod rng;
+mod tiers;
 mod yaml;
 
 use std::io::{self, Write};
@@ -101,6 +102,9 @@ pub struct GenConfig {
     pub policies: usize,
     /// The seed: same seed and sizes, same output.
     pub seed: u64,
+    /// ClusterNetworkPolicies (admin and baseline tiers) after the NetworkPolicies; see the
+    /// `tiers` module. 0 leaves the output as it always was.
+    pub cluster_policies: usize,
     /// Objects shaped as a live cluster has them (`managedFields`, full pod specs and status,
     /// last-applied annotations; see [`generate`]) instead of just the fields netpol reads. The
     /// cluster means the same either way.
@@ -110,7 +114,14 @@ pub struct GenConfig {
 impl Default for GenConfig {
     /// A small cluster: 5 namespaces of 10 pods, 20 policies, seed 1.
     fn default() -> GenConfig {
-        GenConfig { namespaces: 5, pods_per_namespace: 10, policies: 20, seed: 1, realistic: false }
+        GenConfig {
+            namespaces: 5,
+            pods_per_namespace: 10,
+            policies: 20,
+            seed: 1,
+            realistic: false,
+            cluster_policies: 0,
+        }
     }
 }
 
@@ -129,6 +140,7 @@ impl GenConfig {
         let over = |what, asked, max| if asked > max { Err(GenError { what, asked, max }) } else { Ok(()) };
         over("namespaces", self.namespaces, MAX_NAMESPACES)?;
         over("policies", self.policies, MAX_POLICIES)?;
+        over("cluster policies", self.cluster_policies, MAX_POLICIES)?;
         over("pods", self.pod_count(), MAX_PODS)
     }
 }
@@ -176,7 +188,7 @@ pub fn generate_yaml(config: &GenConfig) -> Result<String, GenError> {
 /// Generates the cluster of `config` in `format` as one string: see [`generate`].
 pub fn generate_string(config: &GenConfig, format: Format) -> Result<String, GenError> {
     config.check()?;
-    if config.realistic || format == Format::Json {
+    if config.realistic || format == Format::Json || config.cluster_policies > 0 {
         let mut out = Vec::with_capacity(config.pod_count().saturating_mul(if config.realistic { 8_000 } else { 700 }));
         generate(config, format, &mut out).map_err(|e| match e {
             GenerateError::Size(e) => e,
@@ -232,7 +244,7 @@ impl std::error::Error for GenerateError {}
 ///   output for the same config.
 pub fn generate(config: &GenConfig, format: Format, out: impl Write) -> Result<(), GenerateError> {
     config.check().map_err(GenerateError::Size)?;
-    if !config.realistic && format == Format::Yaml {
+    if !config.realistic && format == Format::Yaml && config.cluster_policies == 0 {
         let mut out = out;
         return out.write_all(plain_yaml(config).as_bytes()).and_then(|()| out.flush()).map_err(GenerateError::Io);
     }
@@ -253,6 +265,9 @@ pub fn generate(config: &GenConfig, format: Format, out: impl Write) -> Result<(
             let ns = names(policy.namespace);
             let object =
                 if config.realistic { objects::policy(policy, ns, seed) } else { objects::plain_policy(policy, ns) };
+            list.item(&object)?;
+        }
+        for object in tiers::generate(&cluster, config.cluster_policies) {
             list.item(&object)?;
         }
         Ok(())

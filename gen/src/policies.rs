@@ -480,7 +480,14 @@ mod tests {
         for namespaces in 0..6 {
             for pods_per_namespace in [0, 3, 10] {
                 for policies in 0..80 {
-                    let config = GenConfig { namespaces, pods_per_namespace, policies, seed: 1, realistic: false };
+                    let config = GenConfig {
+                        namespaces,
+                        pods_per_namespace,
+                        policies,
+                        seed: 1,
+                        realistic: false,
+                        cluster_policies: 0,
+                    };
                     let c = cluster::generate(&config);
                     let q = quotas(&c, policies);
                     assert_eq!(q.iter().sum::<usize>(), policies, "{config:?}: {q:?}");
@@ -498,6 +505,7 @@ mod tests {
             policies: 0,
             seed: 1,
             realistic: false,
+            cluster_policies: 0,
         });
         assert_eq!(quotas(&c, 3), vec![0, 1, 1, 1]);
         assert_eq!(quotas(&c, 13), vec![3, 4, 3, 3]);

@@ -13,7 +13,7 @@ fn generate_yaml(config: &GenConfig) -> String {
 }
 
 fn config(namespaces: usize, pods_per_namespace: usize, policies: usize, seed: u64) -> GenConfig {
-    GenConfig { namespaces, pods_per_namespace, policies, seed, realistic: false }
+    GenConfig { namespaces, pods_per_namespace, policies, seed, realistic: false, cluster_policies: 0 }
 }
 
 fn load(config: &GenConfig) -> Cluster {

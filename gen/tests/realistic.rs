@@ -8,7 +8,7 @@ use netpol_gen::{generate, generate_string, generate_yaml, Format, GenConfig};
 use serde_json::Value;
 
 fn config(namespaces: usize, pods_per_namespace: usize, policies: usize, realistic: bool) -> GenConfig {
-    GenConfig { namespaces, pods_per_namespace, policies, seed: 5, realistic }
+    GenConfig { namespaces, pods_per_namespace, policies, seed: 5, realistic, cluster_policies: 0 }
 }
 
 fn load(text: &str, what: &str) -> Cluster {

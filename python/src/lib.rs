@@ -41,7 +41,7 @@ fn config(self_traffic: &str, ipblock_pod_ips: &str, tie: &str, strict: bool) ->
     let tie: netpol::spec::Tie = tie.parse().map_err(|e| PyValueError::new_err(format!("tie: {e}, not {tie:?}")))?;
     // An empty text is an empty cluster here, as it always was for Python.
     let mut config = Config {
-        options: Options { self_traffic, ip_block_matches_pods, ..Options::default() },
+        options: Options { self_traffic, ip_block_matches_pods, tie },
         allow_empty: true,
         ..Config::default()
     };

@@ -206,6 +206,14 @@ fn rule(
                     p.nodes.is_some(),
                     p.domain_names.is_some(),
                 ];
+                // S15.6: ingress peers are pods only.
+                if direction == "ingress" && given[2..].iter().any(|g| *g) {
+                    c.report(
+                        &field,
+                        "forbidden: ingress peers are namespaces or pods (networks, nodes and domainNames are egress peers)",
+                    );
+                    continue;
+                }
                 match given.iter().filter(|g| **g).count() {
                     0 => {
                         fails_closed(c, field, "peer");

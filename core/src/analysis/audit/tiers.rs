@@ -169,12 +169,12 @@ fn accept_over_networkpolicies(
 /// Where CNIs implement the API differently: OVN-Kubernetes takes priorities 0–99, Calico
 /// fails closed on named ports, Antrea rejects nodes and domainNames peers; netpol cannot
 /// resolve domain names.
-fn cni_differences(policy: &ClusterPolicy, object: &String, findings: &mut Vec<Finding>) {
+fn cni_differences(policy: &ClusterPolicy, object: &str, findings: &mut Vec<Finding>) {
     let mut note = |path: String, why: String| {
         findings.push(finding(
             NP505,
-            vec![object.clone()],
-            vec![Location { object: object.clone(), path }],
+            vec![object.into()],
+            vec![Location { object: object.into(), path }],
             why,
             "check what the cluster's CNI supports before relying on it".into(),
         ))
