@@ -88,9 +88,10 @@ fn defaults_are_the_documented_ones() {
             l.max_ports,
             l.max_ip_blocks,
             l.max_excepts,
+            l.max_tier_rules,
             l.max_compile_bytes
         ],
-        [1_000_000, 64, 1_000_000, 256, 64, 1024, 1024, 1024, 1024, 1024, 1024, 2 << 30]
+        [1_000_000, 64, 1_000_000, 256, 64, 1024, 1024, 1024, 1024, 1024, 1024, 10_000, 2 << 30]
     );
     let mut l = Limits::default();
     for name in Limits::NAMES {
@@ -192,6 +193,38 @@ fn excepts_per_ip_block() {
     };
     let field = "spec.ingress[0].from[0].ipBlock.except";
     check_limit("excepts", 1024, make, "NetworkPolicy a/np", field, "excepts in one ipBlock");
+}
+
+/// S15: the rules of all cluster policies together are capped before anything is compiled (each
+/// is applied per identity and port class), whatever the strictness.
+#[test]
+fn rules_of_cluster_policies_together() {
+    let cnp = |k: usize| {
+        let rules = list(25, |_| "{action: Deny, from: [{namespaces: {}}]}".to_string());
+        format!(
+            "{{apiVersion: policy.networking.k8s.io/v1alpha2, kind: ClusterNetworkPolicy, metadata: {{name: c{k}}}, \
+             spec: {{tier: Admin, priority: {}, subject: {{namespaces: {{}}}}, ingress: [{rules}]}}}}",
+            k % 1000
+        )
+    };
+    let text = |n: usize| format!("apiVersion: v1\nkind: List\nitems: [{}]\n", list(n, cnp));
+    let load = |n: usize, limits: Limits| {
+        let mut loader = Loader::new(LoadOptions { limits, strictness: Strictness::Lenient, ..LoadOptions::default() });
+        loader.add_str(&text(n), "cnp.yaml");
+        loader.finish()
+    };
+    // 400 policies of 25 rules: exactly the default; one more policy is over.
+    if let Err(e) = load(400, Limits::default()) {
+        panic!("400 x 25 rules: {e}");
+    }
+    let e = load(401, Limits::default()).unwrap_err().to_string();
+    assert!(
+        e.contains("10025 rules of cluster policies: over the limit of 10000 (raise it with the `tier-rules` limit)"),
+        "{e}"
+    );
+    let mut raised = Limits::default();
+    raised.set("tier-rules", 10_025).unwrap();
+    assert!(load(401, raised).is_ok());
 }
 
 #[test]

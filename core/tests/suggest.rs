@@ -382,3 +382,22 @@ fn dropped_flows_a_workload_rule_admits_are_reported() {
     let check = s.check(&engine, &[seen]).unwrap();
     assert_eq!(check.allowed_anyway(&[dropped, other]), [dropped]);
 }
+
+/// S15: suggestions replace NetworkPolicies only; the admin tiers stay as given, so a flow an
+/// admin Deny blocks stays denied after the suggestion, and the self-check says so.
+#[test]
+fn admin_tiers_stay_as_given() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/admin-tiers.yaml")).unwrap();
+    let engine = from_yaml(&text);
+    let flows = vec![
+        flow(&engine, "shop/api", "shop/db", 5432, Protocol::Tcp, 10),
+        flow(&engine, "ops/tool", "shop/db", 5432, Protocol::Tcp, 3),
+    ];
+    let s = suggest(&engine, &flows);
+    let cluster = replace_policies(engine.cluster(), &s.to_yaml(), "suggestion.yaml").unwrap();
+    let names: Vec<&str> = cluster.cluster_policies().iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["protect-db", "shop-default-deny"]);
+    let check = s.check(&engine, &flows).unwrap();
+    assert_eq!(check.denied, [flows[1]], "the admin tier's Deny of ops/tool -> shop/db stands");
+}

@@ -67,6 +67,8 @@ __all__ = [
     "DirectionExplanation",
     "RuleRef",
     "RuleMiss",
+    "TierMatch",
+    "TierStep",
     "Matrix",
     "ObservedFlow",
     "SelfCheck",
@@ -166,6 +168,41 @@ class RuleMiss:
 
 
 @dataclass(frozen=True)
+class TierMatch:
+    """A matching rule of a cluster policy (ClusterNetworkPolicy, AdminNetworkPolicy,
+    BaselineAdminNetworkPolicy)."""
+
+    kind: str
+    policy: str
+    """The policy's name (cluster-scoped)."""
+    priority: int
+    rule: int
+    """Index into ``spec.ingress`` or ``spec.egress``."""
+    rule_name: Optional[str]
+    action: str
+    """``Accept``, ``Deny`` or ``Pass``."""
+    peer: Optional[int]
+    port: Optional[int]
+
+
+@dataclass(frozen=True)
+class TierStep:
+    """What an admin tier did in one direction: the action taken and, for the priority that
+    decided, each policy's first matching rule."""
+
+    action: str
+    ambiguous: bool
+    """Whether policies at that priority disagreed (the ``tie`` option decided)."""
+    matches: List[TierMatch]
+
+    @classmethod
+    def _from_json(cls, d: Optional[Mapping[str, Any]]) -> Optional["TierStep"]:
+        if d is None:
+            return None
+        return cls(action=d["action"], ambiguous=d["ambiguous"], matches=[TierMatch(**m) for m in d["matches"]])
+
+
+@dataclass(frozen=True)
 class DirectionExplanation:
     """Egress at the source or ingress at the destination."""
 
@@ -173,11 +210,16 @@ class DirectionExplanation:
     """``"egress"`` or ``"ingress"``."""
     allowed: bool
     reason: str
-    """``admitted``, ``no-rule-admits``, ``not-isolated``, ``not-a-pod``, ``self-traffic`` or
-    ``no-common-family`` (the two ends share no address family)."""
+    """``admitted``, ``no-rule-admits``, ``not-isolated``, ``not-a-pod``, ``self-traffic``,
+    ``no-common-family`` (the two ends share no address family), ``admin-accepted``,
+    ``admin-denied``, ``baseline-accepted`` or ``baseline-denied``."""
     isolating_policies: List[str]
     admitted_by: List[RuleRef]
     not_admitting: List[RuleMiss]
+    admin: Optional[TierStep] = None
+    """What the admin tier did, when one of its rules matched."""
+    baseline: Optional[TierStep] = None
+    """What the baseline tier did, when it was reached and one of its rules matched."""
 
     @classmethod
     def _from_json(cls, direction: str, d: Mapping[str, Any]) -> "DirectionExplanation":
@@ -188,6 +230,8 @@ class DirectionExplanation:
             isolating_policies=list(d["isolating_policies"]),
             admitted_by=[RuleRef(**r) for r in d["admitted_by"]],
             not_admitting=[RuleMiss(**m) for m in d["not_admitting"]],
+            admin=TierStep._from_json(d.get("admin")),
+            baseline=TierStep._from_json(d.get("baseline")),
         )
 
 

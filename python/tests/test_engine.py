@@ -169,3 +169,48 @@ def test_readme_audit_script() -> None:
         "kube-system/coredns-5d78c9869d-7xk2p accepts ingress from every namespace on 53/TCP, 53/UDP, 9153/TCP",
         "kube-system/coredns-5d78c9869d-q9w4z accepts ingress from every namespace on 53/TCP, 53/UDP, 9153/TCP",
     ]
+
+
+def test_admin_tiers_decide_and_explain() -> None:
+    e = netpol.Engine.from_files(REPO / "examples" / "admin-tiers.yaml")
+    assert not e.allowed("ops/tool", "shop/db", 5432)
+    assert e.allowed("shop/api", "shop/db", 5432)
+    x = e.explain("ops/tool", "shop/db", 5432)
+    assert "denied by admin policy ClusterNetworkPolicy protect-db priority 10" in str(x)
+    assert x.ingress.reason == "admin-denied" and x.egress.admin is None
+    step = x.ingress.admin
+    assert step is not None and step.action == "Deny" and not step.ambiguous
+    assert step.matches == [
+        netpol.TierMatch(
+            kind="ClusterNetworkPolicy", policy="protect-db", priority=10, rule=1, rule_name="nobody-else",
+            action="Deny", peer=0, port=None,
+        )
+    ]
+
+
+def test_tie_decides_equal_priorities() -> None:
+    text = """
+apiVersion: v1
+kind: Pod
+metadata: {name: x, namespace: a}
+status: {phase: Running, podIP: 10.0.0.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: y, namespace: a}
+status: {phase: Running, podIP: 10.0.0.2}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: open}
+spec: {tier: Admin, priority: 7, subject: {namespaces: {}}, ingress: [{action: Accept, from: [{namespaces: {}}]}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: shut}
+spec: {tier: Admin, priority: 7, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {}}]}]}
+"""
+    assert not netpol.Engine.from_yaml(text).allowed("a/x", "a/y", 80)
+    assert netpol.Engine.from_yaml(text, tie="accept-wins").allowed("a/x", "a/y", 80)
+    with pytest.raises(netpol.ValidationError, match="tie error"):
+        netpol.Engine.from_yaml(text, tie="error")

@@ -72,6 +72,8 @@ def test_bad_arguments_are_value_errors() -> None:
         netpol.Engine.from_yaml("", self_traffic="sometimes")
     with pytest.raises(ValueError, match="ipblock_pod_ips"):
         netpol.Engine.from_yaml("", ipblock_pod_ips="maybe")
+    with pytest.raises(ValueError, match="tie"):
+        netpol.Engine.from_yaml("", tie="first")
 
 
 def test_empty_input_is_an_empty_cluster() -> None:

@@ -18,7 +18,8 @@ use alloc::vec::Vec;
 
 use crate::input::raw::skipped_leniently;
 use crate::raw::{
-    RawCluster, RawNamespace, RawPeer, RawPod, RawPolicy, RawRule, RawSelector, Strictness, DEFAULT_NAMESPACE,
+    RawAdminRule, RawCluster, RawClusterPolicy, RawNamespace, RawNamespacedPods, RawNode, RawPeer, RawPod, RawPolicy,
+    RawRule, RawSelector, Strictness, DEFAULT_NAMESPACE,
 };
 use crate::{Cluster, Diagnostic, Error, ObjectKind, ObjectRef};
 
@@ -53,6 +54,9 @@ pub struct Limits {
     pub max_ip_blocks: usize,
     /// `excepts`: `except` entries of one ipBlock. Default 1,024.
     pub max_excepts: usize,
+    /// `tier-rules`: rules of all cluster policies of the admin tiers together (S15; each is
+    /// applied per identity and port class at compile time). Default 10,000.
+    pub max_tier_rules: usize,
     /// `compile-bytes`: the most the compiled tables of one load may take, in bytes, as the
     /// compiler estimates them before building them ([`Compiler::max_bytes`](crate::Compiler::max_bytes)).
     /// Default 2 GiB ([`Limits::DEFAULT_COMPILE_BYTES`]).
@@ -73,6 +77,7 @@ impl Default for Limits {
             max_ports: 1_024,
             max_ip_blocks: 1_024,
             max_excepts: 1_024,
+            max_tier_rules: 10_000,
             max_compile_bytes: Limits::DEFAULT_COMPILE_BYTES,
         }
     }
@@ -92,6 +97,7 @@ impl Limits {
         "ports",
         "ip-blocks",
         "excepts",
+        "tier-rules",
         "compile-bytes",
     ];
 
@@ -120,6 +126,7 @@ impl Limits {
             max_ports: usize::MAX,
             max_ip_blocks: usize::MAX,
             max_excepts: usize::MAX,
+            max_tier_rules: usize::MAX,
             max_compile_bytes: usize::MAX,
         }
     }
@@ -159,6 +166,7 @@ impl Limits {
             "ports" => &mut self.max_ports,
             "ip-blocks" => &mut self.max_ip_blocks,
             "excepts" => &mut self.max_excepts,
+            "tier-rules" => &mut self.max_tier_rules,
             "compile-bytes" => &mut self.max_compile_bytes,
             _ => return None,
         })
@@ -334,6 +342,52 @@ fn check_policy(limits: &Limits, raw: &RawPolicy) -> Vec<Diagnostic> {
     c.problems
 }
 
+/// The selectors of a cluster policy (its lists are capped by validation, as the CRDs cap them).
+fn check_cluster_policy(limits: &Limits, raw: &RawClusterPolicy) -> Vec<Diagnostic> {
+    let object = ObjectRef::cluster_scoped(raw.kind.object_kind(), &raw.name);
+    let mut c = Counter { limits, object, origin: raw.origin.as_deref(), problems: Vec::new() };
+    let pods = |c: &mut Counter<'_>, at: &str, p: &RawNamespacedPods| {
+        if let Some(s) = &p.namespace_selector {
+            c.selector(&format!("{at}.namespaceSelector"), s);
+        }
+        if let Some(s) = &p.pod_selector {
+            c.selector(&format!("{at}.podSelector"), s);
+        }
+    };
+    if let Some(subject) = &raw.subject {
+        if let Some(s) = &subject.namespaces {
+            c.selector("spec.subject.namespaces", s);
+        }
+        if let Some(p) = &subject.pods {
+            pods(&mut c, "spec.subject.pods", p);
+        }
+    }
+    for (direction, peers_field, rules) in [("ingress", "from", &raw.ingress), ("egress", "to", &raw.egress)] {
+        for (i, rule) in rules.iter().flatten().enumerate() {
+            for (j, peer) in rule.peers.iter().flatten().enumerate() {
+                let at = format!("spec.{direction}[{i}].{peers_field}[{j}]");
+                if let Some(s) = &peer.namespaces {
+                    c.selector(&format!("{at}.namespaces"), s);
+                }
+                if let Some(s) = &peer.nodes {
+                    c.selector(&format!("{at}.nodes"), s);
+                }
+                if let Some(p) = &peer.pods {
+                    pods(&mut c, &format!("{at}.pods"), p);
+                }
+            }
+        }
+    }
+    c.problems
+}
+
+fn check_node(limits: &Limits, raw: &RawNode) -> Vec<Diagnostic> {
+    let object = ObjectRef::cluster_scoped(ObjectKind::Node, &raw.name);
+    let mut c = Counter { limits, object, origin: raw.origin.as_deref(), problems: Vec::new() };
+    c.labels("metadata.labels", raw.labels.len());
+    c.problems
+}
+
 /// Keeps the items without problems; gathers the problems of the others.
 fn sift<T>(items: Vec<T>, check: impl Fn(&T) -> Vec<Diagnostic>, problems: &mut Vec<Diagnostic>) -> Vec<T> {
     items
@@ -352,15 +406,30 @@ impl RawCluster {
     /// any other (strict: the load fails; lenient: they are skipped with a warning), and a
     /// cluster with more than `limits.max_objects` objects fails whatever the strictness.
     pub fn validate_with(mut self, strictness: Strictness, limits: &Limits) -> Result<Cluster, Error> {
-        let objects = self.namespaces.len() + self.pods.len() + self.policies.len();
+        let objects = self.namespaces.len()
+            + self.pods.len()
+            + self.policies.len()
+            + self.cluster_policies.len()
+            + self.nodes.len();
         if objects > limits.max_objects {
             let message = Limits::over(objects, "objects", limits.max_objects, "objects");
             return Err(Error::single(Diagnostic::new(None, "", message)));
         }
+        let rule_count = |r: &Option<Vec<RawAdminRule>>| r.as_ref().map_or(0, Vec::len);
+        let tier_rules: usize =
+            self.cluster_policies.iter().map(|p| rule_count(&p.ingress) + rule_count(&p.egress)).sum();
+        if tier_rules > limits.max_tier_rules {
+            let message = Limits::over(tier_rules, "rules of cluster policies", limits.max_tier_rules, "tier-rules");
+            return Err(Error::single(Diagnostic::new(None, "", message)));
+        }
+
         let mut problems = Vec::new();
         self.namespaces = sift(core::mem::take(&mut self.namespaces), |n| check_namespace(limits, n), &mut problems);
         self.pods = sift(core::mem::take(&mut self.pods), |p| check_pod(limits, p), &mut problems);
         self.policies = sift(core::mem::take(&mut self.policies), |p| check_policy(limits, p), &mut problems);
+        self.cluster_policies =
+            sift(core::mem::take(&mut self.cluster_policies), |p| check_cluster_policy(limits, p), &mut problems);
+        self.nodes = sift(core::mem::take(&mut self.nodes), |n| check_node(limits, n), &mut problems);
         if problems.is_empty() {
             return self.validate(strictness);
         }

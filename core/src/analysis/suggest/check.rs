@@ -87,8 +87,8 @@ fn reach_measures(engine: &Engine) -> (usize, u64) {
 }
 
 /// `cluster` with its policies replaced by the NetworkPolicies in `policies` (YAML or JSON, read
-/// by the normal loader in strict mode; `origin` names it in errors). The namespaces and pods
-/// stay those of `cluster`, so pod ids keep their meaning; anything but policies in `policies`
+/// by the normal loader in strict mode; `origin` names it in errors). The namespaces, pods,
+/// cluster policies of the admin tiers and Nodes stay those of `cluster`, so pod ids keep their meaning; anything but policies in `policies`
 /// is ignored, and a namespace it names that `cluster` lacks is assumed (S8).
 ///
 /// The text is netpol's own output, so no limit applies: a workload that reached thousands of
@@ -106,7 +106,9 @@ pub fn replace_policies(cluster: &Cluster, policies: &str, origin: &str) -> Resu
     }
     let (pods, policies, left_out) =
         (cluster.pods().to_vec(), loaded.policies().to_vec(), cluster.left_out_pods().to_vec());
-    Ok(Cluster::from_parts(namespaces, pods, policies, left_out, Vec::new()))
+    // The admin tiers (S15) stay as given: suggestions replace NetworkPolicies only.
+    Ok(Cluster::from_parts(namespaces, pods, policies, left_out, Vec::new())
+        .with_admin(cluster.cluster_policies().to_vec(), cluster.nodes().to_vec()))
 }
 
 impl Suggestion {
