@@ -64,6 +64,7 @@ impl DiffArgs {
             self_traffic: self.self_traffic,
             ipblock_pod_ips: self.ipblock_pod_ips,
             tie: self.tie,
+            dns_map: None,
             lenient: self.lenient,
             max_input_bytes: self.max_input_bytes,
             namespace: self.namespace.clone(),

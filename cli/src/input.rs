@@ -7,7 +7,7 @@ use clap::Args;
 use netpol::flows::{FlowFormat, FlowSet, Progress};
 use netpol::k8s::{LoadOptions, DEFAULT_MAX_INPUT_BYTES};
 use netpol::raw::Strictness;
-use netpol::spec::Tie;
+use netpol::spec::{DnsMap, Tie};
 use netpol::{
     Cluster, Config, Diagnostic, Engine, Error, LimitSetting, Limits, Options, SelfTraffic, Source, TextLimits,
 };
@@ -64,6 +64,10 @@ pub struct InputArgs {
     /// decided (the API leaves it undefined; every face reports it).
     #[arg(long, default_value = "deny-wins", value_parser = tie_parser())]
     pub tie: Tie,
+    /// A YAML or JSON map of domain names to addresses (`api.example.com: [192.0.2.10]`):
+    /// what `domainNames` peers of cluster policies resolve to; without it they match nothing.
+    #[arg(long, value_name = "FILE")]
+    pub dns_map: Option<std::path::PathBuf>,
     /// Skip objects the API server would reject (with a warning) instead of failing.
     #[arg(long)]
     pub lenient: bool,
@@ -110,7 +114,32 @@ impl InputArgs {
             },
             default_namespace: self.namespace.clone(),
             allow_empty: self.allow_empty,
+            dns: DnsMap::default(),
         }
+    }
+
+    /// [`InputArgs::config`] with the `--dns-map` file read (at most 32 MiB); on failure prints
+    /// the problems and returns `None`.
+    fn full_config(&self) -> Option<Config> {
+        let mut config = self.config();
+        if let Some(path) = &self.dns_map {
+            const MAX_DNS_MAP_BYTES: u64 = 32 << 20;
+            let shown = path.display();
+            let text = match std::fs::metadata(path) {
+                Ok(m) if m.len() > MAX_DNS_MAP_BYTES => {
+                    Err(format!("--dns-map {shown}: {} bytes: over the limit of {MAX_DNS_MAP_BYTES}", m.len()))
+                }
+                _ => std::fs::read_to_string(path).map_err(|e| format!("--dns-map {shown}: {e}")),
+            };
+            match text.and_then(|t| netpol::k8s::parse_dns_map(&t, &shown.to_string())) {
+                Ok(dns) => config.dns = dns,
+                Err(message) => {
+                    message.lines().for_each(usage_error);
+                    return None;
+                }
+            }
+        }
+        Some(config)
     }
 
     /// The inputs.
@@ -121,12 +150,12 @@ impl InputArgs {
     /// Loads `sources` (in place of the inputs) with these options, printing warnings; on
     /// failure prints every error and returns `None`.
     pub fn load_sources(&self, sources: &[Source]) -> Option<Cluster> {
-        report(netpol::load(sources, &self.config())).inspect(warn)
+        report(netpol::load(sources, &self.full_config()?)).inspect(warn)
     }
 
     /// Loads and compiles, printing warnings; on failure prints every error and returns `None`.
     pub fn engine(&self) -> Option<Engine> {
-        report(netpol::load_and_compile(&self.sources(), &self.config())).inspect(|e| warn(e.cluster()))
+        report(netpol::load_and_compile(&self.sources(), &self.full_config()?)).inspect(|e| warn(e.cluster()))
     }
 }
 

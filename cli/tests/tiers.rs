@@ -127,3 +127,62 @@ fn matrix_follows_the_tiers() {
         ]
     );
 }
+
+/// S15.6: `domainNames` peers match nothing without DNS data, and the addresses `--dns-map`
+/// gives the names with it.
+#[test]
+fn domain_names_resolve_through_the_dns_map() {
+    let dir = scratch("dns");
+    let cluster = dir.join("egress.yaml");
+    std::fs::write(
+        &cluster,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: app, namespace: a}\nstatus: {phase: Running, podIP: 10.0.0.1}\n---\n\
+         apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: allowlist}\n\
+         spec: {tier: Admin, priority: 5, subject: {namespaces: {}}, egress: [{name: partners, action: Accept, to: [{domainNames: ['*.example.com']}]}]}\n---\n\
+         apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: no-internet}\n\
+         spec: {tier: Admin, priority: 10, subject: {namespaces: {}}, egress: [{action: Deny, to: [{networks: [0.0.0.0/0]}]}]}\n",
+    )
+    .unwrap();
+    let dns = dir.join("dns.yaml");
+    std::fs::write(&dns, "api.example.com: [192.0.2.10]\nexample.com: 192.0.2.20\n").unwrap();
+    let (cluster, dns) = (cluster.to_str().unwrap(), dns.to_str().unwrap());
+    let check = |to: &str, map: bool| {
+        let mut args = vec!["check", cluster, "--from", "a/app", "--to", to, "--port", "443"];
+        if map {
+            args.extend(["--dns-map", dns]);
+        }
+        netpol(&args)
+    };
+    let unknown = check("192.0.2.10", false);
+    assert_eq!(unknown.status.code(), Some(1), "{}", stdout(&unknown));
+    assert!(
+        stdout(&unknown).contains("denied by admin policy ClusterNetworkPolicy no-internet"),
+        "{}",
+        stdout(&unknown)
+    );
+    let known = check("192.0.2.10", true);
+    assert_eq!(known.status.code(), Some(0), "{}{}", stdout(&known), stderr(&known));
+    assert!(
+        stdout(&known).contains("accepted by admin policy ClusterNetworkPolicy allowlist priority 5 rule \"partners\""),
+        "{}",
+        stdout(&known)
+    );
+    // `*.example.com` does not match example.com itself.
+    assert_eq!(check("192.0.2.20", true).status.code(), Some(1));
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, "api.example.com: [not-an-ip]\n").unwrap();
+    let out = netpol(&[
+        "check",
+        cluster,
+        "--from",
+        "a/app",
+        "--to",
+        "192.0.2.10",
+        "--port",
+        "443",
+        "--dns-map",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("api.example.com: \"not-an-ip\" is not an IP address"), "{}", stderr(&out));
+}

@@ -24,6 +24,9 @@ pub struct Config {
     /// of an empty cluster; by default it is an error naming the source, since an empty cluster
     /// allows everything.
     pub allow_empty: bool,
+    /// What `domainNames` peers of cluster policies resolve to (S15.6; empty: unknown, they
+    /// match nothing): see [`parse_dns_map`](crate::k8s::parse_dns_map).
+    pub dns: crate::spec::DnsMap,
 }
 
 /// Loads and validates every source together. Warnings (objects skipped, pods left out) are in
@@ -48,7 +51,7 @@ pub fn load<'a>(sources: impl IntoIterator<Item = &'a Source>, config: &Config) 
             loader.refuse_empty_since(mark, &source.origin());
         }
     }
-    loader.finish()
+    loader.finish().map(|cluster| cluster.with_dns(config.dns.clone()))
 }
 
 /// [`load`], then compiles under `config.options`, within the `compile-bytes` limit

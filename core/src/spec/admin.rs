@@ -19,8 +19,9 @@
 //!   (they are left out of the model, S13).
 //! - **S15.6** Peers: `namespaces`, `pods`; egress also `networks` (CIDRs, which match pod IPs
 //!   too), `nodes` (node labels, matched on the nodes' addresses) and `domainNames` (Accept
-//!   only; unknown without DNS data, so it matches nothing). Ingress from an address outside the
-//!   pod model matches no peer.
+//!   only; the addresses a [`DnsMap`] gives the names, outside the pod model; unknown without
+//!   DNS data, so it matches nothing). Ingress from an address outside the pod model matches no
+//!   peer.
 //! - **S15.7** `protocols`: absent means every protocol and port; `tcp`/`udp`/`sctp` with a
 //!   destination port number or range; `destinationNamedPort`, resolved on the destination
 //!   pod's container ports (number and protocol from there).
@@ -233,7 +234,8 @@ pub enum AdminPeer {
     Networks(Vec<IpNet>),
     /// The addresses of the matching Nodes (egress; experimental).
     Nodes(LabelSelector),
-    /// Domain names (egress, Accept only; experimental): without DNS data, matches nothing.
+    /// Domain names (egress, Accept only; experimental): the addresses they resolve to in the
+    /// cluster's [`DnsMap`]; without DNS data, nothing.
     DomainNames(Vec<String>),
     /// An entry netpol cannot understand (lenient mode): the rule fails closed (S15.8).
     Unknown,
@@ -363,6 +365,58 @@ pub struct Node {
     pub addresses: Vec<IpAddr>,
 }
 
+/// What `domainNames` peers resolve to (S15.6): name → addresses, as the cluster's resolvers
+/// answer. Without it, domain names are unknown and match nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DnsMap {
+    /// (name, its addresses): names lowercase without a trailing dot, addresses canonical.
+    entries: Vec<(String, Vec<IpAddr>)>,
+}
+
+impl DnsMap {
+    /// A map from (name, addresses) pairs; names are compared without case and trailing dot,
+    /// IPv4-mapped IPv6 addresses read as IPv4.
+    pub fn new(entries: impl IntoIterator<Item = (String, Vec<IpAddr>)>) -> DnsMap {
+        let mut entries: Vec<(String, Vec<IpAddr>)> = entries
+            .into_iter()
+            .map(|(name, ips)| (normalize(&name), ips.into_iter().map(|ip| ip.to_canonical()).collect::<Vec<_>>()))
+            .collect();
+        entries.sort();
+        DnsMap { entries }
+    }
+
+    /// Whether the map is empty (no DNS data).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The (name, addresses) entries, sorted by name.
+    pub fn entries(&self) -> &[(String, Vec<IpAddr>)] {
+        &self.entries
+    }
+
+    /// The addresses of every name `pattern` matches (S15.6: `*.example.com` matches one or more
+    /// labels before `example.com`, not `example.com` itself; other patterns match exactly).
+    pub fn resolve<'m>(&'m self, pattern: &str) -> impl Iterator<Item = IpAddr> + 'm {
+        let pattern = normalize(pattern);
+        self.entries
+            .iter()
+            .filter(move |(name, _)| match pattern.strip_prefix("*.") {
+                Some(suffix) => {
+                    name.len() > suffix.len() + 1
+                        && name.ends_with(suffix)
+                        && name.as_bytes()[name.len() - suffix.len() - 1] == b'.'
+                }
+                None => *name == pattern,
+            })
+            .flat_map(|(_, ips)| ips.iter().copied())
+    }
+}
+
+fn normalize(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
 /// S15.6: whether `networks` match an address of `family`.
 pub fn networks_contain(networks: &[IpNet], ip: IpAddr, family: Family) -> bool {
     Family::of(ip) == family && networks.iter().any(|n| n.contains(&ip))
@@ -384,6 +438,22 @@ mod tests {
         assert_eq!(Tie::AcceptWins.resolve([false, false, false]), None);
         assert_eq!("accept-wins".parse::<Tie>(), Ok(Tie::AcceptWins));
         assert!("first".parse::<Tie>().is_err());
+    }
+
+    #[test]
+    fn domain_patterns_match_as_the_api_says() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let map = DnsMap::new([
+            ("kubernetes.io".into(), alloc::vec![ip("192.0.2.1")]),
+            ("www.Kubernetes.io.".into(), alloc::vec![ip("192.0.2.2")]),
+            ("latest.blog.kubernetes.io".into(), alloc::vec![ip("::ffff:192.0.2.3")]),
+            ("my-kubernetes.io".into(), alloc::vec![ip("192.0.2.4")]),
+        ]);
+        let all = |p: &str| map.resolve(p).collect::<Vec<_>>();
+        assert_eq!(all("kubernetes.io"), [ip("192.0.2.1")]);
+        assert_eq!(all("*.kubernetes.io"), [ip("192.0.2.3"), ip("192.0.2.2")]);
+        assert_eq!(all("blog.kubernetes.io"), []);
+        assert_eq!(all("WWW.kubernetes.io."), [ip("192.0.2.2")]);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
-use super::admin::{networks_contain, Action, AdminPeer, AdminRule, ClusterPolicy, Node, Tier};
+use super::admin::{networks_contain, Action, AdminPeer, AdminRule, ClusterPolicy, DnsMap, Node, Tier};
 use super::query::{Endpoint, Family};
 use super::{ContainerPort, Direction, Labels, LeftOutPod, NetworkPolicy, Peer, Protocol, Workload};
 use crate::{Diagnostic, ObjectRef};
@@ -99,6 +99,8 @@ pub struct Cluster {
     cluster_policies: Vec<ClusterPolicy>,
     /// Sorted by name.
     nodes: Vec<Node>,
+    /// What `domainNames` peers resolve to (empty: unknown).
+    dns: DnsMap,
     /// Sorted by namespace, then name; no name is also in `pods`.
     left_out: Vec<LeftOutPod>,
     warnings: Vec<Diagnostic>,
@@ -125,7 +127,16 @@ impl Cluster {
                 .expect("every pod's namespace was registered");
             pod.namespace_id = NamespaceId(i as u32);
         }
-        Cluster { namespaces, pods, policies, cluster_policies: Vec::new(), nodes: Vec::new(), left_out, warnings }
+        Cluster {
+            namespaces,
+            pods,
+            policies,
+            cluster_policies: Vec::new(),
+            nodes: Vec::new(),
+            dns: DnsMap::default(),
+            left_out,
+            warnings,
+        }
     }
 
     /// Adds the cluster-wide policies (sorted by tier, priority, then name) and the Nodes
@@ -151,6 +162,18 @@ impl Cluster {
             self.warnings.push(Diagnostic::new(Some(object), "spec.priority", message));
         }
         self
+    }
+
+    /// The cluster with `dns` as what `domainNames` peers of its cluster policies resolve to
+    /// (S15.6): names the map does not hold, and every name without a map, match nothing.
+    pub fn with_dns(mut self, dns: DnsMap) -> Cluster {
+        self.dns = dns;
+        self
+    }
+
+    /// What `domainNames` peers resolve to.
+    pub fn dns(&self) -> &DnsMap {
+        &self.dns
     }
 
     /// Cluster-wide policies of the admin tiers (S15), sorted by tier, priority, then name.
@@ -260,8 +283,11 @@ impl Cluster {
             (AdminPeer::Nodes(s), Endpoint::Ip(ip)) => {
                 self.nodes.iter().any(|n| s.matches(&n.labels) && n.addresses.contains(&ip))
             }
-            // Pods and namespaces are never outside addresses; nodes are never pods; domain
-            // names are unknown without DNS data.
+            (AdminPeer::DomainNames(names), Endpoint::Ip(ip)) => {
+                names.iter().any(|name| self.dns.resolve(name).any(|a| a == ip))
+            }
+            // Pods and namespaces are never outside addresses; nodes and domain names are never
+            // pods.
             _ => false,
         }
     }

@@ -23,7 +23,8 @@ mod selector;
 mod workload;
 
 pub use admin::{
-    Action, AdminPeer, AdminPort, AdminRule, ClusterPolicy, ClusterPolicyKind, NamespacedPods, Node, Subject, Tie, Tier,
+    Action, AdminPeer, AdminPort, AdminRule, ClusterPolicy, ClusterPolicyKind, DnsMap, NamespacedPods, Node, Subject,
+    Tie, Tier,
 };
 pub use cluster::{Cluster, Namespace, NamespaceId, Pod, PodId, PolicyId, NAMESPACE_NAME_LABEL};
 pub use diagnostic::{Diagnostic, Error, ObjectKind, ObjectRef};

@@ -416,7 +416,7 @@ impl Tables {
                 }
                 scratch.fill(0);
                 for peer in &rule.peers {
-                    bits::or_into(&mut scratch, &peer_rows_builder.admin_row(peer, nodes));
+                    bits::or_into(&mut scratch, &peer_rows_builder.admin_row(peer, nodes, cluster.dns()));
                 }
                 rows.intern(&scratch)
             });
@@ -611,6 +611,11 @@ impl<'c> Vocabulary<'c> {
                             nets.extend_from_slice(n);
                         }
                         AdminPeer::Nodes(_) => any_nodes = true,
+                        AdminPeer::DomainNames(names) => {
+                            for name in names {
+                                nets.extend(cluster.dns().resolve(name).map(IpNet::from));
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -1118,10 +1123,10 @@ impl<'a, 'c> PeerRows<'a, 'c> {
     }
 
     /// The columns a cluster policy peer matches (S15.6): selector peers as v1 ones with both
-    /// selectors, `networks` as ipBlocks that always match pod IPs, `nodes` as their nodes'
-    /// addresses (never pods); domain names and entries that could not be read match nothing
-    /// here (a rule with the latter fails closed as a whole).
-    fn admin_row(&self, peer: &AdminPeer, nodes: &[crate::spec::Node]) -> Vec<u64> {
+    /// selectors, `networks` as ipBlocks that always match pod IPs, `nodes` and `domainNames`
+    /// as the addresses of their nodes and resolved names (never pods); entries that could not
+    /// be read match nothing here (their rule fails closed as a whole).
+    fn admin_row(&self, peer: &AdminPeer, nodes: &[crate::spec::Node], dns: &crate::spec::DnsMap) -> Vec<u64> {
         match peer {
             AdminPeer::Namespaces(s) => {
                 self.row(&Peer::Selector { pod_selector: None, namespace_selector: Some(s.clone()) }, u32::MAX)
@@ -1146,6 +1151,13 @@ impl<'a, 'c> PeerRows<'a, 'c> {
                     for &ip in &node.addresses {
                         bits::set(&mut row, self.layout.ip_base + self.ip_classes.class_of(ip));
                     }
+                }
+                row
+            }
+            AdminPeer::DomainNames(names) => {
+                let mut row = vec![0u64; bits::words_for(self.columns)];
+                for ip in names.iter().flat_map(|name| dns.resolve(name)) {
+                    bits::set(&mut row, self.layout.ip_base + self.ip_classes.class_of(ip));
                 }
                 row
             }

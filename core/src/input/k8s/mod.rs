@@ -17,6 +17,7 @@
 mod admin;
 mod convert;
 mod decode;
+mod dns_map;
 mod events;
 mod locate;
 mod split;
@@ -32,6 +33,8 @@ use std::string::{String, ToString};
 use std::vec::Vec;
 
 use serde_json::Value;
+
+pub use dns_map::parse_dns_map;
 
 use crate::limits::Limits;
 use crate::raw::{RawCluster, Strictness};
