@@ -23,6 +23,7 @@ use netpol_ffi::decide::{
 use netpol_ffi::engine::{
     netpol_engine, netpol_engine_free, netpol_engine_from_yaml, netpol_engine_pod_count, netpol_engine_pod_index,
     netpol_engine_pod_name, netpol_engine_warning, netpol_engine_warning_count, netpol_options, netpol_options_default,
+    netpol_tie,
 };
 use netpol_ffi::error::{netpol_error, netpol_error_count, netpol_error_free, netpol_error_message};
 use netpol_ffi::{netpol_result, netpol_string_free, netpol_version};
@@ -274,7 +275,12 @@ fn run(data: &[u8]) -> Result<()> {
     let (text, rest) = rest.split_at((u16::from_le_bytes([*a, *b]) as usize).min(rest.len()));
     let text = text.to_vec(); // exactly `len` bytes, so ASan sees any read past them
     let mut u = Unstructured::new(rest);
-    let mut options = netpol_options { self_traffic_evaluate: false, ip_block_matches_pods: true, lenient: false };
+    let mut options = netpol_options {
+        self_traffic_evaluate: false,
+        ip_block_matches_pods: true,
+        lenient: false,
+        tie: netpol_tie::AcceptWins,
+    };
     unsafe {
         assert_eq!(netpol_options_default(&mut options), netpol_result::Ok);
         assert_eq!(netpol_options_default(ptr::null_mut()), netpol_result::NullParameter);
@@ -282,6 +288,7 @@ fn run(data: &[u8]) -> Result<()> {
     options.self_traffic_evaluate = u.arbitrary()?;
     options.ip_block_matches_pods = u.arbitrary()?;
     options.lenient = u.arbitrary()?;
+    options.tie = *u.choose(&[netpol_tie::DenyWins, netpol_tie::AcceptWins, netpol_tie::Error])?;
     let null_options: bool = u.arbitrary()?;
     let with_error: bool = u.arbitrary()?;
     assert!(!unsafe { CStr::from_ptr(netpol_version()) }.to_bytes().is_empty());

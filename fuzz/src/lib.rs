@@ -1,4 +1,5 @@
-//! Shared by the fuzz targets: a small cluster built from fuzz bytes.
+//! Shared by the fuzz targets: a small cluster built from fuzz bytes, with cluster policies of
+//! the admin tiers (S15) and Nodes.
 //!
 //! Like the generator of `core/tests/agreement.rs`, names, labels, CIDRs and ports come from
 //! the small alphabets of `netpol_test_support::alphabet`, so that selectors, blocks and ports
@@ -10,9 +11,11 @@ use std::net::IpAddr;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 use netpol::raw::{
-    RawCluster, RawContainerPort, RawIpBlock, RawNamespace, RawPeer, RawPod, RawPolicy, RawPort, RawPortValue,
-    RawRequirement, RawRule, RawSelector, NAMESPACE_NAME_LABEL,
+    RawAdminPeer, RawAdminPort, RawAdminRule, RawCluster, RawClusterPolicy, RawContainerPort, RawDestinationPort,
+    RawIpBlock, RawNamespace, RawNamespacedPods, RawNode, RawPeer, RawPod, RawPolicy, RawPort, RawPortValue,
+    RawRequirement, RawRule, RawSelector, RawSubject, NAMESPACE_NAME_LABEL,
 };
+use netpol::spec::ClusterPolicyKind;
 use netpol::{Endpoint, Options, Protocol, SelfTraffic};
 use netpol_test_support::alphabet::{
     pod_ipv4, pod_ipv6, CIDRS, EXISTENCE_OPERATORS, LABEL_KEYS, LABEL_VALUES, NAMESPACES, POD_EDGE_HOSTS, POD_HOSTS,
@@ -262,7 +265,110 @@ pub fn cluster(u: &mut Unstructured<'_>) -> Result<RawCluster> {
             egress: rules(u)?,
         });
     }
+    // Admin tiers (S15): a few cluster policies of any kind, and Nodes with PROBE_IPS addresses.
+    for i in 0..small_len(u, 4)? {
+        raw.cluster_policies.push(cluster_policy(u, i)?);
+    }
+    for i in 0..small_len(u, 2)? {
+        let addresses = (0..small_len(u, 2)? + 1)
+            .map(|_| Ok((word(u, &["InternalIP", "ExternalIP", "Hostname"])?, word(u, PROBE_IPS)?)))
+            .collect::<Result<_>>()?;
+        raw.nodes.push(RawNode { origin: None, name: format!("node-{i}"), labels: labels(u)?, addresses });
+    }
     Ok(raw)
+}
+
+fn namespaced_pods(u: &mut Unstructured<'_>) -> Result<RawNamespacedPods> {
+    Ok(RawNamespacedPods {
+        namespace_selector: if u.ratio(1u8, 10)? { None } else { Some(selector(u)?) },
+        pod_selector: if u.ratio(1u8, 30)? { None } else { Some(selector(u)?) },
+    })
+}
+
+/// One protocol (v1alpha2) or port (v1alpha1) entry, mostly valid.
+fn admin_port(u: &mut Unstructured<'_>, v1alpha2: bool) -> Result<RawAdminPort> {
+    let protocol = *u.choose(&Protocol::ALL)?;
+    let number = |u: &mut Unstructured<'_>| -> Result<Option<i64>> { Ok(Some(i64::from(port_number(u)?))) };
+    Ok(match (v1alpha2, u.int_in_range(0..=3u8)?) {
+        (_, 0) => RawAdminPort { named_port: Some(word(u, PORT_NAMES)?), ..RawAdminPort::default() },
+        (true, 1) => {
+            let range = Some((number(u)?, number(u)?));
+            RawAdminPort {
+                protocol: vec![(protocol, Some(RawDestinationPort { number: None, range }))],
+                ..RawAdminPort::default()
+            }
+        }
+        (true, _) => {
+            let port = RawDestinationPort { number: number(u)?, range: None };
+            RawAdminPort { protocol: vec![(protocol, Some(port))], ..RawAdminPort::default() }
+        }
+        (false, 1) => RawAdminPort {
+            port_range: Some((pick(u, PROTOCOLS)?.map(String::from), number(u)?, number(u)?)),
+            ..RawAdminPort::default()
+        },
+        (false, _) => RawAdminPort {
+            port_number: Some((Some(protocol.as_str().to_string()), number(u)?)),
+            ..RawAdminPort::default()
+        },
+    })
+}
+
+fn admin_rules(u: &mut Unstructured<'_>, kind: ClusterPolicyKind, egress: bool) -> Result<Option<Vec<RawAdminRule>>> {
+    let v1alpha2 = kind == ClusterPolicyKind::ClusterNetworkPolicy;
+    let actions: &[&str] = match kind {
+        ClusterPolicyKind::ClusterNetworkPolicy => &["Accept", "Deny", "Pass"],
+        ClusterPolicyKind::AdminNetworkPolicy => &["Allow", "Deny", "Pass"],
+        _ => &["Allow", "Deny"],
+    };
+    let mut rules = Vec::new();
+    for _ in 0..small_len(u, 3)? {
+        let action = word(u, actions)?;
+        let mut peers = Vec::new();
+        for _ in 0..small_len(u, 2)? + 1 {
+            let max = if egress { 4 } else { 1 };
+            peers.push(match u.int_in_range(0..=max)? {
+                0 => RawAdminPeer { namespaces: Some(selector(u)?), ..RawAdminPeer::default() },
+                1 => RawAdminPeer { pods: Some(namespaced_pods(u)?), ..RawAdminPeer::default() },
+                2 => RawAdminPeer {
+                    networks: Some((0..small_len(u, 2)? + 1).map(|_| word(u, CIDRS)).collect::<Result<_>>()?),
+                    ..RawAdminPeer::default()
+                },
+                3 => RawAdminPeer { nodes: Some(selector(u)?), ..RawAdminPeer::default() },
+                _ => RawAdminPeer { domain_names: Some(vec!["*.example.com".into()]), ..RawAdminPeer::default() },
+            });
+        }
+        let ports = if u.arbitrary()? {
+            None
+        } else {
+            Some((0..small_len(u, 2)? + 1).map(|_| admin_port(u, v1alpha2)).collect::<Result<_>>()?)
+        };
+        rules.push(RawAdminRule { name: None, action: Some(action), peers: Some(peers), ports });
+    }
+    Ok(if rules.is_empty() && u.arbitrary()? { None } else { Some(rules) })
+}
+
+fn cluster_policy(u: &mut Unstructured<'_>, i: usize) -> Result<RawClusterPolicy> {
+    let kind = *u.choose(&[
+        ClusterPolicyKind::ClusterNetworkPolicy,
+        ClusterPolicyKind::ClusterNetworkPolicy,
+        ClusterPolicyKind::AdminNetworkPolicy,
+        ClusterPolicyKind::BaselineAdminNetworkPolicy,
+    ])?;
+    let subject = match u.int_in_range(0..=5u8)? {
+        0 => RawSubject::default(),
+        1 | 2 => RawSubject { namespaces: Some(selector(u)?), pods: None },
+        _ => RawSubject { namespaces: None, pods: Some(namespaced_pods(u)?) },
+    };
+    Ok(RawClusterPolicy {
+        origin: Some(format!("cnp{i}")),
+        kind,
+        name: if kind == ClusterPolicyKind::BaselineAdminNetworkPolicy { "default".into() } else { format!("cnp{i}") },
+        tier: (kind == ClusterPolicyKind::ClusterNetworkPolicy).then(|| word(u, &["Admin", "Baseline"])).transpose()?,
+        priority: Some(*u.choose(&[0i64, 1, 1, 2, 1000, 1001])?),
+        subject: Some(subject),
+        ingress: admin_rules(u, kind, false)?,
+        egress: admin_rules(u, kind, true)?,
+    })
 }
 
 /// Evaluation options from the input.
