@@ -17,7 +17,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use ipnet::IpNet;
 use netpol::raw::{
     RawCluster, RawContainerPort, RawIpBlock, RawNamespace, RawPeer, RawPod, RawPolicy, RawPort, RawPortValue,
     RawRequirement, RawRule, RawSelector, Strictness, NAMESPACE_NAME_LABEL,
@@ -32,6 +31,7 @@ use netpol_test_support::alphabet::{
     pod_ipv4, pod_ipv6, CIDRS, EXISTENCE_OPERATORS, LABEL_KEYS, LABEL_VALUES, NAMESPACES, POD_EDGE_HOSTS, POD_HOSTS,
     POD_SUBNETS, PORTS, PORT_NAMES, PROTOCOLS, SET_OPERATORS,
 };
+use netpol_test_support::model;
 use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
@@ -109,17 +109,13 @@ fn namespace_selector() -> impl Strategy<Value = RawSelector> {
     ]
 }
 
-fn net(text: &str) -> IpNet {
-    text.parse::<IpNet>().expect("test CIDRs parse").trunc()
-}
-
 fn strict_subsets(cidr: &str) -> Vec<&'static str> {
-    let outer = net(cidr);
+    let outer = model::net(cidr);
     CIDRS
         .iter()
         .copied()
         .filter(|e| {
-            let inner = net(e);
+            let inner = model::net(e);
             outer.contains(&inner) && inner.prefix_len() > outer.prefix_len()
         })
         .collect()
@@ -330,10 +326,6 @@ fn cases() -> impl Strategy<Value = Case> {
 // ---------------------------------------------------------------------------------------------
 // Probes: ports around every boundary the cluster mentions, IPs around every block edge.
 
-fn protocol_of(raw: Option<&str>) -> Protocol {
-    raw.map_or(Protocol::Tcp, |p| Protocol::parse(p).expect("generated protocols are valid"))
-}
-
 fn around(n: i32, protocol: Protocol, out: &mut BTreeSet<(u16, Protocol)>) {
     for p in [n - 1, n, n + 1] {
         if let Ok(p @ 1..) = u16::try_from(p) {
@@ -348,7 +340,7 @@ fn port_probes(case: &Case) -> Vec<(u16, Protocol)> {
     for policy in &case.raw.policies {
         for rule in policy.ingress.iter().chain(&policy.egress).flatten() {
             for port in rule.ports.iter().flatten() {
-                let protocol = protocol_of(port.protocol.as_deref());
+                let protocol = model::protocol_of(port.protocol.as_deref());
                 if let Some(RawPortValue::Number(n)) = port.port {
                     around(n, protocol, &mut candidates);
                 }
@@ -363,7 +355,7 @@ fn port_probes(case: &Case) -> Vec<(u16, Protocol)> {
     }
     for pod in &case.raw.pods {
         for port in &pod.ports {
-            around(port.container_port, protocol_of(port.protocol.as_deref()), &mut candidates);
+            around(port.container_port, model::protocol_of(port.protocol.as_deref()), &mut candidates);
         }
     }
     candidates.extend([(1, Protocol::Tcp), (65535, Protocol::Udp), (80, Protocol::Sctp)]);
@@ -411,7 +403,7 @@ fn ip_probes(case: &Case) -> Vec<IpAddr> {
         for rule in policy.ingress.iter().chain(&policy.egress).flatten() {
             for block in rule.peers.iter().flatten().filter_map(|p| p.ip_block.as_ref()) {
                 for cidr in std::iter::once(&block.cidr).chain(block.except.iter().flatten()) {
-                    let n = net(cidr);
+                    let n = model::net(cidr);
                     candidates.extend([n.network(), n.broadcast()]);
                     candidates.extend(step(n.network(), false));
                     candidates.extend(step(n.broadcast(), true));
@@ -605,8 +597,8 @@ impl<'a> Model<'a> {
             .iter()
             .filter(|p| {
                 p.namespace.as_deref() == Some(local.namespace)
-                    && model_selects(p.pod_selector.as_ref().unwrap(), &local.raw.labels)
-                    && model_types(p).contains(&direction)
+                    && model::selects(p.pod_selector.as_ref().unwrap(), &local.raw.labels)
+                    && model::policy_types(p).contains(&direction)
             })
             .collect();
         if isolating.is_empty() {
@@ -621,7 +613,10 @@ impl<'a> Model<'a> {
                 let peers = rule.peers.as_deref().unwrap_or_default();
                 let ports = rule.ports.as_deref().unwrap_or_default();
                 (peers.is_empty() || peers.iter().any(|p| self.peer_matches(p, policy, peer, family)))
-                    && (ports.is_empty() || ports.iter().any(|p| model_port(p, port, protocol, dst)))
+                    && (ports.is_empty()
+                        || ports
+                            .iter()
+                            .any(|p| model::port_matches(p, port, protocol, dst.map(|d| d.raw.ports.as_slice()))))
             })
         })
     }
@@ -629,82 +624,21 @@ impl<'a> Model<'a> {
     /// S6, S9, S9a: in `family`, an ipBlock sees only the pod's address of that family.
     fn peer_matches(&self, peer: &RawPeer, policy: &RawPolicy, endpoint: &Side, family: Fam) -> bool {
         match (&peer.ip_block, endpoint) {
-            (Some(block), Side::Ip(ip)) => model_in_block(block, *ip),
+            (Some(block), Side::Ip(ip)) => model::in_block(block, *ip),
             (Some(block), Side::Pod(p, _)) => {
                 self.options.ip_block_matches_pods
-                    && self.pods[*p].ips.iter().any(|&ip| Fam::of(ip) == family && model_in_block(block, ip))
+                    && self.pods[*p].ips.iter().any(|&ip| Fam::of(ip) == family && model::in_block(block, ip))
             }
             (None, Side::Ip(_)) => false,
             (None, Side::Pod(p, _)) => {
                 let pod = &self.pods[*p];
                 let namespace_ok = match &peer.namespace_selector {
                     None => policy.namespace.as_deref() == Some(pod.namespace),
-                    Some(sel) => model_selects(sel, &self.namespace_labels(pod.namespace)),
+                    Some(sel) => model::selects(sel, &self.namespace_labels(pod.namespace)),
                 };
-                namespace_ok && peer.pod_selector.as_ref().is_none_or(|sel| model_selects(sel, &pod.raw.labels))
+                namespace_ok && peer.pod_selector.as_ref().is_none_or(|sel| model::selects(sel, &pod.raw.labels))
             }
         }
-    }
-}
-
-/// S4 read off the raw policy.
-fn model_types(policy: &RawPolicy) -> Vec<Direction> {
-    match policy.policy_types.as_deref() {
-        None | Some([]) => {
-            let mut types = vec![Direction::Ingress];
-            if policy.egress.as_ref().is_some_and(|e| !e.is_empty()) {
-                types.push(Direction::Egress);
-            }
-            types
-        }
-        Some(types) => types
-            .iter()
-            .map(|t| match t.as_str() {
-                "Ingress" => Direction::Ingress,
-                "Egress" => Direction::Egress,
-                other => panic!("generated an invalid policy type {other}"),
-            })
-            .collect(),
-    }
-}
-
-/// S7 read off the raw selector.
-fn model_selects(selector: &RawSelector, labels: &Labels) -> bool {
-    selector.match_labels.iter().flatten().all(|(k, v)| labels.get(k) == Some(v))
-        && selector.match_expressions.iter().flatten().all(|r| {
-            let value = labels.get(&r.key);
-            let listed = value.is_some_and(|v| r.values.iter().flatten().any(|x| x == v));
-            match r.operator.as_str() {
-                "In" => listed,
-                "NotIn" => !listed,
-                "Exists" => value.is_some(),
-                "DoesNotExist" => value.is_none(),
-                other => panic!("generated an invalid operator {other}"),
-            }
-        })
-}
-
-/// S9 read off the raw ipBlock; `ip` is canonical, so an IPv4 address never falls in an IPv6
-/// block (not even in ::ffff:0:0/96) and `0.0.0.0/0` never covers IPv6.
-fn model_in_block(block: &RawIpBlock, ip: IpAddr) -> bool {
-    net(&block.cidr).contains(&ip) && !block.except.iter().flatten().any(|e| net(e).contains(&ip))
-}
-
-/// S10, S11 read off the raw port entry and the destination's raw container ports.
-fn model_port(entry: &RawPort, port: u16, protocol: Protocol, dst: Option<&ModelPod>) -> bool {
-    if protocol_of(entry.protocol.as_deref()) != protocol {
-        return false;
-    }
-    match &entry.port {
-        None => true,
-        Some(RawPortValue::Number(first)) => (*first..=entry.end_port.unwrap_or(*first)).contains(&i32::from(port)),
-        Some(RawPortValue::Name(name)) => dst.is_some_and(|d| {
-            d.raw.ports.iter().any(|c| {
-                c.name.as_deref() == Some(name.as_str())
-                    && c.container_port == i32::from(port)
-                    && protocol_of(c.protocol.as_deref()) == protocol
-            })
-        }),
     }
 }
 

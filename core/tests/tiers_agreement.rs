@@ -21,7 +21,6 @@ use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use ipnet::IpNet;
 use netpol::raw::{
     RawAdminPeer, RawAdminPort, RawAdminRule, RawCluster, RawClusterPolicy, RawContainerPort, RawDestinationPort,
     RawIpBlock, RawNamespace, RawNamespacedPods, RawNode, RawPeer, RawPod, RawPolicy, RawPort, RawPortValue,
@@ -37,6 +36,7 @@ use netpol_test_support::alphabet::{
     pod_ipv4, pod_ipv6, CIDRS, EXISTENCE_OPERATORS, LABEL_KEYS, LABEL_VALUES, POD_EDGE_HOSTS, POD_HOSTS, POD_SUBNETS,
     PORTS, PORT_NAMES, PROTOCOLS, SET_OPERATORS,
 };
+use netpol_test_support::model;
 use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
@@ -115,17 +115,13 @@ fn namespace_selector() -> impl Strategy<Value = RawSelector> {
     ]
 }
 
-fn net(text: &str) -> IpNet {
-    text.parse::<IpNet>().expect("test CIDRs parse").trunc()
-}
-
 fn strict_subsets(cidr: &str) -> Vec<&'static str> {
-    let outer = net(cidr);
+    let outer = model::net(cidr);
     CIDRS
         .iter()
         .copied()
         .filter(|e| {
-            let inner = net(e);
+            let inner = model::net(e);
             outer.contains(&inner) && inner.prefix_len() > outer.prefix_len()
         })
         .collect()
@@ -598,16 +594,6 @@ fn cases() -> impl Strategy<Value = Case> {
 // ---------------------------------------------------------------------------------------------
 // Probes: ports around every boundary the cluster mentions, IPs around every CIDR edge.
 
-/// The model's own protocol parsing (`None`: TCP).
-fn protocol_of(raw: Option<&str>) -> Protocol {
-    match raw {
-        None | Some("TCP") => Protocol::Tcp,
-        Some("UDP") => Protocol::Udp,
-        Some("SCTP") => Protocol::Sctp,
-        Some(other) => panic!("generated an invalid protocol {other}"),
-    }
-}
-
 fn around(n: i64, protocol: Protocol, out: &mut BTreeSet<(u16, Protocol)>) {
     for p in [n - 1, n, n + 1] {
         if let Ok(p @ 1..) = u16::try_from(p) {
@@ -624,7 +610,7 @@ fn port_probes(case: &Case) -> Vec<(u16, Protocol)> {
     for policy in &case.raw.policies {
         for rule in policy.ingress.iter().chain(&policy.egress).flatten() {
             for port in rule.ports.iter().flatten() {
-                let protocol = protocol_of(port.protocol.as_deref());
+                let protocol = model::protocol_of(port.protocol.as_deref());
                 if let Some(RawPortValue::Number(n)) = port.port {
                     around(n.into(), protocol, &mut candidates);
                 }
@@ -646,11 +632,11 @@ fn port_probes(case: &Case) -> Vec<(u16, Protocol)> {
                     }
                 }
                 if let Some((protocol, Some(n))) = &port.port_number {
-                    around(*n, protocol_of(protocol.as_deref()), &mut candidates);
+                    around(*n, model::protocol_of(protocol.as_deref()), &mut candidates);
                 }
                 if let Some((protocol, start, end)) = &port.port_range {
                     for n in start.iter().chain(end) {
-                        around(*n, protocol_of(protocol.as_deref()), &mut candidates);
+                        around(*n, model::protocol_of(protocol.as_deref()), &mut candidates);
                     }
                 }
             }
@@ -658,7 +644,7 @@ fn port_probes(case: &Case) -> Vec<(u16, Protocol)> {
     }
     for pod in &case.raw.pods {
         for port in &pod.ports {
-            around(port.container_port.into(), protocol_of(port.protocol.as_deref()), &mut candidates);
+            around(port.container_port.into(), model::protocol_of(port.protocol.as_deref()), &mut candidates);
         }
     }
     candidates.extend([(1, Protocol::Tcp), (65535, Protocol::Udp), (80, Protocol::Sctp)]);
@@ -727,7 +713,7 @@ fn ip_probes(case: &Case) -> Vec<IpAddr> {
         }
     }
     for cidr in cidrs {
-        let n = net(cidr);
+        let n = model::net(cidr);
         candidates.extend([n.network(), n.broadcast()]);
         candidates.extend(step(n.network(), false));
         candidates.extend(step(n.broadcast(), true));
@@ -1044,15 +1030,15 @@ impl<'a> Model<'a> {
     /// S15.5: `namespaces` or `pods`.
     fn subject_selects(&self, subject: &RawSubject, pod: &ModelPod) -> bool {
         match (&subject.namespaces, &subject.pods) {
-            (Some(namespaces), None) => model_selects(namespaces, &self.namespace_labels(pod.namespace)),
+            (Some(namespaces), None) => model::selects(namespaces, &self.namespace_labels(pod.namespace)),
             (None, Some(pods)) => self.namespaced_pods(pods, pod),
             _ => panic!("generated an invalid subject"),
         }
     }
 
     fn namespaced_pods(&self, selectors: &RawNamespacedPods, pod: &ModelPod) -> bool {
-        selectors.namespace_selector.as_ref().is_none_or(|n| model_selects(n, &self.namespace_labels(pod.namespace)))
-            && model_selects(selectors.pod_selector.as_ref().unwrap(), &pod.raw.labels)
+        selectors.namespace_selector.as_ref().is_none_or(|n| model::selects(n, &self.namespace_labels(pod.namespace)))
+            && model::selects(selectors.pod_selector.as_ref().unwrap(), &pod.raw.labels)
     }
 
     /// S15.6, S15.7: some peer and (when given) some protocol entry match.
@@ -1079,7 +1065,7 @@ impl<'a> Model<'a> {
             Side::Pod(p, _) => {
                 let pod = &self.pods[*p];
                 if let Some(namespaces) = &peer.namespaces {
-                    model_selects(namespaces, &self.namespace_labels(pod.namespace))
+                    model::selects(namespaces, &self.namespace_labels(pod.namespace))
                 } else if let Some(pods) = &peer.pods {
                     self.namespaced_pods(pods, pod)
                 } else if let Some(networks) = &peer.networks {
@@ -1102,7 +1088,7 @@ impl<'a> Model<'a> {
                     hit
                 } else if let Some(nodes) = &peer.nodes {
                     let hit = self.raw.nodes.iter().any(|n| {
-                        model_selects(nodes, &n.labels)
+                        model::selects(nodes, &n.labels)
                             && n.addresses.iter().any(|(kind, address)| {
                                 (kind == "InternalIP" || kind == "ExternalIP")
                                     && model_canonical(parse_ip(address)) == *ip
@@ -1138,8 +1124,8 @@ impl<'a> Model<'a> {
             .iter()
             .filter(|p| {
                 p.namespace.as_deref() == Some(local.namespace)
-                    && model_selects(p.pod_selector.as_ref().unwrap(), &local.raw.labels)
-                    && model_types(p).contains(&direction)
+                    && model::selects(p.pod_selector.as_ref().unwrap(), &local.raw.labels)
+                    && model::policy_types(p).contains(&direction)
             })
             .collect();
         if isolating.is_empty() {
@@ -1154,7 +1140,10 @@ impl<'a> Model<'a> {
                 let peers = rule.peers.as_deref().unwrap_or_default();
                 let ports = rule.ports.as_deref().unwrap_or_default();
                 (peers.is_empty() || peers.iter().any(|p| self.v1_peer_matches(p, policy, peer, family)))
-                    && (ports.is_empty() || ports.iter().any(|p| model_port(p, port, protocol, dst)))
+                    && (ports.is_empty()
+                        || ports
+                            .iter()
+                            .any(|p| model::port_matches(p, port, protocol, dst.map(|d| d.raw.ports.as_slice()))))
             })
         }))
     }
@@ -1162,19 +1151,19 @@ impl<'a> Model<'a> {
     /// S6, S9, S9a: in `family`, an ipBlock sees only the pod's address of that family.
     fn v1_peer_matches(&self, peer: &RawPeer, policy: &RawPolicy, endpoint: &Side, family: Fam) -> bool {
         match (&peer.ip_block, endpoint) {
-            (Some(block), Side::Ip(ip)) => model_in_block(block, *ip),
+            (Some(block), Side::Ip(ip)) => model::in_block(block, *ip),
             (Some(block), Side::Pod(p, _)) => {
                 self.options.ip_block_matches_pods
-                    && self.pods[*p].ips.iter().any(|&ip| Fam::of(ip) == family && model_in_block(block, ip))
+                    && self.pods[*p].ips.iter().any(|&ip| Fam::of(ip) == family && model::in_block(block, ip))
             }
             (None, Side::Ip(_)) => false,
             (None, Side::Pod(p, _)) => {
                 let pod = &self.pods[*p];
                 let namespace_ok = match &peer.namespace_selector {
                     None => policy.namespace.as_deref() == Some(pod.namespace),
-                    Some(sel) => model_selects(sel, &self.namespace_labels(pod.namespace)),
+                    Some(sel) => model::selects(sel, &self.namespace_labels(pod.namespace)),
                 };
-                namespace_ok && peer.pod_selector.as_ref().is_none_or(|sel| model_selects(sel, &pod.raw.labels))
+                namespace_ok && peer.pod_selector.as_ref().is_none_or(|sel| model::selects(sel, &pod.raw.labels))
             }
         }
     }
@@ -1208,7 +1197,7 @@ fn model_admin_port(entry: &RawAdminPort, port: u16, protocol: Protocol, dst: Op
             d.raw.ports.iter().any(|c| {
                 c.name.as_deref() == Some(name.as_str())
                     && i64::from(c.container_port) == port
-                    && protocol_of(c.protocol.as_deref()) == protocol
+                    && model::protocol_of(c.protocol.as_deref()) == protocol
             })
         });
         if hit {
@@ -1226,10 +1215,10 @@ fn model_admin_port(entry: &RawAdminPort, port: u16, protocol: Protocol, dst: Op
             };
     }
     if let Some((p, Some(n))) = &entry.port_number {
-        return protocol_of(p.as_deref()) == protocol && *n == port;
+        return model::protocol_of(p.as_deref()) == protocol && *n == port;
     }
     if let Some((p, Some(a), Some(b))) = &entry.port_range {
-        return protocol_of(p.as_deref()) == protocol && *a <= port && port <= *b;
+        return model::protocol_of(p.as_deref()) == protocol && *a <= port && port <= *b;
     }
     panic!("generated an invalid port entry {entry:?}")
 }
@@ -1237,67 +1226,7 @@ fn model_admin_port(entry: &RawAdminPort, port: u16, protocol: Protocol, dst: Op
 /// S15.6: `ip` (canonical) in some CIDR; an IPv4 address is never in an IPv6 CIDR (not even
 /// `::ffff:0:0/96`).
 fn model_in_networks(networks: &[String], ip: IpAddr) -> bool {
-    networks.iter().any(|n| net(n).contains(&ip))
-}
-
-/// S4 read off the raw policy.
-fn model_types(policy: &RawPolicy) -> Vec<Direction> {
-    match policy.policy_types.as_deref() {
-        None | Some([]) => {
-            let mut types = vec![Direction::Ingress];
-            if policy.egress.as_ref().is_some_and(|e| !e.is_empty()) {
-                types.push(Direction::Egress);
-            }
-            types
-        }
-        Some(types) => types
-            .iter()
-            .map(|t| match t.as_str() {
-                "Ingress" => Direction::Ingress,
-                "Egress" => Direction::Egress,
-                other => panic!("generated an invalid policy type {other}"),
-            })
-            .collect(),
-    }
-}
-
-/// S7 read off the raw selector.
-fn model_selects(selector: &RawSelector, labels: &Labels) -> bool {
-    selector.match_labels.iter().flatten().all(|(k, v)| labels.get(k) == Some(v))
-        && selector.match_expressions.iter().flatten().all(|r| {
-            let value = labels.get(&r.key);
-            let listed = value.is_some_and(|v| r.values.iter().flatten().any(|x| x == v));
-            match r.operator.as_str() {
-                "In" => listed,
-                "NotIn" => !listed,
-                "Exists" => value.is_some(),
-                "DoesNotExist" => value.is_none(),
-                other => panic!("generated an invalid operator {other}"),
-            }
-        })
-}
-
-/// S9 read off the raw ipBlock; `ip` is canonical.
-fn model_in_block(block: &RawIpBlock, ip: IpAddr) -> bool {
-    net(&block.cidr).contains(&ip) && !block.except.iter().flatten().any(|e| net(e).contains(&ip))
-}
-
-/// S10, S11 read off the raw port entry and the destination's raw container ports.
-fn model_port(entry: &RawPort, port: u16, protocol: Protocol, dst: Option<&ModelPod>) -> bool {
-    if protocol_of(entry.protocol.as_deref()) != protocol {
-        return false;
-    }
-    match &entry.port {
-        None => true,
-        Some(RawPortValue::Number(first)) => (*first..=entry.end_port.unwrap_or(*first)).contains(&i32::from(port)),
-        Some(RawPortValue::Name(name)) => dst.is_some_and(|d| {
-            d.raw.ports.iter().any(|c| {
-                c.name.as_deref() == Some(name.as_str())
-                    && c.container_port == i32::from(port)
-                    && protocol_of(c.protocol.as_deref()) == protocol
-            })
-        }),
-    }
+    networks.iter().any(|n| model::net(n).contains(&ip))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@
 //!   CIDRs, ports, pod addresses, probes), shared by the proptest generator of
 //!   `core/tests/agreement.rs` and the `arbitrary` builders of `fuzz/src/lib.rs`; each keeps its
 //!   own strategies.
+//! - [`model`]: the primitives of the property tests' independent models, read off the raw
+//!   input (selectors, ipBlocks, ports, policy types).
 //! - [`hostile`]: inputs that must give a cluster or an error, never a panic or a hang, and what
 //!   the `load` fuzz target checks on each input.
 //!
@@ -16,3 +18,4 @@
 pub mod alphabet;
 pub mod corpus;
 pub mod hostile;
+pub mod model;
