@@ -31,7 +31,7 @@ use netpol_test_support::alphabet::{
     pod_ipv4, pod_ipv6, CIDRS, EXISTENCE_OPERATORS, LABEL_KEYS, LABEL_VALUES, NAMESPACES, POD_EDGE_HOSTS, POD_HOSTS,
     POD_SUBNETS, PORTS, PORT_NAMES, PROTOCOLS, SET_OPERATORS,
 };
-use netpol_test_support::model;
+use netpol_test_support::model::{self, Fam, RawModel, Side};
 use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
@@ -427,114 +427,20 @@ fn ip_probes(case: &Case) -> Vec<IpAddr> {
 // ---------------------------------------------------------------------------------------------
 // The independent model: DESIGN §2 read straight off the raw input.
 
-/// A pod as the model sees it: the raw object and its parsed IPs.
-struct ModelPod<'a> {
-    raw: &'a RawPod,
-    namespace: &'a str,
-    ips: Vec<IpAddr>,
-}
+/// The raw input with the v1 tier decided on it ([`RawModel`]); the verdict is read here.
+struct Model<'a>(RawModel<'a>);
 
-struct Model<'a> {
-    raw: &'a RawCluster,
-    options: Options,
-    /// In the cluster's pod order, so `PodId`s index it.
-    pods: Vec<ModelPod<'a>>,
-}
+impl<'a> std::ops::Deref for Model<'a> {
+    type Target = RawModel<'a>;
 
-/// One end as the model sees it: a pod (by name, or by one of its IPs: then only that IP's
-/// family) or an IP outside the pod model.
-enum Side {
-    Pod(usize, Option<Fam>),
-    Ip(IpAddr),
-}
-
-/// The model's own address family (S9a), not the crate's [`Family`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Fam {
-    V4,
-    V6,
-}
-
-impl Fam {
-    /// An IPv4-mapped IPv6 address is IPv4.
-    fn of(ip: IpAddr) -> Fam {
-        match ip {
-            IpAddr::V4(_) => Fam::V4,
-            IpAddr::V6(a) if a.to_ipv4_mapped().is_some() => Fam::V4,
-            IpAddr::V6(_) => Fam::V6,
-        }
-    }
-
-    fn crate_family(self) -> Family {
-        match self {
-            Fam::V4 => Family::Ipv4,
-            Fam::V6 => Family::Ipv6,
-        }
-    }
-}
-
-/// `::ffff:a.b.c.d` as `a.b.c.d`; every other address as it is.
-fn model_canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(a) => a.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
+    fn deref(&self) -> &RawModel<'a> {
+        &self.0
     }
 }
 
 impl<'a> Model<'a> {
     fn new(raw: &'a RawCluster, cluster: &Cluster, options: Options) -> Model<'a> {
-        let pods = cluster
-            .pods()
-            .iter()
-            .map(|p| {
-                let raw = raw
-                    .pods
-                    .iter()
-                    .find(|r| r.namespace.as_deref() == Some(p.namespace.as_str()) && r.name == p.name)
-                    .expect("every pod of the cluster was generated");
-                let ips = raw.ips.iter().map(|(_, ip)| ip.parse().expect("generated IPs parse")).collect();
-                ModelPod { raw, namespace: raw.namespace.as_deref().unwrap(), ips }
-            })
-            .collect();
-        Model { raw, options, pods }
-    }
-
-    /// S8: declared labels plus the name label; an undeclared namespace has only the latter.
-    fn namespace_labels(&self, name: &str) -> Labels {
-        let mut labels =
-            self.raw.namespaces.iter().find(|n| n.name == name).map(|n| n.labels.clone()).unwrap_or_default();
-        labels.insert(s(NAMESPACE_NAME_LABEL), s(name));
-        labels
-    }
-
-    /// S1: an IP that is a pod's IP is that pod, in that IP's family only (S9a).
-    fn side(&self, endpoint: Endpoint) -> Side {
-        match endpoint {
-            Endpoint::Pod(id) => Side::Pod(id.index(), None),
-            Endpoint::Ip(ip) => {
-                let ip = model_canonical(ip);
-                self.pods
-                    .iter()
-                    .position(|p| p.ips.contains(&ip))
-                    .map_or(Side::Ip(ip), |p| Side::Pod(p, Some(Fam::of(ip))))
-            }
-            other => unreachable!("an endpoint kind the model does not know: {other:?}"),
-        }
-    }
-
-    /// S9a: the families an end can use. A pod without IPs does not restrict.
-    fn families(&self, side: &Side) -> Vec<Fam> {
-        match side {
-            Side::Ip(ip) => vec![Fam::of(*ip)],
-            Side::Pod(_, Some(f)) => vec![*f],
-            Side::Pod(p, None) => {
-                let ips = &self.pods[*p].ips;
-                [Fam::V4, Fam::V6]
-                    .into_iter()
-                    .filter(|&f| ips.is_empty() || ips.iter().any(|&ip| Fam::of(ip) == f))
-                    .collect()
-            }
-        }
+        Model(RawModel::new(raw, cluster, options))
     }
 
     fn verdict(&self, src: Endpoint, dst: Endpoint, port: u16, protocol: Protocol) -> Verdict {
@@ -556,14 +462,14 @@ impl<'a> Model<'a> {
                 let egress = match src {
                     Side::Ip(_) => true,
                     Side::Pod(p, _) => {
-                        self.direction_allows(&self.pods[p], Direction::Egress, &dst, family, dst_pod, port, protocol)
+                        self.v1(&self.pods[p], Direction::Egress, &dst, family, dst_pod, port, protocol).unwrap_or(true)
                     }
                 };
                 let ingress = match dst {
                     Side::Ip(_) => true,
-                    Side::Pod(p, _) => {
-                        self.direction_allows(&self.pods[p], Direction::Ingress, &src, family, dst_pod, port, protocol)
-                    }
+                    Side::Pod(p, _) => self
+                        .v1(&self.pods[p], Direction::Ingress, &src, family, dst_pod, port, protocol)
+                        .unwrap_or(true),
                 };
                 (egress, ingress)
             };
@@ -578,67 +484,6 @@ impl<'a> Model<'a> {
             .or_else(|| per_family.first().copied())
             .unwrap_or((false, false));
         Verdict { egress, ingress, families }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn direction_allows(
-        &self,
-        local: &ModelPod,
-        direction: Direction,
-        peer: &Side,
-        family: Fam,
-        dst: Option<&ModelPod>,
-        port: u16,
-        protocol: Protocol,
-    ) -> bool {
-        let isolating: Vec<&RawPolicy> = self
-            .raw
-            .policies
-            .iter()
-            .filter(|p| {
-                p.namespace.as_deref() == Some(local.namespace)
-                    && model::selects(p.pod_selector.as_ref().unwrap(), &local.raw.labels)
-                    && model::policy_types(p).contains(&direction)
-            })
-            .collect();
-        if isolating.is_empty() {
-            return true;
-        }
-        isolating.iter().any(|policy| {
-            let rules = match direction {
-                Direction::Ingress => &policy.ingress,
-                Direction::Egress => &policy.egress,
-            };
-            rules.iter().flatten().any(|rule| {
-                let peers = rule.peers.as_deref().unwrap_or_default();
-                let ports = rule.ports.as_deref().unwrap_or_default();
-                (peers.is_empty() || peers.iter().any(|p| self.peer_matches(p, policy, peer, family)))
-                    && (ports.is_empty()
-                        || ports
-                            .iter()
-                            .any(|p| model::port_matches(p, port, protocol, dst.map(|d| d.raw.ports.as_slice()))))
-            })
-        })
-    }
-
-    /// S6, S9, S9a: in `family`, an ipBlock sees only the pod's address of that family.
-    fn peer_matches(&self, peer: &RawPeer, policy: &RawPolicy, endpoint: &Side, family: Fam) -> bool {
-        match (&peer.ip_block, endpoint) {
-            (Some(block), Side::Ip(ip)) => model::in_block(block, *ip),
-            (Some(block), Side::Pod(p, _)) => {
-                self.options.ip_block_matches_pods
-                    && self.pods[*p].ips.iter().any(|&ip| Fam::of(ip) == family && model::in_block(block, ip))
-            }
-            (None, Side::Ip(_)) => false,
-            (None, Side::Pod(p, _)) => {
-                let pod = &self.pods[*p];
-                let namespace_ok = match &peer.namespace_selector {
-                    None => policy.namespace.as_deref() == Some(pod.namespace),
-                    Some(sel) => model::selects(sel, &self.namespace_labels(pod.namespace)),
-                };
-                namespace_ok && peer.pod_selector.as_ref().is_none_or(|sel| model::selects(sel, &pod.raw.labels))
-            }
-        }
     }
 }
 
@@ -830,7 +675,7 @@ impl Under<'_> {
 /// S1, S9a: an IP that is a pod's IP (IPv4-mapped or not) is that pod.
 fn resolve(cluster: &Cluster, e: Endpoint) -> Endpoint {
     match e {
-        Endpoint::Ip(ip) => cluster.pod_with_ip(model_canonical(ip)).map_or(e, Endpoint::Pod),
+        Endpoint::Ip(ip) => cluster.pod_with_ip(model::canonical(ip)).map_or(e, Endpoint::Pod),
         pod => pod,
     }
 }
@@ -925,7 +770,7 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
             }
             for &ip in &ips {
                 // A pod's IP (or its mapped form) is that pod in one family: not in the map.
-                let ip = model_canonical(ip);
+                let ip = model::canonical(ip);
                 if cluster.pod_with_ip(ip).is_some() {
                     continue;
                 }

@@ -36,7 +36,7 @@ use netpol_test_support::alphabet::{
     pod_ipv4, pod_ipv6, CIDRS, EXISTENCE_OPERATORS, LABEL_KEYS, LABEL_VALUES, POD_EDGE_HOSTS, POD_HOSTS, POD_SUBNETS,
     PORTS, PORT_NAMES, PROTOCOLS, SET_OPERATORS,
 };
-use netpol_test_support::model;
+use netpol_test_support::model::{self, Fam, ModelPod, RawModel, Side};
 use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
@@ -736,60 +736,6 @@ fn ip_probes(case: &Case) -> Vec<IpAddr> {
 // ---------------------------------------------------------------------------------------------
 // The independent model: S15.1–S15.9 (and DESIGN §2 for the v1 tier) read off the raw input.
 
-/// A pod as the model sees it: the raw object and its parsed IPs.
-struct ModelPod<'a> {
-    raw: &'a RawPod,
-    namespace: &'a str,
-    ips: Vec<IpAddr>,
-}
-
-struct Model<'a> {
-    raw: &'a RawCluster,
-    options: Options,
-    /// In the cluster's pod order, so `PodId`s index it.
-    pods: Vec<ModelPod<'a>>,
-}
-
-/// One end as the model sees it: a pod (by name, or by one of its IPs: then only that IP's
-/// family) or an IP outside the pod model.
-enum Side {
-    Pod(usize, Option<Fam>),
-    Ip(IpAddr),
-}
-
-/// The model's own address family (S9a), not the crate's [`Family`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Fam {
-    V4,
-    V6,
-}
-
-impl Fam {
-    /// An IPv4-mapped IPv6 address is IPv4.
-    fn of(ip: IpAddr) -> Fam {
-        match ip {
-            IpAddr::V4(_) => Fam::V4,
-            IpAddr::V6(a) if a.to_ipv4_mapped().is_some() => Fam::V4,
-            IpAddr::V6(_) => Fam::V6,
-        }
-    }
-
-    fn crate_family(self) -> Family {
-        match self {
-            Fam::V4 => Family::Ipv4,
-            Fam::V6 => Family::Ipv6,
-        }
-    }
-}
-
-/// `::ffff:a.b.c.d` as `a.b.c.d`; every other address as it is.
-fn model_canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(a) => a.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
-    }
-}
-
 /// What a tier did in one direction: the action of the deciding priority group and the first
 /// matching rule of each of its policies (`Kind name`, rule index, action), sorted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -821,60 +767,20 @@ struct Account {
 
 const UNCHECKED: Account = Account { allowed: true, admin: None, baseline: None };
 
+/// The raw input with the v1 tier decided on it ([`RawModel`]); the tiers are read here.
+struct Model<'a>(RawModel<'a>);
+
+impl<'a> std::ops::Deref for Model<'a> {
+    type Target = RawModel<'a>;
+
+    fn deref(&self) -> &RawModel<'a> {
+        &self.0
+    }
+}
+
 impl<'a> Model<'a> {
     fn new(raw: &'a RawCluster, cluster: &Cluster, options: Options) -> Model<'a> {
-        let pods = cluster
-            .pods()
-            .iter()
-            .map(|p| {
-                let raw = raw
-                    .pods
-                    .iter()
-                    .find(|r| r.namespace.as_deref() == Some(p.namespace.as_str()) && r.name == p.name)
-                    .expect("every pod of the cluster was generated");
-                let ips = raw.ips.iter().map(|(_, ip)| parse_ip(ip)).collect();
-                ModelPod { raw, namespace: raw.namespace.as_deref().unwrap(), ips }
-            })
-            .collect();
-        Model { raw, options, pods }
-    }
-
-    /// S8: declared labels plus the name label; an undeclared namespace has only the latter.
-    fn namespace_labels(&self, name: &str) -> Labels {
-        let mut labels =
-            self.raw.namespaces.iter().find(|n| n.name == name).map(|n| n.labels.clone()).unwrap_or_default();
-        labels.insert(s(NAMESPACE_NAME_LABEL), s(name));
-        labels
-    }
-
-    /// S1: an IP that is a pod's IP is that pod, in that IP's family only (S9a).
-    fn side(&self, endpoint: Endpoint) -> Side {
-        match endpoint {
-            Endpoint::Pod(id) => Side::Pod(id.index(), None),
-            Endpoint::Ip(ip) => {
-                let ip = model_canonical(ip);
-                self.pods
-                    .iter()
-                    .position(|p| p.ips.contains(&ip))
-                    .map_or(Side::Ip(ip), |p| Side::Pod(p, Some(Fam::of(ip))))
-            }
-            other => unreachable!("an endpoint kind the model does not know: {other:?}"),
-        }
-    }
-
-    /// S9a: the families an end can use. A pod without IPs does not restrict.
-    fn families(&self, side: &Side) -> Vec<Fam> {
-        match side {
-            Side::Ip(ip) => vec![Fam::of(*ip)],
-            Side::Pod(_, Some(f)) => vec![*f],
-            Side::Pod(p, None) => {
-                let ips = &self.pods[*p].ips;
-                [Fam::V4, Fam::V6]
-                    .into_iter()
-                    .filter(|&f| ips.is_empty() || ips.iter().any(|&ip| Fam::of(ip) == f))
-                    .collect()
-            }
-        }
+        Model(RawModel::new(raw, cluster, options))
     }
 
     /// The verdict, and per shared family the (egress, ingress) accounts.
@@ -1091,7 +997,7 @@ impl<'a> Model<'a> {
                         model::selects(nodes, &n.labels)
                             && n.addresses.iter().any(|(kind, address)| {
                                 (kind == "InternalIP" || kind == "ExternalIP")
-                                    && model_canonical(parse_ip(address)) == *ip
+                                    && model::canonical(parse_ip(address)) == *ip
                             })
                     });
                     if hit {
@@ -1101,69 +1007,6 @@ impl<'a> Model<'a> {
                 } else {
                     false
                 }
-            }
-        }
-    }
-
-    /// The v1 tier (S2–S11): `None` when no NetworkPolicy isolates the pod in the direction,
-    /// else whether some rule of an isolating policy admits.
-    #[allow(clippy::too_many_arguments)]
-    fn v1(
-        &self,
-        local: &ModelPod,
-        direction: Direction,
-        peer: &Side,
-        family: Fam,
-        dst: Option<&ModelPod>,
-        port: u16,
-        protocol: Protocol,
-    ) -> Option<bool> {
-        let isolating: Vec<&RawPolicy> = self
-            .raw
-            .policies
-            .iter()
-            .filter(|p| {
-                p.namespace.as_deref() == Some(local.namespace)
-                    && model::selects(p.pod_selector.as_ref().unwrap(), &local.raw.labels)
-                    && model::policy_types(p).contains(&direction)
-            })
-            .collect();
-        if isolating.is_empty() {
-            return None;
-        }
-        Some(isolating.iter().any(|policy| {
-            let rules = match direction {
-                Direction::Ingress => &policy.ingress,
-                Direction::Egress => &policy.egress,
-            };
-            rules.iter().flatten().any(|rule| {
-                let peers = rule.peers.as_deref().unwrap_or_default();
-                let ports = rule.ports.as_deref().unwrap_or_default();
-                (peers.is_empty() || peers.iter().any(|p| self.v1_peer_matches(p, policy, peer, family)))
-                    && (ports.is_empty()
-                        || ports
-                            .iter()
-                            .any(|p| model::port_matches(p, port, protocol, dst.map(|d| d.raw.ports.as_slice()))))
-            })
-        }))
-    }
-
-    /// S6, S9, S9a: in `family`, an ipBlock sees only the pod's address of that family.
-    fn v1_peer_matches(&self, peer: &RawPeer, policy: &RawPolicy, endpoint: &Side, family: Fam) -> bool {
-        match (&peer.ip_block, endpoint) {
-            (Some(block), Side::Ip(ip)) => model::in_block(block, *ip),
-            (Some(block), Side::Pod(p, _)) => {
-                self.options.ip_block_matches_pods
-                    && self.pods[*p].ips.iter().any(|&ip| Fam::of(ip) == family && model::in_block(block, ip))
-            }
-            (None, Side::Ip(_)) => false,
-            (None, Side::Pod(p, _)) => {
-                let pod = &self.pods[*p];
-                let namespace_ok = match &peer.namespace_selector {
-                    None => policy.namespace.as_deref() == Some(pod.namespace),
-                    Some(sel) => model::selects(sel, &self.namespace_labels(pod.namespace)),
-                };
-                namespace_ok && peer.pod_selector.as_ref().is_none_or(|sel| model::selects(sel, &pod.raw.labels))
             }
         }
     }
