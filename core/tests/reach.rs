@@ -429,3 +429,23 @@ fn whole_namespaces_fold_in_the_statement() {
          It is not reachable from outside the cluster."
     );
 }
+
+/// S15: a connection an admin Accept grants names that cluster policy and rule.
+#[test]
+fn an_admin_accept_is_named_as_the_grant() {
+    let engine = from_yaml(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: ops, labels: {team: ops}}\n---\n\
+         apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: shop}\nstatus: {phase: Running, podIP: 10.3.0.10}\n---\n\
+         apiVersion: v1\nkind: Pod\nmetadata: {name: tool, namespace: ops}\nstatus: {phase: Running, podIP: 10.3.1.10}\n---\n\
+         apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\n\
+         spec: {podSelector: {}, policyTypes: [Ingress]}\n---\n\
+         apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: ops-in}\n\
+         spec: {tier: Admin, priority: 3, subject: {namespaces: {}}, ingress: [{action: Accept, from: \
+         [{namespaces: {matchLabels: {team: ops}}}], protocols: [{tcp: {destinationPort: {number: 5432}}}]}]}\n",
+    );
+    let r = ask(&engine, "shop/db", Direction::Ingress);
+    let part = &r.parts[0];
+    assert_eq!(peers(&part.peers), ["ops/tool: 5432/TCP [\"ops/tool\"]"]);
+    let grant = rules(&[("ClusterNetworkPolicy ops-in", "spec.ingress[0] (admin tier)")]);
+    line("5432/TCP", Access::NotIsolated, grant, &part.peers[0].grants[0]);
+}

@@ -97,7 +97,8 @@ impl Subject {
 /// A rule that grants a connection: `shop/postgres-from-api spec.ingress[0]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Grant {
-    /// The policy, `namespace/name`.
+    /// The policy, `namespace/name`, or a cluster policy by kind and name
+    /// (`ClusterNetworkPolicy protect-db`).
     pub policy: String,
     /// The rule's YAML path, `spec.ingress[0]`.
     pub rule: String,
@@ -127,6 +128,22 @@ impl Access {
         match d.reason {
             Reason::NotAPod => Access::NotChecked,
             Reason::NotIsolated | Reason::SelfTraffic => Access::NotIsolated,
+            // S15: the accepting rule of the tier that decided.
+            Reason::AdminAccepted | Reason::BaselineAccepted => {
+                let step = if d.reason == Reason::AdminAccepted { &d.admin } else { &d.baseline };
+                let grants = step
+                    .iter()
+                    .map(|s| {
+                        let m = s.deciding();
+                        let policy = &cluster.cluster_policies()[m.policy];
+                        Grant {
+                            policy: policy.display_name(),
+                            rule: format!("spec.{}[{}] ({} tier)", d.direction.field(), m.rule, s.tier.word()),
+                        }
+                    })
+                    .collect();
+                Access::Rules(grants)
+            }
             _ => {
                 let mut grants: Vec<Grant> = d
                     .admitting
