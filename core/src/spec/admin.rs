@@ -256,7 +256,7 @@ pub enum AdminPort {
 impl AdminPort {
     /// Whether this entry matches `port`/`protocol` towards a destination whose container
     /// ports are `destination_ports` (`None` for an address outside the pod model). Not for
-    /// [`AdminPort::Unknown`], which [`AdminRule::matches`] handles for the whole rule.
+    /// [`AdminPort::Unknown`], which [`AdminRule::fails_closed`] handles for the whole rule.
     pub fn matches(&self, port: u16, protocol: Protocol, destination_ports: Option<&[ContainerPort]>) -> bool {
         match self {
             AdminPort::Port(p) => p.matches(port, protocol, destination_ports),
