@@ -75,8 +75,8 @@ pub struct InputArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_INPUT_BYTES)]
     pub max_input_bytes: usize,
     /// Set a limit on the input (repeatable): objects, depth, alias-events, labels,
-    /// expressions, values, rules, peers, ports, ip-blocks, excepts or compile-bytes (defaults in
-    /// the README).
+    /// expressions, values, rules, peers, ports, ip-blocks, excepts, tier-rules or compile-bytes
+    /// (defaults in the README).
     #[arg(long = "limit", value_name = "NAME=N", value_parser = |s: &str| s.parse::<LimitSetting>())]
     pub limits: Vec<LimitSetting>,
     /// Refuse a cluster whose compiled tables would take more than this many bytes, as

@@ -3,6 +3,7 @@ that keep their own family, compared with the CLI's ``check``."""
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import pathlib
 import pickle
@@ -80,6 +81,8 @@ items:
 
 def _direction_json(d: netpol.DirectionExplanation) -> Dict[str, Any]:
     return {
+        "admin": None if d.admin is None else dataclasses.asdict(d.admin),
+        "baseline": None if d.baseline is None else dataclasses.asdict(d.baseline),
         "allowed": d.allowed,
         "reason": d.reason,
         "isolating_policies": d.isolating_policies,
