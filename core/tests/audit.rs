@@ -925,3 +925,33 @@ fn np505_cni_differences_and_np506_subject_matching_nothing() {
     );
     assert_eq!(only(&report, "NP506").objects, ["ClusterNetworkPolicy nobody"]);
 }
+
+/// S15.3 at scale: 200 policies at one priority over 200 namespaces, with alternating actions,
+/// never apply to a common pod; one more over the first namespace does, with two of them.
+#[test]
+fn np501_only_for_policies_that_share_pods() {
+    let mut docs = Vec::new();
+    for i in 0..200 {
+        docs.push(ns(&format!("n{i}"), &format!("team: t{i}")));
+        docs.push(pod(&format!("n{i}"), "p", "app: x", &format!("10.1.{}.{}", i / 200, i % 200 + 1), ""));
+        let action = if i % 2 == 0 { "Accept" } else { "Deny" };
+        docs.push(cnp(
+            &format!("c{i}"),
+            "Admin",
+            5,
+            &format!("{{namespaces: {{matchLabels: {{team: t{i}}}}}}}"),
+            &format!("ingress: [{{action: {action}, from: [{{namespaces: {{}}}}]}}]"),
+        ));
+    }
+    assert!(!run(&docs).ids().contains(&"NP501"));
+    docs.push(cnp(
+        "wide",
+        "Admin",
+        5,
+        "{namespaces: {matchLabels: {team: t0}}}",
+        "ingress: [{action: Deny, from: [{namespaces: {}}]}]",
+    ));
+    let report = run(&docs);
+    let f = only(&report, "NP501");
+    assert_eq!(f.objects, ["ClusterNetworkPolicy c0", "ClusterNetworkPolicy wide"]);
+}

@@ -210,41 +210,54 @@ impl Cluster {
     /// `a < b`) of one tier and priority that both apply to some pod and have rules in
     /// `direction` with different actions: one connection may match both, and the API leaves
     /// the outcome undefined. Peers are not compared, so a pair may never meet in practice.
+    /// Sorted; at most [`Cluster::MAX_AMBIGUITIES`] pairs.
+    ///
+    /// Subjects are matched once per distinct (namespace, labels) of the pods and policy, not
+    /// per pair of policies: many policies at one priority over disjoint namespaces cost their
+    /// number times the label sets.
     pub fn ambiguous_priorities(&self) -> Vec<(usize, usize, Direction)> {
         let policies = &self.cluster_policies;
-        let mut out = Vec::new();
+        // Pods that answer every subject alike: one per (namespace, labels).
+        let mut seen_labels = alloc::collections::BTreeSet::new();
+        let representatives: Vec<&Pod> =
+            self.pods.iter().filter(|p| seen_labels.insert((p.namespace_id, &p.labels))).collect();
+        let actions = |k: usize, direction: Direction| {
+            let mut seen = [false; 3];
+            policies[k].rules(direction).iter().for_each(|r| seen[r.effective_action() as usize] = true);
+            seen
+        };
+        let differ = |x: [bool; 3], y: [bool; 3]| (0..3).any(|i| x[i] && (0..3).any(|j| j != i && y[j]));
+        let mut out = alloc::collections::BTreeSet::new();
         let mut start = 0;
-        while start < policies.len() {
+        while start < policies.len() && out.len() < Self::MAX_AMBIGUITIES {
             let (tier, priority) = (policies[start].tier, policies[start].priority);
             let end = start + policies[start..].iter().take_while(|p| p.tier == tier && p.priority == priority).count();
-            for a in start..end {
-                for b in a + 1..end {
-                    for direction in [Direction::Ingress, Direction::Egress] {
-                        let actions = |k: usize| {
-                            let mut seen = [false; 3];
-                            policies[k]
-                                .rules(direction)
-                                .iter()
-                                .for_each(|r| seen[r.effective_action() as usize] = true);
-                            seen
-                        };
-                        let (x, y) = (actions(a), actions(b));
-                        let differ = (0..3).any(|i| x[i] && (0..3).any(|j| j != i && y[j]));
-                        if differ
-                            && (0..self.pods.len()).any(|p| {
-                                self.subject_of(&policies[a], PodId(p as u32))
-                                    && self.subject_of(&policies[b], PodId(p as u32))
-                            })
-                        {
-                            out.push((a, b, direction));
+            for direction in [Direction::Ingress, Direction::Egress] {
+                let members: Vec<(usize, [bool; 3])> =
+                    (start..end).map(|k| (k, actions(k, direction))).filter(|(_, a)| a.iter().any(|&x| x)).collect();
+                if !members.iter().any(|&(_, x)| members.iter().any(|&(_, y)| differ(x, y))) {
+                    continue; // One kind of action only: nothing to disagree on.
+                }
+                for pod in &representatives {
+                    let labels = &self.namespace(pod.namespace_id).labels;
+                    let applying: Vec<&(usize, [bool; 3])> =
+                        members.iter().filter(|(k, _)| policies[*k].subject.matches(labels, &pod.labels)).collect();
+                    for (i, &&(a, x)) in applying.iter().enumerate() {
+                        for &&(b, y) in &applying[i + 1..] {
+                            if differ(x, y) && out.len() < Self::MAX_AMBIGUITIES {
+                                out.insert((a, b, direction));
+                            }
                         }
                     }
                 }
             }
             start = end;
         }
-        out
+        out.into_iter().collect()
     }
+
+    /// The most pairs [`Cluster::ambiguous_priorities`] reports.
+    pub const MAX_AMBIGUITIES: usize = 1_000;
 
     /// S15.2, S15.6–S15.8: whether `rule` of a cluster policy matches the connection with
     /// `peer` (resolved) at the other end, over `family`, on `port`/`protocol` towards a
