@@ -77,7 +77,7 @@ NETPOL_CLI="$target_dir/debug/netpol" "$venv/bin/pytest" -q python/tests
 step "README example runs"
 "$target_dir/debug/netpol" matrix examples/cluster.yaml --port 8080 >/dev/null
 
-step "wasm playground: build the package (small profile), type-check the page, then the page in headless Chromium"
+step "wasm playground: build the package (small profile), type-check the page, then the page in headless Chromium (and the corpus through the wasm Engine)"
 WASM_PROFILE=wasm bash "$shared/recipes/wasm-build.sh" wasm wasm/playground/pkg
 gzip -9 -c wasm/playground/pkg/netpol_wasm_bg.wasm | wc -c | xargs printf 'netpol_wasm_bg.wasm: %s bytes gzipped\n'
 # TypeScript is a dev tool only (the page loads no dependency); npm ci again when the lock changed.
@@ -85,7 +85,9 @@ gzip -9 -c wasm/playground/pkg/netpol_wasm_bg.wasm | wc -c | xargs printf 'netpo
     (cd wasm/playground && npm ci --no-audit --no-fund)
 wasm/playground/node_modules/.bin/tsc --noEmit -p wasm/playground
 "$target_dir/debug/netpol" matrix examples/cluster.yaml --port 8080 -o json > "$target_dir/playground-matrix.json"
-node wasm/playground/test/browser-test.mjs --expect-matrix "$target_dir/playground-matrix.json" --out "$target_dir/playground"
+"$venv/bin/python" scripts/corpus-json.py > "$target_dir/corpus.json"
+node wasm/playground/test/browser-test.mjs --expect-matrix "$target_dir/playground-matrix.json" \
+    --corpus "$target_dir/corpus.json" --out "$target_dir/playground"
 
 echo
 echo "all tests passed"

@@ -33,7 +33,7 @@ const repo = path.resolve(here, '..', '..', '..');
 function usage(msg) {
   if (msg) console.error(`browser-test: ${msg}`);
   console.error('usage: node browser-test.mjs --expect-matrix M.json [--out DIR] [--root DIR] ' +
-    '[--chromium PATH] [--timeout MS] [--max-ms N]');
+    '[--chromium PATH] [--timeout MS] [--max-ms N] [--corpus CORPUS.json]');
   process.exit(2);
 }
 
@@ -52,6 +52,7 @@ for (let i = 0; i < argv.length; i++) {
     case '--chromium': opt.chromium = val(); break;
     case '--timeout': opt.timeout = Math.min(20000, Number(val())); break;
     case '--max-ms': opt.maxMs = Number(val()); break;
+    case '--corpus': opt.corpus = val(); break;
     case '-h': case '--help': usage();
     default: usage(`unknown argument ${a}`);
   }
@@ -63,6 +64,11 @@ if (!existsSync(path.join(opt.root, 'pkg', 'netpol_wasm_bg.wasm'))) {
 }
 let expected;
 try { expected = JSON.parse(readFileSync(opt.expectMatrix, 'utf8')); } catch (e) { usage(`cannot read ${opt.expectMatrix}: ${e.message}`); }
+// The valid cases of core/testdata/ as JSON (scripts/corpus-json.py), run through the wasm Engine.
+let corpus = null;
+if (opt.corpus) {
+  try { corpus = JSON.parse(readFileSync(opt.corpus, 'utf8')); } catch (e) { usage(`cannot read ${opt.corpus}: ${e.message}`); }
+}
 
 function loadPlaywright() {
   const bases = [
@@ -443,6 +449,55 @@ try {
     const r = await page.evaluate(() => ({ src: document.querySelector('#source-name').textContent, pods: [...document.querySelectorAll('#matrix tbody tr')].map((tr) => tr.dataset.src) }));
     assert(r.src === 'ns.yaml, more.yaml' && r.pods.length === 5 && r.pods.includes('dev/extra'), `source ${r.src}, pods ${r.pods}`);
   });
+
+  if (corpus) {
+    await check('the corpus of core/testdata through the wasm Engine: every check and matrix cell as expected', async () => {
+      const r = await page.evaluate(async (cases) => {
+        const { Engine } = await import('./pkg/netpol_wasm.js');
+        const covers = (pattern, pod) => {
+          if (pattern === '*') return true;
+          const [pns, pname] = pattern.split('/');
+          const [ns, name] = pod.split('/');
+          return (pns === '*' || pns === ns) && (pname === '*' || pname === name);
+        };
+        const failures = [];
+        let verdicts = 0;
+        for (const c of cases) {
+          const o = c.options;
+          let engine;
+          try {
+            engine = new Engine(c.text, {
+              selfTraffic: o.self_traffic ?? 'allow',
+              ipblockPodIps: o.ip_block_matches_pods === false ? 'ignore' : 'match',
+              strict: (o.strictness ?? 'strict') === 'strict',
+              tie: o.tie ?? 'deny-wins',
+            });
+          } catch (e) { failures.push(`${c.name}: does not load: ${e.message}`); continue; }
+          const selfAllowed = (o.self_traffic ?? 'allow') === 'allow';
+          for (const x of c.expect) {
+            if (x.matrix) {
+              const m = engine.matrix(x.matrix.port, x.matrix.protocol ?? 'TCP');
+              m.pods.forEach((src, i) => m.pods.forEach((dst, j) => {
+                let want = x.default;
+                for (const cell of x.cells ?? []) if (covers(cell.from, src) && covers(cell.to, dst)) want = cell.allowed;
+                if (i === j && selfAllowed) want = true;
+                verdicts++;
+                if (m.allowed[i][j] !== want) failures.push(`${c.name}: matrix ${src} -> ${dst}: expected ${want}`);
+              }));
+            } else {
+              const v = engine.decide(x.from, x.to, x.port, x.protocol ?? 'TCP');
+              verdicts++;
+              if (v.allowed !== x.allowed) failures.push(`${c.name}: ${x.from} -> ${x.to} ${x.port}: expected ${x.allowed}`);
+            }
+          }
+          engine.free();
+        }
+        return { cases: cases.length, verdicts, failures };
+      }, corpus);
+      assert(r.failures.length === 0, `${r.failures.length} failures:\n${r.failures.slice(0, 20).join('\n')}`);
+      return `${r.cases} cases, ${r.verdicts} verdicts`;
+    });
+  }
 
   await check('the admin tiers example: a cell denied by the admin tier, one passed to a NetworkPolicy', async () => {
     await afterCompile(page, () => page.selectOption('#example', 'admin-tiers'));
