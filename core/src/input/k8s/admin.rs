@@ -220,7 +220,7 @@ pub(super) fn cluster_policy(
                     let (peers, wrong) = if direction == "ingress" { (r.from, r.to) } else { (r.to, r.from) };
                     let (right, other) = if direction == "ingress" { ("from", "to") } else { ("to", "from") };
                     if wrong.is_some() {
-                        misplaced(format!("{at}.{other}"), Some(if right == "from" { "from" } else { "to" }));
+                        misplaced(format!("{at}.{other}"), Some(right));
                     }
                     let ports: Option<Vec<RawAdminPort>> = if v1alpha2 {
                         if r.ports.is_some() {
