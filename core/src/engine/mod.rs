@@ -9,6 +9,7 @@
 mod by_ip;
 pub(crate) mod compile;
 pub(crate) mod connectivity;
+pub(crate) mod live;
 #[cfg(feature = "k8s")]
 pub(crate) mod load;
 

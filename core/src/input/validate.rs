@@ -434,6 +434,7 @@ impl RawCluster {
             return Err(Error::new(v.errors));
         }
         // S8: namespaces referenced but not given get just their name label.
+        let mut assumed = Vec::new();
         for ns in &v.referenced {
             if !namespaces.contains_key(ns) {
                 v.warnings.push(Diagnostic::new(
@@ -442,10 +443,15 @@ impl RawCluster {
                     format!("not given; assumed with the single label {NAMESPACE_NAME_LABEL}={ns}"),
                 ));
                 namespaces.insert(ns.clone(), Namespace::assumed(ns));
+                assumed.push(ns.clone());
             }
         }
-        Ok(Cluster::from_parts(namespaces.into_values().collect(), pods, policies, left_out, v.warnings)
-            .with_admin(cluster_policies, nodes))
+        let mut cluster = Cluster::from_parts(namespaces.into_values().collect(), pods, policies, left_out, v.warnings)
+            .with_admin(cluster_policies, nodes);
+        for ns in &assumed {
+            cluster.mark_assumed(ns);
+        }
+        Ok(cluster)
     }
 }
 

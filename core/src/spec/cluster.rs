@@ -1,5 +1,6 @@
 //! The cluster: namespaces, pods and policies after validation, in a fixed order.
 
+use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::IpAddr;
@@ -92,18 +93,20 @@ impl Pod {
 /// Validated namespaces, pods and NetworkPolicies, plus the warnings produced on the way.
 #[derive(Clone, Debug, Default)]
 pub struct Cluster {
-    namespaces: Vec<Namespace>,
-    pods: Vec<Pod>,
-    policies: Vec<NetworkPolicy>,
+    pub(super) namespaces: Vec<Namespace>,
+    pub(super) pods: Vec<Pod>,
+    pub(super) policies: Vec<NetworkPolicy>,
     /// Sorted by tier, priority, then name (S15).
-    cluster_policies: Vec<ClusterPolicy>,
+    pub(super) cluster_policies: Vec<ClusterPolicy>,
     /// Sorted by name.
-    nodes: Vec<Node>,
+    pub(super) nodes: Vec<Node>,
     /// What `domainNames` peers resolve to (empty: unknown).
-    dns: DnsMap,
+    pub(super) dns: DnsMap,
     /// Sorted by namespace, then name; no name is also in `pods`.
-    left_out: Vec<LeftOutPod>,
-    warnings: Vec<Diagnostic>,
+    pub(super) left_out: Vec<LeftOutPod>,
+    pub(super) warnings: Vec<Diagnostic>,
+    /// The namespaces assumed because pods or policies name them (S8), not given.
+    pub(super) assumed: BTreeSet<String>,
 }
 
 impl Cluster {
@@ -136,7 +139,19 @@ impl Cluster {
             dns: DnsMap::default(),
             left_out,
             warnings,
+            assumed: BTreeSet::new(),
         }
+    }
+
+    /// Records that namespace `name` was assumed (S8), not given: it goes when nothing names
+    /// it any more ([`Cluster::apply`]).
+    pub(crate) fn mark_assumed(&mut self, name: &str) {
+        self.assumed.insert(name.into());
+    }
+
+    /// Whether namespace `name` is assumed (S8): named by pods or policies, not given.
+    pub fn is_assumed(&self, name: &str) -> bool {
+        self.assumed.contains(name)
     }
 
     /// Adds the cluster-wide policies (sorted by tier, priority, then name) and the Nodes

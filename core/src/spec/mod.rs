@@ -10,6 +10,7 @@
 //! diagnostics every stage reports in (`diagnostic.rs`).
 
 pub mod admin;
+pub mod change;
 mod cluster;
 mod diagnostic;
 mod dns;

@@ -17,6 +17,7 @@
 pub(crate) mod bits;
 mod estimate;
 pub(crate) mod ip_class;
+pub(crate) mod keyer;
 pub(crate) mod port_class;
 pub(crate) mod rows;
 mod selector_index;
@@ -30,6 +31,7 @@ use smallvec::SmallVec;
 
 use self::estimate::Estimate;
 use self::ip_class::IpClasses;
+use self::keyer::Keyer;
 use self::port_class::{protocol_index, PortClasses};
 use self::rows::{RowRef, RowSet, Rows};
 use self::selector_index::SelectorIndex;
@@ -94,6 +96,12 @@ impl Compiler {
     /// With [`Tie::Error`](crate::spec::Tie) a cluster where cluster policies of one tier and
     /// priority may disagree ([`Cluster::ambiguous_priorities`], S15.3) is refused, naming them.
     pub fn try_compile_owned(&self, cluster: Cluster) -> Result<Engine, Error> {
+        self.try_compile_keyed(cluster, false).map(|(engine, _)| engine)
+    }
+
+    /// [`Compiler::try_compile_owned`], and with `keyed` the [`Keyer`] that places pods the
+    /// engine was not compiled with.
+    pub(crate) fn try_compile_keyed(&self, cluster: Cluster, keyed: bool) -> Result<(Engine, Option<Keyer>), Error> {
         if self.options.tie == crate::spec::Tie::Error {
             let problems: Vec<Diagnostic> = cluster
                 .ambiguous_priorities()
@@ -115,8 +123,8 @@ impl Compiler {
             }
         }
         let budget = self.max_bytes.unwrap_or(usize::MAX);
-        match Tables::build(&cluster, &self.options, budget) {
-            Ok(tables) => Ok(Engine::new(cluster, self.options, tables)),
+        match Tables::build_keyed(&cluster, &self.options, budget, keyed) {
+            Ok((tables, keyer)) => Ok((Engine::new(cluster, self.options, tables), keyer)),
             Err(estimate) => Err(Error::single(Diagnostic::new(None, "", estimate.over(budget)))),
         }
     }
@@ -197,12 +205,27 @@ impl Tables {
     /// (stage 3a, [`estimate`]) before any row is built: the distinct peers, the distinct peer
     /// sets of rules and the rows each port sweep can add are counted first.
     fn build(cluster: &Cluster, options: &Options, budget: usize) -> Result<Tables, Estimate> {
+        Tables::build_keyed(cluster, options, budget, false).map(|(tables, _)| tables)
+    }
+
+    /// [`Tables::build`], and with `keyed` the [`Keyer`] that places pods the tables were not
+    /// compiled with (for [`Live`](crate::Live)).
+    pub(crate) fn build_keyed(
+        cluster: &Cluster,
+        options: &Options,
+        budget: usize,
+        keyed: bool,
+    ) -> Result<(Tables, Option<Keyer>), Estimate> {
         let policies = cluster.policies();
 
         let vocabulary = Vocabulary::of(cluster);
-        let Identities { list: identities, answers, pod_identity, v6_column, split } =
+        let Identities { list: identities, answers, pod_identity, v6_column, split, keys } =
             Identities::of(cluster, &vocabulary, options, budget)?;
-        let Vocabulary { pod_selectors, ns_selectors, named_ids, ip_classes, ns_match, .. } = vocabulary;
+        let Vocabulary { pod_selectors, ns_selectors, named_ids, ip_classes, ns_match, has_networks } = vocabulary;
+        let keyer = keyed.then(|| {
+            let track_ips = options.ip_block_matches_pods || has_networks;
+            Keyer::new(&pod_selectors, &answers, &named_ids, track_ips, keys)
+        });
         let n_ids = identities.len();
         let ip_base = n_ids + split.len();
         let columns = ip_base + ip_classes.len();
@@ -445,7 +468,7 @@ impl Tables {
             .iter()
             .map(|&id| [id, v6_column[id as usize] << 2 | u32::from(families[id as usize])])
             .collect();
-        Ok(Tables {
+        let tables = Tables {
             pod_identity,
             pod_lookup,
             member_start,
@@ -461,7 +484,8 @@ impl Tables {
             ingress_index,
             rows,
             open_row: all_row,
-        })
+        };
+        Ok((tables, keyer))
     }
 
     /// Bytes held by the tables.
@@ -523,7 +547,7 @@ fn by_port_class(index: &[u32], classes: usize) -> Vec<u32> {
 }
 
 /// The pods of each identity: `members[member_start[i]..member_start[i + 1]]`, ascending.
-fn members_of(pod_identity: &[u32], n_ids: usize) -> (Vec<u32>, Vec<u32>) {
+pub(crate) fn members_of(pod_identity: &[u32], n_ids: usize) -> (Vec<u32>, Vec<u32>) {
     let mut member_start = vec![0u32; n_ids + 1];
     for &id in pod_identity {
         member_start[id as usize + 1] += 1;
@@ -653,6 +677,8 @@ struct Identities {
     v6_column: Vec<u32>,
     /// Split identities, in IPv6-column order.
     split: Vec<u32>,
+    /// Each identity's key.
+    keys: HashMap<IdentityKey, u32>,
 }
 
 impl Identities {
@@ -700,28 +726,16 @@ impl Identities {
                 group_answers[group] = answers.intern(&scratch);
             }
             let answer = group_answers[group];
-            let mut classes: SmallVec<[u32; 2]> = SmallVec::new();
-            if track_ips {
-                classes.extend(pod.ips.iter().map(|ip| ip_classes.class_of(*ip) as u32));
-                classes.sort_unstable();
-                classes.dedup();
-            }
-            let mut named: Vec<NamedPort> = pod
-                .ports
-                .iter()
-                .filter_map(|c| {
-                    let p = protocol_index(c.protocol) as u8;
-                    let id = named_ids.get(&(c.name.as_deref()?, p))?;
-                    Some((*id, p, c.number))
-                })
-                .collect();
-            named.sort_unstable();
-            named.dedup();
-            let families = ips_family_mask(&pod.ips);
-            let key = (namespace, answer, families, classes, named);
+            let key = pod_key(pod, answer, track_ips, ip_classes, |name, p| named_ids.get(&(name, p)).copied());
             let next = identities.len() as u32;
             let id = *identity_of_key.entry(key.clone()).or_insert_with(|| {
-                identities.push(Identity { namespace, answers: answer, families, ip_classes: key.3, named: key.4 });
+                identities.push(Identity {
+                    namespace,
+                    answers: answer,
+                    families: key.2,
+                    ip_classes: key.3,
+                    named: key.4,
+                });
                 next
             });
             pod_identity.push(id);
@@ -738,8 +752,36 @@ impl Identities {
                 split.push(i as u32);
             }
         }
-        Ok(Identities { list: identities, answers, pod_identity, v6_column, split })
+        Ok(Identities { list: identities, answers, pod_identity, v6_column, split, keys: identity_of_key })
     }
+}
+
+/// What tells `pod` apart from other pods (see [`IdentityKey`]), given its selector answers'
+/// row `answer`, whether IP classes count, and the ids of referenced named ports.
+fn pod_key(
+    pod: &crate::spec::Pod,
+    answer: u32,
+    track_ips: bool,
+    ip_classes: &IpClasses,
+    named_id: impl Fn(&str, u8) -> Option<u32>,
+) -> IdentityKey {
+    let mut classes: SmallVec<[u32; 2]> = SmallVec::new();
+    if track_ips {
+        classes.extend(pod.ips.iter().map(|ip| ip_classes.class_of(*ip) as u32));
+        classes.sort_unstable();
+        classes.dedup();
+    }
+    let mut named: Vec<NamedPort> = pod
+        .ports
+        .iter()
+        .filter_map(|c| {
+            let p = protocol_index(c.protocol) as u8;
+            Some((named_id(c.name.as_deref()?, p)?, p, c.number))
+        })
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    (pod.namespace_id.0, answer, ips_family_mask(&pod.ips), classes, named)
 }
 
 /// Where one rule port entry admits: port classes `start..end` admit the peers of row `row`.
