@@ -49,7 +49,7 @@ pub fn at_most(max: usize) -> impl TypedValueParser<Value = usize> {
 }
 
 /// Where the cluster comes from and how it is evaluated.
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 pub struct InputArgs {
     /// YAML or JSON files, directories (read recursively), or `-` for stdin.
     #[arg(value_name = "INPUT", required = true)]

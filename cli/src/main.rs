@@ -9,15 +9,18 @@ mod bench;
 mod check;
 mod connectivity;
 mod diff;
+mod drift;
 mod flows;
 mod generate;
 mod graph;
 mod input;
 mod matrix;
+mod metrics;
 mod output;
 mod reach;
 mod suggest;
 mod verify;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -74,6 +77,15 @@ enum Command {
     /// Who may reach a pod, a workload or an address (--to), or what it may reach (--from):
     /// peers by workload and namespace, external ranges, ports, and the rules that grant them.
     Reach(reach::ReachArgs),
+    /// Watch a cluster live: read a watch stream (`kubectl get ... -o json --watch
+    /// --output-watch-events`) after an optional initial listing and print, per change, the
+    /// connections newly allowed or denied and the audit findings opened or closed; optionally
+    /// the drift from Git (--desired) and Prometheus metrics (--metrics).
+    Watch(watch::WatchArgs),
+    /// Compare the live policies with those kept in Git: policies only live, only in Git or
+    /// different, and the connections the difference opens or closes. Exit 1 on drift, 2 on bad
+    /// input.
+    Drift(drift::DriftArgs),
 }
 
 /// The process outcome of a subcommand.
@@ -104,6 +116,8 @@ fn main() -> ExitCode {
         Command::Suggest(args) => suggest::run(args),
         Command::Flows(args) => flows::run(args),
         Command::Reach(args) => reach::run(args),
+        Command::Watch(args) => watch::run(args),
+        Command::Drift(args) => drift::run(args),
     };
     match outcome {
         Outcome::Ok => ExitCode::SUCCESS,

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use serde_json::{json, Value};
 
-use super::{AuditReport, NamespaceCoverage, Severity};
+use super::{AuditReport, Finding, NamespaceCoverage, Severity};
 
 fn share(n: usize, of: usize) -> Value {
     if of == 0 {
@@ -32,21 +32,7 @@ impl AuditReport {
     /// "ingress_share", "egress_share"}], "summary": {"findings", "error", "warning", "info",
     /// "pods", "ingress_isolated", "egress_isolated"}}`; shares are 0–1, `null` without pods.
     pub fn to_json(&self) -> Value {
-        let findings: Vec<Value> = self
-            .findings
-            .iter()
-            .map(|f| {
-                json!({
-                    "id": f.id,
-                    "slug": f.slug,
-                    "severity": f.severity.as_str(),
-                    "objects": f.objects,
-                    "paths": f.paths.iter().map(|l| json!({"object": l.object, "path": l.path})).collect::<Vec<_>>(),
-                    "why": f.why,
-                    "fix": f.fix,
-                })
-            })
-            .collect();
+        let findings: Vec<Value> = self.findings.iter().map(Finding::to_json).collect();
         let pods: usize = self.coverage.iter().map(|c| c.pods).sum();
         json!({
             "findings": findings,
@@ -60,6 +46,22 @@ impl AuditReport {
                 "ingress_isolated": self.coverage.iter().map(|c| c.ingress_isolated).sum::<usize>(),
                 "egress_isolated": self.coverage.iter().map(|c| c.egress_isolated).sum::<usize>(),
             },
+        })
+    }
+}
+
+impl Finding {
+    /// `{"id", "slug", "severity", "objects", "paths": [{"object", "path"}], "why", "fix"}`, as
+    /// in [`AuditReport::to_json`].
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "slug": self.slug,
+            "severity": self.severity.as_str(),
+            "objects": self.objects,
+            "paths": self.paths.iter().map(|l| json!({"object": l.object, "path": l.path})).collect::<Vec<_>>(),
+            "why": self.why,
+            "fix": self.fix,
         })
     }
 }

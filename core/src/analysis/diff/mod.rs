@@ -13,6 +13,8 @@
 //! same destinations share a line, and a whole namespace (or every workload) is written `ns/*`
 //! (or `*`).
 
+pub mod delta;
+pub mod drift;
 mod render;
 
 use alloc::collections::{BTreeMap, BTreeSet};

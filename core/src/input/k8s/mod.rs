@@ -21,6 +21,7 @@ mod dns_map;
 mod events;
 mod locate;
 mod split;
+mod watch;
 mod workloads;
 
 use std::borrow::Cow;
@@ -35,6 +36,7 @@ use std::vec::Vec;
 use serde_json::Value;
 
 pub use dns_map::parse_dns_map;
+pub use watch::{EventType, WatchItem, WatchStream};
 
 use crate::limits::Limits;
 use crate::raw::{RawCluster, Strictness};
