@@ -219,6 +219,10 @@ pub fn run(args: WatchArgs) -> Outcome {
     let compiler = Compiler::new().options(config.options).max_bytes(config.load.limits.max_compile_bytes);
     let Some(live) = report(Live::new(compiler, initial)) else { return Outcome::BadInput };
     let metrics = Arc::new(Mutex::new(Metrics::default()));
+    let engine = live.snapshot();
+    let first_audit = audit(&engine, &AuditOptions::default());
+    metrics.lock().unwrap_or_else(|e| e.into_inner()).record_state(&engine, &first_audit);
+    // The state is recorded before the first request can come.
     let _server = match &args.metrics {
         Some(addr) => match MetricsServer::start(addr, Arc::clone(&metrics)) {
             Ok(server) => {
@@ -232,9 +236,6 @@ pub fn run(args: WatchArgs) -> Outcome {
         },
         None => None,
     };
-    let engine = live.snapshot();
-    let first_audit = audit(&engine, &AuditOptions::default());
-    metrics.lock().unwrap_or_else(|e| e.into_inner()).record_state(&engine, &first_audit);
     let first_drift = desired.as_ref().map(|d| drift(&engine, d));
     let mut watcher =
         Watcher { live, audit: first_audit, desired, drift: None, stale_since: None, changes: 0, metrics };
@@ -302,6 +303,10 @@ fn watch(
                     if header.events.len() + 1 > args.batch {
                         break;
                     }
+                    // A bookmark or an object of another kind does not end a batch.
+                    while let Some(WatchItem::Ignored { .. }) = stream.peek() {
+                        stream.next();
+                    }
                     if let Some(WatchItem::Change { .. }) = stream.peek() {
                         if let Some(WatchItem::Change { event, change, .. }) = stream.next() {
                             pending = Some((event, change));
@@ -311,6 +316,7 @@ fn watch(
                 if header.events.is_empty() {
                     continue;
                 }
+                kinds.sort();
                 kinds.dedup();
                 header.applied = kinds.join(", ");
                 let started = Instant::now();
