@@ -45,6 +45,10 @@ pub struct BenchArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     output: BenchFormat,
+    /// Also measure the live engine: pod events that join an existing identity, pod events
+    /// that make a new one, policy changes, and decide while a writer applies pod events.
+    #[arg(long)]
+    live: bool,
 }
 
 /// Nanoseconds per query of `f` over `queries`.
@@ -176,7 +180,8 @@ pub fn run(args: BenchArgs) -> Outcome {
     let matrix = engine.matrix(args.port, Protocol::Tcp);
     let matrix_ms = start.elapsed().as_secs_f64() * 1e3;
     let allowed_pairs = matrix.count_allowed();
-    let report = json!({
+    let live = if args.live { crate::bench_live::measure(&compiler, &engine, &pod_pairs) } else { json!(null) };
+    let mut report = json!({
         "pods": pods,
         "policies": cluster.policies().len(),
         "cluster_policies": cluster.cluster_policies().len(),
@@ -195,6 +200,9 @@ pub fn run(args: BenchArgs) -> Outcome {
         "queries": n,
         "port": args.port,
     });
+    if let (Some(report), Some(live)) = (report.as_object_mut(), live.as_object()) {
+        report.extend(live.clone());
+    }
     let text = match args.output {
         BenchFormat::Json => format!("{report}\n"),
         BenchFormat::Text => report.as_object().into_iter().flatten().map(|(k, v)| format!("{k:<22} {v}\n")).collect(),

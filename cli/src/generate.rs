@@ -37,6 +37,11 @@ pub struct GenerateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "yaml")]
     format: GenerateFormat,
+    /// Instead of the cluster, print this many watch events of rollouts over it (one JSON
+    /// event per line, as `kubectl get pods -A -o json --watch --output-watch-events` prints
+    /// them), to feed `netpol watch --initial <the cluster>`; at most 100,000,000.
+    #[arg(long, value_name = "N", value_parser = at_most(100_000_000))]
+    churn: Option<usize>,
 }
 
 /// Output formats of `netpol generate`.
@@ -61,6 +66,17 @@ pub fn run(args: GenerateArgs) -> Outcome {
     if let Err(e) = config.check() {
         usage_error(&e.to_string());
         return Outcome::BadInput;
+    }
+    if let Some(events) = args.churn {
+        return output::write_with(
+            |out| {
+                netpol_gen::churn(&config, events, BufWriter::with_capacity(1 << 16, out)).map_err(|e| match e {
+                    GenerateError::Io(e) => e,
+                    other => std::io::Error::other(other.to_string()),
+                })
+            },
+            Outcome::Ok,
+        );
     }
     let format = match args.format {
         GenerateFormat::Yaml => Format::Yaml,

@@ -6,6 +6,7 @@
 
 mod audit;
 mod bench;
+mod bench_live;
 mod check;
 mod connectivity;
 mod diff;

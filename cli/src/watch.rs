@@ -280,36 +280,35 @@ fn watch(
     while let Some(item) = stream.next() {
         match item {
             WatchItem::Change { event, change, line } => {
+                // Up to --batch consecutive changes (bookmarks and other kinds in between do
+                // not end a batch), applied together: at most one compile.
+                let mut batch = vec![(event, change)];
+                while batch.len() < args.batch {
+                    while let Some(WatchItem::Ignored { .. }) = stream.peek() {
+                        stream.next();
+                    }
+                    match stream.next_if(|item| matches!(item, WatchItem::Change { .. })) {
+                        Some(WatchItem::Change { event, change, .. }) => batch.push((event, change)),
+                        _ => break,
+                    }
+                }
                 let before = watcher.live.snapshot();
+                let described: Vec<(EventType, String)> = batch.iter().map(|(e, c)| (*e, describe(c))).collect();
+                let results = watcher.live.apply_all(batch.into_iter().map(|(_, c)| c));
                 let mut header = Header { first_line: line, events: Vec::new(), applied: String::new() };
                 let mut kinds = Vec::new();
-                let mut pending = Some((event, change));
-                while let Some((event, change)) = pending.take() {
-                    let object = describe(&change);
-                    match watcher.live.apply(change) {
+                for ((event, object), result) in described.into_iter().zip(results) {
+                    match result {
                         Ok(applied) => {
                             kinds.push(format!("{applied:?}").to_lowercase());
                             header.events.push((event, object));
                         }
                         Err(e) => {
                             for d in e.diagnostics() {
-                                let note = "; the state is kept as it was";
-                                let message = format!("{} {object} refused: {d}{note}", event.as_str());
-                                let diag = netpol::Diagnostic::new(None, "", message);
-                                watcher.problem(&diag, false, format, out)?;
+                                let message =
+                                    format!("{} {object} refused: {d}; the state is kept as it was", event.as_str());
+                                watcher.problem(&netpol::Diagnostic::new(None, "", message), false, format, out)?;
                             }
-                        }
-                    }
-                    if header.events.len() + 1 > args.batch {
-                        break;
-                    }
-                    // A bookmark or an object of another kind does not end a batch.
-                    while let Some(WatchItem::Ignored { .. }) = stream.peek() {
-                        stream.next();
-                    }
-                    if let Some(WatchItem::Change { .. }) = stream.peek() {
-                        if let Some(WatchItem::Change { event, change, .. }) = stream.next() {
-                            pending = Some((event, change));
                         }
                     }
                 }

@@ -9,7 +9,8 @@
 //! pod → IP and IP → pod question on ports around the alphabet as a fresh compile of that
 //! cluster does, with the same number of identities and the same audit. A change [`Live`]
 //! refuses must be one validation refuses too (or the deletion of an object not held), and a
-//! snapshot taken before a change must keep answering as before it.
+//! snapshot taken before a change must keep answering as before it. The same holds for changes
+//! applied in batches ([`Live::apply_all`]), checked after each batch.
 
 mod arb;
 
@@ -299,31 +300,52 @@ fn same_cluster(live: &Cluster, fresh: &Cluster, what: &str) -> Result<(), TestC
     Ok(())
 }
 
-fn check_churn(start: &Case, pool: &Case, ops: &[Op]) -> Result<(), TestCaseError> {
+fn check_churn(start: &Case, pool: &Case, ops: &[Op], batch: usize) -> Result<(), TestCaseError> {
     let options: Options = start.options;
     let compiler = Compiler::new().options(options);
     let Ok(cluster) = start.raw.clone().validate(Strictness::Strict) else { return Ok(()) };
     let mut state = State::of(&start.raw);
     let mut live = Live::new(compiler.clone(), cluster).expect("no budget");
     let mut fresh = compiler.compile(live.cluster());
-    for (serial, op) in ops.iter().enumerate() {
+    for (chunk_index, chunk) in ops.chunks(batch.max(1)).enumerate() {
         let before: Arc<Engine> = live.snapshot();
-        let what = format!("op {serial} {op:?}");
-        let (change, raw) = match interpret(op, &state, &pool.raw, serial) {
-            Ok(raw) => (raw.change(), Some(raw)),
-            Err(object) => (Change::Delete(object), None),
-        };
-        let object = change.object_ref();
-        let result = live.apply(change);
-        match (&result, raw) {
-            (Ok(_), Some(raw)) => state.insert(raw),
-            (Ok(_), None) => prop_assert!(state.remove(&object), "{}: deleted {:?}, not held", what, object),
-            (Err(e), Some(raw)) => {
-                let mut with = state.clone();
-                with.insert(raw);
-                prop_assert!(with.raw().validate(Strictness::Strict).is_err(), "{}: refused, but valid: {}", what, e);
+        let what = format!("chunk {chunk_index} {chunk:?}");
+        // Each op read against the state as if the ones before it in the chunk applied.
+        let mut tentative = state.clone();
+        let mut planned = Vec::new();
+        for (k, op) in chunk.iter().enumerate() {
+            let serial = chunk_index * batch + k;
+            let (change, raw) = match interpret(op, &tentative, &pool.raw, serial) {
+                Ok(raw) => (raw.change(), Some(raw)),
+                Err(object) => (Change::Delete(object), None),
+            };
+            match &raw {
+                Some(raw) => tentative.insert(raw.clone()),
+                None => drop(tentative.remove(&change.object_ref())),
             }
-            (Err(_), None) => prop_assert!(!state.clone().remove(&object), "{}: held, but not deleted", what),
+            planned.push((change.object_ref(), change, raw));
+        }
+        let results = if batch == 1 {
+            let (_, change, _) = planned[0].clone();
+            vec![live.apply(change)]
+        } else {
+            live.apply_all(planned.iter().map(|(_, change, _)| change.clone()))
+        };
+        prop_assert_eq!(results.len(), planned.len());
+        let mut any_change = false;
+        for ((object, _, raw), result) in planned.into_iter().zip(&results) {
+            any_change |= !matches!(result, Ok(Applied::Unchanged) | Err(_));
+            match (result, raw) {
+                (Ok(_), Some(raw)) => state.insert(raw),
+                (Ok(_), None) => prop_assert!(state.remove(&object), "{}: deleted {:?}, not held", what, object),
+                (Err(e), Some(raw)) => {
+                    let mut with = state.clone();
+                    with.insert(raw);
+                    let refused = with.raw().validate(Strictness::Strict).is_err();
+                    prop_assert!(refused, "{}: {:?} refused, but valid: {}", what, object, e);
+                }
+                (Err(_), None) => prop_assert!(!state.clone().remove(&object), "{}: held, but not deleted", what),
+            }
         }
         let cluster = state.raw().validate(Strictness::Strict).expect("the state stays valid");
         same_cluster(live.cluster(), &cluster, &what)?;
@@ -331,7 +353,7 @@ fn check_churn(start: &Case, pool: &Case, ops: &[Op]) -> Result<(), TestCaseErro
         prop_assert_eq!(live.engine().identities(), fresh.identities(), "{}: identities", &what);
         same_answers(live.engine(), &fresh, &what)?;
         same_answers(&before, &old, &format!("{what} (snapshot taken before)"))?;
-        if result != Ok(Applied::Unchanged) {
+        if any_change {
             let (a, b) = (audit(live.engine(), &AuditOptions::default()), audit(&fresh, &AuditOptions::default()));
             prop_assert_eq!(format!("{:?}", a), format!("{:?}", b), "{}: audit", what);
         }
@@ -363,7 +385,13 @@ proptest! {
     /// After every change of a random stream, the live engine is a fresh compile.
     #[test]
     fn live_engine_is_a_fresh_compile(start in cases(), pool in cases(), ops in ops()) {
-        check_churn(&start, &pool, &ops)?;
+        check_churn(&start, &pool, &ops, 1)?;
+    }
+
+    /// After every batch of changes applied together ([`Live::apply_all`]), likewise.
+    #[test]
+    fn live_batches_are_a_fresh_compile(start in cases(), pool in cases(), ops in ops(), batch in 2usize..8) {
+        check_churn(&start, &pool, &ops, batch)?;
     }
 }
 
@@ -372,6 +400,7 @@ proptest! {
 #[test]
 fn churn_reaches_every_path() {
     live_engine_is_a_fresh_compile();
+    live_batches_are_a_fresh_compile();
     let counts = [&PATCHED, &RECOMPILED, &REFUSED, &UNCHANGED].map(|c| c.load(Ordering::Relaxed));
     eprintln!("churn: {} patched, {} recompiled, {} refused, {} unchanged", counts[0], counts[1], counts[2], counts[3]);
     assert!(counts.iter().all(|&n| n > 0), "some path never taken: {counts:?}");

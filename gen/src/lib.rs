@@ -65,6 +65,7 @@
 //! leaves the pods unchanged; a realistic object's uids and times come from a hash of the seed
 //! and its name.
 
+mod churn;
 mod cluster;
 mod kubectl;
 mod objects;
@@ -75,6 +76,7 @@ mod yaml;
 
 use std::io::{self, Write};
 
+pub use churn::churn;
 pub use kubectl::Format;
 pub use rng::Rng;
 

@@ -119,6 +119,74 @@ impl Live {
             Some(patch) => self.apply_patch(change, patch),
             None => self.apply_compiling(change),
         };
+        self.count(&result);
+        result
+    }
+
+    /// Applies `changes` in order, compiling at most once: changes that patch per-pod arrays
+    /// patch them until the first that needs a compile; from there the rest change the cluster
+    /// alone, and the engine is compiled once at the end. Each change's result is as
+    /// [`Live::apply`] gives it (a refused change leaves the state as it was); when the final
+    /// compile fails (the memory budget, `--tie error`), the whole tail from the first
+    /// compiling change is refused and the state is as before it.
+    pub fn apply_all(&mut self, changes: impl IntoIterator<Item = Change>) -> Vec<Result<Applied, Error>> {
+        let mut results = Vec::new();
+        let mut changes = changes.into_iter();
+        // Patch while patches do.
+        let mut pending = None;
+        for mut change in changes.by_ref() {
+            match self.patch_for(&mut change) {
+                Some(patch) => {
+                    let result = self.apply_patch(change, patch);
+                    self.count(&result);
+                    results.push(result);
+                }
+                None => {
+                    pending = Some(change);
+                    break;
+                }
+            }
+        }
+        let Some(first) = pending else { return results };
+        // Then the cluster alone, and one compile.
+        let mut cluster = self.engine.cluster().clone();
+        let start = results.len();
+        let mut compile = false;
+        let mut owners = IpOwners::of(&cluster);
+        for change in core::iter::once(first).chain(changes) {
+            let result = owners.apply(&mut cluster, change);
+            let applied = match result {
+                Ok(Effect::Unchanged) => Ok(Applied::Unchanged),
+                Ok(Effect::LeftOut) => Ok(Applied::LeftOut),
+                Ok(_) => {
+                    compile = true;
+                    Ok(Applied::Recompiled)
+                }
+                Err(d) => Err(Error::single(d)),
+            };
+            results.push(applied);
+        }
+        let outcome = if compile {
+            self.compiler.try_compile_keyed(cluster, true).map(|(engine, keyer)| {
+                self.engine = Arc::new(engine);
+                self.keyer = keyer.unwrap_or_default();
+            })
+        } else {
+            Arc::make_mut(&mut self.engine).cluster = cluster;
+            Ok(())
+        };
+        if let Err(e) = outcome {
+            for result in &mut results[start..] {
+                *result = Err(e.clone());
+            }
+        }
+        for result in &results[start..] {
+            self.count(result);
+        }
+        results
+    }
+
+    fn count(&mut self, result: &Result<Applied, Error>) {
         match result {
             Ok(Applied::Unchanged) => self.stats.unchanged += 1,
             Ok(Applied::LeftOut) => self.stats.left_out += 1,
@@ -126,7 +194,6 @@ impl Live {
             Ok(Applied::Recompiled) => self.stats.recompiled += 1,
             Err(_) => self.stats.refused += 1,
         }
-        result
     }
 
     /// The patch that follows `change` without a compile, if there is one.
@@ -256,5 +323,52 @@ impl Live {
                 Ok(Applied::Recompiled)
             }
         }
+    }
+}
+
+/// The pod that has each IP, by name, kept in step with a cluster changed several times (the
+/// engine's index of pods by IP is by position, which the changes move).
+struct IpOwners(hashbrown::HashMap<IpAddr, (String, String)>);
+
+impl IpOwners {
+    fn of(cluster: &Cluster) -> IpOwners {
+        let mut owners = hashbrown::HashMap::with_capacity(cluster.pods().len());
+        for pod in cluster.pods() {
+            for &ip in &pod.ips {
+                owners.insert(ip, (pod.namespace.clone(), pod.name.clone()));
+            }
+        }
+        IpOwners(owners)
+    }
+
+    /// Applies `change` to `cluster`, checking a new pod's IPs against the other pods'.
+    fn apply(&mut self, cluster: &mut Cluster, change: Change) -> Result<Effect, crate::Diagnostic> {
+        let object = change.object_ref();
+        let key = (String::from(object.namespace().unwrap_or_default()), String::from(object.name()));
+        let new_ips: Vec<IpAddr> = match &change {
+            Change::Upsert(Object::Pod(pod)) => pod.ips.clone(),
+            _ => Vec::new(),
+        };
+        let owner_ids: Vec<Option<PodId>> =
+            new_ips.iter().map(|ip| self.0.get(ip).and_then(|(ns, name)| cluster.pod_id(ns, name))).collect();
+        let old_ips: Vec<IpAddr> = if object.kind() == crate::ObjectKind::Pod {
+            cluster.pod_id(&key.0, &key.1).map(|p| cluster.pod(p).ips.clone()).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let effect = cluster.apply(change, &|ip| new_ips.iter().position(|&a| a == ip).and_then(|i| owner_ids[i]))?;
+        if object.kind() == crate::ObjectKind::Pod {
+            for ip in old_ips {
+                if self.0.get(&ip) == Some(&key) {
+                    self.0.remove(&ip);
+                }
+            }
+            if let Some(at) = cluster.pod_id(&key.0, &key.1) {
+                for &ip in &cluster.pod(at).ips {
+                    self.0.insert(ip, key.clone());
+                }
+            }
+        }
+        Ok(effect)
     }
 }
