@@ -49,6 +49,11 @@ pub struct BenchArgs {
     /// that make a new one, policy changes, and decide while a writer applies pod events.
     #[arg(long)]
     live: bool,
+    /// With --live: random pod changes (each pod taken out and put back, now and then a policy
+    /// changed and changed back) after which the live engine's memory is compared with a fresh
+    /// compile's of the same state; at most 10,000,000.
+    #[arg(long, default_value_t = 100_000, value_parser = at_most(10_000_000))]
+    live_changes: usize,
 }
 
 /// Nanoseconds per query of `f` over `queries`.
@@ -180,7 +185,11 @@ pub fn run(args: BenchArgs) -> Outcome {
     let matrix = engine.matrix(args.port, Protocol::Tcp);
     let matrix_ms = start.elapsed().as_secs_f64() * 1e3;
     let allowed_pairs = matrix.count_allowed();
-    let live = if args.live { crate::bench_live::measure(&compiler, &engine, &pod_pairs) } else { json!(null) };
+    let live = if args.live {
+        crate::bench_live::measure(&compiler, &engine, &pod_pairs, args.live_changes)
+    } else {
+        json!(null)
+    };
     let mut report = json!({
         "pods": pods,
         "policies": cluster.policies().len(),

@@ -30,7 +30,7 @@ fn mean_us(rounds: usize, mut f: impl FnMut(usize)) -> f64 {
 }
 
 /// The live figures, as JSON fields to add to the bench report.
-pub fn measure(compiler: &Compiler, engine: &Engine, queries: &[Query]) -> Value {
+pub fn measure(compiler: &Compiler, engine: &Engine, queries: &[Query], changes: usize) -> Value {
     let Ok(mut live) = Live::new(compiler.clone(), engine.cluster().clone()) else { return json!({}) };
     let pods = engine.cluster().pods().len();
     // Pods whose identity has other members: taking one out and back in patches arrays.
@@ -79,6 +79,31 @@ pub fn measure(compiler: &Compiler, engine: &Engine, queries: &[Query]) -> Value
         }) / 2.0
             / 1e3
     });
+    // Memory after many changes that return to the same state, against a fresh compile's.
+    let memory = (!shared.is_empty()).then(|| {
+        let mut rng = netpol_gen::Rng::new(7, 0);
+        let policies = engine.cluster().policies().len() as u32;
+        let started = Instant::now();
+        let mut done = 0;
+        while done < changes {
+            if policies > 0 && rng.below(1000) == 0 {
+                let policy = engine.cluster().policy(PolicyId(rng.below(policies as usize) as u32)).clone();
+                let mut changed = policy.clone();
+                changed.affects_egress = !changed.affects_egress;
+                let _ = live.apply(Change::Upsert(Object::Policy(changed)));
+                let _ = live.apply(Change::Upsert(Object::Policy(policy)));
+            } else {
+                let pod = shared[rng.below(shared.len())];
+                let object = engine.cluster().pod(pod).clone();
+                let _ = live.apply(Change::Delete(pod_ref(engine, pod)));
+                let _ = live.apply(Change::Upsert(Object::Pod(object)));
+            }
+            done += 2;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let fresh = compiler.compile(live.cluster()).memory_bytes();
+        (live.engine().memory_bytes() as f64 / fresh.max(1) as f64, done, seconds)
+    });
     // Decide on published snapshots while a writer applies pod events and publishes every 100.
     let published = Arc::new(RwLock::new(live.snapshot()));
     let stop = Arc::new(AtomicBool::new(false));
@@ -121,6 +146,9 @@ pub fn measure(compiler: &Compiler, engine: &Engine, queries: &[Query]) -> Value
         "live_pod_new_identity_ms": new_identity_ms.map(|(ms, _)| round(ms)),
         "live_policy_change_ms": policy_ms.map(round),
         "live_decide_ns_with_writer": decide_ns,
+        "live_changes": memory.map(|(_, n, _)| n),
+        "live_changes_per_s": memory.map(|(_, n, s)| round(n as f64 / s.max(1e-9))),
+        "live_memory_vs_fresh": memory.map(|(ratio, _, _)| round(ratio)),
         "live_writer_events_during_decide": writes,
     })
 }

@@ -83,7 +83,7 @@ pub use input::{limits, raw};
 
 pub use engine::compile::Compiler;
 pub use engine::connectivity::{Connectivity, IpRange, Pairs, PodConnectivity, PortPart, PortSet};
-pub use engine::live::{Applied, Live, LiveStats};
+pub use engine::live::{Applied, EventOutcome, Live, LiveStats};
 #[cfg(feature = "k8s")]
 pub use engine::load::{load, load_and_compile, Config};
 pub use engine::{Engine, Matrix, MatrixRows, Query};

@@ -107,6 +107,48 @@ typedef uint32_t netpol_tie;
 #endif // __cplusplus
 
 /**
+ * What one applied event did. The numbers are stable.
+ */
+enum netpol_live_applied
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The object was given again as it is: nothing changed.
+   */
+  NETPOL_LIVE_APPLIED_UNCHANGED = 0,
+  /**
+   * Only pods left out of the model (finished, host-network) changed.
+   */
+  NETPOL_LIVE_APPLIED_LEFT_OUT = 1,
+  /**
+   * A pod joined, left or moved between existing identities: per-pod arrays patched.
+   */
+  NETPOL_LIVE_APPLIED_PATCHED = 2,
+  /**
+   * The cluster was compiled again.
+   */
+  NETPOL_LIVE_APPLIED_RECOMPILED = 3,
+  /**
+   * A bookmark, or an object of a kind netpol does not read: nothing to do.
+   */
+  NETPOL_LIVE_APPLIED_IGNORED = 4,
+  /**
+   * A full listing (a document that is not an event, such as a `kind: List`) replaced the
+   * whole state.
+   */
+  NETPOL_LIVE_APPLIED_RESYNCED = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum netpol_live_applied netpol_live_applied;
+#else
+typedef uint32_t netpol_live_applied;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * What a `netpol_endpoint` is.
  */
 enum netpol_endpoint_kind
@@ -176,6 +218,11 @@ typedef struct netpol_engine netpol_engine;
  * wrong, one per line. Owned by the caller; free with `netpol_error_free`.
  */
 typedef struct netpol_error netpol_error;
+
+/**
+ * A live cluster. Owned by the caller; free with `netpol_live_free`.
+ */
+typedef struct netpol_live netpol_live;
 
 /**
  * One end of a connection. An IP that is a pod's IP means that pod over that IP's address
@@ -511,6 +558,64 @@ uint32_t netpol_error_line(const struct netpol_error *error, size_t index);
  * `error` must be NULL or an error returned by netpol and not freed yet.
  */
 void netpol_error_free(struct netpol_error *error);
+
+/**
+ * Starts a live cluster from `len` bytes of YAML or JSON at `text`: the initial listing
+ * (`kubectl get namespaces,pods,networkpolicies -A -o json`); `len == 0` starts empty.
+ * `options` may be NULL for the defaults. On `NETPOL_RESULT_OK`, `*live_out` gets the new live
+ * cluster; on `NETPOL_RESULT_INVALID_INPUT` and when `error_out` is not NULL, `*error_out`
+ * names every problem.
+ *
+ * # Safety
+ * `text` points to `len` readable bytes (or is NULL with `len == 0`); `options` NULL or valid;
+ * `live_out` writable; `error_out` NULL or writable.
+ */
+netpol_result netpol_live_new(const uint8_t *text,
+                              size_t len,
+                              const struct netpol_options *options,
+                              struct netpol_live **live_out,
+                              struct netpol_error **error_out);
+
+/**
+ * Applies one watch event: `len` bytes of JSON at `event`, `{"type": "ADDED" | "MODIFIED" |
+ * "DELETED" | "BOOKMARK" | "ERROR", "object": {...}}`, or a full listing (a document that is
+ * not an event, such as a `kind: List`) that replaces the whole state. On `NETPOL_RESULT_OK`,
+ * `*applied_out` (when not NULL) says what it took.
+ *
+ * On `NETPOL_RESULT_INVALID_INPUT` the state is as it was, and `*error_out` (when not NULL)
+ * says why: malformed JSON, an object the API server would reject, a deletion of an object
+ * not held, an `ERROR` event (such as 410 Gone: events were missed; send a full listing to
+ * resync). Keep applying after an error.
+ *
+ * # Safety
+ * `live` NULL or live; `event` points to `len` readable bytes; `applied_out` and `error_out`
+ * NULL or writable. One writer at a time per live cluster.
+ */
+netpol_result netpol_live_apply_json(struct netpol_live *live,
+                                     const uint8_t *event,
+                                     size_t len,
+                                     netpol_live_applied *applied_out,
+                                     struct netpol_error **error_out);
+
+/**
+ * A snapshot of the current state: a new `netpol_engine` for every decide call, unchanged by
+ * later applies and valid until `netpol_engine_free` (also after `netpol_live_free`). Pod
+ * indices are those of the snapshot: look pods up by name in each new snapshot.
+ *
+ * # Safety
+ * `live` NULL or live; `engine_out` writable.
+ */
+netpol_result netpol_live_snapshot(const struct netpol_live *live,
+                                   struct netpol_engine **engine_out);
+
+/**
+ * Frees a live cluster. NULL does nothing. Snapshots taken from it stay valid.
+ *
+ * # Safety
+ * `live` must be NULL or a live cluster returned by netpol and not freed yet, used by no other
+ * thread.
+ */
+void netpol_live_free(struct netpol_live *live);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,6 +1,7 @@
 //! `netpol_engine`: a compiled cluster, built from YAML or JSON text.
 
 use std::ffi::{c_char, CStr, CString};
+use std::sync::Arc;
 
 use netpol_core::raw::Strictness;
 use netpol_core::spec::Tie;
@@ -52,9 +53,19 @@ impl Default for netpol_options {
 /// A compiled cluster. Immutable: any number of threads may call netpol functions on one engine
 /// at the same time. Owned by the caller; free with `netpol_engine_free`.
 pub struct netpol_engine {
-    pub(crate) engine: Engine,
+    pub(crate) engine: Arc<Engine>,
     names: Vec<CString>,
     warnings: Vec<CString>,
+}
+
+impl netpol_engine {
+    /// A handle on `engine` (shared: a live engine's snapshot), with its names as C strings.
+    pub(crate) fn new(engine: Arc<Engine>) -> netpol_engine {
+        let cluster = engine.cluster();
+        let names = cluster.pods().iter().map(|p| crate::c_string(&p.qualified_name())).collect();
+        let warnings = cluster.warnings().iter().map(|w| crate::c_string(&w.to_string())).collect();
+        netpol_engine { engine, names, warnings }
+    }
 }
 
 /// Writes the default options to `*options_out`.
@@ -104,21 +115,7 @@ pub unsafe extern "C" fn netpol_engine_from_yaml(
         };
         // SAFETY: NULL or a valid options struct, by the caller's promise.
         let options = unsafe { options.as_ref() }.copied().unwrap_or_default();
-        let mut config = Config {
-            options: Options {
-                self_traffic: if options.self_traffic_evaluate { SelfTraffic::Evaluate } else { SelfTraffic::Allow },
-                ip_block_matches_pods: options.ip_block_matches_pods,
-                tie: match options.tie {
-                    netpol_tie::DenyWins => Tie::DenyWins,
-                    netpol_tie::AcceptWins => Tie::AcceptWins,
-                    netpol_tie::Error => Tie::Error,
-                },
-            },
-            // An empty text (`len == 0`) is an empty cluster, as it always was for C.
-            allow_empty: true,
-            ..Config::default()
-        };
-        config.load.strictness = Strictness::strict_if(!options.lenient);
+        let config = config_of(&options);
         let source = Source::Bytes { bytes: bytes.to_vec(), origin: "<input>".into() };
         let report = |error: netpol_error| {
             if !error_out.is_null() {
@@ -131,14 +128,30 @@ pub unsafe extern "C" fn netpol_engine_from_yaml(
             Ok(engine) => engine,
             Err(e) => return report(netpol_error::new(&e)),
         };
-        let cluster = engine.cluster();
-        let names = cluster.pods().iter().map(|p| crate::c_string(&p.qualified_name())).collect();
-        let warnings = cluster.warnings().iter().map(|w| crate::c_string(&w.to_string())).collect();
-        let boxed = Box::new(netpol_engine { engine, names, warnings });
         // SAFETY: checked non-NULL above; writable by the caller's promise.
-        unsafe { engine_out.write(Box::into_raw(boxed)) };
+        unsafe { engine_out.write(Box::into_raw(Box::new(netpol_engine::new(Arc::new(engine))))) };
         netpol_result::Ok
     })
+}
+
+/// How to load and evaluate, from the C options.
+pub(crate) fn config_of(options: &netpol_options) -> Config {
+    let mut config = Config {
+        options: Options {
+            self_traffic: if options.self_traffic_evaluate { SelfTraffic::Evaluate } else { SelfTraffic::Allow },
+            ip_block_matches_pods: options.ip_block_matches_pods,
+            tie: match options.tie {
+                netpol_tie::DenyWins => Tie::DenyWins,
+                netpol_tie::AcceptWins => Tie::AcceptWins,
+                netpol_tie::Error => Tie::Error,
+            },
+        },
+        // An empty text (`len == 0`) is an empty cluster, as it always was for C.
+        allow_empty: true,
+        ..Config::default()
+    };
+    config.load.strictness = Strictness::strict_if(!options.lenient);
+    config
 }
 
 /// Frees an engine. NULL does nothing. No thread may use the engine any more.

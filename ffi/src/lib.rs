@@ -6,7 +6,8 @@
 //!
 //! Conventions, after rustls-ffi:
 //! - One module per C "class": [`engine`] (`netpol_engine`, `netpol_options`), [`error`]
-//!   (`netpol_error`), [`decide`] (endpoints, queries, verdicts, explanations).
+//!   (`netpol_error`), [`decide`] (endpoints, queries, verdicts, explanations), [`live`]
+//!   (`netpol_live`: a cluster that changes by watch events, and snapshots to decide on).
 //! - Opaque handles; `_new`/`_free` pairs; freeing NULL does nothing.
 //! - Fallible calls return a stable [`netpol_result`]; out-parameters are written only on
 //!   [`netpol_result::Ok`].
@@ -20,6 +21,7 @@
 pub mod decide;
 pub mod engine;
 pub mod error;
+pub mod live;
 
 use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -95,12 +95,13 @@ cflags=(-std=c11 -Wall -Wextra -Werror -g -I"$root/ffi/include" -DNETPOL_EXPECTE
 static_libs=("$lib/libnetpol.a" -lpthread -ldl -lm)
 read -r -a shared_libs <<<"$(pkg-config --cflags --libs netpol)"
 sanitize=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
-programs=(test_api threads dataplane corpus_check bench_batch)
+programs=(test_api threads live dataplane corpus_check bench_batch)
 # Each program's sources in ffi/tests/c/: check.c is the harness of check.h, fixtures.c the file
 # readers of fixtures.h.
 declare -A sources=(
     [test_api]="test_api.c test_api_decide.c test_api_families.c test_api_input.c test_api_misuse.c check.c fixtures.c"
     [threads]="threads.c check.c fixtures.c"
+    [live]="live.c check.c fixtures.c"
     [dataplane]="dataplane.c fixtures.c"
     [corpus_check]="corpus_check.c check.c fixtures.c"
     [bench_batch]="bench_batch.c"
@@ -182,6 +183,7 @@ suites() { # VARIANT BUILD_DIR THREAD_ROUNDS BENCH_QUERIES
     mkdir -p "$out/$v"
     run "$v" test_api suite - "$d/test_api" examples/cluster.yaml
     run "$v" threads suite - "$d/threads" "$out/generated-300.yaml" "$rounds"
+    run "$v" live suite - "$d/live" examples/cluster.yaml "$((rounds / 2 + 1))"
     run "$v" corpus_check suite - "$d/corpus_check" "$fixtures"
     run "$v" dataplane flows - "$d/dataplane" examples/cluster.yaml ffi/tests/c/flows.txt
     run "$v" dataplane-stdin flows ffi/tests/c/flows.txt "$d/dataplane" examples/cluster.yaml -

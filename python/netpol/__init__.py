@@ -49,7 +49,7 @@ from ._errors import (
     SelfCheckError,
     ValidationError,
 )
-from ._netpol import RawEngine, __version__
+from ._netpol import RawEngine, RawLive, __version__
 from ._netpol import diff as _raw_diff
 
 _np: Any
@@ -60,6 +60,7 @@ except ImportError:  # pragma: no cover - exercised in environments without NumP
 
 __all__ = [
     "Engine",
+    "Live",
     "diff",
     "Verdict",
     "Explanation",
@@ -678,6 +679,60 @@ class Engine:
 
     def __repr__(self) -> str:
         return f"<netpol.Engine: {len(self.pods)} pods, {len(self.policies)} policies>"
+
+
+class Live:
+    """A cluster that changes: watch events applied one at a time by an incremental engine, and
+    snapshots to query. A pod that joins an identity the engine already has only updates per-pod
+    arrays; other changes compile again. A snapshot is an :class:`Engine` that later events do
+    not change; taking one is cheap. One thread applies events; any thread may take snapshots
+    and query them (the GIL is released while an event applies)."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: RawLive) -> None:
+        self._raw = raw
+
+    @classmethod
+    def from_yaml(
+        cls,
+        text: str = "",
+        *,
+        self_traffic: str = "allow",
+        ipblock_pod_ips: str = "match",
+        strict: bool = True,
+        tie: str = "deny-wins",
+    ) -> "Live":
+        """Starts from YAML or JSON text, the initial listing (``kubectl get
+        namespaces,pods,networkpolicies -A -o json``); empty text starts from an empty cluster.
+        Options as for :meth:`Engine.from_yaml`; ``strict`` holds for every event too.
+        Raises :class:`ParseError` or :class:`ValidationError`."""
+        return cls(RawLive.from_text(text, self_traffic, ipblock_pod_ips, strict, tie))
+
+    def apply(self, event: Union[str, Mapping[str, Any]]) -> str:
+        """Applies one watch event: ``{"type": "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" |
+        "ERROR", "object": {...}}`` as ``kubectl get ... -o json --watch --output-watch-events``
+        prints it (a dict, or its JSON text), or a full listing (such as a ``kind: List``) that
+        replaces the whole state. Returns what it took: ``"unchanged"``, ``"left-out"``,
+        ``"patched"``, ``"recompiled"``, ``"ignored"`` (a bookmark, a kind netpol does not
+        read) or ``"resynced"``. Raises :class:`ParseError` (malformed JSON, an ``ERROR``
+        event such as 410 Gone) or :class:`ValidationError` (an object the API server would
+        reject, a deletion of an object not held); the state is then as it was."""
+        text = event if isinstance(event, str) else json.dumps(_to_api(event))
+        return self._raw.apply(text)
+
+    def snapshot(self) -> Engine:
+        """The engine for the current state; later events do not change it."""
+        return Engine(self._raw.snapshot())
+
+    def stats(self) -> Dict[str, int]:
+        """Counts of what the events so far took: ``unchanged``, ``left_out``, ``patched``,
+        ``recompiled``, ``refused``."""
+        keys = ("unchanged", "left_out", "patched", "recompiled", "refused")
+        return dict(zip(keys, self._raw.stats()))
+
+    def __repr__(self) -> str:
+        return f"<netpol.Live: {self.stats()}>"
 
 
 def diff(before: Engine, after: Engine) -> Dict[str, Any]:

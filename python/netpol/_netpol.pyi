@@ -4,7 +4,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from typing_extensions import final
 
-__all__ = ["RawEngine", "__version__", "diff"]
+__all__ = ["RawEngine", "RawLive", "__version__", "diff"]
 
 __version__: str
 
@@ -64,6 +64,18 @@ class RawEngine:
     def identities(self) -> int:
         """Pod identities: classes of pods no policy can tell apart."""
 
+
+@final
+class RawLive:
+    """A live cluster: watch events applied incrementally."""
+
+    @staticmethod
+    def from_text(
+        text: str, self_traffic: str, ipblock_pod_ips: str, strict: bool, tie: str = "deny-wins"
+    ) -> "RawLive": ...
+    def apply(self, event: str) -> str: ...
+    def snapshot(self) -> RawEngine: ...
+    def stats(self) -> Tuple[int, int, int, int, int]: ...
 
 def diff(before: RawEngine, after: RawEngine) -> str:
     """The connection changes from `before` to `after` as JSON text."""

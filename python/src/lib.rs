@@ -455,6 +455,68 @@ impl RawEngine {
     }
 }
 
+/// A live cluster: watch events applied incrementally, snapshots to query (`netpol.Live`).
+#[pyclass(frozen, module = "netpol._netpol")]
+struct RawLive {
+    live: std::sync::Mutex<netpol::Live>,
+    config: Config,
+}
+
+#[pymethods]
+impl RawLive {
+    /// Starts from YAML or JSON text (the initial listing; empty for an empty cluster).
+    #[staticmethod]
+    #[pyo3(signature = (text, self_traffic, ipblock_pod_ips, strict, tie = "deny-wins"))]
+    fn from_text(
+        py: Python<'_>,
+        text: String,
+        self_traffic: &str,
+        ipblock_pod_ips: &str,
+        strict: bool,
+        tie: &str,
+    ) -> PyResult<RawLive> {
+        let config = config(self_traffic, ipblock_pod_ips, tie, strict)?;
+        let compiler = netpol::Compiler::new().options(config.options).max_bytes(config.load.limits.max_compile_bytes);
+        let load = config.clone();
+        let started = interruptible(py, move || {
+            netpol::load(&[Source::text(text, "<initial>")], &load).and_then(|c| netpol::Live::new(compiler, c))
+        })?;
+        match started {
+            Ok(live) => Ok(RawLive { live: std::sync::Mutex::new(live), config }),
+            Err(e) => Err(policy_error(py, &e)),
+        }
+    }
+
+    /// Applies one watch event (JSON text); what it took: "unchanged", "left-out", "patched",
+    /// "recompiled", "ignored" or "resynced".
+    fn apply(&self, py: Python<'_>, event: String) -> PyResult<&'static str> {
+        let load = self.config.load;
+        let live = &self.live;
+        let outcome =
+            py.detach(move || live.lock().unwrap_or_else(|e| e.into_inner()).apply_event(event.as_bytes(), load));
+        match outcome {
+            Ok(netpol::EventOutcome::Applied(netpol::Applied::Unchanged)) => Ok("unchanged"),
+            Ok(netpol::EventOutcome::Applied(netpol::Applied::LeftOut)) => Ok("left-out"),
+            Ok(netpol::EventOutcome::Applied(netpol::Applied::Patched)) => Ok("patched"),
+            Ok(netpol::EventOutcome::Applied(_)) => Ok("recompiled"),
+            Ok(netpol::EventOutcome::Ignored) => Ok("ignored"),
+            Ok(_) => Ok("resynced"),
+            Err(e) => Err(policy_error(py, &e)),
+        }
+    }
+
+    /// The engine for the current state; later events do not change it.
+    fn snapshot(&self) -> RawEngine {
+        RawEngine { engine: self.live.lock().unwrap_or_else(|e| e.into_inner()).snapshot() }
+    }
+
+    /// (unchanged, left_out, patched, recompiled, refused) counts of the events so far.
+    fn stats(&self) -> (u64, u64, u64, u64, u64) {
+        let s = self.live.lock().unwrap_or_else(|e| e.into_inner()).stats();
+        (s.unchanged, s.left_out, s.patched, s.recompiled, s.refused)
+    }
+}
+
 /// The connection changes from `before` to `after` as JSON text.
 #[pyfunction]
 fn diff(py: Python<'_>, before: &Bound<'_, RawEngine>, after: &Bound<'_, RawEngine>) -> PyResult<String> {
@@ -472,6 +534,7 @@ fn diff(py: Python<'_>, before: &Bound<'_, RawEngine>, after: &Bound<'_, RawEngi
 #[pymodule]
 fn _netpol(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<RawEngine>()?;
+    m.add_class::<RawLive>()?;
     m.add_function(wrap_pyfunction!(diff, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -68,6 +68,18 @@ pub struct LiveStats {
     pub refused: u64,
 }
 
+/// What one watch event did ([`Live::apply_event`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventOutcome {
+    /// A change, applied.
+    Applied(Applied),
+    /// A bookmark, or an object of a kind netpol does not read: nothing to do.
+    Ignored,
+    /// A full listing replaced the whole state.
+    Resynced,
+}
+
 /// The pod a change replaces or removes: where it is and what it had.
 struct OldPod {
     at: PodId,
@@ -121,6 +133,34 @@ impl Live {
         };
         self.count(&result);
         result
+    }
+
+    /// Applies one watch event: `event` is one JSON document, `{"type": ADDED | MODIFIED |
+    /// DELETED | BOOKMARK | ERROR, "object": {...}}` as `kubectl get ... -o json --watch
+    /// --output-watch-events` prints it, or a full listing (a document that is not an event,
+    /// such as a `kind: List`) that replaces the whole state. Objects are read with `load`.
+    /// On an error (malformed JSON, an object the API server would reject, a deletion of an
+    /// object not held, an `ERROR` event such as 410 Gone, more than one document) the state is
+    /// as it was.
+    #[cfg(feature = "k8s")]
+    pub fn apply_event(&mut self, event: &[u8], load: crate::k8s::LoadOptions) -> Result<EventOutcome, Error> {
+        use crate::k8s::{WatchItem, WatchStream};
+        use crate::Diagnostic;
+        let mut stream = WatchStream::new(event, "<event>", load);
+        let item = stream.next();
+        if stream.next().is_some() {
+            return Err(Error::single(Diagnostic::new(None, "", "more than one document: give one event at a time")));
+        }
+        match item {
+            Some(WatchItem::Change { change, .. }) => self.apply(change).map(EventOutcome::Applied),
+            Some(WatchItem::Listing { cluster, .. }) => {
+                *self = Live::new(self.compiler.clone(), cluster)?;
+                Ok(EventOutcome::Resynced)
+            }
+            Some(WatchItem::Ignored { .. }) => Ok(EventOutcome::Ignored),
+            Some(WatchItem::Problem { diagnostic, .. }) => Err(Error::single(diagnostic)),
+            None => Err(Error::single(Diagnostic::new(None, "", "no event: the text is empty"))),
+        }
     }
 
     /// Applies `changes` in order, compiling at most once: changes that patch per-pod arrays
