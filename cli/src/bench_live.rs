@@ -1,5 +1,6 @@
 //! `netpol bench --live`: what the live engine ([`netpol::Live`]) takes per change on the given
-//! cluster, and decide's speed while a writer applies changes.
+//! cluster, the merge of pending pod changes a snapshot waits for, memory after many changes,
+//! and decide's speed while a writer applies changes.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -51,6 +52,19 @@ pub fn measure(compiler: &Compiler, engine: &Engine, queries: &[Query], changes:
         }) / 2.0;
         join_us = Some((us, live.stats().patched - before));
     }
+    // The merge those changes wait for: 1,000 pod changes, then a snapshot.
+    let merge_ms = (!shared.is_empty()).then(|| {
+        let _ = live.snapshot();
+        for i in 0..500 {
+            let pod = shared[i % shared.len()];
+            let object = engine.cluster().pod(pod).clone();
+            let _ = live.apply(Change::Delete(pod_ref(engine, pod)));
+            let _ = live.apply(Change::Upsert(Object::Pod(object)));
+        }
+        let start = Instant::now();
+        black_box(live.snapshot());
+        start.elapsed().as_secs_f64() * 1e3
+    });
     // A pod with a label nobody else has, that a policy selects... or not: a new identity only
     // when some selector tells it apart, so it takes the namespace's first policy's labels away.
     let new_identity_ms = (pods > 0).then(|| {
@@ -143,6 +157,7 @@ pub fn measure(compiler: &Compiler, engine: &Engine, queries: &[Query], changes:
     json!({
         "live_pod_join_us": join_us.map(|(us, _)| round(us)),
         "live_pod_join_patched": join_us.map(|(_, n)| n),
+        "live_merge_ms": merge_ms.map(round),
         "live_pod_new_identity_ms": new_identity_ms.map(|(ms, _)| round(ms)),
         "live_policy_change_ms": policy_ms.map(round),
         "live_decide_ns_with_writer": decide_ns,

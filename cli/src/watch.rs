@@ -217,7 +217,7 @@ pub fn run(args: WatchArgs) -> Outcome {
         Some(cluster)
     };
     let compiler = Compiler::new().options(config.options).max_bytes(config.load.limits.max_compile_bytes);
-    let Some(live) = report(Live::new(compiler, initial)) else { return Outcome::BadInput };
+    let Some(mut live) = report(Live::new(compiler, initial)) else { return Outcome::BadInput };
     let metrics = Arc::new(Mutex::new(Metrics::default()));
     let engine = live.snapshot();
     let first_audit = audit(&engine, &AuditOptions::default());

@@ -1,5 +1,5 @@
-//! netpol in the browser: one class, [`Engine`], over the same compiled engine as every other
-//! face. Inputs and outputs are plain JS objects (their TypeScript types are declared below);
+//! netpol in the browser: [`Engine`], over the same compiled engine as every other face, and
+//! [`Live`], a cluster that changes by watch events and hands out engines as snapshots. Inputs and outputs are plain JS objects (their TypeScript types are declared below);
 //! every error is a JS `Error` whose message names the object and field; when the text does not
 //! load, the problems are also attached as `error.problems` (`{origin, object, field, message,
 //! line}`, the TypeScript `LoadError`). A panic hook logs Rust panics to the console.
@@ -163,7 +163,81 @@ fn json(value: &serde_json::Value) -> Result<JsValue, JsValue> {
 /// A compiled cluster.
 #[wasm_bindgen]
 pub struct Engine {
-    engine: netpol::Engine,
+    engine: std::sync::Arc<netpol::Engine>,
+}
+
+/// How to load and evaluate, from the JS options object.
+fn config_of(options: JsValue) -> Result<Config, JsValue> {
+    let options: EngineOptions = if options.is_undefined() || options.is_null() {
+        EngineOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options).map_err(|e| error(&format!("options: {e}")))?
+    };
+    // An empty editor is an empty cluster, as it always was in the playground.
+    let mut config = Config { allow_empty: true, ..Config::default() };
+    if let Some(text) = options.self_traffic.as_deref() {
+        config.options.self_traffic =
+            text.parse().map_err(|e| error(&format!("options.selfTraffic: {text:?}: {e}")))?;
+    }
+    if let Some(text) = options.ipblock_pod_ips.as_deref() {
+        config.options.ip_block_matches_pods = Options::parse_ip_block_pod_ips(text)
+            .map_err(|e| error(&format!("options.ipblockPodIps: {text:?}: {e}")))?;
+    }
+    if let Some(text) = options.tie.as_deref() {
+        config.options.tie = text.parse().map_err(|e| error(&format!("options.tie: {text:?}: {e}")))?;
+    }
+    config.load.strictness = Strictness::strict_if(options.strict.unwrap_or(true));
+    Ok(config)
+}
+
+/// A cluster that changes: watch events applied by an incremental engine, and engines to query
+/// as snapshots (later events do not change them).
+#[wasm_bindgen]
+pub struct Live {
+    live: netpol::Live,
+    config: Config,
+}
+
+#[wasm_bindgen]
+impl Live {
+    /// Starts from YAML or JSON text, the initial listing (empty: an empty cluster). Throws a
+    /// `LoadError` when it does not load.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        text: &str,
+        #[wasm_bindgen(unchecked_param_type = "EngineOptions | undefined")] options: JsValue,
+    ) -> Result<Live, JsValue> {
+        let config = config_of(options)?;
+        let compiler = netpol::Compiler::new().options(config.options).max_bytes(config.load.limits.max_compile_bytes);
+        let live = netpol::load(&[Source::text(text, "<initial>")], &config)
+            .and_then(|cluster| netpol::Live::new(compiler, cluster))
+            .map_err(|e| load_error(&e))?;
+        Ok(Live { live, config })
+    }
+
+    /// Applies one watch event, JSON text: `{"type": "ADDED" | "MODIFIED" | "DELETED" |
+    /// "BOOKMARK" | "ERROR", "object": {...}}`, or a full listing that replaces the state. Returns
+    /// what it took; throws a `LoadError` (the state kept) for a bad event.
+    #[wasm_bindgen(
+        unchecked_return_type = "\"unchanged\" | \"left-out\" | \"patched\" | \"recompiled\" | \"ignored\" | \"resynced\""
+    )]
+    pub fn apply(&mut self, event: &str) -> Result<String, JsValue> {
+        let outcome = self.live.apply_event(event.as_bytes(), self.config.load).map_err(|e| load_error(&e))?;
+        Ok(match outcome {
+            netpol::EventOutcome::Applied(netpol::Applied::Unchanged) => "unchanged",
+            netpol::EventOutcome::Applied(netpol::Applied::LeftOut) => "left-out",
+            netpol::EventOutcome::Applied(netpol::Applied::Patched) => "patched",
+            netpol::EventOutcome::Applied(_) => "recompiled",
+            netpol::EventOutcome::Ignored => "ignored",
+            _ => "resynced",
+        }
+        .into())
+    }
+
+    /// The engine for the current state; later events do not change it.
+    pub fn snapshot(&mut self) -> Engine {
+        Engine { engine: self.live.snapshot() }
+    }
 }
 
 impl Engine {
@@ -196,28 +270,10 @@ impl Engine {
         text: &str,
         #[wasm_bindgen(unchecked_param_type = "EngineOptions | undefined")] options: JsValue,
     ) -> Result<Engine, JsValue> {
-        let options: EngineOptions = if options.is_undefined() || options.is_null() {
-            EngineOptions::default()
-        } else {
-            serde_wasm_bindgen::from_value(options).map_err(|e| error(&format!("options: {e}")))?
-        };
-        // An empty editor is an empty cluster, as it always was in the playground.
-        let mut config = Config { allow_empty: true, ..Config::default() };
-        if let Some(text) = options.self_traffic.as_deref() {
-            config.options.self_traffic =
-                text.parse().map_err(|e| error(&format!("options.selfTraffic: {text:?}: {e}")))?;
-        }
-        if let Some(text) = options.ipblock_pod_ips.as_deref() {
-            config.options.ip_block_matches_pods = Options::parse_ip_block_pod_ips(text)
-                .map_err(|e| error(&format!("options.ipblockPodIps: {text:?}: {e}")))?;
-        }
-        if let Some(text) = options.tie.as_deref() {
-            config.options.tie = text.parse().map_err(|e| error(&format!("options.tie: {text:?}: {e}")))?;
-        }
-        config.load.strictness = Strictness::strict_if(options.strict.unwrap_or(true));
+        let config = config_of(options)?;
         let engine =
             netpol::load_and_compile(&[Source::text(text, "<editor>")], &config).map_err(|e| load_error(&e))?;
-        Ok(Engine { engine })
+        Ok(Engine { engine: std::sync::Arc::new(engine) })
     }
 
     /// May `src` reach `dst` on `port`/`protocol`? Endpoints: `namespace/pod` or an IP (a pod's IP

@@ -38,43 +38,9 @@ impl PodsByIp {
         }
     }
 
-    /// Gives `ip` to pod `id`.
-    pub(crate) fn insert(&mut self, ip: IpAddr, id: PodId) {
-        match ip {
-            IpAddr::V4(a) => self.v4.insert(u32::from(a), id),
-            IpAddr::V6(a) => self.v6.insert(u128::from(a), id),
-        };
-    }
-
-    /// Forgets `ip` when pod `id` has it.
-    pub(crate) fn remove(&mut self, ip: IpAddr, id: PodId) {
-        if self.get(ip) == Some(id) {
-            match ip {
-                IpAddr::V4(a) => self.v4.remove(&u32::from(a)),
-                IpAddr::V6(a) => self.v6.remove(&u128::from(a)),
-            };
-        }
-    }
-
-    /// Follows a pod inserted at position `at` (`inserted`) or removed from it: the pods after
-    /// it move one place.
-    pub(crate) fn shift(&mut self, at: PodId, inserted: bool) {
-        let ids = self.v4.values_mut().chain(self.v6.values_mut());
-        ids.for_each(|id| *id = shifted(*id, at, inserted));
-    }
-
     /// Bytes held: entries and a control byte each.
     pub(crate) fn memory_bytes(&self) -> usize {
         self.v4.capacity() * (core::mem::size_of::<(u32, PodId)>() + 1)
             + self.v6.capacity() * (core::mem::size_of::<(u128, PodId)>() + 1)
-    }
-}
-
-/// Where pod `id` is after a pod was inserted at `at` (`inserted`) or removed from it.
-pub(crate) fn shifted(id: PodId, at: PodId, inserted: bool) -> PodId {
-    match (inserted, id.0 >= at.0) {
-        (true, true) => PodId(id.0 + 1),
-        (false, true) if id.0 > at.0 => PodId(id.0 - 1),
-        _ => id,
     }
 }

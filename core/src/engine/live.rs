@@ -4,8 +4,11 @@
 //! [`Live::apply`] takes a [`Change`] (an object added, replaced or deleted):
 //!
 //! - a pod that lands in an identity the tables already have (a rollout's next pod, a pod that
-//!   changed IP or an unselected label) only updates the per-pod arrays and lookups: no row,
-//!   index or class changes;
+//!   changed IP or an unselected label, a pod leaving an identity other pods keep) is recorded
+//!   in a sorted overlay with its identity: a few map operations, no table work. The overlay is
+//!   merged into the cluster and the per-pod arrays and lookups rebuilt (linear in the pods,
+//!   nothing per policy) when the engine is next read: [`Live::snapshot`], [`Live::engine`],
+//!   [`Live::cluster`], or a change that needs the merged state;
 //! - a change to left-out pods changes no table;
 //! - anything else (a pod that makes or empties an identity, a namespace, a policy, a cluster
 //!   policy, a node) compiles the changed cluster afresh, and a failing compile (the memory
@@ -17,17 +20,19 @@
 //! property test (`tests/live_agreement.rs`) checks that after every change the engine answers
 //! exactly as a fresh compile of the same cluster.
 
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
-use super::by_ip::shifted;
+use hashbrown::HashMap;
+
 use super::compile::keyer::Keyer;
 use super::compile::members_of;
 use super::Engine;
 use crate::spec::change::{Change, Effect, Object};
-use crate::spec::{Cluster, Error, PodId};
+use crate::spec::{Cluster, Diagnostic, Error, ObjectKind, Pod};
 use crate::Compiler;
 
 /// A cluster that changes, and the engine that follows it.
@@ -37,6 +42,13 @@ pub struct Live {
     engine: Arc<Engine>,
     keyer: Keyer,
     stats: LiveStats,
+    /// Pod changes not merged into the engine yet, by `(namespace, name)`: the pod with its
+    /// identity, or `None` for a deletion.
+    pending: BTreeMap<(String, String), Option<(Pod, u32)>>,
+    /// Pods per identity, with the pending changes.
+    members: Vec<u32>,
+    /// The pod that has each IP, with the pending changes.
+    owners: IpOwners,
 }
 
 /// What one change took.
@@ -80,42 +92,48 @@ pub enum EventOutcome {
     Resynced,
 }
 
-/// The pod a change replaces or removes: where it is and what it had.
-struct OldPod {
-    at: PodId,
-    identity: u32,
-    ips: Vec<IpAddr>,
-    name: String,
-}
-
-/// How a pod change is followed without a compile.
-struct Patch {
-    /// The identity of the pod the change brings, if it brings one.
-    identity: Option<u32>,
-    old: Option<OldPod>,
-}
-
 impl Live {
     /// A live engine starting from `cluster`, compiled by `compiler` (its options and memory
     /// budget hold for every later compile too).
     pub fn new(compiler: Compiler, cluster: Cluster) -> Result<Live, Error> {
         let (engine, keyer) = compiler.try_compile_keyed(cluster, true)?;
-        Ok(Live { compiler, engine: Arc::new(engine), keyer: keyer.unwrap_or_default(), stats: LiveStats::default() })
+        let mut live = Live {
+            compiler,
+            engine: Arc::new(engine),
+            keyer: Keyer::default(),
+            stats: LiveStats::default(),
+            pending: BTreeMap::new(),
+            members: Vec::new(),
+            owners: IpOwners::default(),
+        };
+        live.compiled(keyer);
+        Ok(live)
     }
 
-    /// The engine for the current state (borrowed: for the writer's own questions).
-    pub fn engine(&self) -> &Engine {
+    /// Takes what a compile made: the keyer, the member counts, the IP owners.
+    fn compiled(&mut self, keyer: Option<Keyer>) {
+        self.keyer = keyer.unwrap_or_default();
+        let tables = &self.engine.tables;
+        self.members = tables.member_start.windows(2).map(|w| w[1] - w[0]).collect();
+        self.owners = IpOwners::of(self.engine.cluster());
+    }
+
+    /// The engine for the current state (for the writer's own questions).
+    pub fn engine(&mut self) -> &Engine {
+        self.merge();
         &self.engine
     }
 
     /// The cluster as it is now.
-    pub fn cluster(&self) -> &Cluster {
+    pub fn cluster(&mut self) -> &Cluster {
+        self.merge();
         self.engine.cluster()
     }
 
     /// The engine for the current state, to keep and query from any thread; later changes do
     /// not touch it.
-    pub fn snapshot(&self) -> Arc<Engine> {
+    pub fn snapshot(&mut self) -> Arc<Engine> {
+        self.merge();
         Arc::clone(&self.engine)
     }
 
@@ -127,9 +145,12 @@ impl Live {
     /// Applies `change`. On an error (a deletion of an object not held, a pod whose IP another
     /// pod has, a compile over the budget) the state is as it was.
     pub fn apply(&mut self, mut change: Change) -> Result<Applied, Error> {
-        let result = match self.patch_for(&mut change) {
-            Some(patch) => self.apply_patch(change, patch),
-            None => self.apply_compiling(change),
+        let result = match self.overlay(&mut change) {
+            Some(result) => result,
+            None => {
+                self.merge();
+                self.apply_compiling(change)
+            }
         };
         self.count(&result);
         result
@@ -172,23 +193,23 @@ impl Live {
     pub fn apply_all(&mut self, changes: impl IntoIterator<Item = Change>) -> Vec<Result<Applied, Error>> {
         let mut results = Vec::new();
         let mut changes = changes.into_iter();
-        // Patch while patches do.
-        let mut pending = None;
+        // Overlay while the overlay does.
+        let mut first = None;
         for mut change in changes.by_ref() {
-            match self.patch_for(&mut change) {
-                Some(patch) => {
-                    let result = self.apply_patch(change, patch);
+            match self.overlay(&mut change) {
+                Some(result) => {
                     self.count(&result);
                     results.push(result);
                 }
                 None => {
-                    pending = Some(change);
+                    first = Some(change);
                     break;
                 }
             }
         }
-        let Some(first) = pending else { return results };
+        let Some(first) = first else { return results };
         // Then the cluster alone, and one compile.
+        self.merge();
         let mut cluster = self.engine.cluster().clone();
         let start = results.len();
         let mut compile = false;
@@ -209,10 +230,11 @@ impl Live {
         let outcome = if compile {
             self.compiler.try_compile_keyed(cluster, true).map(|(engine, keyer)| {
                 self.engine = Arc::new(engine);
-                self.keyer = keyer.unwrap_or_default();
+                self.compiled(keyer);
             })
         } else {
             Arc::make_mut(&mut self.engine).cluster = cluster;
+            self.owners = IpOwners::of(self.engine.cluster());
             Ok(())
         };
         if let Err(e) = outcome {
@@ -236,114 +258,129 @@ impl Live {
         }
     }
 
-    /// The patch that follows `change` without a compile, if there is one.
-    fn patch_for(&self, change: &mut Change) -> Option<Patch> {
+    /// The pod `namespace/name` as it is now (pending changes first), with its identity;
+    /// `None` when there is none in the model.
+    fn current(&self, namespace: &str, name: &str) -> Option<(&Pod, u32)> {
+        let key = (String::from(namespace), String::from(name));
+        match self.pending.get(&key) {
+            Some(entry) => entry.as_ref().map(|(pod, identity)| (pod, *identity)),
+            None => {
+                let at = self.engine.cluster().pod_id(namespace, name)?;
+                Some((self.engine.cluster().pod(at), self.engine.tables.pod_identity[at.index()]))
+            }
+        }
+    }
+
+    /// Records a pod change in the overlay when it needs no compile and no other part of the
+    /// cluster: its result, or `None` to take the change through the merged cluster.
+    fn overlay(&mut self, change: &mut Change) -> Option<Result<Applied, Error>> {
         let cluster = self.engine.cluster();
-        let tables = &self.engine.tables;
         let (namespace, name, new_pod) = match change {
             Change::Upsert(Object::Pod(pod)) => {
                 // The pod was validated alone: point it at its namespace here.
-                let ns = cluster.namespace_id(&pod.namespace)?;
-                pod.namespace_id = ns;
+                pod.namespace_id = cluster.namespace_id(&pod.namespace)?;
                 (pod.namespace.clone(), pod.name.clone(), Some(&*pod))
             }
-            Change::Upsert(Object::LeftOutPod(pod)) => (pod.namespace.clone(), pod.name.clone(), None),
-            Change::Delete(object) if object.kind() == crate::ObjectKind::Pod => {
-                (object.namespace().unwrap_or_default().into(), object.name().into(), None)
+            Change::Delete(object) if object.kind() == ObjectKind::Pod => {
+                (String::from(object.namespace().unwrap_or_default()), String::from(object.name()), None)
             }
             _ => return None,
         };
+        // A left-out pod of that name, or an assumed namespace a deletion may empty: the
+        // merged cluster decides.
+        if cluster.left_out_pod(&namespace, &name).is_some() || (new_pod.is_none() && cluster.is_assumed(&namespace)) {
+            return None;
+        }
         let identity = match new_pod {
             // None: a new identity.
-            Some(pod) => Some(self.keyer.identity_of(pod, &tables.ip_classes)?),
+            Some(pod) => Some(self.keyer.identity_of(pod, &self.engine.tables.ip_classes)?),
             None => None,
         };
-        let old = cluster.pod_id(&namespace, &name).map(|at| OldPod {
-            at,
-            identity: tables.pod_identity[at.index()],
-            ips: cluster.pod(at).ips.clone(),
-            name: cluster.pod(at).qualified_name(),
-        });
-        if let Some(old) = &old {
-            let i = old.identity as usize;
-            let members = tables.member_start[i + 1] - tables.member_start[i];
-            // An identity left empty, or an assumed namespace nothing may name any more: compile.
-            if (identity != Some(old.identity) && members < 2) || (identity.is_none() && cluster.is_assumed(&namespace))
-            {
-                return None;
+        let old = self.current(&namespace, &name).map(|(pod, identity)| (pod.clone(), identity));
+        if let (Some(new), Some((old_pod, _))) = (new_pod, &old) {
+            if new == old_pod {
+                return Some(Ok(Applied::Unchanged));
             }
         }
-        Some(Patch { identity, old })
+        let key = (namespace, name);
+        match (&old, identity) {
+            (None, None) => return None, // Not held: the merged cluster says so.
+            // An identity left empty: compile.
+            (Some((_, was)), now) if now != Some(*was) && self.members[*was as usize] < 2 => return None,
+            _ => {}
+        }
+        if let Some(pod) = new_pod {
+            if let Some(refused) = self.owners.refuse(pod, &key) {
+                return Some(Err(Error::single(refused)));
+            }
+        }
+        let Some(pod) = new_pod.cloned() else {
+            // A deletion (of a pod held: checked above).
+            let (old_pod, was) = old?;
+            self.members[was as usize] -= 1;
+            self.owners.replace(&key, &old_pod.ips, &[]);
+            self.pending.insert(key, None);
+            return Some(Ok(Applied::Patched));
+        };
+        let identity = identity?;
+        if let Some((old_pod, was)) = &old {
+            self.members[*was as usize] -= 1;
+            self.owners.replace(&key, &old_pod.ips, &[]);
+        }
+        self.members[identity as usize] += 1;
+        self.owners.replace(&key, &[], &pod.ips);
+        self.pending.insert(key, Some((pod, identity)));
+        Some(Ok(Applied::Patched))
     }
 
-    /// Applies a pod change in place (on a copy while a snapshot is held).
-    fn apply_patch(&mut self, change: Change, patch: Patch) -> Result<Applied, Error> {
+    /// Merges the pending pod changes into the engine: the pods in order, their identities,
+    /// the per-pod arrays and lookups (on a copy while a snapshot is held).
+    fn merge(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let pending = core::mem::take(&mut self.pending);
         let engine = Arc::make_mut(&mut self.engine);
-        let by_ip = &engine.pod_by_ip;
-        let effect = engine.cluster.apply(change, &|ip| by_ip.get(ip)).map_err(Error::single)?;
-        let (removed, inserted) = match effect {
-            Effect::Unchanged => return Ok(Applied::Unchanged),
-            Effect::LeftOut => return Ok(Applied::LeftOut),
-            Effect::Pod { removed, inserted } => (removed, inserted),
-            // Not expected for a change the patch planned; compile to stay exact.
-            Effect::Other => return Ok(self.recompile_in_place()),
-        };
-        let engine = Arc::make_mut(&mut self.engine);
+        let old = engine.cluster.take_pods();
+        let old_identity = core::mem::take(&mut engine.tables.pod_identity);
+        let mut pods = Vec::with_capacity(old.len() + pending.len());
+        let mut identities = Vec::with_capacity(old.len() + pending.len());
+        let mut pending = pending.into_iter().peekable();
+        for (pod, identity) in old.into_iter().zip(old_identity) {
+            // Pending pods before this one are new; one with its name replaces or deletes it.
+            let mut replaced = false;
+            while let Some(((ns, name), _)) = pending.peek() {
+                match (ns.as_str(), name.as_str()).cmp(&(pod.namespace.as_str(), pod.name.as_str())) {
+                    core::cmp::Ordering::Greater => break,
+                    order => {
+                        replaced |= order == core::cmp::Ordering::Equal;
+                        if let Some((_, Some((new, id)))) = pending.next() {
+                            pods.push(new);
+                            identities.push(id);
+                        }
+                    }
+                }
+            }
+            if !replaced {
+                pods.push(pod);
+                identities.push(identity);
+            }
+        }
+        for (new, id) in pending.filter_map(|(_, entry)| entry) {
+            pods.push(new);
+            identities.push(id);
+        }
         let tables = &mut engine.tables;
-        if let Some(old) = &patch.old {
-            for &ip in &old.ips {
-                engine.pod_by_ip.remove(ip, old.at);
-            }
-            engine.pod_by_name.remove(old.name.as_str());
-        }
-        let lookup = |identity: u32| {
-            let i = identity as usize;
-            [identity, tables.v6_column[i] << 2 | u32::from(tables.families[i])]
-        };
-        match (removed, inserted, patch.identity) {
-            (Some(at), Some(same), Some(identity)) if at == same => {
-                tables.pod_identity[at.index()] = identity;
-                tables.pod_lookup[at.index()] = lookup(identity);
-            }
-            (Some(at), None, None) => {
-                tables.pod_identity.remove(at.index());
-                tables.pod_lookup.remove(at.index());
-                engine.pod_by_ip.shift(at, false);
-                engine.pod_by_name.values_mut().for_each(|id| *id = shifted(*id, at, false));
-            }
-            (None, Some(at), Some(identity)) => {
-                tables.pod_identity.insert(at.index(), identity);
-                tables.pod_lookup.insert(at.index(), lookup(identity));
-                engine.pod_by_ip.shift(at, true);
-                engine.pod_by_name.values_mut().for_each(|id| *id = shifted(*id, at, true));
-            }
-            // Not a replacement, a removal or an insertion as planned: compile to stay exact.
-            _ => return Ok(self.recompile_in_place()),
-        }
-        if let Some(at) = inserted {
-            let pod = engine.cluster.pod(at);
-            for &ip in &pod.ips {
-                engine.pod_by_ip.insert(ip, at);
-            }
-            engine.pod_by_name.insert(pod.qualified_name().into_boxed_str(), at);
-        }
-        let (member_start, members) = members_of(&tables.pod_identity, tables.identities);
+        tables.pod_lookup = identities
+            .iter()
+            .map(|&id| [id, tables.v6_column[id as usize] << 2 | u32::from(tables.families[id as usize])])
+            .collect();
+        let (member_start, members) = members_of(&identities, tables.identities);
         tables.member_start = member_start;
         tables.members = members;
-        Ok(Applied::Patched)
-    }
-
-    /// Compiles the cluster the engine holds (already changed) afresh, without the budget: the
-    /// change was a pod's, which the budget allowed before.
-    fn recompile_in_place(&mut self) -> Applied {
-        let cluster = core::mem::take(&mut Arc::make_mut(&mut self.engine).cluster);
-        let (engine, keyer) = match self.compiler.try_compile_keyed(cluster.clone(), true) {
-            Ok(compiled) => compiled,
-            Err(_) => (self.compiler.compile_owned(cluster), None),
-        };
-        self.engine = Arc::new(engine);
-        self.keyer = keyer.unwrap_or_default();
-        Applied::Recompiled
+        tables.pod_identity = identities;
+        engine.cluster.set_pods(pods);
+        engine.index_pods();
     }
 
     /// Applies a change to a copy of the cluster and compiles it; the state stays on an error.
@@ -354,25 +391,27 @@ impl Live {
             Effect::Unchanged => Ok(Applied::Unchanged),
             Effect::LeftOut => {
                 Arc::make_mut(&mut self.engine).cluster = cluster;
+                self.owners = IpOwners::of(self.engine.cluster());
                 Ok(Applied::LeftOut)
             }
             Effect::Pod { .. } | Effect::Other => {
                 let (engine, keyer) = self.compiler.try_compile_keyed(cluster, true)?;
                 self.engine = Arc::new(engine);
-                self.keyer = keyer.unwrap_or_default();
+                self.compiled(keyer);
                 Ok(Applied::Recompiled)
             }
         }
     }
 }
 
-/// The pod that has each IP, by name, kept in step with a cluster changed several times (the
-/// engine's index of pods by IP is by position, which the changes move).
-struct IpOwners(hashbrown::HashMap<IpAddr, (String, String)>);
+/// The pod that has each IP, by name, kept in step with a cluster that changes (the engine's
+/// index of pods by IP is by position, which changes move).
+#[derive(Clone, Debug, Default)]
+struct IpOwners(HashMap<IpAddr, (String, String)>);
 
 impl IpOwners {
     fn of(cluster: &Cluster) -> IpOwners {
-        let mut owners = hashbrown::HashMap::with_capacity(cluster.pods().len());
+        let mut owners = HashMap::with_capacity(cluster.pods().len());
         for pod in cluster.pods() {
             for &ip in &pod.ips {
                 owners.insert(ip, (pod.namespace.clone(), pod.name.clone()));
@@ -381,33 +420,45 @@ impl IpOwners {
         IpOwners(owners)
     }
 
-    /// Applies `change` to `cluster`, checking a new pod's IPs against the other pods'.
-    fn apply(&mut self, cluster: &mut Cluster, change: Change) -> Result<Effect, crate::Diagnostic> {
+    /// Why `pod` (to be `key`) is refused: an IP another pod has, as validation says it.
+    fn refuse(&self, pod: &Pod, key: &(String, String)) -> Option<Diagnostic> {
+        let (ip, (ns, name)) = pod.ips.iter().find_map(|ip| self.0.get(ip).filter(|o| *o != key).map(|o| (ip, o)))?;
+        let object = crate::ObjectRef::namespaced(ObjectKind::Pod, &key.0, &key.1);
+        let message = alloc::format!("IP {ip} is also the IP of pod {ns}/{name}; pod IPs must be unique");
+        Some(Diagnostic::new(Some(object), "status.podIPs", message))
+    }
+
+    /// Pod `key` no longer has `old` and now has `new`.
+    fn replace(&mut self, key: &(String, String), old: &[IpAddr], new: &[IpAddr]) {
+        for ip in old {
+            if self.0.get(ip) == Some(key) {
+                self.0.remove(ip);
+            }
+        }
+        for &ip in new {
+            self.0.insert(ip, key.clone());
+        }
+    }
+
+    /// Applies `change` to `cluster` (not the engine's: a copy changed several times), checking
+    /// a new pod's IPs against the other pods'.
+    fn apply(&mut self, cluster: &mut Cluster, change: Change) -> Result<Effect, Diagnostic> {
         let object = change.object_ref();
         let key = (String::from(object.namespace().unwrap_or_default()), String::from(object.name()));
-        let new_ips: Vec<IpAddr> = match &change {
-            Change::Upsert(Object::Pod(pod)) => pod.ips.clone(),
+        if let Change::Upsert(Object::Pod(pod)) = &change {
+            if let Some(refused) = self.refuse(pod, &key) {
+                return Err(refused);
+            }
+        }
+        let old_ips: Vec<IpAddr> = match object.kind() {
+            ObjectKind::Pod => cluster.pod_id(&key.0, &key.1).map(|p| cluster.pod(p).ips.clone()).unwrap_or_default(),
             _ => Vec::new(),
         };
-        let owner_ids: Vec<Option<PodId>> =
-            new_ips.iter().map(|ip| self.0.get(ip).and_then(|(ns, name)| cluster.pod_id(ns, name))).collect();
-        let old_ips: Vec<IpAddr> = if object.kind() == crate::ObjectKind::Pod {
-            cluster.pod_id(&key.0, &key.1).map(|p| cluster.pod(p).ips.clone()).unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        let effect = cluster.apply(change, &|ip| new_ips.iter().position(|&a| a == ip).and_then(|i| owner_ids[i]))?;
-        if object.kind() == crate::ObjectKind::Pod {
-            for ip in old_ips {
-                if self.0.get(&ip) == Some(&key) {
-                    self.0.remove(&ip);
-                }
-            }
-            if let Some(at) = cluster.pod_id(&key.0, &key.1) {
-                for &ip in &cluster.pod(at).ips {
-                    self.0.insert(ip, key.clone());
-                }
-            }
+        // The IPs were checked above.
+        let effect = cluster.apply(change, &|_| None)?;
+        if object.kind() == ObjectKind::Pod {
+            let new_ips = cluster.pod_id(&key.0, &key.1).map(|p| cluster.pod(p).ips.clone()).unwrap_or_default();
+            self.replace(&key, &old_ips, &new_ips);
         }
         Ok(effect)
     }

@@ -55,11 +55,18 @@ struct Located {
 
 impl Engine {
     pub(crate) fn new(cluster: Cluster, options: Options, tables: Tables) -> Engine {
-        let pods = cluster.pods();
-        let pod_by_ip = PodsByIp::new(pods);
-        let pod_by_name =
+        let mut engine =
+            Engine { cluster, options, tables, pod_by_ip: PodsByIp::default(), pod_by_name: HashMap::new() };
+        engine.index_pods();
+        engine
+    }
+
+    /// Builds the lookups of pods by IP and by name from the cluster's pods.
+    pub(crate) fn index_pods(&mut self) {
+        let pods = self.cluster.pods();
+        self.pod_by_ip = PodsByIp::new(pods);
+        self.pod_by_name =
             pods.iter().enumerate().map(|(i, p)| (p.qualified_name().into_boxed_str(), PodId(i as u32))).collect();
-        Engine { cluster, options, tables, pod_by_ip, pod_by_name }
     }
 
     /// The cluster this engine was compiled from.

@@ -149,6 +149,18 @@ impl Cluster {
         self.assumed.insert(name.into());
     }
 
+    /// Takes the pods out (for an engine that merges pod changes, [`Cluster::set_pods`] puts
+    /// them back).
+    pub(crate) fn take_pods(&mut self) -> Vec<Pod> {
+        core::mem::take(&mut self.pods)
+    }
+
+    /// Puts pods back: the caller keeps them sorted by namespace and name, unique, in held
+    /// namespaces (with `namespace_id` set), their IPs unique.
+    pub(crate) fn set_pods(&mut self, pods: Vec<Pod>) {
+        self.pods = pods;
+    }
+
     /// Whether namespace `name` is assumed (S8): named by pods or policies, not given.
     pub fn is_assumed(&self, name: &str) -> bool {
         self.assumed.contains(name)

@@ -450,6 +450,35 @@ try {
     assert(r.src === 'ns.yaml, more.yaml' && r.pods.length === 5 && r.pods.includes('dev/extra'), `source ${r.src}, pods ${r.pods}`);
   });
 
+  await check('Live: watch events applied incrementally; snapshots keep their state; a bad event throws and keeps it', async () => {
+    const r = await page.evaluate(async (text) => {
+      const { Live } = await import('./pkg/netpol_wasm.js');
+      const live = new Live(text, { strict: true });
+      const allowAll = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
+        metadata: { name: 'allow-all', namespace: 'shop' }, spec: { podSelector: {}, ingress: [{}], egress: [{}] } };
+      const q = ['shop/postgres-0', 'shop/api-7f6d5c8b9-4kx8m', 8080, 'TCP'];
+      const before = live.snapshot();
+      const added = live.apply(JSON.stringify({ type: 'ADDED', object: allowAll }));
+      const after = live.snapshot();
+      const again = live.apply(JSON.stringify({ type: 'ADDED', object: allowAll }));
+      let bad = 'no error';
+      try { live.apply('{"type": "DELETED", "object": {"kind": "Pod", "metadata": {"name": "nobody", "namespace": "shop"}}}'); }
+      catch (e) { bad = `${e.message} | ${e.problems?.length}`; }
+      const kept = live.snapshot();
+      const out = {
+        added, again, bad,
+        before: before.decide(...q).allowed, after: after.decide(...q).allowed, kept: kept.decide(...q).allowed,
+        pods: kept.pods.length,
+      };
+      [before, after, kept, live].forEach((o) => o.free());
+      return out;
+    }, clusterYaml);
+    assert(r.added === 'recompiled' && r.again === 'unchanged', `outcomes ${r.added} ${r.again}`);
+    assert(r.before === false && r.after === true && r.kept === true, `answers ${JSON.stringify(r)}`);
+    assert(r.bad.includes('not held') && r.bad.endsWith('| 1'), `bad event: ${r.bad}`);
+    assert(r.pods === 8, `pods ${r.pods}`);
+  });
+
   if (corpus) {
     await check('the corpus of core/testdata through the wasm Engine: every check and matrix cell as expected', async () => {
       const r = await page.evaluate(async (cases) => {
