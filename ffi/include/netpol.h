@@ -25,6 +25,23 @@
 #include <stdint.h>
 
 /**
+ * The major version of the library this header belongs to: `netpol_version()` is
+ * "MAJOR.MINOR.PATCH" of the library linked, so a program can check at run time that it
+ * links the version it was compiled against.
+ */
+#define NETPOL_VERSION_MAJOR 0
+
+/**
+ * The minor version of the library this header belongs to.
+ */
+#define NETPOL_VERSION_MINOR 1
+
+/**
+ * The patch version of the library this header belongs to.
+ */
+#define NETPOL_VERSION_PATCH 0
+
+/**
  * `netpol_verdict.families` / `allowed_families` bit of IPv4.
  */
 #define NETPOL_FAMILY_IPV4 1

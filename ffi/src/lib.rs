@@ -56,6 +56,15 @@ pub(crate) fn c_string(text: &str) -> CString {
     CString::new(text.replace('\0', "\u{fffd}")).unwrap_or_default()
 }
 
+/// The major version of the library this header belongs to: `netpol_version()` is
+/// "MAJOR.MINOR.PATCH" of the library linked, so a program can check at run time that it
+/// links the version it was compiled against.
+pub const NETPOL_VERSION_MAJOR: u32 = 0;
+/// The minor version of the library this header belongs to.
+pub const NETPOL_VERSION_MINOR: u32 = 1;
+/// The patch version of the library this header belongs to.
+pub const NETPOL_VERSION_PATCH: u32 = 0;
+
 /// The library version, e.g. "0.1.0", as a static NUL-terminated string. Never NULL.
 #[no_mangle]
 pub extern "C" fn netpol_version() -> *const c_char {
@@ -74,4 +83,14 @@ pub unsafe extern "C" fn netpol_string_free(text: *mut c_char) {
             drop(unsafe { CString::from_raw(text) });
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The version macros of netpol.h are the crate's version.
+    #[test]
+    fn version_macros_are_the_crate_version() {
+        let parts: Vec<u32> = env!("CARGO_PKG_VERSION").split('.').map(|p| p.parse().unwrap()).collect();
+        assert_eq!(parts, [super::NETPOL_VERSION_MAJOR, super::NETPOL_VERSION_MINOR, super::NETPOL_VERSION_PATCH]);
+    }
 }

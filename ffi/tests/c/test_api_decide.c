@@ -33,6 +33,9 @@ void test_version(void) {
     CHECK(v != NULL && strcmp(v, NETPOL_EXPECTED_VERSION) == 0);
 #endif
     CHECK(netpol_version() == v); /* static */
+    char built[32];
+    snprintf(built, sizeof built, "%d.%d.%d", NETPOL_VERSION_MAJOR, NETPOL_VERSION_MINOR, NETPOL_VERSION_PATCH);
+    CHECK(v != NULL && strcmp(v, built) == 0); /* the header's version macros are the library's */
 }
 
 void test_options_default(void) {
