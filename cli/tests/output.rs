@@ -29,7 +29,13 @@ fn flows() -> String {
 #[test]
 fn a_full_disk_is_an_error_with_exit_2_for_every_subcommand() {
     let (c, f) = (example(), flows());
+    let (stream, drifted, desired) =
+        (path("examples/watch/stream.json"), path("examples/watch/live-drifted.json"), path("examples/watch/desired"));
     let runs: Vec<Vec<&str>> = vec![
+        vec!["watch", &stream, "--initial", &c],
+        vec!["watch", &stream, "--initial", &c, "-o", "json"],
+        vec!["drift", &drifted, "--desired", &desired],
+        vec!["generate", "--churn", "10"],
         vec!["suggest", &c, "--flows", &f],
         vec!["suggest", &c, "--flows", &f, "-o", "json"],
         vec!["flows", &c, "--flows", &f, "-o", "json"],

@@ -80,16 +80,18 @@ fn bad_events_are_reported_and_the_watch_goes_on() {
     let huge = format!(r#"{{"type": "ADDED", "object": {{"kind": "Pod", "pad": "{}"}}}}"#, "x".repeat(5000));
     let deny = r#"{"type": "ADDED", "object": {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
         "metadata": {"name": "deny", "namespace": "shop"}, "spec": {"podSelector": {}}}}"#;
-    let input = format!("garbage line\n{unknown_field}\n{huge}\n{good}\n{{\"type\": \"ADDED\", \"extra\": 1, \"object\": {{}}}}\n{deny}\n");
+    let deep = format!("{{\"type\": \"ADDED\", \"object\": {}{}}}", "[".repeat(1000), "]".repeat(1000));
+    let input = format!("garbage line\n{unknown_field}\n{huge}\n{good}\n{{\"type\": \"ADDED\", \"extra\": 1, \"object\": {{}}}}\n{deny}\n{deep}\n");
     let out = netpol_stdin(&["watch", "-", "--max-input-bytes", "4096"], input);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     let problems: Vec<&str> = text.lines().filter(|l| l.starts_with('!')).collect();
-    assert_eq!(problems.len(), 4, "{text}");
+    assert_eq!(problems.len(), 5, "{text}");
     assert!(problems[0].contains("not a JSON object: \"garbage line\""), "{text}");
     assert!(problems[1].contains("Pod shop/typo") && problems[1].contains("lables"), "{text}");
     assert!(problems[2].contains("over the limit of 4096 bytes"), "{text}");
     assert!(problems[3].contains("unknown field \"extra\""), "{text}");
+    assert!(problems[4].contains("malformed JSON: recursion limit exceeded"), "{text}");
     // The valid events after each bad one still apply.
     assert!(text.contains("#1 line 5: ADDED Pod shop/web"), "{text}");
     assert!(text.contains("#2 line 9: ADDED NetworkPolicy shop/deny"), "{text}");
