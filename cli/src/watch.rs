@@ -10,12 +10,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use netpol::audit::{audit, AuditOptions, AuditReport};
-use netpol::diff::delta::{delta, Delta};
+use netpol::audit::{audit_with, AuditOptions, AuditReport};
+use netpol::diff::delta::{delta, Delta, Side};
 use netpol::diff::drift::{drift, Drift};
 use netpol::k8s::{EventType, WatchItem, WatchStream};
 use netpol::spec::change::Change;
-use netpol::{Cluster, Compiler, Config, Live, SelfTraffic};
+use netpol::{Cluster, Compiler, Config, Connectivity, Live, SelfTraffic};
 use serde_json::json;
 
 use crate::input::{ip_block_pod_ips_parser, report, self_traffic_parser, usage_error, InputArgs};
@@ -98,7 +98,9 @@ impl WatchArgs {
 /// The watcher's state between changes.
 struct Watcher {
     live: Live,
+    /// The audit and the connectivity map of the state reported last.
     audit: AuditReport,
+    connectivity: Connectivity,
     desired: Option<Cluster>,
     drift: Option<Drift>,
     /// Events may have been missed since this line (an ERROR event, a cut document).
@@ -123,8 +125,12 @@ impl Watcher {
         out: &mut dyn Write,
     ) -> std::io::Result<()> {
         let after = self.live.snapshot();
-        let after_audit = audit(&after, &AuditOptions::default());
-        let d: Delta = delta(before, &after, &self.audit, &after_audit);
+        let connectivity = after.connectivity();
+        let after_audit = audit_with(&after, &AuditOptions::default(), &connectivity);
+        let d: Delta = delta(
+            Side { engine: before, connectivity: &self.connectivity, audit: &self.audit },
+            Side { engine: &after, connectivity: &connectivity, audit: &after_audit },
+        );
         let drift_now = self.desired.as_ref().map(|desired| drift(&after, desired));
         let drift_changed = drift_now.is_some() && drift_now != self.drift;
         self.changes += 1;
@@ -175,6 +181,7 @@ impl Watcher {
         }
         out.flush()?;
         self.audit = after_audit;
+        self.connectivity = connectivity;
         self.drift = drift_now;
         Ok(())
     }
@@ -220,7 +227,8 @@ pub fn run(args: WatchArgs) -> Outcome {
     let Some(mut live) = report(Live::new(compiler, initial)) else { return Outcome::BadInput };
     let metrics = Arc::new(Mutex::new(Metrics::default()));
     let engine = live.snapshot();
-    let first_audit = audit(&engine, &AuditOptions::default());
+    let connectivity = engine.connectivity();
+    let first_audit = audit_with(&engine, &AuditOptions::default(), &connectivity);
     metrics.lock().unwrap_or_else(|e| e.into_inner()).record_state(&engine, &first_audit);
     // The state is recorded before the first request can come.
     let _server = match &args.metrics {
@@ -237,8 +245,16 @@ pub fn run(args: WatchArgs) -> Outcome {
         None => None,
     };
     let first_drift = desired.as_ref().map(|d| drift(&engine, d));
-    let mut watcher =
-        Watcher { live, audit: first_audit, desired, drift: None, stale_since: None, changes: 0, metrics };
+    let mut watcher = Watcher {
+        live,
+        audit: first_audit,
+        connectivity,
+        desired,
+        drift: None,
+        stale_since: None,
+        changes: 0,
+        metrics,
+    };
     let reader: Box<dyn BufRead> = if args.stream == "-" {
         Box::new(BufReader::new(std::io::stdin()))
     } else {

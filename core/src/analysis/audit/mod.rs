@@ -351,13 +351,18 @@ impl AuditReport {
 
 /// Audits the cluster `engine` was compiled from.
 pub fn audit(engine: &Engine, options: &AuditOptions) -> AuditReport {
+    audit_with(engine, options, &engine.connectivity())
+}
+
+/// [`audit`] with the engine's connectivity map already made (`engine.connectivity()`), for a
+/// caller that keeps it.
+pub fn audit_with(engine: &Engine, options: &AuditOptions, connectivity: &crate::Connectivity) -> AuditReport {
     let ctx = Ctx::new(engine, options);
     let mut findings = Vec::new();
     let coverage = isolation::coverage(&ctx);
     isolation::default_deny(&ctx, &mut findings);
-    let connectivity = engine.connectivity();
-    exposure::every_namespace(&ctx, &connectivity, &mut findings);
-    exposure::external(&ctx, &connectivity, &mut findings);
+    exposure::every_namespace(&ctx, connectivity, &mut findings);
+    exposure::external(&ctx, connectivity, &mut findings);
     isolation::dns(&ctx, &mut findings);
     hygiene::check(&ctx, &mut findings);
     redundant::check(&ctx, &mut findings);

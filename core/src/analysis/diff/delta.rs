@@ -13,9 +13,9 @@ use core::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use super::{diff, Diff};
+use super::{diff_with, Diff};
 use crate::audit::{AuditReport, Finding, Location};
-use crate::Engine;
+use crate::{Connectivity, Engine};
 
 /// What a change did to connections and findings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -40,10 +40,22 @@ fn missing_from(a: &AuditReport, b: &AuditReport) -> Vec<Finding> {
     a.findings.iter().filter(|f| !keys.contains(&key(f))).cloned().collect()
 }
 
-/// What changed from `before` to `after`, given each one's audit.
-pub fn delta(before: &Engine, after: &Engine, before_audit: &AuditReport, after_audit: &AuditReport) -> Delta {
+/// One side of a change: the engine, its connectivity map (`engine.connectivity()`) and its
+/// audit.
+pub struct Side<'a> {
+    /// The engine.
+    pub engine: &'a Engine,
+    /// Its connectivity map.
+    pub connectivity: &'a Connectivity,
+    /// Its audit.
+    pub audit: &'a AuditReport,
+}
+
+/// What changed from `before` to `after`.
+pub fn delta(before: Side<'_>, after: Side<'_>) -> Delta {
+    let (before_audit, after_audit) = (before.audit, after.audit);
     Delta {
-        diff: diff(before, after),
+        diff: diff_with(before.engine, after.engine, before.connectivity, after.connectivity),
         opened: missing_from(after_audit, before_audit),
         closed: missing_from(before_audit, after_audit),
     }

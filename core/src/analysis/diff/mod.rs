@@ -28,6 +28,7 @@ use hashbrown::HashMap;
 use crate::engine::connectivity::{IpRange, PortSet};
 use crate::spec::query::{ips_family_mask, Family};
 use crate::spec::{Cluster, ClusterPolicy, Direction, NetworkPolicy, PodId, Protocol};
+use crate::Connectivity;
 use crate::Engine;
 
 /// The group a pod is shown in (kept here for callers of `netpol::diff::group_name`).
@@ -348,11 +349,25 @@ impl Groups {
 
 /// Compares the connectivity of `before` and `after` (compiled with the same options).
 pub fn diff(before: &Engine, after: &Engine) -> Diff {
+    diff_with(before, after, &before.connectivity(), &after.connectivity())
+}
+
+/// [`diff`] with each engine's connectivity map already made (`Engine::connectivity` of that
+/// engine), for a caller that keeps them (a watch compares each state with the next).
+pub fn diff_with(before: &Engine, after: &Engine, conn_before: &Connectivity, conn_after: &Connectivity) -> Diff {
     let mut result = Diff::default();
     let policies = changed_policies(before.cluster(), after.cluster(), &mut result);
     let (units, groups) = pair_units(before.cluster(), after.cluster(), &mut result);
     let classes = Classes::of(before, after, &units, &policies);
-    let steps = Steps { before, after, policies: &policies, groups: &groups, classes: &classes };
+    let steps = Steps {
+        before,
+        after,
+        conn_a: conn_before,
+        conn_b: conn_after,
+        policies: &policies,
+        groups: &groups,
+        classes: &classes,
+    };
     steps.pod_changes(&mut result);
     steps.external_changes(&mut result);
     result
@@ -483,6 +498,8 @@ fn port_key(s: &PortSet) -> PortKey {
 struct Steps<'a> {
     before: &'a Engine,
     after: &'a Engine,
+    conn_a: &'a Connectivity,
+    conn_b: &'a Connectivity,
     policies: &'a Changed<'a>,
     groups: &'a Groups,
     classes: &'a Classes,
@@ -497,8 +514,7 @@ impl Steps<'_> {
     /// the same change and ports are folded by group into [`Diff::changes`].
     fn pod_changes(&self, result: &mut Diff) {
         let (classes, class_groups) = (&self.classes.classes, &self.classes.groups);
-        let conn_a = self.before.connectivity();
-        let conn_b = self.after.connectivity();
+        let (conn_a, conn_b) = (self.conn_a, self.conn_b);
         let rows_a: Vec<Vec<(usize, &PortSet)>> =
             (0..self.before.identities()).map(|i| conn_a.identity_pairs(i).collect()).collect();
         let rows_b: Vec<Vec<(usize, &PortSet)>> =
@@ -610,8 +626,7 @@ impl Steps<'_> {
     /// compared in the families the pod has on both sides (S9a), merged by change into
     /// [`Diff::external`].
     fn external_changes(&self, result: &mut Diff) {
-        let conn_a = self.before.connectivity();
-        let conn_b = self.after.connectivity();
+        let (conn_a, conn_b) = (self.conn_a, self.conn_b);
         type ExtLines = BTreeMap<
             (bool, Direction, Vec<String>, PortKey),
             (PortSet, Vec<IpRange>, BTreeSet<usize>, BTreeSet<usize>),
