@@ -159,7 +159,7 @@ struct Op {
 
 fn ops() -> impl Strategy<Value = Vec<Op>> {
     vec(
-        (0u8..12, any::<Index>(), any::<Index>(), any::<bool>()).prop_map(|(what, pick, other, flag)| Op {
+        (0u8..14, any::<Index>(), any::<Index>(), any::<bool>()).prop_map(|(what, pick, other, flag)| Op {
             what,
             pick,
             other,
@@ -250,6 +250,19 @@ fn interpret(op: &Op, state: &State, pool: &RawCluster, serial: usize) -> Result
                 None => missing(ObjectKind::ClusterNetworkPolicy),
             },
         },
+        // A held pod with a label no selector reads (a rollout's new pod-template-hash): it
+        // keeps its identity, so the overlay takes it.
+        12 | 13 => {
+            let Some((_, pod)) = pick(state.pods.iter(), &op.pick) else { return missing(ObjectKind::Pod) };
+            let mut pod = pod.clone();
+            pod.labels.insert("pod-template-hash".into(), format!("h{serial}"));
+            if op.flag {
+                // And a copy under a new name without IPs (scheduled later).
+                pod.name = format!("{}-p{serial}", pod.name);
+                pod.ips.clear();
+            }
+            Ok(Raw::Pod(pod))
+        }
         _ => match pick(pool.nodes.iter(), &op.pick) {
             Some(n) if op.flag => Ok(Raw::Node(n.clone())),
             _ => match pick(state.nodes.keys(), &op.other) {
@@ -378,7 +391,7 @@ static UNCHANGED: AtomicUsize = AtomicUsize::new(0);
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 96,
+        cases: 256,
         failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("regressions"))),
         ..ProptestConfig::default()
     })]
