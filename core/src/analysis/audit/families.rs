@@ -105,7 +105,9 @@ fn asymmetric_pairs(ctx: &Ctx, findings: &mut Vec<Finding>) {
             }
         }
     }
-    for (d, sources) in by_destination {
+    for (d, mut sources) in by_destination {
+        // Sources by name: the text does not depend on how identities happen to be numbered.
+        sources.sort_by_cached_key(|(s, family, _)| (ctx.rep(*s).qualified_name(), *family as u8));
         let pods: Vec<PodId> = ctx.pods_of(d).collect();
         let mut objects: Vec<String> = pods.iter().map(|&p| ctx.pod_name(p)).collect();
         let mut peers: BTreeSet<String> = BTreeSet::new();
