@@ -7,7 +7,8 @@
 //! After every change, [`Live`] must hold exactly the cluster that validating the objects held
 //! so far afresh gives (namespaces assumed and forgotten as S8 says), and answer every pod → pod,
 //! pod → IP and IP → pod question on ports around the alphabet as a fresh compile of that
-//! cluster does, with the same number of identities and the same audit. A change [`Live`]
+//! cluster does, with the same number of identities and the same audit, connectivity report,
+//! graph and reach answers. A change [`Live`]
 //! refuses must be one validation refuses too (or the deletion of an object not held), and a
 //! snapshot taken before a change must keep answering as before it. The same holds for changes
 //! applied in batches ([`Live::apply_all`]), checked after each batch.
@@ -21,10 +22,13 @@ use std::sync::Arc;
 
 use arb::*;
 use netpol::audit::{audit, AuditOptions};
+use netpol::graph::graph;
 use netpol::raw::{RawCluster, RawClusterPolicy, RawNamespace, RawNode, RawPod, RawPolicy, Strictness};
+use netpol::reach::{reach, Subject};
+use netpol::report::ConnectivityReport;
 use netpol::spec::change::{Change, Object};
 use netpol::spec::ClusterPolicyKind;
-use netpol::{Applied, Cluster, Compiler, Endpoint, Engine, Live, ObjectKind, ObjectRef, Options, Protocol};
+use netpol::{Applied, Cluster, Compiler, Direction, Endpoint, Engine, Live, ObjectKind, ObjectRef, Options, Protocol};
 use netpol_test_support::alphabet::PORTS;
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -368,8 +372,21 @@ fn check_churn(start: &Case, pool: &Case, ops: &[Op], batch: usize) -> Result<()
         same_answers(&engine, &fresh, &what)?;
         same_answers(&before, &old, &format!("{what} (snapshot taken before)"))?;
         if any_change {
+            // The reports built on the engine do not depend on how identities are numbered.
             let (a, b) = (audit(&engine, &AuditOptions::default()), audit(&fresh, &AuditOptions::default()));
             prop_assert_eq!(format!("{:?}", a), format!("{:?}", b), "{}: audit", what);
+            let (a, b) = (ConnectivityReport::new(&engine).to_json(), ConnectivityReport::new(&fresh).to_json());
+            prop_assert_eq!(a, b, "{}: connectivity", what);
+            let (a, b) = (graph(&engine, None).to_json(), graph(&fresh, None).to_json());
+            prop_assert_eq!(a, b, "{}: graph", what);
+            for pod in fresh.cluster().pods().iter().take(3) {
+                let subject = Subject::parse(&fresh, &pod.qualified_name()).expect("a pod of the cluster");
+                for direction in [Direction::Ingress, Direction::Egress] {
+                    let (a, b) =
+                        (reach(&engine, &subject, direction).to_json(), reach(&fresh, &subject, direction).to_json());
+                    prop_assert_eq!(a, b, "{}: reach {} {:?}", what, pod.name, direction);
+                }
+            }
         }
     }
     let stats = live.stats();

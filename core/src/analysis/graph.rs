@@ -170,8 +170,11 @@ pub fn try_graph(engine: &Engine, options: &GraphOptions) -> Result<Graph, TooMa
     // External address sets: per identity and direction, the ranges with the same ports.
     let mut address_nodes: BTreeMap<Vec<String>, usize> = BTreeMap::new();
     let mut address_edges: Vec<(usize, bool, PortSet, usize)> = Vec::new();
-    for (id, pod) in id_pod.iter().enumerate() {
-        let Some(pod) = *pod else { continue };
+    // Identities in the order of their first pods, so that address nodes are numbered the
+    // same however the identities happen to be numbered (a live engine numbers them otherwise).
+    let mut firsts: Vec<(PodId, usize)> = id_pod.iter().enumerate().filter_map(|(id, p)| Some(((*p)?, id))).collect();
+    firsts.sort_unstable();
+    for (pod, id) in firsts {
         for egress in [true, false] {
             let list = if egress { conn.egress_external(pod) } else { conn.ingress_external(pod) };
             let mut by_ports: Vec<(PortSet, Vec<IpRange>)> = Vec::new();

@@ -262,7 +262,10 @@ impl Connectivity {
             for i in 0..n_ids {
                 let mut ranges: Vec<(IpRange, u32)> = Vec::new();
                 // S9a: only addresses of a family the identity's pods have.
-                for c in (0..classes).filter(|&c| engine.has_family(i, tables.ip_classes.family(c))) {
+                // IPv4-mapped IPv6 addresses are IPv4 addresses: never listed as IPv6.
+                let listed =
+                    |c: usize| engine.has_family(i, tables.ip_classes.family(c)) && !tables.ip_classes.is_mapped(c);
+                for c in (0..classes).filter(|&c| listed(c)) {
                     mask.iter_mut().for_each(|m| *m = 0);
                     for (g, &pc) in representative.iter().enumerate() {
                         if row_of(i, pc).test(engine.ip_column(c)) {
@@ -519,7 +522,9 @@ impl Engine {
                     _ => {
                         // S9a: only addresses of a family the identity's pods have.
                         let class = c - ip_base;
-                        if self.has_family(identity, tables.ip_classes.family(class)) {
+                        // IPv4-mapped IPv6 addresses are IPv4 addresses: never listed as IPv6.
+                        let family = tables.ip_classes.family(class);
+                        if self.has_family(identity, family) && !tables.ip_classes.is_mapped(class) {
                             external[class].push(pc);
                         }
                     }

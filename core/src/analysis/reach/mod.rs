@@ -410,12 +410,24 @@ fn peer_rows(
     rows
 }
 
-/// An address of IP class `class` that is no pod's (the class's column stands for those), if
+/// An address of IP class `class` that is no pod's (the class's column stands for those) and,
+/// in an IPv6 class, no IPv4-mapped address (that is the IPv4 address, S9a, another class), if
 /// there is one. The walk ends at the first such address, so it visits at most as many
 /// addresses as there are pod IPs, plus one.
 fn outside_address(engine: &Engine, class: usize) -> Option<IpAddr> {
     let (mut ip, last) = engine.ip_class_bounds(class);
     loop {
+        if let IpAddr::V6(a) = ip {
+            if a.to_ipv4_mapped().is_some() {
+                // Past ::ffff:255.255.255.255, if the class goes on.
+                let after = core::net::Ipv6Addr::from(u128::from(a) | 0xffff_ffff).to_bits() + 1;
+                if !matches!(last, IpAddr::V6(l) if l.to_bits() >= after) {
+                    return None;
+                }
+                ip = IpAddr::V6(after.into());
+                continue;
+            }
+        }
         if matches!(engine.endpoint_for_ip(ip), Endpoint::Ip(_)) {
             return Some(ip);
         }

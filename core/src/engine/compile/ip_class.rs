@@ -8,6 +8,10 @@ use ipnet::IpNet;
 
 use crate::spec::query::Family;
 
+/// The IPv4-mapped IPv6 range `::ffff:0:0/96`, first and last address.
+const MAPPED_START: u128 = 0xffff_0000_0000;
+const MAPPED_END: u128 = 0xffff_ffff_ffff;
+
 /// Sorted class start addresses per family; class `i` covers `[starts[i], starts[i + 1])`.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct IpClasses {
@@ -41,6 +45,16 @@ impl IpClasses {
         v6.sort_unstable();
         v6.dedup();
         IpClasses { v4, v6 }
+    }
+
+    /// Whether class `class` holds only IPv4-mapped IPv6 addresses (inside `::ffff:0:0/96`, as
+    /// when a CIDR cuts there): addresses no query reaches as IPv6 (they are the IPv4
+    /// addresses, S9a), to leave out of listings.
+    pub(crate) fn is_mapped(&self, class: usize) -> bool {
+        class.checked_sub(self.v4.len()).is_some_and(|i| {
+            let last = self.v6.get(i + 1).map_or(u128::MAX, |next| next - 1);
+            self.v6[i] >= MAPPED_START && last <= MAPPED_END
+        })
     }
 
     /// Number of classes of both families; IPv4 classes come first.
