@@ -98,6 +98,8 @@ impl WatchArgs {
 /// The watcher's state between changes.
 struct Watcher {
     live: Live,
+    /// How every full listing is compiled (options and budget of the start).
+    compiler: Compiler,
     /// The audit and the connectivity map of the state reported last.
     audit: AuditReport,
     connectivity: Connectivity,
@@ -223,8 +225,7 @@ pub fn run(args: WatchArgs) -> Outcome {
         };
         Some(cluster)
     };
-    let compiler = Compiler::new().options(config.options).max_bytes(config.load.limits.max_compile_bytes);
-    let Some(mut live) = report(Live::new(compiler, initial)) else { return Outcome::BadInput };
+    let Some(mut live) = report(Live::new(config.compiler(), initial)) else { return Outcome::BadInput };
     let metrics = Arc::new(Mutex::new(Metrics::default()));
     let engine = live.snapshot();
     let connectivity = engine.connectivity();
@@ -247,6 +248,7 @@ pub fn run(args: WatchArgs) -> Outcome {
     let first_drift = desired.as_ref().map(|d| drift(&engine, d));
     let mut watcher = Watcher {
         live,
+        compiler: config.compiler(),
         audit: first_audit,
         connectivity,
         desired,
@@ -341,8 +343,8 @@ fn watch(
             }
             WatchItem::Listing { cluster, line } => {
                 let before = watcher.live.snapshot();
-                let compiler = Compiler::new().options(before.options());
-                match Live::new(compiler, cluster) {
+                // A resync compiles as the start did: same options, same budget.
+                match Live::new(watcher.compiler.clone(), cluster) {
                     Ok(live) => {
                         watcher.live = live;
                         watcher.stale_since = None;

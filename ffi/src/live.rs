@@ -10,7 +10,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use netpol_core::{Applied, Compiler, Error, EventOutcome, Live, Source};
+use netpol_core::{Applied, Error, EventOutcome, Live, Source};
 
 use crate::engine::{config_of, netpol_engine, netpol_options};
 use crate::error::netpol_error;
@@ -87,8 +87,7 @@ pub unsafe extern "C" fn netpol_live_new(
         let options = unsafe { options.as_ref() }.copied().unwrap_or_default();
         let config = config_of(&options);
         let source = Source::Bytes { bytes: bytes.to_vec(), origin: "<initial>".into() };
-        let compiler = Compiler::new().options(config.options).max_bytes(config.load.limits.max_compile_bytes);
-        let live = match netpol_core::load(&[source], &config).and_then(|cluster| Live::new(compiler, cluster)) {
+        let live = match netpol_core::load_live(&[source], &config) {
             Ok(live) => live,
             Err(e) => return write_error(error_out, &e),
         };

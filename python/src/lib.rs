@@ -476,11 +476,8 @@ impl RawLive {
         tie: &str,
     ) -> PyResult<RawLive> {
         let config = config(self_traffic, ipblock_pod_ips, tie, strict)?;
-        let compiler = netpol::Compiler::new().options(config.options).max_bytes(config.load.limits.max_compile_bytes);
         let load = config.clone();
-        let started = interruptible(py, move || {
-            netpol::load(&[Source::text(text, "<initial>")], &load).and_then(|c| netpol::Live::new(compiler, c))
-        })?;
+        let started = interruptible(py, move || netpol::load_live(&[Source::text(text, "<initial>")], &load))?;
         match started {
             Ok(live) => Ok(RawLive { live: std::sync::Mutex::new(live), config }),
             Err(e) => Err(policy_error(py, &e)),

@@ -208,10 +208,7 @@ impl Live {
         #[wasm_bindgen(unchecked_param_type = "EngineOptions | undefined")] options: JsValue,
     ) -> Result<Live, JsValue> {
         let config = config_of(options)?;
-        let compiler = netpol::Compiler::new().options(config.options).max_bytes(config.load.limits.max_compile_bytes);
-        let live = netpol::load(&[Source::text(text, "<initial>")], &config)
-            .and_then(|cluster| netpol::Live::new(compiler, cluster))
-            .map_err(|e| load_error(&e))?;
+        let live = netpol::load_live(&[Source::text(text, "<initial>")], &config).map_err(|e| load_error(&e))?;
         Ok(Live { live, config })
     }
 

@@ -144,16 +144,9 @@ impl Live {
 
     /// Applies `change`. On an error (a deletion of an object not held, a pod whose IP another
     /// pod has, a compile over the budget) the state is as it was.
-    pub fn apply(&mut self, mut change: Change) -> Result<Applied, Error> {
-        let result = match self.overlay(&mut change) {
-            Some(result) => result,
-            None => {
-                self.merge();
-                self.apply_compiling(change)
-            }
-        };
-        self.count(&result);
-        result
+    pub fn apply(&mut self, change: Change) -> Result<Applied, Error> {
+        // A batch of one: it gives one result.
+        self.apply_all(core::iter::once(change)).pop().unwrap_or(Ok(Applied::Unchanged))
     }
 
     /// Applies one watch event: `event` is one JSON document, `{"type": ADDED | MODIFIED |
@@ -212,13 +205,17 @@ impl Live {
         self.merge();
         let mut cluster = self.engine.cluster().clone();
         let start = results.len();
-        let mut compile = false;
-        let mut owners = IpOwners::of(&cluster);
+        let (mut compile, mut changed) = (false, false);
+        // In step with the merged engine's cluster: taken, and given back below.
+        let mut owners = core::mem::take(&mut self.owners);
         for change in core::iter::once(first).chain(changes) {
             let result = owners.apply(&mut cluster, change);
             let applied = match result {
                 Ok(Effect::Unchanged) => Ok(Applied::Unchanged),
-                Ok(Effect::LeftOut) => Ok(Applied::LeftOut),
+                Ok(Effect::LeftOut) => {
+                    changed = true;
+                    Ok(Applied::LeftOut)
+                }
                 Ok(_) => {
                     compile = true;
                     Ok(Applied::Recompiled)
@@ -233,11 +230,15 @@ impl Live {
                 self.compiled(keyer);
             })
         } else {
-            Arc::make_mut(&mut self.engine).cluster = cluster;
-            self.owners = IpOwners::of(self.engine.cluster());
+            // Only left-out pods changed (or nothing): no table does.
+            if changed {
+                Arc::make_mut(&mut self.engine).cluster = cluster;
+            }
+            self.owners = owners;
             Ok(())
         };
         if let Err(e) = outcome {
+            self.owners = IpOwners::of(self.engine.cluster());
             for result in &mut results[start..] {
                 *result = Err(e.clone());
             }
@@ -381,26 +382,6 @@ impl Live {
         tables.pod_identity = identities;
         engine.cluster.set_pods(pods);
         engine.index_pods();
-    }
-
-    /// Applies a change to a copy of the cluster and compiles it; the state stays on an error.
-    fn apply_compiling(&mut self, change: Change) -> Result<Applied, Error> {
-        let mut cluster = self.engine.cluster().clone();
-        let by_ip = &self.engine.pod_by_ip;
-        match cluster.apply(change, &|ip| by_ip.get(ip)).map_err(Error::single)? {
-            Effect::Unchanged => Ok(Applied::Unchanged),
-            Effect::LeftOut => {
-                Arc::make_mut(&mut self.engine).cluster = cluster;
-                self.owners = IpOwners::of(self.engine.cluster());
-                Ok(Applied::LeftOut)
-            }
-            Effect::Pod { .. } | Effect::Other => {
-                let (engine, keyer) = self.compiler.try_compile_keyed(cluster, true)?;
-                self.engine = Arc::new(engine);
-                self.compiled(keyer);
-                Ok(Applied::Recompiled)
-            }
-        }
     }
 }
 

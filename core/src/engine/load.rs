@@ -7,7 +7,7 @@ use std::string::String;
 use std::vec::Vec;
 
 use crate::k8s::{LoadOptions, Loader};
-use crate::{Cluster, Compiler, Diagnostic, Engine, Error, Options, Source};
+use crate::{Cluster, Compiler, Diagnostic, Engine, Error, Live, Options, Source};
 
 /// How to load and evaluate: what a face's options say. `Config::default()` is what every face
 /// does without options (strict, the default limits, self traffic allowed, ipBlocks matching
@@ -54,9 +54,20 @@ pub fn load<'a>(sources: impl IntoIterator<Item = &'a Source>, config: &Config) 
     loader.finish().map(|cluster| cluster.with_dns(config.dns.clone()))
 }
 
+impl Config {
+    /// The compiler this configuration asks for: its options, within the `compile-bytes` limit.
+    pub fn compiler(&self) -> Compiler {
+        Compiler::new().options(self.options).max_bytes(self.load.limits.max_compile_bytes)
+    }
+}
+
 /// [`load`], then compiles under `config.options`, within the `compile-bytes` limit
 /// ([`Compiler::try_compile_owned`]). The cluster, with its warnings, is [`Engine::cluster`].
 pub fn load_and_compile<'a>(sources: impl IntoIterator<Item = &'a Source>, config: &Config) -> Result<Engine, Error> {
-    let cluster = load(sources, config)?;
-    Compiler::new().options(config.options).max_bytes(config.load.limits.max_compile_bytes).try_compile_owned(cluster)
+    config.compiler().try_compile_owned(load(sources, config)?)
+}
+
+/// [`load`], then starts a [`Live`] engine from the cluster with [`Config::compiler`].
+pub fn load_live<'a>(sources: impl IntoIterator<Item = &'a Source>, config: &Config) -> Result<Live, Error> {
+    Live::new(config.compiler(), load(sources, config)?)
 }
