@@ -11,6 +11,7 @@ mod check;
 mod connectivity;
 mod diff;
 mod drift;
+mod export;
 mod flows;
 mod generate;
 mod graph;
@@ -66,6 +67,8 @@ enum Command {
     /// Draw the allowed connections: namespaces, workloads and external addresses as a
     /// Graphviz, Mermaid or JSON graph.
     Graph(graph::GraphArgs),
+    /// Export the decisions for a dataplane: `netpol export nftables c.yaml | nft -f -`.
+    Export(export::ExportArgs),
     /// Least-privilege NetworkPolicies from observed flows: default-deny per namespace, DNS kept,
     /// per-workload rules keyed on stable labels. YAML on stdout, summary on stderr; exit 2 on
     /// bad input (or if the self-check finds an observed flow denied).
@@ -114,6 +117,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Graph(args) => graph::run(args),
+        Command::Export(args) => export::run(args),
         Command::Suggest(args) => suggest::run(args),
         Command::Flows(args) => flows::run(args),
         Command::Reach(args) => reach::run(args),

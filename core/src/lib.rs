@@ -86,6 +86,7 @@ pub use engine::connectivity::{Connectivity, IpRange, Pairs, PodConnectivity, Po
 pub use engine::live::{Applied, EventOutcome, Live, LiveStats};
 #[cfg(feature = "k8s")]
 pub use engine::load::{load, load_and_compile, load_live, Config};
+pub use engine::nftables::{NftOptions, NftRuleset, NftStats};
 pub use engine::{Engine, Matrix, MatrixRows, Query};
 pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef, TierMatch, TierStep};
 pub use input::limits::{LimitSetting, Limits};

@@ -10,6 +10,7 @@ mod by_ip;
 pub(crate) mod compile;
 pub(crate) mod connectivity;
 pub(crate) mod live;
+pub(crate) mod nftables;
 #[cfg(feature = "k8s")]
 pub(crate) mod load;
 
