@@ -16,6 +16,7 @@ mod flows;
 mod generate;
 mod graph;
 mod input;
+mod lab;
 mod matrix;
 mod metrics;
 mod output;
@@ -69,6 +70,9 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Export the decisions for a dataplane: `netpol export nftables c.yaml | nft -f -`.
     Export(export::ExportArgs),
+    /// Prove the decisions with real packets: every pod a network namespace, the exported
+    /// nftables ruleset in a router between them, TCP/UDP probes compared with the model. Root.
+    Lab(lab::LabArgs),
     /// Least-privilege NetworkPolicies from observed flows: default-deny per namespace, DNS kept,
     /// per-workload rules keyed on stable labels. YAML on stdout, summary on stderr; exit 2 on
     /// bad input (or if the self-check finds an observed flow denied).
@@ -118,6 +122,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Export(args) => export::run(args),
+        Command::Lab(args) => lab::run(args),
         Command::Suggest(args) => suggest::run(args),
         Command::Flows(args) => flows::run(args),
         Command::Reach(args) => reach::run(args),

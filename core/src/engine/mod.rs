@@ -426,6 +426,14 @@ impl Engine {
         self.tables.ip_base + class
     }
 
+    /// The IP classes, as (first, last) address: ranges of outside addresses that every policy
+    /// treats alike (DESIGN §3), IPv4 first, each family's in address order. Classes wholly
+    /// inside `::ffff:0:0/96` are left out: those addresses are the IPv4 ones (S9a).
+    pub fn ip_classes(&self) -> Vec<(IpAddr, IpAddr)> {
+        let classes = &self.tables.ip_classes;
+        (0..classes.len()).filter(|&c| !classes.is_mapped(c)).map(|c| (classes.start(c), classes.end(c))).collect()
+    }
+
     /// The families both identities can use, as a mask (S9a).
     pub(crate) fn shared_families(&self, a: usize, b: usize) -> u8 {
         self.tables.families[a] & self.tables.families[b]
