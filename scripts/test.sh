@@ -46,6 +46,16 @@ if ! command -v dot >/dev/null 2>&1; then
 fi
 dot -V
 
+step "netpol lab's tools: nftables, iproute2, iptables (NFQUEUE) and libnetfilter-queue (the C dataplane)"
+if ! command -v nft >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1 || ! command -v iptables-nft >/dev/null 2>&1 \
+    || [ ! -e /usr/include/libnetfilter_queue/libnetfilter_queue.h ]; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
+    $SUDO apt-get update -qq -o DPkg::Lock::Timeout=300
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q -o DPkg::Lock::Timeout=300 \
+        nftables iproute2 iptables libnetfilter-queue-dev
+fi
+nft --version
+
 step "Rust tests"
 cargo test --workspace --locked --exclude netpol-python
 

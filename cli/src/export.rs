@@ -73,10 +73,7 @@ fn nftables(args: NftablesArgs) -> Outcome {
 
 /// Runs a `fmt::Write` writer against `out`, keeping the first I/O error (a `fmt::Error` says
 /// only that something failed).
-pub fn write_fmt_to_io(
-    out: &mut dyn Write,
-    write: impl FnOnce(&mut IoFmt<'_>) -> fmt::Result,
-) -> io::Result<()> {
+pub fn write_fmt_to_io(out: &mut dyn Write, write: impl FnOnce(&mut IoFmt<'_>) -> fmt::Result) -> io::Result<()> {
     let mut adapter = IoFmt { out, error: None };
     match write(&mut adapter) {
         Ok(()) => Ok(()),

@@ -34,6 +34,16 @@ pub enum LabFormat {
     Junit,
 }
 
+/// What enforces the decisions in the router.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Dataplane {
+    /// The ruleset of `netpol export nftables`, loaded with `nft -f`.
+    Nftables,
+    /// Nothing: every connection passes. A control run, showing what a cluster whose network
+    /// does not enforce NetworkPolicies lets through (every cell the model denies disagrees).
+    None,
+}
+
 /// Arguments of `netpol lab`.
 #[derive(Args, Debug)]
 pub struct LabArgs {
@@ -43,6 +53,9 @@ pub struct LabArgs {
     /// Repeatable. SCTP ports are skipped, with a note, where the kernel has no SCTP sockets.
     #[arg(long = "port", value_name = "PORT[/PROTOCOL]", default_value = "80/TCP", value_parser = port_spec)]
     ports: Vec<(u16, Protocol)>,
+    /// What enforces the decisions in the router namespace.
+    #[arg(long, value_enum, default_value = "nftables")]
+    dataplane: Dataplane,
     /// Leave the namespaces up after the run (their names are printed); a later run removes them.
     #[arg(long)]
     keep: bool,
@@ -128,6 +141,8 @@ pub struct LabRun {
     pub retried: usize,
     /// What was left out, and why.
     pub skipped: Vec<String>,
+    /// What enforced the decisions.
+    pub dataplane: Dataplane,
     /// The ruleset's size.
     pub ruleset: NftStats,
     /// Timings: set-up, ruleset load, probes, tear-down.
@@ -198,8 +213,11 @@ fn lab(engine: &Engine, args: &LabArgs, made: topology::Made) -> Result<LabRun, 
 
     let network = topology::Topology::up(&hosts, made, args.keep)?;
     let load_start = Instant::now();
-    network.load_router(&text)?;
-    if !engine.options().exempts_self_traffic() {
+    let enforce = args.dataplane == Dataplane::Nftables;
+    if enforce {
+        network.load_router(&text)?;
+    }
+    if enforce && !engine.options().exempts_self_traffic() {
         // A pod's traffic to itself stays in its namespace: enforce it there too.
         let mut pod_hosts: Vec<usize> = ends.iter().filter(|e| e.pod).map(|e| e.host).collect();
         pod_hosts.dedup();
@@ -217,8 +235,7 @@ fn lab(engine: &Engine, args: &LabArgs, made: topology::Made) -> Result<LabRun, 
     cells.iter_mut().zip(seen).for_each(|(cell, seen)| cell.seen = seen);
     // Dropped where the model allows: try once more, so that a lost datagram or a slow moment
     // is not reported as a hole. A connection that got through is never retried.
-    let again: Vec<usize> =
-        (0..cells.len()).filter(|&i| cells[i].allowed && cells[i].seen == Seen::Dropped).collect();
+    let again: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].allowed && cells[i].seen == Seen::Dropped).collect();
     if !again.is_empty() {
         let probes: Vec<Probe> = again.iter().map(|&i| to_probe(&ends, &cells[i])).collect();
         let seen = probe::run(&network, &probes, window, timeout * 2).map_err(|e| format!("probing failed: {e}"))?;
@@ -243,6 +260,7 @@ fn lab(engine: &Engine, args: &LabArgs, made: topology::Made) -> Result<LabRun, 
         cells,
         retried: again.len(),
         skipped,
+        dataplane: args.dataplane,
         ruleset: ruleset.stats(),
         set_up,
         load,
@@ -261,7 +279,15 @@ fn to_probe(ends: &[End], cell: &Cell) -> Probe {
 /// there), multicast, broadcast, and IPv4-mapped ones (they are IPv4 addresses, S9a).
 fn unusable(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(a) => a.is_unspecified() || a.is_loopback() || a.is_link_local() || a.is_multicast() || a.is_broadcast() || a.octets()[0] == 0 || a.octets()[0] >= 240,
+        IpAddr::V4(a) => {
+            a.is_unspecified()
+                || a.is_loopback()
+                || a.is_link_local()
+                || a.is_multicast()
+                || a.is_broadcast()
+                || a.octets()[0] == 0
+                || a.octets()[0] >= 240
+        }
         IpAddr::V6(a) => {
             a.is_unspecified()
                 || a.is_loopback()
@@ -275,7 +301,11 @@ fn unusable(ip: IpAddr) -> bool {
 /// The ends: every pod with a usable address (each address an end), then outside addresses,
 /// one per IP class; and the hosts' addresses.
 #[allow(clippy::type_complexity)]
-fn plan_ends(engine: &Engine, args: &LabArgs, skipped: &mut Vec<String>) -> Result<(Vec<String>, Vec<End>, Vec<Vec<IpAddr>>), String> {
+fn plan_ends(
+    engine: &Engine,
+    args: &LabArgs,
+    skipped: &mut Vec<String>,
+) -> Result<(Vec<String>, Vec<End>, Vec<Vec<IpAddr>>), String> {
     let mut pods = Vec::new();
     let mut ends = Vec::new();
     let mut hosts: Vec<Vec<IpAddr>> = Vec::new();
@@ -336,7 +366,13 @@ fn outside_address(engine: &Engine, first: IpAddr, last: IpAddr) -> Option<IpAdd
             IpAddr::V4(a) => {
                 let n = u32::from(a);
                 // Skip a whole unusable /8 (0/8, 127/8, 224/4 and up) or 169.254/16 at once.
-                let skip = if unusable(ip) && a.is_link_local() { (n | 0xffff) + 1 } else if unusable(ip) { (n | 0x00ff_ffff) .checked_add(1)? } else { n + 1 };
+                let skip = if unusable(ip) && a.is_link_local() {
+                    (n | 0xffff) + 1
+                } else if unusable(ip) {
+                    (n | 0x00ff_ffff).checked_add(1)?
+                } else {
+                    n + 1
+                };
                 IpAddr::V4(skip.into())
             }
             IpAddr::V6(a) => {

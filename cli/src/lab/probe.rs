@@ -118,7 +118,8 @@ pub fn run(topology: &Topology, probes: &[Probe], window: usize, timeout: Durati
                 })
                 .collect();
             fds.extend(flights.iter().map(|f| {
-                let wanted = if probes[f.probe].protocol == Protocol::Udp { PollFlags::POLLIN } else { PollFlags::POLLOUT };
+                let wanted =
+                    if probes[f.probe].protocol == Protocol::Udp { PollFlags::POLLIN } else { PollFlags::POLLOUT };
                 PollFd::new(f.socket.as_fd(), wanted)
             }));
             match poll(&mut fds, wait) {

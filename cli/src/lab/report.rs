@@ -65,6 +65,9 @@ pub fn text(run: &LabRun) -> String {
         ports.join(" ")
     );
     let r = &run.ruleset;
+    if run.dataplane == super::Dataplane::None {
+        let _ = writeln!(out, "dataplane: none (a control run: nothing enforces the policies)");
+    }
     let _ = writeln!(
         out,
         "ruleset: {} address elements, {} verdict elements, {} row chains ({} set elements), {} rules",
@@ -174,6 +177,7 @@ pub fn json(run: &LabRun) -> Value {
         .collect();
     let r = &run.ruleset;
     json!({
+        "dataplane": match run.dataplane { super::Dataplane::Nftables => "nftables", super::Dataplane::None => "none" },
         "pods": run.pods,
         "outside": run.ends.iter().filter(|e| !e.pod).map(|e| e.ip.to_string()).collect::<Vec<_>>(),
         "ports": run.ports.iter().map(|&(p, proto)| port_name(p, proto)).collect::<Vec<_>>(),
@@ -218,7 +222,15 @@ pub fn junit(run: &LabRun) -> String {
             .iter()
             .map(|c| {
                 let (from, to) = (&run.ends[c.from], &run.ends[c.to]);
-                format!("{} ({}) -> {} ({}): model {}, packets {}", from.name, from.ip, to.name, to.ip, verdict(c.allowed), seen_text(&c.seen))
+                format!(
+                    "{} ({}) -> {} ({}): model {}, packets {}",
+                    from.name,
+                    from.ip,
+                    to.name,
+                    to.ip,
+                    verdict(c.allowed),
+                    seen_text(&c.seen)
+                )
             })
             .collect();
         let _ = write!(

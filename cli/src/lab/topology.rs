@@ -33,12 +33,10 @@ const GATEWAY6: &str = "fe80::1";
 /// Namespaces made so far: what cleanup deletes (shared with the signal guard).
 pub type Made = Arc<Mutex<Vec<String>>>;
 
-/// One host of the lab: its namespace, addresses, and an open handle to enter it.
+/// One host of the lab: its namespace, and an open handle to enter it.
 pub struct Host {
     /// The namespace's name.
     pub namespace: String,
-    /// Its addresses.
-    pub addresses: Vec<IpAddr>,
     handle: File,
 }
 
@@ -126,13 +124,15 @@ impl Topology {
     /// recorded in `made` as they are made.
     pub fn up(hosts: &[Vec<IpAddr>], made: Made, keep: bool) -> Result<Topology, String> {
         let start = Instant::now();
-        let home = File::open("/proc/thread-self/ns/net").map_err(|e| format!("cannot open this network namespace: {e}"))?;
+        let home =
+            File::open("/proc/thread-self/ns/net").map_err(|e| format!("cannot open this network namespace: {e}"))?;
         let base = format!("{PREFIX}{}", std::process::id());
         let router = format!("{base}-r");
         let names: Vec<String> = (0..hosts.len()).map(|i| format!("{base}-h{i}")).collect();
         let all: Vec<String> = std::iter::once(router.clone()).chain(names.iter().cloned()).collect();
         made.lock().unwrap_or_else(|e| e.into_inner()).extend(all.iter().cloned());
-        let mut topology = Topology { hosts: Vec::new(), router: router.clone(), made, keep, home, set_up: Duration::ZERO };
+        let mut topology =
+            Topology { hosts: Vec::new(), router: router.clone(), made, keep, home, set_up: Duration::ZERO };
 
         // Namespaces, then one veth per host: `h<i>` in the router, `eth0` in the host.
         let mut script: String = all.iter().map(|n| format!("netns add {n}\n")).collect();
@@ -172,7 +172,7 @@ impl Topology {
             }
             ip_batch(Some(name), &script)?;
             let handle = File::open(format!("{NETNS_DIR}/{name}")).map_err(|e| format!("cannot open {name}: {e}"))?;
-            topology.hosts.push(Host { namespace: name.clone(), addresses: addresses.clone(), handle });
+            topology.hosts.push(Host { namespace: name.clone(), handle });
         }
         topology.set_up = start.elapsed();
         Ok(topology)
@@ -196,15 +196,6 @@ impl Topology {
     /// Runs `f` inside host `host`'s network namespace (sockets made there stay there).
     pub fn within<T>(&self, host: usize, f: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
         setns(&self.hosts[host].handle, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
-        let result = f();
-        setns(&self.home, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
-        result
-    }
-
-    /// Runs `f` inside the router's network namespace.
-    pub fn within_router<T>(&self, f: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
-        let router = File::open(format!("{NETNS_DIR}/{}", self.router))?;
-        setns(&router, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
         let result = f();
         setns(&self.home, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
         result

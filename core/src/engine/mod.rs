@@ -10,9 +10,9 @@ mod by_ip;
 pub(crate) mod compile;
 pub(crate) mod connectivity;
 pub(crate) mod live;
-pub(crate) mod nftables;
 #[cfg(feature = "k8s")]
 pub(crate) mod load;
+pub(crate) mod nftables;
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};

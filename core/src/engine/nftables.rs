@@ -58,6 +58,12 @@ struct Element {
     target: Target,
 }
 
+/// A key column's entries: (protocol, port range, target), port classes merged.
+type Entries = Vec<(Protocol, (u16, u16), Target)>;
+
+/// A run of key columns with the same entries: first column, last column, entries.
+type ColumnRun = (u32, u32, Entries);
+
 /// A row's chain, with the directions that jump to it and its columns as inclusive runs.
 #[derive(Clone, Debug)]
 struct RowChain {
@@ -195,17 +201,20 @@ impl Engine {
         let t = &self.tables;
         let n = t.identities;
         // Per key column: its entries as (protocol, ports, target), port classes merged.
-        let entries_of = |identity: usize| -> Vec<(Protocol, (u16, u16), Target)> {
-            let mut entries: Vec<(Protocol, (u16, u16), Target)> = Vec::new();
+        let entries_of = |identity: usize| -> Entries {
+            let mut entries: Entries = Vec::new();
             for pc in 0..t.ports.len() {
                 let row = index[pc * n + identity];
                 if row == t.open_row {
                     continue;
                 }
-                let target = if t.rows.row(row).nonzero_words().next().is_none() { Target::Drop } else { Target::Row(row) };
+                let target =
+                    if t.rows.row(row).nonzero_words().next().is_none() { Target::Drop } else { Target::Row(row) };
                 let (protocol, first, last) = t.ports.range(pc);
                 match entries.last_mut() {
-                    Some((p, ports, tg)) if *p == protocol && *tg == target && u32::from(ports.1) + 1 == u32::from(first) => {
+                    Some((p, ports, tg))
+                        if *p == protocol && *tg == target && u32::from(ports.1) + 1 == u32::from(first) =>
+                    {
                         ports.1 = last
                     }
                     _ => entries.push((protocol, (first, last), target)),
@@ -216,8 +225,8 @@ impl Engine {
         // Key columns: every identity's, then split identities' IPv6 columns (the same rows).
         let keys = (0..n).map(|c| (c, c)).chain(t.split.iter().enumerate().map(|(k, &i)| (n + k, i as usize)));
         let mut elements = Vec::new();
-        let mut run: Option<(u32, u32, Vec<(Protocol, (u16, u16), Target)>)> = None;
-        let mut flush = |run: Option<(u32, u32, Vec<(Protocol, (u16, u16), Target)>)>, elements: &mut Vec<Element>| {
+        let mut run: Option<ColumnRun> = None;
+        let mut flush = |run: Option<ColumnRun>, elements: &mut Vec<Element>| {
             if let Some((first, last, entries)) = run {
                 for (protocol, ports, target) in entries {
                     if let Target::Row(r) = target {
@@ -309,7 +318,9 @@ impl NftRuleset {
         // Egress looks up the source's column and checks the destination's; ingress the other way.
         [(&self.egress, from, to), (&self.ingress, to, from)].into_iter().all(|(map, key, other)| {
             let found = map.iter().find(|e| {
-                e.protocol == protocol && (e.ports.0..=e.ports.1).contains(&port) && (e.columns.0..=e.columns.1).contains(&key)
+                e.protocol == protocol
+                    && (e.ports.0..=e.ports.1).contains(&port)
+                    && (e.columns.0..=e.columns.1).contains(&key)
             });
             match found.map(|e| e.target) {
                 None => true,
