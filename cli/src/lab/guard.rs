@@ -1,6 +1,7 @@
 //! Cleanup on signals: SIGINT, SIGTERM and SIGHUP are blocked in every thread and waited for
 //! by one thread, which deletes the lab's namespaces and exits with 128 + the signal's number.
-//! (Child processes start with no signal blocked: the standard library resets the mask.)
+//! Child processes inherit the blocked mask: `ip` and `nft` do not care, and the NFQUEUE
+//! program unblocks what it handles.
 
 use nix::sys::signal::{SigSet, Signal};
 

@@ -8,11 +8,13 @@
 //! `probe` (listeners and connections in one poll loop), `report` (table, JSON, JUnit).
 
 mod guard;
+mod nfqueue;
 mod probe;
 mod report;
 mod topology;
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -39,6 +41,9 @@ pub enum LabFormat {
 pub enum Dataplane {
     /// The ruleset of `netpol export nftables`, loaded with `nft -f`.
     Nftables,
+    /// The C program `examples/dataplane-nfqueue/netpol-nfq.c` on libnetpol, given each new
+    /// connection's first packet by iptables' NFQUEUE target (see --nfqueue-program).
+    Nfqueue,
     /// Nothing: every connection passes. A control run, showing what a cluster whose network
     /// does not enforce NetworkPolicies lets through (every cell the model denies disagrees).
     None,
@@ -56,6 +61,10 @@ pub struct LabArgs {
     /// What enforces the decisions in the router namespace.
     #[arg(long, value_enum, default_value = "nftables")]
     dataplane: Dataplane,
+    /// The NFQUEUE program for `--dataplane nfqueue` (built from
+    /// examples/dataplane-nfqueue/netpol-nfq.c).
+    #[arg(long, value_name = "PATH", default_value = "netpol-nfq")]
+    nfqueue_program: PathBuf,
     /// Leave the namespaces up after the run (their names are printed); a later run removes them.
     #[arg(long)]
     keep: bool,
@@ -145,6 +154,10 @@ pub struct LabRun {
     pub dataplane: Dataplane,
     /// The ruleset's size.
     pub ruleset: NftStats,
+    /// The NFQUEUE program's counts, with that dataplane.
+    pub nfqueue: Option<nfqueue::FilterStats>,
+    /// How long the TCP handshakes that passed took, sorted.
+    pub handshakes: Vec<Duration>,
     /// Timings: set-up, ruleset load, probes, tear-down.
     pub set_up: Duration,
     /// Loading the ruleset (router, and pods' own when self traffic is evaluated).
@@ -175,6 +188,13 @@ pub fn run(args: LabArgs) -> Outcome {
             Ok(()) => output::warning(format_args!("removed {} namespaces left by earlier labs", stale.len())),
             Err(e) => output::warning(format_args!("cannot remove namespaces left by earlier labs: {e}")),
         }
+    }
+    if args.dataplane == Dataplane::Nfqueue && !engine.options().exempts_self_traffic() {
+        usage_error(
+            "--dataplane nfqueue filters in the router only; a pod's traffic to itself never gets there: use \
+             --self-traffic allow, or --dataplane nftables",
+        );
+        return Outcome::BadInput;
     }
     match lab(&engine, &args, made) {
         Ok(run) => {
@@ -225,23 +245,34 @@ fn lab(engine: &Engine, args: &LabArgs, made: topology::Made) -> Result<LabRun, 
             network.load_host(host, &text)?;
         }
     }
+    let filter = match args.dataplane {
+        Dataplane::Nfqueue => Some(nfqueue::Filter::start(&network, &args.nfqueue_program, &args.input)?),
+        _ => None,
+    };
     let load = load_start.elapsed();
 
     let timeout = Duration::from_millis(args.timeout_ms);
     let window = args.window as usize;
     let probes: Vec<Probe> = cells.iter().map(|c| to_probe(&ends, c)).collect();
     let probe_start = Instant::now();
-    let seen = probe::run(&network, &probes, window, timeout).map_err(|e| format!("probing failed: {e}"))?;
+    let (seen, took) = probe::run(&network, &probes, window, timeout).map_err(|e| format!("probing failed: {e}"))?;
+    let mut handshakes: Vec<Duration> = (0..cells.len())
+        .filter(|&i| cells[i].protocol == Protocol::Tcp && seen[i] == Seen::Passed)
+        .map(|i| took[i])
+        .collect();
+    handshakes.sort();
     cells.iter_mut().zip(seen).for_each(|(cell, seen)| cell.seen = seen);
     // Dropped where the model allows: try once more, so that a lost datagram or a slow moment
     // is not reported as a hole. A connection that got through is never retried.
     let again: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].allowed && cells[i].seen == Seen::Dropped).collect();
     if !again.is_empty() {
         let probes: Vec<Probe> = again.iter().map(|&i| to_probe(&ends, &cells[i])).collect();
-        let seen = probe::run(&network, &probes, window, timeout * 2).map_err(|e| format!("probing failed: {e}"))?;
+        let (seen, _) =
+            probe::run(&network, &probes, window, timeout * 2).map_err(|e| format!("probing failed: {e}"))?;
         again.iter().zip(seen).for_each(|(&i, seen)| cells[i].seen = seen);
     }
     let probing = probe_start.elapsed();
+    let nfqueue = filter.map(nfqueue::Filter::stop).transpose()?;
 
     let set_up = network.set_up;
     let (tear_down, kept) = if network.kept() {
@@ -262,6 +293,8 @@ fn lab(engine: &Engine, args: &LabArgs, made: topology::Made) -> Result<LabRun, 
         skipped,
         dataplane: args.dataplane,
         ruleset: ruleset.stats(),
+        nfqueue,
+        handshakes,
         set_up,
         load,
         probing,

@@ -53,6 +53,7 @@ enum Listener {
 struct Flight {
     probe: usize,
     socket: Socket,
+    started: Instant,
     deadline: Instant,
 }
 
@@ -75,8 +76,13 @@ fn socket_protocol(protocol: Protocol) -> (Type, socket2::Protocol) {
 }
 
 /// Runs `probes` with at most `window` in flight, each given `timeout`; `seen[i]` is what
-/// `probes[i]` saw.
-pub fn run(topology: &Topology, probes: &[Probe], window: usize, timeout: Duration) -> io::Result<Vec<Seen>> {
+/// `probes[i]` saw, and `took[i]` how long it took to see it (from the first packet's send).
+pub fn run(
+    topology: &Topology,
+    probes: &[Probe],
+    window: usize,
+    timeout: Duration,
+) -> io::Result<(Vec<Seen>, Vec<Duration>)> {
     raise_file_limit(window);
     // One listener per destination address, port and protocol, made in its host's namespace.
     let mut listeners: BTreeMap<(usize, IpAddr, u16, Protocol), Listener> = BTreeMap::new();
@@ -91,6 +97,7 @@ pub fn run(topology: &Topology, probes: &[Probe], window: usize, timeout: Durati
     let listeners: Vec<Listener> = listeners.into_values().collect();
 
     let mut seen: Vec<Option<Seen>> = vec![None; probes.len()];
+    let mut took: Vec<Duration> = vec![Duration::ZERO; probes.len()];
     let mut flights: Vec<Flight> = Vec::with_capacity(window);
     let mut next = 0;
     let mut buffer = [0u8; 64];
@@ -98,7 +105,10 @@ pub fn run(topology: &Topology, probes: &[Probe], window: usize, timeout: Durati
         while flights.len() < window && next < probes.len() {
             let probe = &probes[next];
             match topology.within(probe.src.0, || start(probe, next)) {
-                Ok(socket) => flights.push(Flight { probe: next, socket, deadline: Instant::now() + timeout }),
+                Ok(socket) => {
+                    let started = Instant::now();
+                    flights.push(Flight { probe: next, socket, started, deadline: started + timeout })
+                }
                 // A packet filter on the source's own output hook (self traffic evaluated)
                 // drops a locally sent packet by failing the send with EPERM: a drop.
                 Err(e) if e.raw_os_error() == Some(nix::libc::EPERM) => seen[next] = Some(Seen::Dropped),
@@ -149,13 +159,14 @@ pub fn run(topology: &Topology, probes: &[Probe], window: usize, timeout: Durati
             match outcome {
                 Some(outcome) => {
                     seen[flight.probe] = Some(outcome);
+                    took[flight.probe] = now - flight.started;
                     false
                 }
                 None => true,
             }
         });
     }
-    Ok(seen.into_iter().map(|s| s.unwrap_or(Seen::Failed("never ran".into()))).collect())
+    Ok((seen.into_iter().map(|s| s.unwrap_or(Seen::Failed("never ran".into()))).collect(), took))
 }
 
 /// A listener on `ip`:`port`, non-blocking.

@@ -59,19 +59,30 @@ pub fn text(run: &LabRun) -> String {
     let _ = writeln!(
         out,
         "netpol lab: {} pods, {} outside addresses, ports {}; one network namespace each, routed through one \
-         namespace holding the nftables ruleset",
+         router namespace",
         run.pods.len(),
         outside,
         ports.join(" ")
     );
     let r = &run.ruleset;
-    if run.dataplane == super::Dataplane::None {
-        let _ = writeln!(out, "dataplane: none (a control run: nothing enforces the policies)");
+    match run.dataplane {
+        super::Dataplane::None => {
+            let _ = writeln!(out, "dataplane: none (a control run: nothing enforces the policies)");
+        }
+        super::Dataplane::Nfqueue => {
+            let _ = writeln!(out, "dataplane: nfqueue (netpol-nfq on libnetpol decides each new connection)");
+        }
+        super::Dataplane::Nftables => {}
     }
     let _ = writeln!(
         out,
-        "ruleset: {} address elements, {} verdict elements, {} row chains ({} set elements), {} rules",
-        r.address_elements, r.verdict_elements, r.row_chains, r.row_elements, r.rules
+        "nftables ruleset{}: {} address elements, {} verdict elements, {} row chains ({} set elements), {} rules",
+        if run.dataplane == super::Dataplane::Nftables { " (in the router)" } else { " (exported, not loaded)" },
+        r.address_elements,
+        r.verdict_elements,
+        r.row_chains,
+        r.row_elements,
+        r.rules
     );
     let (probes, passed, dropped, failed, disagreeing) = counts(run);
     let _ = writeln!(out, "probes: {probes} ({passed} passed, {dropped} dropped, {failed} failed); {} agree with the model, {disagreeing} disagree", probes - disagreeing);
@@ -137,6 +148,21 @@ pub fn text(run: &LabRun) -> String {
     for s in &run.skipped {
         let _ = writeln!(out, "skipped: {s}");
     }
+    if let Some(f) = &run.nfqueue {
+        let _ = writeln!(
+            out,
+            "nfqueue program: {} verdicts ({} accepted, {} dropped, {} unreadable), {} ns each on average from \
+             packet to verdict",
+            f.verdicts, f.accepted, f.dropped, f.unparsed, f.mean_ns
+        );
+    }
+    if let Some((median, p99)) = handshake_times(run) {
+        let _ = writeln!(
+            out,
+            "TCP handshakes that passed: {} in all, median {median} µs, 99th percentile {p99} µs (as the prober saw them)",
+            run.handshakes.len()
+        );
+    }
     if run.retried > 0 {
         let _ = writeln!(out, "re-probed once (dropped where the model allows): {}", run.retried);
     }
@@ -160,6 +186,13 @@ pub fn text(run: &LabRun) -> String {
     out
 }
 
+/// The median and 99th percentile of the passed TCP handshakes, in microseconds.
+fn handshake_times(run: &LabRun) -> Option<(u128, u128)> {
+    let h = &run.handshakes;
+    let at = |q: f64| h[((h.len() - 1) as f64 * q).round() as usize].as_micros();
+    (!h.is_empty()).then(|| (at(0.5), at(0.99)))
+}
+
 /// The JSON report.
 pub fn json(run: &LabRun) -> Value {
     let (probes, passed, dropped, failed, disagreeing) = counts(run);
@@ -177,7 +210,11 @@ pub fn json(run: &LabRun) -> Value {
         .collect();
     let r = &run.ruleset;
     json!({
-        "dataplane": match run.dataplane { super::Dataplane::Nftables => "nftables", super::Dataplane::None => "none" },
+        "dataplane": match run.dataplane {
+            super::Dataplane::Nftables => "nftables",
+            super::Dataplane::Nfqueue => "nfqueue",
+            super::Dataplane::None => "none",
+        },
         "pods": run.pods,
         "outside": run.ends.iter().filter(|e| !e.pod).map(|e| e.ip.to_string()).collect::<Vec<_>>(),
         "ports": run.ports.iter().map(|&(p, proto)| port_name(p, proto)).collect::<Vec<_>>(),
@@ -196,6 +233,12 @@ pub fn json(run: &LabRun) -> Value {
             "probes": run.probing.as_secs_f64(), "tear_down": run.tear_down.as_secs_f64(),
         },
         "kept": run.kept,
+        "nfqueue": run.nfqueue.map(|f| json!({
+            "verdicts": f.verdicts, "accepted": f.accepted, "dropped": f.dropped, "unparsed": f.unparsed, "mean_ns": f.mean_ns,
+        })),
+        "tcp_handshake_us": handshake_times(run).map(|(median, p99)| json!({
+            "count": run.handshakes.len(), "median": median as u64, "p99": p99 as u64,
+        })),
     })
 }
 
