@@ -241,6 +241,44 @@ if [ "$example_status" -ne 0 ] || ! grep -q "^api -> postgres 5432/TCP: allowed$
     failures+=("example")
 fi
 
+step "NFQUEUE dataplane: examples/dataplane-nfqueue on libnetpol (static, and ASan+UBSan), probed by netpol lab"
+# netpol lab makes network namespaces: root only (CI is root). Each run must agree with the
+# model on every probed cell, and the program must have given verdicts.
+nfq_libs=(-lnetfilter_queue)
+mkdir -p "$out/nfqueue"
+cc "${cflags[@]}" -O2 examples/dataplane-nfqueue/netpol-nfq.c "${static_libs[@]}" "${nfq_libs[@]}" -o "$out/nfqueue/netpol-nfq"
+cc "${cflags[@]}" -O1 "${sanitize[@]}" examples/dataplane-nfqueue/netpol-nfq.c "${static_libs[@]}" "${nfq_libs[@]}" \
+    -o "$out/nfqueue/netpol-nfq-asan"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "  SKIPPED: netpol lab needs root (network namespaces); built only"
+else
+    "$lib/netpol" generate --namespaces 5 --pods-per-namespace 10 --policies 20 --seed 1 >"$out/nfqueue/c50.yaml"
+    nfq_lab() { # NAME PROGRAM CLUSTER PORTS...
+        local name=$1 program=$2 cluster=$3 report=$out/nfqueue/$1.json
+        shift 3
+        local ports=() p status=0
+        for p in "$@"; do ports+=(--port "$p"); done
+        ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
+            "$lib/netpol" lab "$cluster" "${ports[@]}" --dataplane nfqueue --nfqueue-program "$program" -o json \
+            >"$report" 2>"$out/nfqueue/$name.log" || status=$?
+        local summary
+        summary=$(python3 ffi/tests/check_lab_report.py "$report" 2>>"$out/nfqueue/$name.log") ||
+            status=1
+        if [ "$status" -eq 0 ]; then
+            printf '  ok    %-9s %-15s %s\n' nfqueue "$name" "$summary"
+        else
+            printf '  FAIL  %-9s %-15s %s (exit %s; log %s)\n' nfqueue "$name" "$summary" "$status" "$out/nfqueue/$name.log"
+            tail -n 20 "$out/nfqueue/$name.log" | sed 's/^/        | /'
+            failures+=("nfqueue/$name")
+        fi
+        results+=("$(printf '%-9s %-15s %s' nfqueue "$name" "$summary")")
+    }
+    nfq_lab example "$out/nfqueue/netpol-nfq" examples/cluster.yaml 8080 5432 53/udp
+    nfq_lab dual-stack "$out/nfqueue/netpol-nfq" examples/dual-stack/cluster.yaml 80 443 8080
+    nfq_lab generated-50 "$out/nfqueue/netpol-nfq" "$out/nfqueue/c50.yaml" 8080 9100 53/udp 5432
+    nfq_lab example-asan "$out/nfqueue/netpol-nfq-asan" examples/cluster.yaml 8080 5432 53/udp
+fi
+
 step "summary"
 printf '  %s\n' "${results[@]}"
 if [ "${#failures[@]}" -ne 0 ]; then

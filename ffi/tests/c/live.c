@@ -42,7 +42,7 @@ static netpol_query queries[QUERIES];
 static netpol_verdict open_state[QUERIES], opened_state[QUERIES];
 static char allow_added[512], allow_deleted[512];
 static atomic_bool writing_done;
-static atomic_size_t opened_snapshots;
+static atomic_size_t opened_snapshots, open_snapshots;
 static int rounds = 50;
 
 static uint64_t rng_state = 0x2545f4914f6cdd1du;
@@ -178,6 +178,9 @@ static void *read_snapshots(void *arg) {
         if (is_opened && !is_open) {
             atomic_fetch_add(&opened_snapshots, 1);
         }
+        if (is_open && !is_opened) {
+            atomic_fetch_add(&open_snapshots, 1);
+        }
         r->mixed += !is_open && !is_opened;
         r->snapshots++;
         netpol_engine_free(snapshot);
@@ -262,13 +265,17 @@ int main(int argc, char **argv) {
         CHECK(pthread_create(&readers[t].thread, NULL, read_snapshots, &readers[t]) == 0);
     }
     size_t write_errors = 0;
-    /* At least `rounds` rounds, and on until a reader has seen the opened state (at most ten
-     * times as many): the opened state lasts a millisecond each round. */
-    for (int round = 0; round < rounds || (atomic_load(&opened_snapshots) == 0 && round < 10 * rounds); round++) {
+    /* At least `rounds` rounds, and on until readers have seen both states (at most ten times
+     * as many): each lasts a millisecond each round (under valgrind, threads take turns, and
+     * two rounds could pass with the readers seeing only one of them). */
+    for (int round = 0; round < rounds || ((atomic_load(&opened_snapshots) == 0 || atomic_load(&open_snapshots) == 0)
+                                           && round < 10 * rounds);
+         round++) {
         write_errors += apply(allow_added, NULL, NULL) != NETPOL_RESULT_OK;
         nanosleep(&(struct timespec){.tv_sec = 0, .tv_nsec = 1000000}, NULL);
         write_errors += apply(pod_event, NULL, NULL) != NETPOL_RESULT_OK;
         write_errors += apply(allow_deleted, NULL, NULL) != NETPOL_RESULT_OK;
+        nanosleep(&(struct timespec){.tv_sec = 0, .tv_nsec = 1000000}, NULL);
     }
     atomic_store(&writing_done, true);
     CHECK(write_errors == 0);
