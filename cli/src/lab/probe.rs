@@ -57,6 +57,9 @@ struct Flight {
     deadline: Instant,
 }
 
+/// Probes started between two polls.
+const START_BATCH: usize = 32;
+
 /// Whether this kernel makes SCTP sockets.
 pub fn sctp_available() -> bool {
     Socket::new(Domain::IPV4, Type::STREAM, Some(socket2::Protocol::from(libc_sctp()))).is_ok()
@@ -102,7 +105,11 @@ pub fn run(
     let mut next = 0;
     let mut buffer = [0u8; 64];
     while next < probes.len() || !flights.is_empty() {
-        while flights.len() < window && next < probes.len() {
+        // Start a few at a time, then poll: a probe's time then counts from its own start, not
+        // from the start of a whole window, and listeners are served in between.
+        let mut started_now = 0;
+        while flights.len() < window && next < probes.len() && started_now < START_BATCH {
+            started_now += 1;
             let probe = &probes[next];
             match topology.within(probe.src.0, || start(probe, next)) {
                 Ok(socket) => {
@@ -118,7 +125,9 @@ pub fn run(
         }
         let earliest = flights.iter().map(|f| f.deadline).min();
         let wait = earliest.map_or(Duration::from_millis(50), |d| d.saturating_duration_since(Instant::now()));
-        let wait = PollTimeout::try_from(wait.min(Duration::from_millis(100))).unwrap_or(PollTimeout::ZERO);
+        let more = flights.len() < window && next < probes.len();
+        let wait = if more { Duration::ZERO } else { wait.min(Duration::from_millis(100)) };
+        let wait = PollTimeout::try_from(wait).unwrap_or(PollTimeout::ZERO);
         let (listener_ready, flight_ready) = {
             let mut fds: Vec<PollFd<'_>> = listeners
                 .iter()
