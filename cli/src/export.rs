@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use netpol::NftOptions;
 
 use crate::input::InputArgs;
@@ -33,9 +33,21 @@ struct NftablesArgs {
     /// The `inet` table's name; loading the ruleset replaces the table of this name.
     #[arg(long, default_value = "netpol", value_parser = table_name)]
     table: String,
+    /// `text` for `nft -f`, or `json` for `nft -j -f` (libnftables JSON).
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    output: NftFormat,
     /// Also print the ruleset's size (map and set elements, chains, rules) on stderr.
     #[arg(long)]
     stats: bool,
+}
+
+/// Output formats of `netpol export nftables`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum NftFormat {
+    /// The nftables language, for `nft -f`.
+    Text,
+    /// libnftables JSON, for `nft -j -f`.
+    Json,
 }
 
 /// An nftables identifier: a letter, then letters, digits and `_`, at most 63 characters.
@@ -68,7 +80,16 @@ fn nftables(args: NftablesArgs) -> Outcome {
             s.address_elements, s.verdict_elements, s.row_chains, s.row_elements, s.chains, s.rules
         ));
     }
-    output::write_with(|out| write_fmt_to_io(out, |w| ruleset.write_text(w)), Outcome::Ok)
+    let format = args.output;
+    output::write_with(
+        |out| {
+            write_fmt_to_io(out, |w| match format {
+                NftFormat::Text => ruleset.write_text(w),
+                NftFormat::Json => ruleset.write_json(w),
+            })
+        },
+        Outcome::Ok,
+    )
 }
 
 /// Runs a `fmt::Write` writer against `out`, keeping the first I/O error (a `fmt::Error` says

@@ -264,3 +264,57 @@ fn every_corpus_case_agrees_with_real_packets() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(cases > 200 && probes > 10_000, "{cases} cases, {probes} probes");
 }
+
+/// `nft list ruleset` in a fresh namespace after loading `file` with `nft ARGS`.
+fn loaded(args: &[&str], file: &std::path::Path) -> String {
+    let ns = format!("netpol-lab-test-{}-load", std::process::id());
+    assert!(Command::new("ip").args(["netns", "add", &ns]).status().unwrap().success());
+    let load = Command::new("ip").args(["netns", "exec", &ns, "nft"]).args(args).arg(file).output().unwrap();
+    let listed = Command::new("ip").args(["netns", "exec", &ns, "nft", "list", "ruleset"]).output().unwrap();
+    let _ = Command::new("ip").args(["netns", "delete", &ns]).status();
+    assert!(load.status.success(), "nft {args:?} {}: {}", file.display(), text(&load.stderr));
+    text(&listed.stdout)
+}
+
+#[test]
+fn the_json_export_loads_as_the_text_does() {
+    let Some(_slot) = lab_slot() else { return };
+    let dir = std::env::temp_dir().join(format!("netpol-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["examples/cluster.yaml", "examples/dual-stack/cluster.yaml", "examples/admin-tiers.yaml"] {
+        for self_traffic in ["allow", "evaluate"] {
+            let mut listings = Vec::new();
+            for format in ["text", "json"] {
+                let out =
+                    common::netpol(&["export", "nftables", &path(file), "--self-traffic", self_traffic, "-o", format]);
+                assert!(out.status.success(), "{file}: {}", text(&out.stderr));
+                let saved = dir.join(format!("ruleset.{format}"));
+                std::fs::write(&saved, &out.stdout).unwrap();
+                let args: &[&str] = if format == "json" { &["-j", "-f"] } else { &["-f"] };
+                listings.push(loaded(args, &saved));
+            }
+            assert!(listings[0].contains("chain forward"), "{}", listings[0]);
+            assert_eq!(listings[0].contains("chain local"), self_traffic == "evaluate");
+            assert_eq!(
+                listings[0], listings[1],
+                "{file} --self-traffic {self_traffic}: JSON and text load differently"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_junit_report_has_a_case_per_port() {
+    let Some(_slot) = lab_slot() else { return };
+    let child = spawn(&[&example(), "--port", "8080", "--port", "53/udp", "-o", "junit"]);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report = text(&out.stdout);
+    assert!(report.contains("<testsuite name=\"netpol lab\" tests=\"2\" failures=\"0\""), "{report}");
+    assert!(report.contains("name=\"8080/TCP: 224 probes\"/>"), "{report}");
+    let failing =
+        spawn(&[&example(), "--port", "8080", "--dataplane", "none", "-o", "junit"]).wait_with_output().unwrap();
+    assert_eq!(failing.status.code(), Some(1));
+    assert!(text(&failing.stdout).contains("<failure message=\"168 of 224 probes disagree\">"));
+}

@@ -36,6 +36,8 @@ fn a_full_disk_is_an_error_with_exit_2_for_every_subcommand() {
         vec!["watch", &stream, "--initial", &c, "-o", "json"],
         vec!["drift", &drifted, "--desired", &desired],
         vec!["generate", "--churn", "10"],
+        vec!["export", "nftables", &c],
+        vec!["export", "nftables", &c, "-o", "json"],
         vec!["suggest", &c, "--flows", &f],
         vec!["suggest", &c, "--flows", &f, "-o", "json"],
         vec!["flows", &c, "--flows", &f, "-o", "json"],

@@ -25,6 +25,7 @@
 //! The packet mark and conntrack mark are scratch registers of this table: another user of
 //! marks on the same hook must run before it or keep its own copy.
 
+use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::{self, Write};
@@ -394,6 +395,175 @@ impl NftRuleset {
     }
 }
 
+impl NftRuleset {
+    /// Writes the ruleset as libnftables JSON (`nft -j -f FILE`): the same table, maps, chains
+    /// and rules as [`NftRuleset::write_text`], as commands in one transaction (chains are
+    /// added before the maps that jump to them).
+    pub fn write_json(&self, out: &mut impl Write) -> fmt::Result {
+        let table = json_string(&self.table);
+        let t = format!("\"family\": \"inet\", \"table\": {table}");
+        let mut first = true;
+        let mut command = |out: &mut dyn Write, body: fmt::Arguments<'_>| -> fmt::Result {
+            out.write_str(if first { "\n  " } else { ",\n  " })?;
+            first = false;
+            out.write_fmt(body)
+        };
+        out.write_str("{\"nftables\": [")?;
+        command(out, format_args!("{{\"metainfo\": {{\"json_schema_version\": 1}}}}"))?;
+        let add_table = format!("{{\"table\": {{\"family\": \"inet\", \"name\": {table}}}}}");
+        command(out, format_args!("{{\"add\": {add_table}}}"))?;
+        command(out, format_args!("{{\"delete\": {add_table}}}"))?;
+        command(out, format_args!("{{\"add\": {add_table}}}"))?;
+        // Chains first: the verdict maps jump to the row chains.
+        let row_chains = || {
+            self.rows.iter().flat_map(|row| {
+                [(row.egress, 'e', "ct"), (row.ingress, 'i', "meta")]
+                    .into_iter()
+                    .filter(|(used, _, _)| *used)
+                    .map(move |(_, prefix, register)| (row, prefix, register))
+            })
+        };
+        for (row, prefix, _) in row_chains() {
+            command(out, format_args!("{{\"add\": {{\"chain\": {{{t}, \"name\": \"{prefix}{}\"}}}}}}", row.row))?;
+        }
+        command(out, format_args!("{{\"add\": {{\"chain\": {{{t}, \"name\": \"decide\"}}}}}}"))?;
+        let hooks: &[(&str, &str)] =
+            if self.local_hook { &[("forward", "forward"), ("local", "output")] } else { &[("forward", "forward")] };
+        for (name, hook) in hooks {
+            command(
+                out,
+                format_args!(
+                    "{{\"add\": {{\"chain\": {{{t}, \"name\": \"{name}\", \"type\": \"filter\", \"hook\": \"{hook}\", \"prio\": 0, \"policy\": \"accept\"}}}}}}"
+                ),
+            )?;
+        }
+        // Maps.
+        for (name, kind, segments, v4) in
+            [("col4", "ipv4_addr", &self.v4, true), ("col6", "ipv6_addr", &self.v6, false)]
+        {
+            let mut elements = String::new();
+            for (k, &(first, last, column)) in segments.iter().enumerate() {
+                let ip =
+                    |a: u128| if v4 { IpAddr::V4(Ipv4Addr::from(a as u32)) } else { IpAddr::V6(Ipv6Addr::from(a)) };
+                let sep = if k == 0 { "" } else { ", " };
+                if first == last {
+                    write!(elements, "{sep}[\"{}\", {column}]", ip(first))?;
+                } else {
+                    write!(elements, "{sep}[{{\"range\": [\"{}\", \"{}\"]}}, {column}]", ip(first), ip(last))?;
+                }
+            }
+            command(
+                out,
+                format_args!(
+                    "{{\"add\": {{\"map\": {{{t}, \"name\": \"{name}\", \"type\": \"{kind}\", \"map\": \"mark\", \"flags\": [\"interval\"], \"elem\": [{elements}]}}}}}}"
+                ),
+            )?;
+        }
+        for (name, elements) in [("egress", &self.egress), ("ingress", &self.ingress)] {
+            let prefix = if name == "egress" { 'e' } else { 'i' };
+            let mut list = String::new();
+            for (k, e) in elements.iter().enumerate() {
+                let sep = if k == 0 { "" } else { ", " };
+                let target = match e.target {
+                    Target::Drop => String::from("{\"drop\": null}"),
+                    Target::Row(r) => format!("{{\"jump\": {{\"target\": \"{prefix}{r}\"}}}}"),
+                };
+                write!(
+                    list,
+                    "{sep}[{{\"concat\": [\"{}\", {}, {}]}}, {target}]",
+                    protocol_name(e.protocol),
+                    json_range(e.ports.0.into(), e.ports.1.into()),
+                    json_range(e.columns.0, e.columns.1)
+                )?;
+            }
+            let elem = if elements.is_empty() { String::new() } else { format!(", \"elem\": [{list}]") };
+            command(
+                out,
+                format_args!(
+                    "{{\"add\": {{\"map\": {{{t}, \"name\": \"{name}\", \"type\": [\"inet_proto\", \"inet_service\", \"mark\"], \"map\": \"verdict\", \"flags\": [\"interval\"]{elem}}}}}}}"
+                ),
+            )?;
+        }
+        // Rules.
+        let mut rule = |out: &mut dyn Write, chain: &str, expr: &str| {
+            command(out, format_args!("{{\"add\": {{\"rule\": {{{t}, \"chain\": \"{chain}\", \"expr\": [{expr}]}}}}}}"))
+        };
+        for (row, prefix, register) in row_chains() {
+            let chain = format!("{prefix}{}", row.row);
+            let set: Vec<String> = row.runs.iter().map(|&(first, last)| json_range(first, last)).collect();
+            let test = format!(
+                "{{\"match\": {{\"op\": \"==\", \"left\": {{\"{register}\": {{\"key\": \"mark\"}}}}, \"right\": {{\"set\": [{}]}}}}}}, {{\"return\": null}}",
+                set.join(", ")
+            );
+            rule(out, &chain, &test)?;
+            rule(out, &chain, "{\"drop\": null}")?;
+        }
+        for (register, direction, family, map) in [
+            ("meta", "saddr", "ip", "col4"),
+            ("ct", "daddr", "ip", "col4"),
+            ("meta", "saddr", "ip6", "col6"),
+            ("ct", "daddr", "ip6", "col6"),
+        ] {
+            let expr = format!(
+                "{{\"mangle\": {{\"key\": {{\"{register}\": {{\"key\": \"mark\"}}}}, \"value\": {{\"map\": {{\"key\": {{\"payload\": {{\"protocol\": \"{family}\", \"field\": \"{direction}\"}}}}, \"data\": \"@{map}\"}}}}}}}}"
+            );
+            rule(out, "decide", &expr)?;
+        }
+        for (register, map) in [("meta", "egress"), ("ct", "ingress")] {
+            let expr = format!(
+                "{{\"vmap\": {{\"key\": {{\"concat\": [{{\"meta\": {{\"key\": \"l4proto\"}}}}, {{\"payload\": {{\"protocol\": \"th\", \"field\": \"dport\"}}}}, {{\"{register}\": {{\"key\": \"mark\"}}}}]}}, \"data\": \"@{map}\"}}}}"
+            );
+            rule(out, "decide", &expr)?;
+        }
+        let established = "{\"match\": {\"op\": \"in\", \"left\": {\"ct\": {\"key\": \"state\"}}, \"right\": [\"established\", \"related\"]}}, {\"accept\": null}";
+        let decided = "{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"l4proto\"}}, \"right\": {\"set\": [\"tcp\", \"udp\", \"sctp\"]}}}, {\"jump\": {\"target\": \"decide\"}}";
+        rule(out, "forward", established)?;
+        rule(out, "forward", decided)?;
+        if self.local_hook {
+            let loopback =
+                "{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"oifname\"}}, \"right\": \"lo\"}}";
+            rule(out, "local", &format!("{loopback}, {established}"))?;
+            rule(out, "local", &format!("{loopback}, {decided}"))?;
+        }
+        out.write_str("\n]}\n")
+    }
+}
+
+/// A JSON string literal.
+fn json_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A number, or `{"range": [first, last]}`.
+fn json_range(first: u32, last: u32) -> String {
+    if first == last {
+        alloc::format!("{first}")
+    } else {
+        alloc::format!("{{\"range\": [{first}, {last}]}}")
+    }
+}
+
+/// nftables' name of a protocol.
+fn protocol_name(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Tcp => "tcp",
+        Protocol::Udp => "udp",
+        Protocol::Sctp => "sctp",
+    }
+}
+
 /// Writes an interval map from addresses to columns.
 fn write_address_map(
     out: &mut impl Write,
@@ -428,12 +598,7 @@ fn write_verdict_map(out: &mut impl Write, name: &str, elements: &[Element]) -> 
         write!(out, "\t\telements = {{")?;
         for (k, e) in elements.iter().enumerate() {
             let sep = if k == 0 { "\n" } else { ",\n" };
-            let protocol = match e.protocol {
-                Protocol::Tcp => "tcp",
-                Protocol::Udp => "udp",
-                Protocol::Sctp => "sctp",
-            };
-            write!(out, "{sep}\t\t\t{protocol} . ")?;
+            write!(out, "{sep}\t\t\t{} . ", protocol_name(e.protocol))?;
             write_range(out, e.ports.0.into(), e.ports.1.into())?;
             write!(out, " . ")?;
             write_range(out, e.columns.0, e.columns.1)?;
