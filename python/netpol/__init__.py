@@ -577,6 +577,22 @@ class Engine:
         result: Dict[str, Any] = json.loads(self._raw.reach(endpoint, direction))
         return result
 
+    def select_pod(self, pod: str) -> Dict[str, Any]:
+        """The policies that select ``pod`` (``"namespace/name"``) per direction, the cluster
+        policies whose subject it is, and every rule that names it as a peer with its path: the
+        shape ``netpol select --pod -o json`` prints (``{"pod", "ingress", "egress",
+        "cluster_policies", "peer_of"}``). Raises :class:`ValueError` for an unknown pod."""
+        result: Dict[str, Any] = json.loads(self._raw.select_pod(pod))
+        return result
+
+    def select_policy(self, policy: str) -> Dict[str, Any]:
+        """The pods ``policy`` (``"namespace/name"``, or a cluster policy's name) selects and,
+        per rule and peer, the pods, namespaces and address ranges it admits: the shape
+        ``netpol select --policy -o json`` prints. Raises :class:`ValueError` for an unknown
+        policy."""
+        result: Dict[str, Any] = json.loads(self._raw.select_policy(policy))
+        return result
+
     def flows(self, *paths: FlowPath, format: str = "auto") -> Dict[str, Any]:
         """Replays observed traffic from flow files (``format``: ``"auto"``, told per file from its
         first line, ``"hubble"`` for ``hubble observe -o json``, ``"jsonl"`` or ``"csv"``) through

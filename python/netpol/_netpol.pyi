@@ -41,6 +41,10 @@ class RawEngine:
         """The connectivity map as JSON text; `MemoryError` when it does not fit in memory."""
     def reach(self, endpoint: Any, direction: str) -> str:
         """Who may reach the endpoint (`to`) or what it may reach (`from`), as JSON text."""
+    def select_pod(self, pod: str) -> str:
+        """Policies selecting the pod and rules naming it, as JSON text."""
+    def select_policy(self, policy: str) -> str:
+        """The pods a policy selects and what its rules admit, as JSON text."""
     def flows(self, paths: List[str], text: Optional[str], format: str) -> str:
         """The replay report of flow files and/or flow text, as JSON text."""
     def suggest(self, paths: List[str], text: Optional[str], format: str, include_dropped: bool) -> str:

@@ -19,6 +19,7 @@ use netpol::flows::{read_sources, replay, FlowFormat};
 use netpol::raw::Strictness;
 use netpol::reach::{reach, Subject};
 use netpol::report::{unknown_endpoint, unknown_subject, CheckReport, ConnectivityReport};
+use netpol::select::{select_pod, select_policy};
 use netpol::spec::LabelSelector;
 use netpol::suggest::suggest_checked;
 use netpol::verify::Expectations;
@@ -354,6 +355,26 @@ impl RawEngine {
             .ok_or_else(|| PyValueError::new_err(unknown_subject(self.engine.cluster(), &text, None)))?;
         let engine = Arc::clone(&self.engine);
         interruptible(py, move || reach(&engine, &subject, direction).to_json().to_string())
+    }
+
+    /// The lookup of a pod (`namespace/name`): selecting policies and rules naming it, as JSON
+    /// text.
+    fn select_pod(&self, pod: &str) -> PyResult<String> {
+        let id = self
+            .engine
+            .pod_id(pod)
+            .ok_or_else(|| PyValueError::new_err(unknown_endpoint(self.engine.cluster(), pod, None)))?;
+        Ok(select_pod(self.engine.cluster(), id, self.engine.options()).to_json().to_string())
+    }
+
+    /// The lookup of a policy: the pods it selects and what its rules admit, as JSON text.
+    fn select_policy(&self, policy: &str) -> PyResult<String> {
+        let found = select_policy(self.engine.cluster(), policy, self.engine.options()).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "no policy {policy:?} (a NetworkPolicy is namespace/name; a cluster policy its name)"
+            ))
+        })?;
+        Ok(found.to_json().to_string())
     }
 
     /// The replay report of flow files and/or flow text, as JSON text.

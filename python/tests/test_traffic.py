@@ -232,3 +232,21 @@ def test_paths_may_be_path_like(engine: netpol.Engine) -> None:
             return str(HUBBLE)
 
     assert engine.flows(Path()) == engine.flows(str(HUBBLE))
+
+
+def test_select_pod_and_policy(engine: netpol.Engine) -> None:
+    found = engine.select_pod(POSTGRES)
+    assert found["pod"] == POSTGRES
+    assert "shop/postgres-from-api" in found["ingress"] and "shop/default-deny" in found["egress"]
+    assert any(
+        p["policy"] == "NetworkPolicy shop/api-to-postgres" and p["path"] == "spec.egress[0].to[0]"
+        for p in found["peer_of"]
+    )
+    policy = engine.select_policy("shop/api-to-postgres")
+    assert policy["directions"] == ["Egress"]
+    assert len(policy["selects"]) == 2
+    assert policy["rules"][0]["peers"][0]["pods"] == [POSTGRES]
+    with pytest.raises(ValueError, match="no policy"):
+        engine.select_policy("shop/nope")
+    with pytest.raises(ValueError):
+        engine.select_pod("shop/nope")

@@ -12,6 +12,8 @@ pub mod graph;
 #[cfg(feature = "k8s")]
 pub mod reach;
 #[cfg(feature = "k8s")]
+pub mod select;
+#[cfg(feature = "k8s")]
 pub mod suggest;
 #[cfg(feature = "k8s")]
 pub mod verify;
