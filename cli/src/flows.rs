@@ -128,7 +128,11 @@ fn unresolved_over(flows: &FlowSet, max: u64) -> Option<String> {
         })
         .collect();
     let more = flows.unresolved.len().saturating_sub(UNRESOLVED_EXAMPLES);
-    let more = if more > 0 { format!("; and {more} more endpoint(s)") } else { String::new() };
+    let more = match more {
+        0 => String::new(),
+        1 => "; and 1 more endpoint".to_owned(),
+        n => format!("; and {n} more endpoints"),
+    };
     Some(format!(
         "{} of {} flow records not decided (endpoints not in the cluster), over --max-unresolved {max}: {}{more}",
         flows.unresolved_records,

@@ -30,7 +30,6 @@ mod verify;
 mod watch;
 
 use std::ffi::OsString;
-use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -113,10 +112,11 @@ pub enum Outcome {
     BadInput,
 }
 
-/// Runs the command line `args` (the program name first, as `std::env::args_os` gives it):
-/// what `netpol` and `kubectl-netpol` do. `bin_name` is how usage lines name the command
-/// (`netpol`, or `kubectl netpol` when kubectl runs the plugin).
-pub fn run<I, T>(args: I, bin_name: &'static str) -> ExitCode
+/// Runs the command line `args` (the program name first, as `std::env::args_os` gives it) and
+/// returns the exit code: what `netpol`, `kubectl-netpol` and `python -m netpol` do.
+/// `bin_name` is how usage lines name the command (`netpol`, or `kubectl netpol` when kubectl
+/// runs the plugin).
+pub fn run<I, T>(args: I, bin_name: &'static str) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -151,26 +151,26 @@ where
         Command::Man(args) => completions::man(args),
     };
     match outcome {
-        Outcome::Ok => ExitCode::SUCCESS,
-        Outcome::Denied => ExitCode::from(1),
-        Outcome::BadInput => ExitCode::from(2),
+        Outcome::Ok => 0,
+        Outcome::Denied => 1,
+        Outcome::BadInput => 2,
     }
 }
 
 /// Prints clap's help, version or usage error as `Error::exit` would, except that help or
 /// version that cannot be written (`netpol --help > /dev/full`) exits 2 with a message.
-fn clap_exit(e: &clap::Error) -> ExitCode {
+fn clap_exit(e: &clap::Error) -> u8 {
     let code = u8::try_from(e.exit_code()).unwrap_or(2);
     if e.use_stderr() {
         let _ = e.print();
-        return ExitCode::from(code);
+        return code;
     }
     let written = e.print().and_then(|()| std::io::Write::flush(&mut std::io::stdout()));
     match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             output::error(format_args!("cannot write the output: {e}"));
-            ExitCode::from(2)
+            2
         }
-        _ => ExitCode::from(code),
+        _ => code,
     }
 }

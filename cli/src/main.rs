@@ -8,5 +8,5 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    netpol_cli::run(std::env::args_os(), "netpol")
+    ExitCode::from(netpol_cli::run(std::env::args_os(), "netpol"))
 }

@@ -88,9 +88,7 @@ fn the_example_with_hubble_flows_shrinks_reachability() {
     let counts: Vec<usize> = allowed.split(|c: char| !c.is_ascii_digit()).filter_map(|w| w.parse().ok()).collect();
     assert_eq!(counts[0], counts[1], "{allowed}");
     // The sample's one node-traffic record is left out, with a warning about default-deny egress.
-    assert!(
-        stderr.contains("warning: 1 record(s) of traffic to or from nodes (host, remote-node, health) were left out")
-    );
+    assert!(stderr.contains("warning: 1 record of traffic to or from nodes (host, remote-node, health) left out"));
     // The same policies from the CSV export of the same traffic load back as valid input.
     let dir = scratch("example");
     let file = dir.join("suggestion.yaml");

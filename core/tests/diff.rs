@@ -113,6 +113,15 @@ fn a_default_deny_is_folded_into_few_lines() {
     assert!(d.changes.len() <= 2, "{}", d.to_text());
     assert!(d.changes.iter().all(|c| c.causes == ["checkout/default-deny (added)"]));
     assert_eq!(d.summary.denied_pod_pairs, d.changes.iter().map(|c| c.pod_pairs).sum::<usize>());
+    // The exact pairs: as many pod pairs and workload pairs as the summary, every one touching
+    // checkout/deployment/orders (the only workload the policy selects), none a workload to
+    // itself unless it has several pods.
+    assert_eq!(d.summary.denied_pod_pairs, d.pairs.iter().map(|p| p.pod_pairs).sum::<usize>());
+    let workload_pairs: std::collections::BTreeSet<(&str, &str)> =
+        d.pairs.iter().map(|p| (p.from.as_str(), p.to.as_str())).collect();
+    assert_eq!(workload_pairs.len(), d.summary.denied_group_pairs);
+    assert!(d.pairs.iter().all(|p| !p.allowed && p.causes == ["checkout/default-deny (added)"]));
+    assert!(d.pairs.iter().all(|p| p.from.starts_with("checkout/") || p.to.starts_with("checkout/")), "{:?}", d.pairs);
     let text = d.to_text();
     assert!(text.contains("-> checkout/deployment/orders  any port"), "{text}");
     assert!(text.contains("any address -> checkout/deployment/orders  any port"), "{text}");
@@ -175,7 +184,9 @@ fn identical_inputs_have_no_changes_and_json_has_the_documented_shape() {
     assert!(d.to_text().ends_with("no connection changes\n"), "{}", d.to_text());
     let json = pr().to_json();
     let keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(keys, ["added", "changes", "external", "policies", "removed", "summary"]);
+    assert_eq!(keys, ["added", "changes", "external", "pairs", "policies", "removed", "summary"]);
+    assert_eq!(json["pairs"][0]["from"], "checkout/deployment/orders");
+    assert_eq!(json["pairs"][0]["to"], "shop/deployment/api");
     assert_eq!(json["summary"]["newly_allowed"]["pod_pairs"], 1);
     assert_eq!(json["changes"][0]["ports"]["TCP"][0], "8080");
     assert_eq!(json["external"][0]["direction"], "egress");

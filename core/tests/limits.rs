@@ -751,7 +751,7 @@ fn a_flood_of_bad_objects_reports_the_first_thousand_problems() {
     let diagnostics = err.diagnostics();
     assert_eq!(diagnostics.len(), 1001);
     assert!(diagnostics[0].to_string().contains("an object without `kind`"), "{}", diagnostics[0]);
-    assert_eq!(diagnostics[1000].to_string(), "500 more problem(s) not shown (the first 1000 are above)");
+    assert_eq!(diagnostics[1000].to_string(), "500 more problems not shown (the first 1000 are above)");
 }
 
 // The compile's memory budget (`compile-bytes`): rules x excepts x ports.

@@ -300,7 +300,7 @@ fn only_the_first_thousand_problems_are_placed() {
     assert_eq!(d.len(), 1_001);
     assert_eq!(d.iter().filter(|d| d.line().is_some()).count(), 1_000);
     assert_eq!(d[999].line(), Some(line_of(&text, "name: Bad999}")));
-    assert_eq!(d[1000].to_string(), "100 more problem(s) not shown (the first 1000 are above)");
+    assert_eq!(d[1000].to_string(), "100 more problems not shown (the first 1000 are above)");
 }
 
 /// The walk skips the objects nobody asked about, through to the last one.

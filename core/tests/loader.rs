@@ -39,7 +39,7 @@ items:
     let c = load(text).unwrap();
     assert_eq!(c.pods().len(), 1);
     let w = warnings(&c);
-    assert!(w.contains("skipped 3 object(s) of kinds netpol does not read: Deployment (1), Service (2)"), "{w}");
+    assert!(w.contains("skipped 3 objects of kinds netpol does not read: Deployment (1), Service (2)"), "{w}");
 }
 
 #[test]

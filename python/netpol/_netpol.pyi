@@ -4,7 +4,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from typing_extensions import final
 
-__all__ = ["RawEngine", "RawLive", "__version__", "diff"]
+__all__ = ["RawEngine", "RawLive", "__version__", "diff", "run_cli"]
 
 __version__: str
 
@@ -83,3 +83,6 @@ class RawLive:
 
 def diff(before: RawEngine, after: RawEngine) -> str:
     """The connection changes from `before` to `after` as JSON text."""
+
+def run_cli(args: List[str]) -> int:
+    """Runs the `netpol` command line (without the program name) in process; the exit code."""

@@ -549,11 +549,21 @@ fn diff(py: Python<'_>, before: &Bound<'_, RawEngine>, after: &Bound<'_, RawEngi
 }
 
 /// The extension module.
+/// Runs the `netpol` command line (`args` without the program name) in this process, printing
+/// to its stdout and stderr as `netpol` does, and returns the exit code; `python -m netpol`.
+/// Ctrl-C raises `KeyboardInterrupt` at once.
+#[pyfunction]
+fn run_cli(py: Python<'_>, args: Vec<String>) -> PyResult<u8> {
+    let argv: Vec<String> = std::iter::once("netpol".to_owned()).chain(args).collect();
+    interruptible(py, move || netpol_cli::run(argv, "python -m netpol"))
+}
+
 #[pymodule]
 fn _netpol(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<RawEngine>()?;
     m.add_class::<RawLive>()?;
     m.add_function(wrap_pyfunction!(diff, m)?)?;
+    m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -223,7 +223,17 @@ def test_unreadable_expectations_file(engine: netpol.Engine, tmp_path: pathlib.P
 def test_diff_of_the_pull_request_example() -> None:
     before, after = netpol.Engine.from_files(BEFORE), netpol.Engine.from_files(AFTER)
     d = netpol.diff(before, after)
-    assert set(d) == {"summary", "changes", "external", "added", "removed", "policies"}
+    assert set(d) == {"summary", "changes", "pairs", "external", "added", "removed", "policies"}
+    assert d["pairs"] == [
+        {
+            "change": "allowed",
+            "from": "checkout/deployment/orders",
+            "to": "shop/deployment/api",
+            "ports": {"TCP": ["8080"]},
+            "pod_pairs": 1,
+            "causes": ["shop/api (changed)"],
+        }
+    ]
     assert d["summary"] == {
         "newly_allowed": {"pod_pairs": 1, "workload_pairs": 1, "external": 0},
         "newly_denied": {"pod_pairs": 0, "workload_pairs": 0, "external": 1},

@@ -250,3 +250,24 @@ def test_select_pod_and_policy(engine: netpol.Engine) -> None:
         engine.select_policy("shop/nope")
     with pytest.raises(ValueError):
         engine.select_pod("shop/nope")
+
+
+def test_python_m_netpol_runs_the_command_line() -> None:
+    import subprocess
+    import sys
+
+    check = subprocess.run(
+        [sys.executable, "-m", "netpol", "check", str(EXAMPLE), "--from", API, "--to", POSTGRES, "--port", "5432"],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.startswith("ALLOWED"), check.stdout
+    denied = subprocess.run(
+        [sys.executable, "-m", "netpol", "check", str(EXAMPLE), "--from", POSTGRES, "--to", API, "--port", "8080"],
+        capture_output=True,
+        text=True,
+    )
+    assert denied.returncode == 1 and denied.stdout.startswith("DENIED"), denied.stdout
+    usage = subprocess.run([sys.executable, "-m", "netpol", "nonsense"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "python -m netpol" in usage.stderr, usage.stderr

@@ -9,5 +9,5 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    netpol_cli::run(std::env::args_os(), "kubectl netpol")
+    ExitCode::from(netpol_cli::run(std::env::args_os(), "kubectl netpol"))
 }

@@ -297,11 +297,4 @@ pub fn address_label(ranges: &[IpRange]) -> String {
     lines.join("\n")
 }
 
-/// `1 pod`, `3 pods`: a count with its noun, the plural made with `s`.
-pub(crate) fn plural<N: Copy + PartialEq + core::fmt::Display + From<u8>>(n: N, noun: &str) -> String {
-    if n == N::from(1) {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
+pub(crate) use crate::spec::plural;

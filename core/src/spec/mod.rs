@@ -36,3 +36,12 @@ pub use policy::{Direction, NetworkPolicy, Peer, Rule};
 pub use port::{ContainerPort, PolicyPort, PortMatch, Protocol};
 pub use selector::{LabelSelector, Labels, Operator, Requirement};
 pub use workload::{group_name, stable_labels, Workload, VOLATILE_LABELS};
+
+/// `1 pod`, `3 pods`: a count with its noun, the plural made with `s`.
+pub(crate) fn plural<N: Copy + PartialEq + core::fmt::Display + From<u8>>(n: N, noun: &str) -> alloc::string::String {
+    if n == N::from(1) {
+        alloc::format!("1 {noun}")
+    } else {
+        alloc::format!("{n} {noun}s")
+    }
+}

@@ -55,6 +55,26 @@ pub struct Change {
     pub causes: Vec<String>,
 }
 
+/// One changed workload pair, exactly (what [`Change`] lines fold): every pod pair of `from` →
+/// `to` it counts had `ports` newly allowed (or newly denied). A pair whose pods changed on
+/// different ports is listed once per port set. Never a workload paired with itself unless
+/// pods of it changed towards each other.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PairChange {
+    /// Newly allowed (`true`) or newly denied (`false`).
+    pub allowed: bool,
+    /// The source workload (`ns/deployment/api`, or a pod's `ns/name` when it has none).
+    pub from: String,
+    /// The destination workload.
+    pub to: String,
+    /// The ports whose verdict changed.
+    pub ports: PortSet,
+    /// Pod pairs of these workloads with exactly this change.
+    pub pod_pairs: usize,
+    /// As [`Change::causes`].
+    pub causes: Vec<String>,
+}
+
 /// A change in the external addresses some groups may reach (egress) or be reached from
 /// (ingress).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,6 +118,9 @@ pub struct Summary {
 pub struct Diff {
     /// Changed pod pairs, folded.
     pub changes: Vec<Change>,
+    /// Changed workload pairs, not folded: for machines (a CI job that must know which
+    /// workloads a change hits); sorted by change, source, destination.
+    pub pairs: Vec<PairChange>,
     /// Changed external addresses, folded.
     pub external: Vec<ExternalChange>,
     /// Groups only in the second cluster.
@@ -572,6 +595,18 @@ impl Steps<'_> {
         result.summary.denied_group_pairs = pair_denied.len();
         for ((allowed, _), (ports, why, by_src)) in lines {
             let why: Vec<usize> = why.into_iter().collect();
+            for (&s, ds) in &by_src {
+                for (&d, &pod_pairs) in ds {
+                    result.pairs.push(PairChange {
+                        allowed,
+                        from: self.groups.names[s].clone(),
+                        to: self.groups.names[d].clone(),
+                        ports: ports.clone(),
+                        pod_pairs,
+                        causes: self.cause_names(&why),
+                    });
+                }
+            }
             for (from, to) in fold(&self.with_lone_pods_folded(&by_src), self.groups) {
                 // Count what this line stands for.
                 let (mut group_pairs, mut pod_pairs) = (0, 0);
@@ -591,6 +626,9 @@ impl Steps<'_> {
             }
         }
         result.changes.sort_by(|x, y| (!x.allowed, &x.to, &x.from).cmp(&(!y.allowed, &y.to, &y.from)));
+        result.pairs.sort_by(|x, y| {
+            (!x.allowed, &x.from, &x.to, port_key(&x.ports)).cmp(&(!y.allowed, &y.from, &y.to, port_key(&y.ports)))
+        });
     }
 
     /// The source group → destination groups of a line. A group of one pod paired with itself

@@ -7,7 +7,7 @@ use core::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use super::{Change, Diff, ExternalChange};
+use super::{Change, Diff, ExternalChange, PairChange};
 use crate::report::plural;
 use crate::report::ports_json;
 use crate::spec::Direction;
@@ -113,6 +113,16 @@ impl Diff {
                 "causes": c.causes,
             })
         };
+        let pair = |p: &PairChange| {
+            json!({
+                "change": if p.allowed { "allowed" } else { "denied" },
+                "from": p.from,
+                "to": p.to,
+                "ports": ports_json(&p.ports),
+                "pod_pairs": p.pod_pairs,
+                "causes": p.causes,
+            })
+        };
         let external = |e: &ExternalChange| {
             json!({
                 "change": if e.allowed { "allowed" } else { "denied" },
@@ -130,6 +140,7 @@ impl Diff {
                 "newly_denied": {"pod_pairs": s.denied_pod_pairs, "workload_pairs": s.denied_group_pairs, "external": s.denied_external},
             },
             "changes": diff.changes.iter().map(change).collect::<Vec<_>>(),
+            "pairs": diff.pairs.iter().map(pair).collect::<Vec<_>>(),
             "external": diff.external.iter().map(external).collect::<Vec<_>>(),
             "added": diff.added,
             "removed": diff.removed,

@@ -73,21 +73,22 @@ pub fn input_warnings(set: &FlowSet) -> String {
     if set.unresolved_records > 0 {
         let _ = writeln!(
             out,
-            "warning: {} record(s) name endpoints not in the cluster; the suggestion does not cover them:",
-            set.unresolved_records
+            "warning: {} with endpoints not in the cluster; the suggestion does not cover them:",
+            crate::report::plural(set.unresolved_records, "record")
         );
         for u in &set.unresolved {
-            let _ = writeln!(out, "  {} ({}; {} records)", u.endpoint, u.reason, u.records);
+            let _ = writeln!(out, "  {} ({}; {})", u.endpoint, u.reason, crate::report::plural(u.records, "record"));
         }
     }
     let node_records: u64 = set.skipped.iter().filter(|(r, _)| *r == SkipReason::NodeTraffic).map(|(_, n)| n).sum();
     if node_records > 0 {
         let _ = writeln!(
             out,
-            "warning: {node_records} record(s) of traffic to or from nodes (host, remote-node, health) were left out: \
+            "warning: {} of traffic to or from nodes (host, remote-node, health) left out: \
              NetworkPolicies do not describe it alike on every CNI. If pods reach the API server or node-local \
              services on host addresses, make sure the suggested default-deny egress keeps that (an ipBlock for \
-             those addresses) before applying it."
+             those addresses) before applying it.",
+            crate::report::plural(node_records, "record")
         );
     }
     out
@@ -161,9 +162,9 @@ impl SuggestReport {
         if !self.refused.is_empty() {
             let _ = writeln!(
                 out,
-                "note: {} flow(s) observed DROPPED are left out (--include-dropped allows them); {} of them \
+                "note: {} observed DROPPED left out (--include-dropped allows them); {} of them \
                  the suggestion allows all the same (its rules are per workload):",
-                self.refused.len(),
+                crate::report::plural(self.refused.len(), "flow"),
                 self.allowed_anyway.len()
             );
             for f in &self.refused {
@@ -196,8 +197,8 @@ impl SuggestReport {
         if !check.opened.is_empty() {
             let _ = writeln!(
                 out,
-                "{} observed flow(s) the current policies deny are allowed by the suggestion:",
-                check.opened.len()
+                "{} that the current policies deny, allowed by the suggestion:",
+                crate::report::plural(check.opened.len(), "observed flow")
             );
             for f in &check.opened {
                 let _ = writeln!(out, "  {}", describe(cluster, f));

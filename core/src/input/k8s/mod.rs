@@ -477,7 +477,7 @@ impl Loader {
             self.raw.warnings.push(Diagnostic::new(
                 None,
                 "",
-                format!("skipped {total} object(s) of kinds netpol does not read: {list}"),
+                format!("skipped {} of kinds netpol does not read: {list}", crate::spec::plural(total, "object")),
             ));
         }
         let objects = core::mem::take(&mut self.workloads);
@@ -498,7 +498,10 @@ impl Loader {
             errors.push(Diagnostic::new(
                 None,
                 "",
-                format!("{} more problem(s) not shown (the first {MAX_REPORTED} are above)", self.unreported),
+                format!(
+                    "{} not shown (the first {MAX_REPORTED} are above)",
+                    crate::spec::plural(self.unreported, "more problem")
+                ),
             ));
         }
         let warnings = cluster.as_mut().map(Cluster::warnings_mut).unwrap_or_default();
