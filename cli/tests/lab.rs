@@ -318,3 +318,15 @@ fn the_junit_report_has_a_case_per_port() {
     assert_eq!(failing.status.code(), Some(1));
     assert!(text(&failing.stdout).contains("<failure message=\"168 of 224 probes disagree\">"));
 }
+
+#[test]
+fn a_run_over_the_probe_limit_is_refused_before_anything_is_made() {
+    let Some(_slot) = lab_slot() else { return };
+    let child = spawn(&[&example(), "--port", "8080", "--port", "5432", "--max-probes", "100"]);
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("448 probes planned (8 pods, 2 ports): over --max-probes 100"), "{stderr}");
+    assert!(namespaces_of(pid).is_empty());
+}

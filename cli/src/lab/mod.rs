@@ -75,6 +75,10 @@ pub struct LabArgs {
     /// Refuse clusters with more probe-able pods than this (one namespace each).
     #[arg(long, value_name = "N", default_value_t = 250)]
     max_pods: usize,
+    /// Refuse a run of more probes than this (pods² × ports × families, plus the outside
+    /// addresses'), before anything is made.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    max_probes: usize,
     /// How long a probe waits for its connection or echo before calling it dropped.
     #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=60_000))]
     timeout_ms: u64,
@@ -218,13 +222,24 @@ fn lab(engine: &Engine, args: &LabArgs, made: topology::Made) -> Result<LabRun, 
     let mut skipped = Vec::new();
     let (pods, ends, hosts) = plan_ends(engine, args, &mut skipped)?;
     let mut ports = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     let sctp = probe::sctp_available();
     for &(port, protocol) in &args.ports {
         if protocol == Protocol::Sctp && !sctp {
             skipped.push(format!("{port}/SCTP: this kernel has no SCTP sockets"));
-        } else if !ports.contains(&(port, protocol)) {
+        } else if seen.insert((port, protocol.as_str())) {
             ports.push((port, protocol));
         }
+    }
+    // Counted before anything is planned: the cells themselves take memory.
+    let planned = probed_pairs(&ends).saturating_mul(ports.len());
+    if planned > args.max_probes {
+        return Err(format!(
+            "{planned} probes planned ({} pods, {} ports): over --max-probes {}; probe fewer ports or raise it",
+            pods.len(),
+            ports.len(),
+            args.max_probes
+        ));
     }
     let mut cells = plan_cells(engine, &ends, &ports);
     let ruleset = engine.nftables(&NftOptions::default());
@@ -427,6 +442,16 @@ fn outside_address(engine: &Engine, first: IpAddr, last: IpAddr) -> Option<IpAdd
     None
 }
 
+/// The ordered pairs of ends probed on each port (see [`plan_cells`]).
+fn probed_pairs(ends: &[End]) -> usize {
+    ends.iter().map(|a| ends.iter().filter(|b| probed(a, b)).count()).sum()
+}
+
+/// Whether `a` → `b` is probed: the same family, and a pod at one end at least.
+fn probed(a: &End, b: &End) -> bool {
+    a.ip.is_ipv4() == b.ip.is_ipv4() && (a.pod || b.pod)
+}
+
 /// Every probe: pod end → pod end of the same family (a pod to itself included), pod ends →
 /// outside addresses and back, on every port; with the engine's verdict.
 fn plan_cells(engine: &Engine, ends: &[End], ports: &[(u16, Protocol)]) -> Vec<Cell> {
@@ -434,7 +459,7 @@ fn plan_cells(engine: &Engine, ends: &[End], ports: &[(u16, Protocol)]) -> Vec<C
     for &(port, protocol) in ports {
         for (from, a) in ends.iter().enumerate() {
             for (to, b) in ends.iter().enumerate() {
-                if a.ip.is_ipv4() != b.ip.is_ipv4() || (!a.pod && !b.pod) {
+                if !probed(a, b) {
                     continue;
                 }
                 let allowed = engine.decide(Endpoint::Ip(a.ip), Endpoint::Ip(b.ip), port, protocol).is_allowed();
