@@ -102,6 +102,15 @@ fn families_of(cluster: &Cluster, pod: PodId) -> Vec<Family> {
     out
 }
 
+/// The names of the pods that `keep` keeps, in pod order.
+fn pod_names(cluster: &Cluster, keep: impl Fn(PodId) -> bool) -> Vec<String> {
+    (0..cluster.pods().len() as u32)
+        .map(PodId)
+        .filter(|&id| keep(id))
+        .map(|id| cluster.pod(id).qualified_name())
+        .collect()
+}
+
 fn policy_name(policy: &NetworkPolicy) -> String {
     format!("NetworkPolicy {}", policy.qualified_name())
 }
@@ -234,15 +243,11 @@ pub fn select_pod(cluster: &Cluster, pod: PodId, options: Options) -> PodSelecti
 
 /// The pods `peer` (of a NetworkPolicy in `namespace`) matches, and the namespaces it spans.
 fn peer_admits(cluster: &Cluster, namespace: &str, peer: &Peer, path: String, options: Options) -> PeerAdmits {
-    let pods: Vec<String> = (0..cluster.pods().len() as u32)
-        .map(PodId)
-        .filter(|&id| {
-            families_of(cluster, id).iter().any(|&family| {
-                cluster.peer_matches(peer, namespace, Endpoint::Pod(id), family, options.ip_block_matches_pods)
-            })
+    let pods = pod_names(cluster, |id| {
+        families_of(cluster, id).iter().any(|&family| {
+            cluster.peer_matches(peer, namespace, Endpoint::Pod(id), family, options.ip_block_matches_pods)
         })
-        .map(|id| cluster.pod(id).qualified_name())
-        .collect();
+    });
     let (namespaces, addresses) = match peer {
         Peer::Selector { namespace_selector: Some(s), .. } => {
             (cluster.namespaces().iter().filter(|n| s.matches(&n.labels)).map(|n| n.name.clone()).collect(), Vec::new())
@@ -255,11 +260,9 @@ fn peer_admits(cluster: &Cluster, namespace: &str, peer: &Peer, path: String, op
 
 /// The pods a cluster policy peer matches, the namespaces and the address ranges it spans.
 fn admin_peer_admits(cluster: &Cluster, peer: &AdminPeer, path: String) -> PeerAdmits {
-    let pods: Vec<String> = (0..cluster.pods().len() as u32)
-        .map(PodId)
-        .filter(|&id| families_of(cluster, id).iter().any(|&f| cluster.admin_peer_matches(peer, Endpoint::Pod(id), f)))
-        .map(|id| cluster.pod(id).qualified_name())
-        .collect();
+    let pods = pod_names(cluster, |id| {
+        families_of(cluster, id).iter().any(|&f| cluster.admin_peer_matches(peer, Endpoint::Pod(id), f))
+    });
     let namespaces = match peer {
         AdminPeer::Namespaces(s) => {
             cluster.namespaces().iter().filter(|n| s.matches(&n.labels)).map(|n| n.name.clone()).collect()
@@ -293,14 +296,10 @@ fn admin_peer_admits(cluster: &Cluster, peer: &AdminPeer, path: String) -> PeerA
 /// when there is no such policy.
 pub fn select_policy(cluster: &Cluster, name: &str, options: Options) -> Option<PolicySelection> {
     if let Some(policy) = cluster.policies().iter().find(|p| p.qualified_name() == name) {
-        let selects = (0..cluster.pods().len() as u32)
-            .map(PodId)
-            .filter(|&id| {
-                let pod = cluster.pod(id);
-                pod.namespace == policy.namespace && policy.pod_selector.matches(&pod.labels)
-            })
-            .map(|id| cluster.pod(id).qualified_name())
-            .collect();
+        let selects = pod_names(cluster, |id| {
+            let pod = cluster.pod(id);
+            pod.namespace == policy.namespace && policy.pod_selector.matches(&pod.labels)
+        });
         let mut rules = Vec::new();
         let directions: Vec<Direction> =
             [Direction::Ingress, Direction::Egress].into_iter().filter(|&d| policy.affects(d)).collect();
@@ -338,11 +337,7 @@ pub fn select_policy(cluster: &Cluster, name: &str, options: Options) -> Option<
         .cluster_policies()
         .iter()
         .find(|c| c.name == name || format!("{}/{}", c.kind.as_str(), c.name).eq_ignore_ascii_case(name))?;
-    let selects = (0..cluster.pods().len() as u32)
-        .map(PodId)
-        .filter(|&id| cluster.subject_of(policy, id))
-        .map(|id| cluster.pod(id).qualified_name())
-        .collect();
+    let selects = pod_names(cluster, |id| cluster.subject_of(policy, id));
     let mut rules = Vec::new();
     let mut directions = Vec::new();
     for direction in [Direction::Ingress, Direction::Egress] {

@@ -283,11 +283,22 @@ fn push_segment(segments: &mut Vec<Segment>, segment: Segment) {
 }
 
 impl NftRuleset {
+    /// The row chains to write: each row once per direction that jumps to it, with the chain's
+    /// name prefix and the register holding the other end's column (egress checks the
+    /// destination, in the conntrack mark; ingress the source, in the packet mark).
+    fn row_chains(&self) -> impl Iterator<Item = (&RowChain, char, &'static str)> {
+        self.rows.iter().flat_map(|row| {
+            [(row.egress, 'e', "ct"), (row.ingress, 'i', "meta")]
+                .into_iter()
+                .filter(|(used, _, _)| *used)
+                .map(move |(_, prefix, register)| (row, prefix, register))
+        })
+    }
+
     /// How big the ruleset is.
     pub fn stats(&self) -> NftStats {
-        let row_chains = self.rows.iter().map(|r| usize::from(r.egress) + usize::from(r.ingress)).sum::<usize>();
-        let row_elements =
-            self.rows.iter().map(|r| r.runs.len() * (usize::from(r.egress) + usize::from(r.ingress))).sum::<usize>();
+        let row_chains = self.row_chains().count();
+        let row_elements = self.row_chains().map(|(row, _, _)| row.runs.len()).sum::<usize>();
         let base_chains = 2 + usize::from(self.local_hook); // decide, forward, local
         NftStats {
             address_elements: self.v4.len() + self.v6.len(),
@@ -349,26 +360,16 @@ impl NftRuleset {
         write_address_map(out, "col6", "ipv6_addr", &self.v6, |a| IpAddr::V6(Ipv6Addr::from(a)))?;
         write_verdict_map(out, "egress", &self.egress)?;
         write_verdict_map(out, "ingress", &self.ingress)?;
-        for row in &self.rows {
-            // Egress checks the destination (conntrack mark), ingress the source (packet mark).
-            for (used, prefix, register) in [(row.egress, 'e', "ct mark"), (row.ingress, 'i', "meta mark")] {
-                if !used {
-                    continue;
-                }
-                writeln!(out, "\tchain {prefix}{} {{", row.row)?;
-                write!(out, "\t\t{register} {{ ")?;
-                for (k, &(first, last)) in row.runs.iter().enumerate() {
-                    let sep = if k == 0 { "" } else { ", " };
-                    if first == last {
-                        write!(out, "{sep}{first}")?;
-                    } else {
-                        write!(out, "{sep}{first}-{last}")?;
-                    }
-                }
-                writeln!(out, " }} return")?;
-                writeln!(out, "\t\tdrop")?;
-                writeln!(out, "\t}}")?;
+        for (row, prefix, register) in self.row_chains() {
+            writeln!(out, "\tchain {prefix}{} {{", row.row)?;
+            write!(out, "\t\t{register} mark {{ ")?;
+            for (k, &(first, last)) in row.runs.iter().enumerate() {
+                out.write_str(if k == 0 { "" } else { ", " })?;
+                write_range(out, first, last)?;
             }
+            writeln!(out, " }} return")?;
+            writeln!(out, "\t\tdrop")?;
+            writeln!(out, "\t}}")?;
         }
         writeln!(out, "\tchain decide {{")?;
         writeln!(out, "\t\tmeta mark set ip saddr map @col4")?;
@@ -415,15 +416,7 @@ impl NftRuleset {
         command(out, format_args!("{{\"delete\": {add_table}}}"))?;
         command(out, format_args!("{{\"add\": {add_table}}}"))?;
         // Chains first: the verdict maps jump to the row chains.
-        let row_chains = || {
-            self.rows.iter().flat_map(|row| {
-                [(row.egress, 'e', "ct"), (row.ingress, 'i', "meta")]
-                    .into_iter()
-                    .filter(|(used, _, _)| *used)
-                    .map(move |(_, prefix, register)| (row, prefix, register))
-            })
-        };
-        for (row, prefix, _) in row_chains() {
+        for (row, prefix, _) in self.row_chains() {
             command(out, format_args!("{{\"add\": {{\"chain\": {{{t}, \"name\": \"{prefix}{}\"}}}}}}", row.row))?;
         }
         command(out, format_args!("{{\"add\": {{\"chain\": {{{t}, \"name\": \"decide\"}}}}}}"))?;
@@ -488,7 +481,7 @@ impl NftRuleset {
         let mut rule = |out: &mut dyn Write, chain: &str, expr: &str| {
             command(out, format_args!("{{\"add\": {{\"rule\": {{{t}, \"chain\": \"{chain}\", \"expr\": [{expr}]}}}}}}"))
         };
-        for (row, prefix, register) in row_chains() {
+        for (row, prefix, register) in self.row_chains() {
             let chain = format!("{prefix}{}", row.row);
             let set: Vec<String> = row.runs.iter().map(|&(first, last)| json_range(first, last)).collect();
             let test = format!(
