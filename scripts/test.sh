@@ -23,11 +23,9 @@ fi
 cargo --version
 rustup component list --installed 2>/dev/null | grep -E '^(rustfmt|clippy)' || true
 
-shared="$root/../shared"
-[ -d "$shared/recipes" ] || { echo "../shared/recipes is missing beside the repository" >&2; exit 2; }
-
-step "toolchains for no_std (and wasm): Debian rustc-web, lld, wasm-bindgen-cli, chromium (idempotent)"
-bash "$shared/recipes/wasm-toolchain.sh"
+step "tools: Debian packages, wasm-bindgen-cli, cargo-fuzz, npm tools (scripts/setup.sh; installs only what is missing)"
+bash scripts/setup.sh
+export NETPOL_TOOLS_DIR=${NETPOL_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/netpol/tools}
 
 step "format"
 cargo fmt --all -- --check
@@ -36,25 +34,7 @@ step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "no_std proof: the core builds for a bare-metal target (x86_64-unknown-none)"
-bash "$shared/recipes/no-std-check.sh" core
-
-step "Graphviz (netpol graph's rendering test)"
-if ! command -v dot >/dev/null 2>&1; then
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
-    $SUDO apt-get update -qq -o DPkg::Lock::Timeout=300
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q -o DPkg::Lock::Timeout=300 graphviz
-fi
-dot -V
-
-step "netpol lab's tools: nftables, iproute2, iptables (NFQUEUE) and libnetfilter-queue (the C dataplane)"
-if ! command -v nft >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1 || ! command -v iptables-nft >/dev/null 2>&1 \
-    || [ ! -e /usr/include/libnetfilter_queue/libnetfilter_queue.h ]; then
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
-    $SUDO apt-get update -qq -o DPkg::Lock::Timeout=300
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q -o DPkg::Lock::Timeout=300 \
-        nftables iproute2 iptables libnetfilter-queue-dev
-fi
-nft --version
+bash scripts/no-std-check.sh
 
 step "Rust tests"
 cargo test --workspace --locked --exclude netpol-python
@@ -69,7 +49,6 @@ step "C API: libnetpol static and shared, ASan+UBSan, valgrind, corpus, dataplan
 ffi/tests/run_c_tests.sh "$target_dir"
 
 step "fuzz targets: build with cargo-fuzz (nightly, ASan) and replay every seed once"
-command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
 fuzz/smoke.sh "$target_dir/fuzz"
 
 step "docs"
@@ -98,7 +77,7 @@ step "README example runs"
 "$target_dir/debug/netpol" matrix examples/cluster.yaml --port 8080 >/dev/null
 
 step "wasm playground: build the package (small profile), type-check the page, then the page in headless Chromium (and the corpus through the wasm Engine)"
-WASM_PROFILE=wasm bash "$shared/recipes/wasm-build.sh" wasm wasm/playground/pkg
+bash scripts/wasm-build.sh wasm/playground/pkg
 gzip -9 -c wasm/playground/pkg/netpol_wasm_bg.wasm | wc -c | xargs printf 'netpol_wasm_bg.wasm: %s bytes gzipped\n'
 # TypeScript is a dev tool only (the page loads no dependency); npm ci again when the lock changed.
 [ wasm/playground/node_modules/.package-lock.json -nt wasm/playground/package-lock.json ] ||

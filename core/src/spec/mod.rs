@@ -38,6 +38,7 @@ pub use selector::{LabelSelector, Labels, Operator, Requirement};
 pub use workload::{group_name, stable_labels, Workload, VOLATILE_LABELS};
 
 /// `1 pod`, `3 pods`: a count with its noun, the plural made with `s`.
+#[cfg(feature = "std")]
 pub(crate) fn plural<N: Copy + PartialEq + core::fmt::Display + From<u8>>(n: N, noun: &str) -> alloc::string::String {
     if n == N::from(1) {
         alloc::format!("1 {noun}")

@@ -1,6 +1,6 @@
 // @ts-check
 // netpol playground: plain ES modules, no build step, no network beyond this directory.
-// The engine is the wasm package in ../pkg (built by ../shared/recipes/wasm-build.sh).
+// The engine is the wasm package in ../pkg (built by scripts/wasm-build.sh).
 /** @import { LinkState } from './hash.js' */
 import init from '../pkg/netpol_wasm.js';
 import { EXAMPLES } from '../examples/examples.js';

@@ -60,7 +60,7 @@ for (let i = 0; i < argv.length; i++) {
 if (!opt.expectMatrix) usage('--expect-matrix is required');
 if (!existsSync(opt.chromium)) usage(`no Chromium at ${opt.chromium} (apt-get install chromium)`);
 if (!existsSync(path.join(opt.root, 'pkg', 'netpol_wasm_bg.wasm'))) {
-  usage(`${opt.root}/pkg has no netpol_wasm_bg.wasm: build it with ../shared/recipes/wasm-build.sh wasm wasm/playground/pkg`);
+  usage(`${opt.root}/pkg has no netpol_wasm_bg.wasm: build it with scripts/wasm-build.sh wasm/playground/pkg`);
 }
 let expected;
 try { expected = JSON.parse(readFileSync(opt.expectMatrix, 'utf8')); } catch (e) { usage(`cannot read ${opt.expectMatrix}: ${e.message}`); }
@@ -74,13 +74,13 @@ function loadPlaywright() {
   const bases = [
     path.join(process.cwd(), 'package.json'),
     process.env.PLAYWRIGHT_CORE_DIR && path.join(process.env.PLAYWRIGHT_CORE_DIR, '..', '..', 'package.json'),
-    process.env.WASM_TOOLS_DIR && path.join(process.env.WASM_TOOLS_DIR, 'package.json'),
-    path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'wasm-tools', 'package.json'),
+    process.env.NETPOL_TOOLS_DIR && path.join(process.env.NETPOL_TOOLS_DIR, 'package.json'),
+    path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'netpol', 'tools', 'package.json'),
   ].filter(Boolean);
   for (const base of bases) {
     try { return createRequire(base)('playwright-core'); } catch { /* next */ }
   }
-  console.error('browser-test: playwright-core not found; run ../shared/recipes/wasm-toolchain.sh ' +
+  console.error('browser-test: playwright-core not found; run scripts/setup.sh ' +
     `(tried: ${bases.map((b) => path.dirname(b)).join(', ')})`);
   process.exit(2);
 }
