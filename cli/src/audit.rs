@@ -3,6 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use netpol::audit::{AuditOptions, DnsSelector, Severity, TEXT_OBJECTS};
+use netpol::k8s::SourceMap;
 use netpol::spec::LabelSelector;
 
 use crate::input::{usage_error, InputArgs};
@@ -15,6 +16,8 @@ pub enum AuditFormat {
     Text,
     /// `{"findings": [...], "coverage": [...], "summary": {...}}`.
     Json,
+    /// SARIF 2.1.0 for code scanning: each finding at the file and line of its object and field.
+    Sarif,
 }
 
 /// The least severe finding that makes `netpol audit` exit 1.
@@ -54,7 +57,12 @@ pub fn run(args: AuditArgs) -> Outcome {
         usage_error(&format!("--dns-selector {:?}: expected key=value[,key=value...]", args.dns_selector));
         return Outcome::BadInput;
     };
-    let Some(engine) = args.input.engine() else { return Outcome::BadInput };
+    let loaded = if matches!(args.output, AuditFormat::Sarif) {
+        args.input.engine_with_sources()
+    } else {
+        args.input.engine().map(|engine| (engine, SourceMap::default()))
+    };
+    let Some((engine, sources)) = loaded else { return Outcome::BadInput };
     let mut options = AuditOptions::default();
     options.system_namespaces = args.system_namespaces;
     options.dns = DnsSelector { namespace: args.dns_namespace, pod_selector };
@@ -62,6 +70,7 @@ pub fn run(args: AuditArgs) -> Outcome {
     let text = match args.output {
         AuditFormat::Text => report.to_text(TEXT_OBJECTS),
         AuditFormat::Json => format!("{}\n", report.to_json()),
+        AuditFormat::Sarif => format!("{:#}\n", report.to_sarif(&sources)),
     };
     let threshold = args.fail_on.map(|f| match f {
         FailOn::Warning => Severity::Warning,

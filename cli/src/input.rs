@@ -5,7 +5,7 @@
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::Args;
 use netpol::flows::{FlowFormat, FlowSet, Progress};
-use netpol::k8s::{LoadOptions, DEFAULT_MAX_INPUT_BYTES};
+use netpol::k8s::{LoadOptions, SourceMap, DEFAULT_MAX_INPUT_BYTES};
 use netpol::raw::Strictness;
 use netpol::spec::{DnsMap, Tie};
 use netpol::{
@@ -156,6 +156,15 @@ impl InputArgs {
     /// Loads and compiles, printing warnings; on failure prints every error and returns `None`.
     pub fn engine(&self) -> Option<Engine> {
         report(netpol::load_and_compile(&self.sources(), &self.full_config()?)).inspect(|e| warn(e.cluster()))
+    }
+
+    /// [`InputArgs::engine`], keeping where each object is in the input files (for SARIF).
+    pub fn engine_with_sources(&self) -> Option<(Engine, SourceMap)> {
+        let config = self.full_config()?;
+        let (cluster, sources) = report(netpol::load_with_sources(&self.sources(), &config))?;
+        let engine = report(config.compiler().try_compile_owned(cluster))?;
+        warn(engine.cluster());
+        Some((engine, sources))
     }
 }
 

@@ -17,6 +17,8 @@ pub enum VerifyFormat {
     Json,
     /// JUnit XML: one test case per expectation.
     Junit,
+    /// SARIF 2.1.0 for code scanning: each broken expectation at its line of the expectations file.
+    Sarif,
 }
 
 /// Arguments of `netpol verify`.
@@ -49,6 +51,7 @@ pub fn run(args: VerifyArgs) -> Outcome {
         VerifyFormat::Text => result.to_text(),
         VerifyFormat::Json => format!("{}\n", result.to_json(engine.cluster())),
         VerifyFormat::Junit => result.to_junit(),
+        VerifyFormat::Sarif => format!("{:#}\n", result.to_sarif()),
     };
     output::print(&text, if result.all_passed() { Outcome::Ok } else { Outcome::Denied })
 }

@@ -85,7 +85,7 @@ pub use engine::compile::Compiler;
 pub use engine::connectivity::{Connectivity, IpRange, Pairs, PodConnectivity, PortPart, PortSet};
 pub use engine::live::{Applied, EventOutcome, Live, LiveStats};
 #[cfg(feature = "k8s")]
-pub use engine::load::{load, load_and_compile, load_live, Config};
+pub use engine::load::{load, load_and_compile, load_live, load_with_sources, Config};
 pub use engine::nftables::{NftOptions, NftRuleset, NftStats};
 pub use engine::{Engine, Matrix, MatrixRows, Query};
 pub use explain::{endpoint_name, DirectionExplanation, Explanation, Reason, RuleMiss, RuleRef, TierMatch, TierStep};

@@ -317,3 +317,50 @@ fn far_into_a_large_list() {
     let d = errors(&text);
     assert_eq!(by_field(&d, "status.podIP").line(), Some(line_of(&text, "10.0.300.1")));
 }
+
+/// `load_with_sources`: objects keep their place past the load, in JSON Lists and YAML streams,
+/// across files, with the default namespace filled in; standard input has no file to point at.
+#[test]
+fn a_source_map_places_objects_and_fields_of_every_input() {
+    use netpol::k8s::SourceLine;
+    use netpol::{load_with_sources, Config, Source};
+    let json = r#"{"apiVersion": "v1", "kind": "List", "items": [
+  {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}},
+  {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+   "metadata": {"name": "deny", "namespace": "shop"},
+   "spec": {"podSelector": {},
+            "ingress": [{"from": [{"podSelector": {}}]}]}}
+]}"#;
+    let yaml = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: nameless-ns\nspec:\n  podSelector: {}\n";
+    let sources = [Source::text(json, "a.json"), Source::text(yaml, "b.yaml")];
+    let config = Config { default_namespace: Some("web".into()), ..Config::default() };
+    let (_, map) = load_with_sources(&sources, &config).expect("loads");
+    let at = |file: &str, line: u32| Some(SourceLine { file: file.into(), line });
+    assert_eq!(
+        map.lines(&[
+            ("Namespace shop", ""),
+            ("NetworkPolicy shop/deny", "spec.ingress[0].from[0]"),
+            ("NetworkPolicy shop/deny", "spec.egress[0]"),
+            ("Namespace web", ""),
+            ("NetworkPolicy web/nameless-ns", "spec.podSelector"),
+            ("NetworkPolicy shop/absent", ""),
+        ]),
+        // `spec.egress[0]` is not in the text: the deepest part that is, `spec`, gives the line.
+        [
+            at("a.json", 2),
+            at("a.json", line_of(json, "\"from\"")),
+            at("a.json", line_of(json, "\"spec\"")),
+            at("b.yaml", 1),
+            at("b.yaml", 11),
+            None
+        ]
+    );
+    assert_eq!(map.first_file(), at("a.json", 1));
+    // Without asking for it, nothing is kept.
+    let (_, none) = {
+        let mut loader = Loader::new(LoadOptions::default());
+        loader.add_str(yaml, "b.yaml");
+        loader.finish_with_sources().expect("loads")
+    };
+    assert!(none.is_empty() && none.first_file().is_none());
+}

@@ -6,7 +6,7 @@ import json
 import os
 import pathlib
 import subprocess
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import pytest
 
@@ -25,12 +25,13 @@ POSTGRES = "shop/postgres-0"
 CLI = pathlib.Path(os.environ.get("NETPOL_CLI", REPO / "target" / "debug" / "netpol"))
 
 
-def run_cli(*args: str) -> Tuple[int, str, str]:
-    """`netpol ARGS...` as (exit code, stdout, stderr), when the CLI is built; else the test skips."""
+def run_cli(*args: str, cwd: Optional[pathlib.Path] = None) -> Tuple[int, str, str]:
+    """`netpol ARGS...` as (exit code, stdout, stderr), run in `cwd` (by default the repository,
+    so `examples/...` paths work), when the CLI is built; else the test skips."""
     if not CLI.exists():
         assert "NETPOL_CLI" not in os.environ, f"NETPOL_CLI={CLI} does not exist"
         pytest.skip(f"{CLI} is not built")
-    done = subprocess.run([str(CLI), *args], capture_output=True, text=True)
+    done = subprocess.run([str(CLI), *args], capture_output=True, text=True, cwd=cwd or REPO)
     return done.returncode, done.stdout, done.stderr
 
 

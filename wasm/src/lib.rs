@@ -9,6 +9,7 @@ use netpol::reach::{reach, Subject};
 use netpol::report::{
     self, unknown_endpoint, unknown_subject, verdict_json, CheckReport, ConnectivityReport, MatrixReport,
 };
+use netpol::select::{select_pod, select_policy};
 use netpol::{Config, Direction, Endpoint, Options, Protocol, Source};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -89,6 +90,31 @@ export interface Reach {
   /** What `netpol reach` prints above its table. */
   statement: string;
   parts: ReachPart[];
+}
+/** A rule that names the pod as a peer: ingress rules admit it as a source, egress rules as a destination. */
+export interface PeerOf { policy: string; direction: "Ingress" | "Egress"; path: string; peer: string; }
+/** What `netpol select --pod -o json` prints: the policies selecting the pod and the rules naming it. */
+export interface PodSelection {
+  pod: string;
+  /** NetworkPolicies that select the pod and isolate it for ingress, `namespace/name`. */
+  ingress: string[];
+  /** Likewise for egress. */
+  egress: string[];
+  /** Cluster policies whose subject it is, as `Kind name (tier, priority P)`, in tier and priority order. */
+  cluster_policies: string[];
+  peer_of: PeerOf[];
+}
+/** One peer of a rule (for a rule without peers, the rule itself) and what it admits today. */
+export interface PeerAdmits { path: string; peer: string; pods: string[]; namespaces: string[]; addresses: string[]; }
+/** `ports` as written (`every port` when none are given); for cluster policies the action comes first. */
+export interface RuleAdmits { path: string; direction: "Ingress" | "Egress"; ports: string; peers: PeerAdmits[]; }
+/** What `netpol select --policy -o json` prints: the pods a policy selects and what its rules admit. */
+export interface PolicySelection {
+  /** `NetworkPolicy namespace/name` or `Kind name`. */
+  policy: string;
+  directions: ("Ingress" | "Egress")[];
+  selects: string[];
+  rules: RuleAdmits[];
 }
 export interface Problem { origin: string | null; object: string | null; field: string; message: string; line: number | null; }
 /**
@@ -205,7 +231,7 @@ impl Live {
     #[wasm_bindgen(constructor)]
     pub fn new(
         text: &str,
-        #[wasm_bindgen(unchecked_param_type = "EngineOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "EngineOptions")] options: JsValue,
     ) -> Result<Live, JsValue> {
         let config = config_of(options)?;
         let live = netpol::load_live(&[Source::text(text, "<initial>")], &config).map_err(|e| load_error(&e))?;
@@ -265,7 +291,7 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(
         text: &str,
-        #[wasm_bindgen(unchecked_param_type = "EngineOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "EngineOptions")] options: JsValue,
     ) -> Result<Engine, JsValue> {
         let config = config_of(options)?;
         let engine =
@@ -320,6 +346,24 @@ impl Engine {
         let subject = Subject::parse(&self.engine, endpoint)
             .ok_or_else(|| error(&unknown_subject(self.engine.cluster(), endpoint, None)))?;
         json(&reach(&self.engine, &subject, direction).to_json())
+    }
+
+    /// The policies that select `pod` (`namespace/name`) per direction, the cluster policies
+    /// whose subject it is, and every rule that names it as a peer, with its path.
+    #[wasm_bindgen(js_name = selectPod, unchecked_return_type = "PodSelection")]
+    pub fn select_pod(&self, pod: &str) -> Result<JsValue, JsValue> {
+        let id = self.engine.pod_id(pod).ok_or_else(|| error(&unknown_endpoint(self.engine.cluster(), pod, None)))?;
+        json(&select_pod(self.engine.cluster(), id, self.engine.options()).to_json())
+    }
+
+    /// The pods `policy` (`namespace/name`, or a cluster policy's name) selects and, per rule and
+    /// peer, the pods, namespaces and address ranges it admits.
+    #[wasm_bindgen(js_name = selectPolicy, unchecked_return_type = "PolicySelection")]
+    pub fn select_policy(&self, policy: &str) -> Result<JsValue, JsValue> {
+        let found = select_policy(self.engine.cluster(), policy, self.engine.options()).ok_or_else(|| {
+            error(&format!("no policy {policy:?} (a NetworkPolicy is namespace/name; a cluster policy its name)"))
+        })?;
+        json(&found.to_json())
     }
 
     /// Pod names, `namespace/name`, sorted.

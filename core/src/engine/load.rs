@@ -6,7 +6,7 @@
 use std::string::String;
 use std::vec::Vec;
 
-use crate::k8s::{LoadOptions, Loader};
+use crate::k8s::{LoadOptions, Loader, SourceMap};
 use crate::{Cluster, Compiler, Diagnostic, Engine, Error, Live, Options, Source};
 
 /// How to load and evaluate: what a face's options say. `Config::default()` is what every face
@@ -33,12 +33,32 @@ pub struct Config {
 /// [`Cluster::warnings`]; an error lists every problem of every source. Standard input can be
 /// read once: a second [`Source::Stdin`] is an error.
 pub fn load<'a>(sources: impl IntoIterator<Item = &'a Source>, config: &Config) -> Result<Cluster, Error> {
+    let loader = Loader::new(config.load).with_default_namespace(config.default_namespace.clone());
+    read(loader, sources, config)?.finish().map(|cluster| cluster.with_dns(config.dns.clone()))
+}
+
+/// [`load`], keeping the input texts and where each object is in them: for reports that point
+/// at lines of the input (SARIF). It holds the texts, so it costs their size in memory.
+pub fn load_with_sources<'a>(
+    sources: impl IntoIterator<Item = &'a Source>,
+    config: &Config,
+) -> Result<(Cluster, SourceMap), Error> {
+    let loader = Loader::new(config.load).with_default_namespace(config.default_namespace.clone()).keep_sources();
+    let (cluster, map) = read(loader, sources, config)?.finish_with_sources()?;
+    Ok((cluster.with_dns(config.dns.clone()), map))
+}
+
+/// Adds every source to `loader`; standard input can be read once.
+fn read<'a>(
+    mut loader: Loader,
+    sources: impl IntoIterator<Item = &'a Source>,
+    config: &Config,
+) -> Result<Loader, Error> {
     let sources: Vec<&Source> = sources.into_iter().collect();
     if sources.iter().filter(|s| s.is_stdin()).count() > 1 {
         let message = "standard input (`-`) given more than once: it can be read once only";
         return Err(Error::single(Diagnostic::new(None, "", message).with_origin(Some("<stdin>"))));
     }
-    let mut loader = Loader::new(config.load).with_default_namespace(config.default_namespace.clone());
     for source in sources {
         let mark = loader.mark();
         match source {
@@ -51,7 +71,7 @@ pub fn load<'a>(sources: impl IntoIterator<Item = &'a Source>, config: &Config) 
             loader.refuse_empty_since(mark, &source.origin());
         }
     }
-    loader.finish().map(|cluster| cluster.with_dns(config.dns.clone()))
+    Ok(loader)
 }
 
 impl Config {

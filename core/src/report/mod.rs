@@ -26,6 +26,7 @@ mod check;
 mod connectivity;
 mod grouped;
 mod matrix;
+pub mod sarif;
 mod unknown;
 
 pub use check::CheckReport;

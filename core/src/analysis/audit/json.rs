@@ -1,11 +1,15 @@
 //! The JSON shape of an audit report (feature `k8s`), shared by every face; documented in the
 //! README.
 
+use alloc::format;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use serde_json::{json, Value};
 
-use super::{AuditReport, Finding, NamespaceCoverage, Severity};
+use super::{AuditReport, Finding, NamespaceCoverage, Severity, CHECKS};
+use crate::k8s::SourceMap;
+use crate::report::sarif::{sarif_log, SarifLevel, SarifLocation, SarifResult, SarifRule};
 
 fn share(n: usize, of: usize) -> Value {
     if of == 0 {
@@ -63,5 +67,76 @@ impl Finding {
             "why": self.why,
             "fix": self.fix,
         })
+    }
+}
+
+impl Severity {
+    /// The SARIF level: `error`, `warning`, or `note` for info.
+    pub fn sarif_level(self) -> SarifLevel {
+        match self {
+            Severity::Error => SarifLevel::Error,
+            Severity::Warning => SarifLevel::Warning,
+            Severity::Info => SarifLevel::Note,
+        }
+    }
+}
+
+impl AuditReport {
+    /// The findings as a SARIF 2.1.0 log: one rule per check ([`CHECKS`]), one result per
+    /// finding, located first at each of its field paths, then at each object no path names;
+    /// `sources` (from [`load_with_sources`](crate::load_with_sources)) puts each on its file
+    /// and line. A finding none of whose objects is in a file (`Namespace kube-system` when the
+    /// input holds no such namespace) points at line 1 of the first input file, as code
+    /// scanning shows only results with a line.
+    pub fn to_sarif(&self, sources: &SourceMap) -> Value {
+        let rules: Vec<SarifRule> = CHECKS
+            .iter()
+            .map(|c| SarifRule {
+                id: c.id.into(),
+                name: c.slug.into(),
+                description: c.title.into(),
+                level: c.severity.sarif_level(),
+            })
+            .collect();
+        let mut places: Vec<Vec<(&str, &str)>> = Vec::with_capacity(self.findings.len());
+        for f in &self.findings {
+            let mut here: Vec<(&str, &str)> = f.paths.iter().map(|l| (l.object.as_str(), l.path.as_str())).collect();
+            for object in &f.objects {
+                if !f.paths.iter().any(|l| &l.object == object) {
+                    here.push((object.as_str(), ""));
+                }
+            }
+            places.push(here);
+        }
+        let flat: Vec<(&str, &str)> = places.iter().flatten().copied().collect();
+        let mut lines = sources.lines(&flat).into_iter();
+        let results: Vec<SarifResult> = self
+            .findings
+            .iter()
+            .zip(&places)
+            .map(|(f, here)| {
+                let mut locations: Vec<SarifLocation> = here
+                    .iter()
+                    .map(|(object, path)| SarifLocation {
+                        line: lines.next().flatten(),
+                        object: (*object).into(),
+                        path: (*path).into(),
+                    })
+                    .collect();
+                if !locations.iter().any(|l| l.line.is_some()) {
+                    if let Some(first) = sources.first_file() {
+                        let location = SarifLocation { line: Some(first), object: String::new(), path: String::new() };
+                        locations.insert(0, location);
+                    }
+                }
+                SarifResult {
+                    rule: f.id.into(),
+                    level: f.severity.sarif_level(),
+                    message: format!("{}: {} Fix: {}", f.objects.join(", "), f.why, f.fix),
+                    locations,
+                }
+            })
+            .collect();
+        sarif_log(&rules, &results)
     }
 }

@@ -189,6 +189,7 @@ impl Parser<'_> {
             ports: ports?,
             protocol: protocol?,
             expected: expected?,
+            line: u32::try_from(self.line).ok().filter(|&l| l > 0),
         };
         e.name = self.name.clone().unwrap_or_else(|| e.default_name());
         Some(e)

@@ -196,6 +196,8 @@ pub struct Expectation {
     pub protocol: Protocol,
     /// Allowed or denied.
     pub expected: Expected,
+    /// Its line (1-based) in the expectations file, when read from one.
+    pub line: Option<u32>,
 }
 
 impl Expectation {

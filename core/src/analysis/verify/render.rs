@@ -8,7 +8,9 @@ use core::fmt::Write as _;
 use serde_json::{json, Value};
 
 use super::{Counterexample, ExpectationResult, VerifyReport};
+use crate::k8s::SourceLine;
 use crate::report::plural;
+use crate::report::sarif::{sarif_log, SarifLevel, SarifLocation, SarifResult, SarifRule};
 use crate::report::{cidr_strings, explanation_json};
 use crate::spec::Cluster;
 
@@ -190,6 +192,58 @@ fn escape(text: &str, attribute: bool) -> String {
         }
     }
     out
+}
+
+/// The rules of `netpol verify -o sarif`: a broken expectation, and one that could not be
+/// checked.
+fn sarif_rules() -> [SarifRule; 2] {
+    [
+        SarifRule {
+            id: "NPV01".into(),
+            name: "expectation-broken".into(),
+            description: "connections that the expectation says are allowed (or denied) are not".into(),
+            level: SarifLevel::Error,
+        },
+        SarifRule {
+            id: "NPV02".into(),
+            name: "expectation-unchecked".into(),
+            description: "an expectation whose selectors match nothing, so it checks nothing".into(),
+            level: SarifLevel::Error,
+        },
+    ]
+}
+
+impl VerifyReport {
+    /// Every expectation that does not hold as a SARIF 2.1.0 result at its line of the
+    /// expectations file (none for standard input), with why and the first counterexamples.
+    pub fn to_sarif(&self) -> Value {
+        let file = !matches!(self.origin.as_str(), "" | "-" | "<stdin>");
+        let results: Vec<SarifResult> = self
+            .results
+            .iter()
+            .filter(|r| !r.passed())
+            .map(|r| {
+                let e = &r.expectation;
+                let mut message = format!("{}: {}", e.name, r.summary());
+                let details = r.details(2);
+                if !details.is_empty() {
+                    message.push('\n');
+                    message.push_str(details.trim_end());
+                }
+                SarifResult {
+                    rule: if r.problem.is_some() { "NPV02" } else { "NPV01" }.into(),
+                    level: SarifLevel::Error,
+                    message,
+                    locations: alloc::vec![SarifLocation {
+                        line: e.line.filter(|_| file).map(|line| SourceLine { file: self.origin.clone(), line }),
+                        object: format!("expectation {}", e.name),
+                        path: String::new(),
+                    }],
+                }
+            })
+            .collect();
+        sarif_log(&sarif_rules(), &results)
+    }
 }
 
 #[cfg(test)]

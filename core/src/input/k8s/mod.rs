@@ -20,6 +20,7 @@ mod decode;
 mod dns_map;
 mod events;
 mod locate;
+mod sources;
 mod split;
 mod watch;
 mod workloads;
@@ -36,6 +37,7 @@ use std::vec::Vec;
 use serde_json::Value;
 
 pub use dns_map::parse_dns_map;
+pub use sources::{SourceLine, SourceMap};
 pub use watch::{EventType, WatchItem, WatchStream};
 
 use crate::limits::Limits;
@@ -84,6 +86,13 @@ pub struct Loader {
     texts: Vec<(String, bool)>,
     /// Per object read from a text: its origin, the text and where in it the object is.
     places: Vec<(String, usize, locate::Place)>,
+    /// Per text in `texts`: its origin (a file's path as given).
+    text_origins: Vec<String>,
+    /// Whether to keep, past the load, where each object is ([`Loader::keep_sources`]).
+    keep_sources: bool,
+    /// With `keep_sources`: per object of a kind read (`NetworkPolicy shop/web`), its text and
+    /// place.
+    object_places: Vec<(String, usize, locate::Place)>,
     /// Errors past the first [`MAX_REPORTED`]: counted, not kept (a flood of bad objects would
     /// otherwise hold a diagnostic each).
     unreported: usize,
@@ -113,6 +122,13 @@ impl Loader {
     /// The namespace of pods, policies and workloads that name none (instead of `default`).
     pub fn with_default_namespace(mut self, namespace: Option<String>) -> Loader {
         self.default_namespace = namespace;
+        self
+    }
+
+    /// Keeps the texts and where each object is in them past the load, for
+    /// [`Loader::finish_with_sources`].
+    pub fn keep_sources(mut self) -> Loader {
+        self.keep_sources = true;
         self
     }
 
@@ -179,6 +195,7 @@ impl Loader {
                 }
                 if self.places.len() > places {
                     self.texts.push((text.into_owned(), json));
+                    self.text_origins.push(origin.to_string());
                 }
             }
             Err((message, line)) => {
@@ -396,6 +413,16 @@ impl Loader {
         }
         let mut unknown = object.unknown.clone();
         let reference = reference();
+        if self.keep_sources {
+            if let Some((text, place)) = &place {
+                let key = match (&object.meta.namespace, &self.default_namespace, reference.namespace()) {
+                    // No namespace given: the one `--namespace` names, as the validator does.
+                    (None, Some(default), Some(_)) => format!("{kind} {default}/{}", reference.name()),
+                    _ => reference.to_string(),
+                };
+                self.object_places.push((key, *text, place.clone()));
+            }
+        }
         let result = if !problems.is_empty() {
             Ok(())
         } else {
@@ -470,7 +497,13 @@ impl Loader {
     /// Validates everything added and builds the cluster. Input that could not be read or
     /// parsed always fails (what it held is unknown); objects the API server would reject fail
     /// in strict mode and are skipped with a warning in lenient mode.
-    pub fn finish(mut self) -> Result<Cluster, Error> {
+    pub fn finish(self) -> Result<Cluster, Error> {
+        self.finish_with_sources().map(|(cluster, _)| cluster)
+    }
+
+    /// [`Loader::finish`], with where each object is in the input texts; the [`SourceMap`] is
+    /// empty unless [`Loader::keep_sources`] was asked for.
+    pub fn finish_with_sources(mut self) -> Result<(Cluster, SourceMap), Error> {
         if !self.skipped_kinds.is_empty() {
             let total: usize = self.skipped_kinds.values().sum();
             let list = self.skipped_kinds.iter().map(|(k, n)| format!("{k} ({n})")).collect::<Vec<_>>().join(", ");
@@ -507,9 +540,22 @@ impl Loader {
         let warnings = cluster.as_mut().map(Cluster::warnings_mut).unwrap_or_default();
         self.place_lines(errors.iter_mut().chain(warnings.iter_mut()));
         match cluster {
-            Some(cluster) if errors.is_empty() => Ok(cluster),
+            Some(cluster) if errors.is_empty() => Ok((cluster, self.source_map())),
             _ => Err(Error::new(errors)),
         }
+    }
+
+    /// The texts and the objects' places, when kept.
+    fn source_map(self) -> SourceMap {
+        if !self.keep_sources {
+            return SourceMap::default();
+        }
+        let texts = self.text_origins.into_iter().zip(self.texts).map(|(o, (t, json))| (o, t, json)).collect();
+        let mut objects = std::collections::HashMap::with_capacity(self.object_places.len());
+        for (key, text, place) in self.object_places {
+            objects.entry(key).or_insert((text, place));
+        }
+        SourceMap { texts, objects }
     }
 
     /// Sets the line of each diagnostic about an object read from text (the first
