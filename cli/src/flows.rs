@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use netpol::flows::{replay, FlowSet, Progress};
+use netpol::k8s::SourceMap;
 
 use crate::input::{FlowFileArgs, InputArgs};
 use crate::{output, Outcome};
@@ -22,6 +23,9 @@ pub enum FlowsOutput {
     /// `{"summary", "denied", "newly_allowed", "rules", "unused_rules", "matched",
     /// "unresolved", "skipped"}`.
     Json,
+    /// SARIF 2.1.0 for code scanning: denied traffic at the policies that deny it, unused rules
+    /// and entries at their lines.
+    Sarif,
 }
 
 /// Arguments of `netpol flows`.
@@ -86,7 +90,12 @@ impl ProgressLine {
 /// and still is denied), 1 when observed traffic would be denied or more records than
 /// `--max-unresolved` could not be decided, 2 on bad input.
 pub fn run(args: FlowsArgs) -> Outcome {
-    let Some(engine) = args.input.engine() else { return Outcome::BadInput };
+    let loaded = if matches!(args.output, FlowsOutput::Sarif) {
+        args.input.engine_with_sources()
+    } else {
+        args.input.engine().map(|engine| (engine, SourceMap::default()))
+    };
+    let Some((engine, sources)) = loaded else { return Outcome::BadInput };
     let mut progress = ProgressLine::new();
     let flows = args.flows.read(&engine, &args.input.inputs, &mut |p| progress.update(p));
     progress.finish();
@@ -98,6 +107,7 @@ pub fn run(args: FlowsArgs) -> Outcome {
         |out| match args.output {
             FlowsOutput::Text => report.write_text(cluster, args.max_groups, out),
             FlowsOutput::Json => report.write_json(cluster, out).and_then(|()| out.write_all(b"\n")),
+            FlowsOutput::Sarif => writeln!(out, "{:#}", report.to_sarif(cluster, &sources)),
         },
         if report.breaks_traffic() { Outcome::Denied } else { Outcome::Ok },
     );

@@ -163,3 +163,25 @@ def test_verify_failures_sit_on_the_lines_of_their_expectations(tmp_path: pathli
     assert results[1]["locations"][0]["physicalLocation"]["region"]["startLine"] == 14
     assert results[0]["message"]["text"].startswith("broken on purpose: ")
     assert all(r["level"] == "error" for r in results)
+
+
+def test_flows_denied_traffic_sits_at_the_denying_policy_and_unused_rules_at_their_lines() -> None:
+    broken = "examples/flows/broken/prometheus-egress.yaml"
+    log = sarif("flows", "examples/cluster.yaml", broken, "--flows", "examples/flows/hubble.jsonl")
+    results = log["runs"][0]["results"]
+    text = (REPO / broken).read_text().splitlines()
+    denied = [r for r in results if r["ruleId"] == "NPF01"]
+    assert len(denied) == 2 and all(r["level"] == "error" for r in denied)
+    for r in denied:
+        uri, line, name = located(r)[0]
+        assert (uri, name) == (broken, "NetworkPolicy monitoring/prometheus-egress spec.egress")
+        assert text[line - 1].strip() == "egress:"
+    unused = {located(r)[0][2]: located(r)[0][:2] for r in results if r["ruleId"] == "NPF03"}
+    assert unused["NetworkPolicy monitoring/prometheus-egress spec.egress[0]"][0] == broken
+    entries = [r for r in results if r["ruleId"] == "NPF04"]
+    assert entries and all(r["level"] == "note" for r in entries)
+    cluster = (REPO / "examples" / "cluster.yaml").read_text().splitlines()
+    for r in entries:
+        uri, line, name = located(r)[0]
+        assert uri == "examples/cluster.yaml" and name.split(".")[-1].startswith("ports[")
+        assert cluster[line - 1].lstrip().startswith("- "), (name, cluster[line - 1])

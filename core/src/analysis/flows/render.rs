@@ -9,6 +9,8 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::FlowReport;
+use crate::k8s::SourceMap;
+use crate::report::sarif::{sarif_log, SarifLevel, SarifLocation, SarifResult, SarifRule};
 use crate::report::{explanation_json, into_string, json_array, plural, ports_json, Lines};
 use crate::spec::Cluster;
 
@@ -244,4 +246,116 @@ impl FlowReport {
         )?;
         out.write_all(b"}")
     }
+}
+
+/// The rules of `netpol flows -o sarif`.
+fn sarif_rules() -> [SarifRule; 4] {
+    let rule = |id: &str, name: &str, description: &str, level| SarifRule {
+        id: id.into(),
+        name: name.into(),
+        description: description.into(),
+        level,
+    };
+    [
+        rule("NPF01", "observed-traffic-denied", "observed traffic these policies would deny", SarifLevel::Error),
+        rule(
+            "NPF02",
+            "observed-drop-now-allowed",
+            "traffic observed dropped that these policies allow (a widening)",
+            SarifLevel::Warning,
+        ),
+        rule("NPF03", "unused-rule", "a rule no observed flow uses: a candidate for tightening", SarifLevel::Note),
+        rule(
+            "NPF04",
+            "unused-rule-entry",
+            "peers and ports of a used rule that no observed flow needs: candidates for tightening",
+            SarifLevel::Note,
+        ),
+    ]
+}
+
+impl FlowReport {
+    /// The report as SARIF 2.1.0: each group of traffic that would be denied, located at the
+    /// policies that deny it (the isolating policies of a direction no rule admits, or the
+    /// cluster policy rule that denies); each unused rule and unused entry of a used rule at its
+    /// path; dropped traffic now allowed at the first input file. `sources` (from
+    /// [`load_with_sources`](crate::load_with_sources)) puts each on its file and line; every
+    /// result has at least one line when the cluster was read from a file.
+    pub fn to_sarif(&self, cluster: &Cluster, sources: &SourceMap) -> Value {
+        let mut results: Vec<(SarifResult, Vec<(String, String)>)> = Vec::new();
+        for g in &self.denied_groups {
+            let mut places = Vec::new();
+            for d in [&g.explanation.egress, &g.explanation.ingress] {
+                if d.allowed() {
+                    continue;
+                }
+                for step in d.admin.iter().chain(&d.baseline).filter(|s| s.action == crate::spec::Action::Deny) {
+                    let m = step.deciding();
+                    let p = &cluster.cluster_policies()[m.policy];
+                    let object = format!("{} {}", p.kind.as_str(), p.name);
+                    places.push((object, format!("spec.{}[{}]", d.direction.field(), m.rule)));
+                }
+                // At the rules of the direction (`spec.egress`); at `spec` when the policy has none.
+                for id in &d.isolating {
+                    let object = format!("NetworkPolicy {}", cluster.policy(*id).qualified_name());
+                    places.push((object, format!("spec.{}", d.direction.field())));
+                }
+            }
+            let message = format!(
+                "{} -> {} {}: {} observed would be denied\n{}",
+                g.from,
+                g.to,
+                g.ports,
+                flows_records((g.flows, g.records)),
+                g.report(cluster).trim_end()
+            );
+            results.push((sarif_result("NPF01", SarifLevel::Error, message), places));
+        }
+        for g in &self.newly_allowed_groups {
+            let message = format!(
+                "{} -> {} {}: {} observed dropped, allowed by these policies",
+                g.from,
+                g.to,
+                g.ports,
+                flows_records((g.flows, g.records))
+            );
+            results.push((sarif_result("NPF02", SarifLevel::Warning, message), Vec::new()));
+        }
+        for r in &self.rules {
+            let object = format!("NetworkPolicy {}", cluster.policy(r.policy).qualified_name());
+            if r.flows == 0 {
+                let message = format!("{} {}: no observed flow uses this rule", object, r.path());
+                results.push((sarif_result("NPF03", SarifLevel::Note, message), [(object, r.path())].into()));
+                continue;
+            }
+            for path in r.unused_entry_paths() {
+                let message = format!("{object} {path}: no observed flow needs this entry of a used rule");
+                results.push((sarif_result("NPF04", SarifLevel::Note, message), [(object.clone(), path)].into()));
+            }
+        }
+        let requests: Vec<(&str, &str)> =
+            results.iter().flat_map(|(_, places)| places.iter().map(|(o, p)| (o.as_str(), p.as_str()))).collect();
+        let mut lines = sources.lines(&requests).into_iter();
+        let results: Vec<SarifResult> = results
+            .into_iter()
+            .map(|(mut result, places)| {
+                result.locations = places
+                    .into_iter()
+                    .map(|(object, path)| SarifLocation { line: lines.next().flatten(), object, path })
+                    .collect();
+                if !result.locations.iter().any(|l| l.line.is_some()) {
+                    if let Some(first) = sources.first_file() {
+                        let location = SarifLocation { line: Some(first), object: String::new(), path: String::new() };
+                        result.locations.insert(0, location);
+                    }
+                }
+                result
+            })
+            .collect();
+        sarif_log(&sarif_rules(), &results)
+    }
+}
+
+fn sarif_result(rule: &str, level: SarifLevel, message: String) -> SarifResult {
+    SarifResult { rule: rule.into(), level, message, locations: Vec::new() }
 }
