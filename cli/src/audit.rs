@@ -18,6 +18,8 @@ pub enum AuditFormat {
     Json,
     /// SARIF 2.1.0 for code scanning: each finding at the file and line of its object and field.
     Sarif,
+    /// A pull-request comment: the summary line first, the findings table, coverage folded.
+    Markdown,
 }
 
 /// The least severe finding that makes `netpol audit` exit 1.
@@ -71,6 +73,7 @@ pub fn run(args: AuditArgs) -> Outcome {
         AuditFormat::Text => report.to_text(TEXT_OBJECTS),
         AuditFormat::Json => format!("{}\n", report.to_json()),
         AuditFormat::Sarif => format!("{:#}\n", report.to_sarif(&sources)),
+        AuditFormat::Markdown => report.to_markdown(TEXT_OBJECTS),
     };
     let threshold = args.fail_on.map(|f| match f {
         FailOn::Warning => Severity::Warning,

@@ -16,6 +16,8 @@ pub enum DiffFormat {
     Text,
     /// `{"summary", "changes", "external", "added", "removed", "policies"}`.
     Json,
+    /// A pull-request comment: the summary line first, then a table per side, long ones folded.
+    Markdown,
 }
 
 /// Arguments of `netpol diff`.
@@ -87,6 +89,7 @@ pub fn run(args: DiffArgs) -> Outcome {
     let text = match args.output {
         DiffFormat::Text => d.to_text(),
         DiffFormat::Json => format!("{}\n", d.to_json()),
+        DiffFormat::Markdown => d.to_markdown(),
     };
     let outcome = if args.fail_on_change && d.newly_allows() {
         Outcome::Denied // Exit 1: something is newly allowed.

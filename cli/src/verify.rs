@@ -19,6 +19,8 @@ pub enum VerifyFormat {
     Junit,
     /// SARIF 2.1.0 for code scanning: each broken expectation at its line of the expectations file.
     Sarif,
+    /// A pull-request comment: the summary line first, failures with counterexamples folded.
+    Markdown,
 }
 
 /// Arguments of `netpol verify`.
@@ -52,6 +54,7 @@ pub fn run(args: VerifyArgs) -> Outcome {
         VerifyFormat::Json => format!("{}\n", result.to_json(engine.cluster())),
         VerifyFormat::Junit => result.to_junit(),
         VerifyFormat::Sarif => format!("{:#}\n", result.to_sarif()),
+        VerifyFormat::Markdown => result.to_markdown(),
     };
     output::print(&text, if result.all_passed() { Outcome::Ok } else { Outcome::Denied })
 }

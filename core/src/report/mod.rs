@@ -25,6 +25,7 @@ use serde_json::{json, Map, Value};
 mod check;
 mod connectivity;
 mod grouped;
+pub mod markdown;
 mod matrix;
 pub mod sarif;
 mod unknown;

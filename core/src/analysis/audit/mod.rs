@@ -90,6 +90,8 @@ mod hygiene;
 mod isolation;
 #[cfg(feature = "k8s")]
 mod json;
+#[cfg(feature = "k8s")]
+mod markdown;
 mod redundant;
 mod sets;
 mod tiers;
@@ -314,12 +316,7 @@ impl AuditReport {
         if !self.findings.is_empty() {
             out.push('\n');
         }
-        let total = NamespaceCoverage {
-            namespace: "(all)".into(),
-            pods: self.coverage.iter().map(|c| c.pods).sum(),
-            ingress_isolated: self.coverage.iter().map(|c| c.ingress_isolated).sum(),
-            egress_isolated: self.coverage.iter().map(|c| c.egress_isolated).sum(),
-        };
+        let total = self.total();
         let width = self.coverage.iter().map(|c| c.namespace.len()).max().unwrap_or(0).max(9);
         let _ = writeln!(out, "{:<width$}  {:>5}  ingress isolated  egress isolated", "namespace", "pods");
         for c in self.coverage.iter().chain([&total]) {
@@ -336,16 +333,30 @@ impl AuditReport {
                 share(c.egress_isolated)
             );
         }
+        let _ = writeln!(out, "\n{}", self.summary_line());
+        out
+    }
+
+    /// `2 findings: 0 errors, 1 warning, 1 info`.
+    pub fn summary_line(&self) -> String {
         let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        let _ = writeln!(
-            out,
-            "\n{}: {}, {}, {}",
+        format!(
+            "{}: {}, {}, {}",
             plural(self.findings.len(), "finding", "findings"),
             plural(self.count(Severity::Error), "error", "errors"),
             plural(self.count(Severity::Warning), "warning", "warnings"),
             plural(self.count(Severity::Info), "info", "info"),
-        );
-        out
+        )
+    }
+
+    /// The coverage of every namespace together, named `(all)`.
+    pub(super) fn total(&self) -> NamespaceCoverage {
+        NamespaceCoverage {
+            namespace: "(all)".into(),
+            pods: self.coverage.iter().map(|c| c.pods).sum(),
+            ingress_isolated: self.coverage.iter().map(|c| c.ingress_isolated).sum(),
+            egress_isolated: self.coverage.iter().map(|c| c.egress_isolated).sum(),
+        }
     }
 }
 

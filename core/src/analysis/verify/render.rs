@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::{Counterexample, ExpectationResult, VerifyReport};
 use crate::k8s::SourceLine;
+use crate::report::markdown::{cell, close_details, code, code_block, open_details, table};
 use crate::report::plural;
 use crate::report::sarif::{sarif_log, SarifLevel, SarifLocation, SarifResult, SarifRule};
 use crate::report::{cidr_strings, explanation_json};
@@ -192,6 +193,47 @@ fn escape(text: &str, attribute: bool) -> String {
         }
     }
     out
+}
+
+impl VerifyReport {
+    /// The outcome as a pull-request comment (GitHub Markdown): a one-line summary in bold, a
+    /// table of the expectations that fail (name, line, why), each failure's counterexamples
+    /// folded in `<details>`, and the expectations that hold, folded.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let (passed, failed) = (self.passed(), self.failed());
+        let mark = if failed == 0 { "✅" } else { "❌" };
+        let _ = writeln!(
+            out,
+            "{mark} **netpol verify**: {} of {} hold, {failed} {} ({})\n",
+            passed,
+            plural(self.results.len(), "expectation"),
+            if failed == 1 { "fails" } else { "fail" },
+            code(&self.origin)
+        );
+        let failing: Vec<&ExpectationResult> = self.results.iter().filter(|r| !r.passed()).collect();
+        if !failing.is_empty() {
+            let rows = failing.iter().map(|r| {
+                let line = r.expectation.line.map(|l| format!("{l}")).unwrap_or_default();
+                alloc::vec![r.expectation.name.clone(), line, r.summary()]
+            });
+            table(&mut out, &["Expectation", "Line", "Why"], rows);
+            out.push('\n');
+            for r in failing.iter().filter(|r| !r.counterexamples.is_empty()) {
+                open_details(&mut out, &format!("{}: counterexamples", r.expectation.name), false);
+                code_block(&mut out, &r.details(0));
+                close_details(&mut out);
+            }
+        }
+        if passed > 0 {
+            open_details(&mut out, &format!("Holding ({passed})"), false);
+            for r in self.results.iter().filter(|r| r.passed()) {
+                let _ = writeln!(out, "- {} ({})", cell(&r.expectation.name), r.summary());
+            }
+            close_details(&mut out);
+        }
+        out
+    }
 }
 
 /// The rules of `netpol verify -o sarif`: a broken expectation, and one that could not be

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The pre-commit hooks' entry (.pre-commit-hooks.yaml): `pre-commit-hook.sh SUBCOMMAND ARGS...`
+# runs `netpol SUBCOMMAND ARGS...`. netpol comes from $NETPOL, else from PATH, else it is built
+# once with cargo inside the hook's checkout (pre-commit keeps it) and reused.
+set -euo pipefail
+[ $# -ge 1 ] || { echo "netpol hook: usage: pre-commit-hook.sh SUBCOMMAND ARGS..." >&2; exit 2; }
+inputs=0
+for a in "${@:2}"; do case "$a" in -*) ;; *) inputs=$((inputs + 1)) ;; esac; done
+if [ "$inputs" -eq 0 ]; then
+    echo "netpol hook: no manifests to read: give them in the hook's args, e.g. args: [deploy/]" >&2
+    exit 2
+fi
+bin=${NETPOL:-}
+if [ -z "$bin" ]; then
+    bin=$(command -v netpol || true)
+fi
+if [ -z "$bin" ]; then
+    repo=$(cd "$(dirname "$0")/.." && pwd)
+    bin=$repo/target/release/netpol
+    if [ ! -x "$bin" ]; then
+        command -v cargo >/dev/null || { echo "netpol hook: netpol is not on PATH and cargo is missing to build it (https://rustup.rs)" >&2; exit 2; }
+        echo "netpol hook: building netpol once (cargo build --release; a few minutes)" >&2
+        (cd "$repo" && env -u CARGO_TARGET_DIR cargo build --release --locked -q -p netpol-cli) >&2
+    fi
+fi
+exec "$bin" "$@"
