@@ -30,7 +30,9 @@ config() {  # config AUDIT_ARGS...: both hooks, the audit with these extra args
         echo "  rev: $rev"
         echo "  hooks:"
         echo "  - id: netpol-audit"
-        echo "    args: [$(printf '%s, ' "$@")deploy/]"
+        local args=""
+        for a in "$@"; do args+="$a, "; done
+        echo "    args: [${args}deploy/]"
         echo "  - id: netpol-verify"
         echo "    args: [--expect, expectations.yaml, deploy/]"
     } > .pre-commit-config.yaml
@@ -45,7 +47,7 @@ grep -q "NP102" out.txt || { cat out.txt; fail "the audit's output does not name
 grep -Eq "^netpol verify\.+Passed" out.txt || { cat out.txt; fail "netpol-verify did not pass on the example"; }
 
 # Gated on errors only, both pass.
-config --fail-on, error
+config --fail-on error
 git add -A && git commit -qm "audit: errors only"
 run || { cat out.txt; fail "the hooks failed on the example with --fail-on error"; }
 grep -Eq "^netpol audit\.+Passed" out.txt || { cat out.txt; fail "netpol-audit did not pass"; }
