@@ -37,31 +37,31 @@ config() {  # config AUDIT_ARGS...: both hooks, the audit with these extra args
         echo "    args: [--expect, expectations.yaml, deploy/]"
     } > .pre-commit-config.yaml
 }
-run() { NETPOL=$netpol_bin "$pre_commit" run --all-files --color never > out.txt 2>&1; }
+run() { NETPOL=$netpol_bin "$pre_commit" run --all-files --color never > "$work/out.txt" 2>&1; }
 
 # The example has a warning (monitoring is not isolated for egress): the default gate fails on it.
 config
 git add -A && git commit -qm manifests
-if run; then cat out.txt; fail "netpol-audit passed on a warning"; fi
-grep -q "NP102" out.txt || { cat out.txt; fail "the audit's output does not name NP102"; }
-grep -Eq "^netpol verify\.+Passed" out.txt || { cat out.txt; fail "netpol-verify did not pass on the example"; }
+if run; then cat "$work/out.txt"; fail "netpol-audit passed on a warning"; fi
+grep -q "NP102" "$work/out.txt" || { cat "$work/out.txt"; fail "the audit's output does not name NP102"; }
+grep -Eq "^netpol verify\.+Passed" "$work/out.txt" || { cat "$work/out.txt"; fail "netpol-verify did not pass on the example"; }
 
 # Gated on errors only, both pass.
 config --fail-on error
 git add -A && git commit -qm "audit: errors only"
-run || { cat out.txt; fail "the hooks failed on the example with --fail-on error"; }
-grep -Eq "^netpol audit\.+Passed" out.txt || { cat out.txt; fail "netpol-audit did not pass"; }
+run || { cat "$work/out.txt"; fail "the hooks failed on the example with --fail-on error"; }
+grep -Eq "^netpol audit\.+Passed" "$work/out.txt" || { cat "$work/out.txt"; fail "netpol-audit did not pass"; }
 
 # A change that breaks an expectation: the api no longer reaches postgres.
 sed -i 's/^      app: api$/      app: api-renamed/' deploy/cluster.yaml  # the pods' labels, not the selectors
 git add -A && git commit -qm "break the api"
-if run; then cat out.txt; fail "netpol-verify passed on a broken expectation"; fi
-grep -Eq "^netpol verify\.+Failed" out.txt || { cat out.txt; fail "netpol-verify did not fail"; }
-grep -q "FAIL" out.txt || { cat out.txt; fail "the verify output does not show the failing expectation"; }
+if run; then cat "$work/out.txt"; fail "netpol-verify passed on a broken expectation"; fi
+grep -Eq "^netpol verify\.+Failed" "$work/out.txt" || { cat "$work/out.txt"; fail "netpol-verify did not fail"; }
+grep -q "FAIL" "$work/out.txt" || { cat "$work/out.txt"; fail "the verify output does not show the failing expectation"; }
 
 # No manifests in args: a clear refusal.
 printf 'repos:\n- repo: %s\n  rev: %s\n  hooks:\n  - id: netpol-audit\n' "$root" "$rev" > .pre-commit-config.yaml
 git add -A && git commit -qm "no args"
-if run; then cat out.txt; fail "the hook ran without manifests"; fi
-grep -q "no manifests to read" out.txt || { cat out.txt; fail "no clear message without manifests"; }
+if run; then cat "$work/out.txt"; fail "the hook ran without manifests"; fi
+grep -q "no manifests to read" "$work/out.txt" || { cat "$work/out.txt"; fail "no clear message without manifests"; }
 echo "pre-commit: netpol-audit and netpol-verify pass, fail and refuse as expected ($("$pre_commit" --version))"

@@ -39,8 +39,9 @@ pub struct AuditArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     output: AuditFormat,
-    /// Exit 1 when a finding at least this severe exists (default: always exit 0).
-    #[arg(long, value_enum)]
+    /// Exit 1 when a finding at least this severe exists (default: always exit 0); the last
+    /// one given wins.
+    #[arg(long, value_enum, overrides_with = "fail_on")]
     fail_on: Option<FailOn>,
     /// A system namespace, held to ingress isolation only; repeat for each (replaces the default list).
     #[arg(long = "system-namespace", value_name = "NS", default_values = ["kube-system", "kube-public", "kube-node-lease"])]
