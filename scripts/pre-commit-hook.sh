@@ -4,8 +4,18 @@
 # once with cargo inside the hook's checkout (pre-commit keeps it) and reused.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "netpol hook: usage: pre-commit-hook.sh SUBCOMMAND ARGS..." >&2; exit 2; }
+# Manifests are the arguments that name existing files or directories, other than the values of
+# options that take a file.
 inputs=0
-for a in "${@:2}"; do case "$a" in -*) ;; *) inputs=$((inputs + 1)) ;; esac; done
+skip=0
+for a in "${@:2}"; do
+    if [ "$skip" = 1 ]; then skip=0; continue; fi
+    case "$a" in
+        --expect | --flows | --dns-map) skip=1 ;;
+        -*) ;;
+        *) [ -e "$a" ] && inputs=$((inputs + 1)) ;;
+    esac
+done
 if [ "$inputs" -eq 0 ]; then
     echo "netpol hook: no manifests to read: give them in the hook's args, e.g. args: [deploy/]" >&2
     exit 2
