@@ -73,6 +73,10 @@ PATH="$target_dir/debug:$PATH" "$venv/bin/kubectl" netpol audit - <examples/clus
     { echo "kubectl netpol audit - failed (exit $audit_status)" >&2; cat "$target_dir/kubectl-netpol-audit.txt" >&2; exit 1; }
 echo "kubectl $("$venv/bin/kubectl" version --client 2>/dev/null | head -n1): kubectl netpol audit - works"
 
+step "pre-commit hooks: the pre-commit package (PyPI, in the venv) runs netpol-audit and netpol-verify from this repository on a temporary git repository"
+"$venv/bin/pip" install --quiet --disable-pip-version-check pre-commit
+bash scripts/pre-commit-test.sh "$venv/bin/pre-commit" "$target_dir/debug/netpol" "$target_dir/pre-commit-test"
+
 step "README example runs"
 "$target_dir/debug/netpol" matrix examples/cluster.yaml --port 8080 >/dev/null
 
