@@ -2,6 +2,7 @@
 //! (`--from`), with ports and the rules that grant them.
 
 use clap::{ArgGroup, Args, ValueEnum};
+use netpol::exposure::{exposure, Exposure};
 use netpol::reach::{reach, Subject};
 use netpol::report::unknown_subject;
 use netpol::Direction;
@@ -36,6 +37,12 @@ pub struct ReachArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     output: ReachFormat,
+    /// Also list the selectors through which future pods, namespaces and addresses could reach
+    /// it (--to) or it could reach (--from): every peer of every rule that applies, with its
+    /// ports, scope (the entire cluster, every address, ...) and rule path, also those that
+    /// match nothing today. A pod or workload only.
+    #[arg(long)]
+    exposure: bool,
 }
 
 /// Runs `netpol reach`.
@@ -50,11 +57,52 @@ pub fn run(args: ReachArgs) -> Outcome {
         usage_error(&unknown_subject(engine.cluster(), text, Some(flag)));
         return Outcome::BadInput;
     };
+    let exposures = if args.exposure {
+        let pods = match &subject {
+            Subject::Pod(pod) => vec![*pod],
+            Subject::Workload { pods, .. } => pods.clone(),
+            _ => {
+                usage_error(&format!("{flag} {text}: --exposure is about a pod or a workload, not an address"));
+                return Outcome::BadInput;
+            }
+        };
+        // Pods of one workload usually share their labels: one exposure per distinct answer.
+        let mut distinct: Vec<Exposure> = Vec::new();
+        for pod in pods {
+            let e = exposure(engine.cluster(), pod, direction, engine.options());
+            if !distinct.iter().any(|d| d.isolating == e.isolating && d.entries == e.entries) {
+                distinct.push(e);
+            }
+        }
+        distinct
+    } else {
+        Vec::new()
+    };
     let result = reach(&engine, &subject, direction);
     let text = match args.output {
-        ReachFormat::Text => result.to_text(),
-        ReachFormat::Json => format!("{}\n", result.to_json()),
-        ReachFormat::Markdown => result.to_markdown(),
+        ReachFormat::Text => {
+            let mut text = result.to_text();
+            for e in &exposures {
+                text.push('\n');
+                text.push_str(&e.to_text());
+            }
+            text
+        }
+        ReachFormat::Json => {
+            let mut json = result.to_json();
+            if args.exposure {
+                json["exposure"] = exposures.iter().map(Exposure::to_json).collect();
+            }
+            format!("{json}\n")
+        }
+        ReachFormat::Markdown => {
+            let mut text = result.to_markdown();
+            for e in &exposures {
+                text.push_str(&e.to_markdown());
+                text.push('\n');
+            }
+            text
+        }
     };
     output::print(&text, Outcome::Ok)
 }

@@ -76,7 +76,7 @@ pub mod spec;
 
 pub use analysis::audit;
 #[cfg(feature = "k8s")]
-pub use analysis::{diff, flows, graph, reach, select, suggest, verify};
+pub use analysis::{diff, exposure, flows, graph, reach, select, suggest, verify};
 #[cfg(feature = "k8s")]
 pub use input::k8s;
 pub use input::{limits, raw};

@@ -6,6 +6,8 @@ pub mod audit;
 #[cfg(feature = "k8s")]
 pub mod diff;
 #[cfg(feature = "k8s")]
+pub mod exposure;
+#[cfg(feature = "k8s")]
 pub mod flows;
 #[cfg(feature = "k8s")]
 pub mod graph;

@@ -24,6 +24,7 @@ use serde_json::{json, Map, Value};
 
 mod check;
 mod connectivity;
+pub(crate) mod describe;
 mod grouped;
 pub mod markdown;
 mod matrix;
