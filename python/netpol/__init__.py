@@ -38,7 +38,7 @@ import ipaddress
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Literal, Mapping, NamedTuple, Optional, Tuple, Union
 
 from ._errors import (
     ExpectationsError,
@@ -47,9 +47,22 @@ from ._errors import (
     PolicyError,
     Problem,
     SelfCheckError,
+    UnknownEndpointError,
     ValidationError,
 )
 from ._netpol import RawEngine, RawLive, __version__
+from ._netpol import bool_rows as _bool_rows
+
+SelfTraffic = Literal["allow", "evaluate"]
+"""Whether a pod may always reach itself (``"allow"``) or its traffic to itself is decided by the policies."""
+IpBlockPodIps = Literal["match", "ignore"]
+"""Whether ipBlocks also match pod IPs (``"match"``, as most CNIs do) or only outside addresses."""
+Tie = Literal["deny-wins", "accept-wins", "error"]
+"""How cluster policies of one tier and priority that disagree are decided."""
+ReachDirection = Literal["to", "from"]
+"""Who may reach the endpoint (``"to"``) or what it may reach (``"from"``)."""
+FlowFormat = Literal["auto", "hubble", "jsonl", "csv"]
+"""The format of flow files: told per file from its first line (``"auto"``), or given."""
 from ._netpol import diff as _raw_diff
 
 _np: Any
@@ -60,6 +73,11 @@ except ImportError:  # pragma: no cover - exercised in environments without NumP
 
 __all__ = [
     "Engine",
+    "SelfTraffic",
+    "IpBlockPodIps",
+    "Tie",
+    "ReachDirection",
+    "FlowFormat",
     "Live",
     "diff",
     "Verdict",
@@ -80,6 +98,7 @@ __all__ = [
     "FlowError",
     "ExpectationsError",
     "SelfCheckError",
+    "UnknownEndpointError",
     "Problem",
     "Endpoint",
     "__version__",
@@ -330,24 +349,61 @@ class Explanation:
         return self.allowed
 
 
-@dataclass(frozen=True)
 class Matrix:
-    """The truth table of every pod to every pod on one port: ``allowed[i][j]`` is whether
-    ``pods[i]`` may reach ``pods[j]``. ``array`` is the same as a NumPy bool array when NumPy is
-    installed, else ``None``."""
+    """The truth table of every pod to every pod on one port, kept as one byte a cell (``n`` x
+    ``n`` bytes, no Python object per cell): ``cell(src, dst)`` answers one pair, ``array`` is a
+    NumPy bool array over the same bytes (no copy; ``None`` without NumPy), ``raw`` the bytes
+    themselves (row ``i`` is ``pods[i]`` as the source), and ``allowed[i][j]`` the table as lists
+    of bools, made on first use (at 10,000 pods, 10⁸ Python bools: ask only when needed)."""
+
+    __slots__ = ("port", "protocol", "pods", "raw", "_index", "_allowed")
 
     port: int
     protocol: str
     pods: List[str]
-    allowed: List[List[bool]]
-    array: Any
+    raw: bytes
+
+    def __init__(self, port: int, protocol: str, pods: List[str], raw: bytes) -> None:
+        if len(raw) != len(pods) * len(pods):
+            raise ValueError(f"{len(raw)} bytes are not a table of {len(pods)} pods")
+        self.port = port
+        self.protocol = protocol
+        self.pods = pods
+        self.raw = raw
+        self._index: Optional[Dict[str, int]] = None
+        self._allowed: Optional[List[List[bool]]] = None
 
     def __len__(self) -> int:
         return len(self.pods)
 
+    def __repr__(self) -> str:
+        return f"Matrix(port={self.port}, protocol={self.protocol!r}, pods={len(self.pods)})"
+
+    @property
+    def allowed(self) -> List[List[bool]]:
+        """``allowed[i][j]``: whether ``pods[i]`` may reach ``pods[j]`` (lists, made once)."""
+        if self._allowed is None:
+            self._allowed = _bool_rows(self.raw, len(self.pods))
+        return self._allowed
+
+    @property
+    def array(self) -> Any:
+        """The table as a read-only NumPy bool array over :attr:`raw`, or ``None`` without NumPy."""
+        if _np is None:
+            return None
+        n = len(self.pods)
+        return _np.frombuffer(self.raw, dtype=_np.bool_).reshape(n, n)
+
     def cell(self, src: str, dst: str) -> bool:
-        """Whether pod ``src`` may reach pod ``dst`` (both ``namespace/name``)."""
-        return self.allowed[self.pods.index(src)][self.pods.index(dst)]
+        """Whether pod ``src`` may reach pod ``dst`` (both ``namespace/name``); ``KeyError``
+        naming the pod when it is not in the table."""
+        if self._index is None:
+            self._index = {p: i for i, p in enumerate(self.pods)}
+        try:
+            i, j = self._index[src], self._index[dst]
+        except KeyError as e:
+            raise KeyError(f"no pod {e.args[0]!r} in the matrix") from None
+        return self.raw[i * len(self.pods) + j] == 1
 
 
 @dataclass(frozen=True)
@@ -454,6 +510,12 @@ class Engine:
     __slots__ = ("_raw",)
 
     def __init__(self, raw: RawEngine) -> None:
+        if not isinstance(raw, RawEngine):
+            what = "a path or text" if isinstance(raw, (str, bytes, os.PathLike)) else type(raw).__name__
+            raise TypeError(
+                f"Engine() takes no {what}: load with Engine.from_files(path), Engine.from_yaml(text) "
+                "or Engine.from_objects(objects)"
+            )
         self._raw = raw
 
     @classmethod
@@ -461,10 +523,10 @@ class Engine:
         cls,
         text: str,
         *,
-        self_traffic: str = "allow",
-        ipblock_pod_ips: str = "match",
+        self_traffic: SelfTraffic = "allow",
+        ipblock_pod_ips: IpBlockPodIps = "match",
         strict: bool = True,
-        tie: str = "deny-wins",
+        tie: Tie = "deny-wins",
     ) -> "Engine":
         """Loads YAML or JSON text: single objects, multi-document streams, ``kind: List``.
 
@@ -482,10 +544,10 @@ class Engine:
         cls,
         objects: Iterable[Mapping[str, Any]],
         *,
-        self_traffic: str = "allow",
-        ipblock_pod_ips: str = "match",
+        self_traffic: SelfTraffic = "allow",
+        ipblock_pod_ips: IpBlockPodIps = "match",
         strict: bool = True,
-        tie: str = "deny-wins",
+        tie: Tie = "deny-wins",
     ) -> "Engine":
         """Loads parsed objects: what ``yaml.safe_load_all`` returns, or the official
         ``kubernetes`` client's ``to_dict()`` (snake_case keys are turned into the API's names)."""
@@ -497,10 +559,10 @@ class Engine:
     def from_files(
         cls,
         *paths: Union[str, "os.PathLike[str]"],
-        self_traffic: str = "allow",
-        ipblock_pod_ips: str = "match",
+        self_traffic: SelfTraffic = "allow",
+        ipblock_pod_ips: IpBlockPodIps = "match",
         strict: bool = True,
-        tie: str = "deny-wins",
+        tie: Tie = "deny-wins",
     ) -> "Engine":
         """Loads YAML/JSON files and directories (read recursively)."""
         return cls(RawEngine.from_paths([os.fspath(p) for p in paths], self_traffic, ipblock_pod_ips, strict, tie))
@@ -546,16 +608,13 @@ class Engine:
         )
 
     def matrix(self, port: int, protocol: str = "TCP") -> Matrix:
-        """The truth table of every pod to every pod (rows sources, columns destinations). Raises
-        :class:`MemoryError`, before computing anything, when the table (about 9 bytes per pod
-        pair: the rows and the bytes) does not fit in the memory left, and
+        """The truth table of every pod to every pod (rows sources, columns destinations), one
+        byte a pod pair (lists of bools only when :attr:`Matrix.allowed` is read). Raises
+        :class:`MemoryError`, before computing anything, when the table does not fit in the
+        memory left, and
         :class:`KeyboardInterrupt` at Ctrl-C, within a few milliseconds however large the table."""
-        rows, raw = self._raw.matrix(port, protocol)
-        pods = self._raw.pods
-        array = None
-        if _np is not None:
-            array = _np.frombuffer(raw, dtype=_np.uint8).reshape(len(pods), len(pods)).astype(bool)
-        return Matrix(port=port, protocol=protocol.upper(), pods=pods, allowed=rows, array=array)
+        raw = self._raw.matrix(port, protocol)
+        return Matrix(port=port, protocol=protocol.upper(), pods=self._raw.pods, raw=raw)
 
     def connectivity(self) -> Dict[str, Any]:
         """For every pod pair the allowed ports per protocol, and each pod's external ranges:
@@ -566,7 +625,7 @@ class Engine:
         result: Dict[str, Any] = json.loads(self._raw.connectivity())
         return result
 
-    def reach(self, endpoint: Endpoint, *, direction: str = "to") -> Dict[str, Any]:
+    def reach(self, endpoint: Endpoint, *, direction: ReachDirection = "to") -> Dict[str, Any]:
         """Who may open connections to ``endpoint`` (``direction="to"``, ingress) or what it may
         open connections to (``"from"``, egress): peers grouped by workload and namespace,
         external address ranges, ports and the granting rules, the shape ``netpol reach -o json``
@@ -593,7 +652,7 @@ class Engine:
         result: Dict[str, Any] = json.loads(self._raw.select_policy(policy))
         return result
 
-    def flows(self, *paths: FlowPath, format: str = "auto") -> Dict[str, Any]:
+    def flows(self, *paths: FlowPath, format: FlowFormat = "auto") -> Dict[str, Any]:
         """Replays observed traffic from flow files (``format``: ``"auto"``, told per file from its
         first line, ``"hubble"`` for ``hubble observe -o json``, ``"jsonl"`` or ``"csv"``) through
         the policies; the report ``netpol flows -o json`` prints: ``{"summary", "denied",
@@ -604,13 +663,13 @@ class Engine:
         result: Dict[str, Any] = json.loads(self._raw.flows([os.fspath(p) for p in paths], None, format))
         return result
 
-    def flows_from_text(self, text: str, *, format: str = "auto") -> Dict[str, Any]:
+    def flows_from_text(self, text: str, *, format: FlowFormat = "auto") -> Dict[str, Any]:
         """:meth:`flows` on flow records given as text (errors name ``<text>:line``);
         :class:`ValueError` for ``None``."""
         result: Dict[str, Any] = json.loads(self._raw.flows([], text, format))
         return result
 
-    def suggest(self, *paths: FlowPath, format: str = "auto", include_dropped: bool = False) -> Suggestion:
+    def suggest(self, *paths: FlowPath, format: FlowFormat = "auto", include_dropped: bool = False) -> Suggestion:
         """Least-privilege policies, to replace the current ones, that allow exactly the flows of
         the flow files (as :meth:`flows` reads them); flows observed DROPPED stay denied unless
         ``include_dropped``. The suggestion is checked before it is returned: its YAML is loaded
@@ -620,7 +679,7 @@ class Engine:
         raises :class:`KeyboardInterrupt` at once."""
         return Suggestion._from_json(self._raw.suggest([os.fspath(p) for p in paths], None, format, include_dropped))
 
-    def suggest_from_text(self, text: str, *, format: str = "auto", include_dropped: bool = False) -> Suggestion:
+    def suggest_from_text(self, text: str, *, format: FlowFormat = "auto", include_dropped: bool = False) -> Suggestion:
         """:meth:`suggest` on flow records given as text; :class:`ValueError` for ``None`` or text
         without flows."""
         return Suggestion._from_json(self._raw.suggest([], text, format, include_dropped))
@@ -714,10 +773,10 @@ class Live:
         cls,
         text: str = "",
         *,
-        self_traffic: str = "allow",
-        ipblock_pod_ips: str = "match",
+        self_traffic: SelfTraffic = "allow",
+        ipblock_pod_ips: IpBlockPodIps = "match",
         strict: bool = True,
-        tie: str = "deny-wins",
+        tie: Tie = "deny-wins",
     ) -> "Live":
         """Starts from YAML or JSON text, the initial listing (``kubectl get
         namespaces,pods,networkpolicies -A -o json``); empty text starts from an empty cluster.

@@ -114,6 +114,12 @@ _INDEX = re.compile(r"expectations\[(\d+)\]")
 _LINE = re.compile(r" at line (\d+)\)$")
 
 
+class UnknownEndpointError(ValueError):
+    """A pod, workload or address that names nothing in the cluster (``shop/api`` where the pods
+    are ``shop/api-7f6d5c8b9-4kx8m``...). The message says what there is instead: the pods of a
+    workload of that name, or the nearest names ("did you mean"). A ``ValueError``."""
+
+
 class SelfCheckError(RuntimeError):
     """The suggested policies failed their self-check: they do not load back, or they deny an
     observed flow. This is a bug in netpol; no suggestion is returned."""

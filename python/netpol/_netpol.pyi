@@ -4,7 +4,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from typing_extensions import final
 
-__all__ = ["RawEngine", "RawLive", "__version__", "diff", "run_cli"]
+__all__ = ["RawEngine", "RawLive", "__version__", "bool_rows", "diff", "run_cli"]
 
 __version__: str
 
@@ -34,7 +34,7 @@ class RawEngine:
         """Many queries at once as `decide` answers them, without the GIL while deciding."""
     def explain(self, src: Any, dst: Any, port: int, protocol: str) -> Tuple[str, str]:
         """The explanation as (JSON text, readable text)."""
-    def matrix(self, port: int, protocol: str) -> Tuple[List[List[bool]], bytes]:
+    def matrix(self, port: int, protocol: str) -> bytes:
         """The truth table as (rows of bools, row-major bytes of 0/1); `MemoryError` when it does not
         fit in memory, `KeyboardInterrupt` at Ctrl-C."""
     def connectivity(self) -> str:
@@ -86,3 +86,7 @@ def diff(before: RawEngine, after: RawEngine) -> str:
 
 def run_cli(args: List[str]) -> int:
     """Runs the `netpol` command line (without the program name) in process; the exit code."""
+
+def bool_rows(cells: bytes, n: int) -> List[List[bool]]:
+    """The rows of an ``n`` x ``n`` table of row-major bytes of 0/1 as lists of bools."""
+    ...

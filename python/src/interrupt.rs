@@ -90,14 +90,20 @@ pub(crate) fn ensure_fits(what: &str, bytes: Option<u64>) -> PyResult<()> {
     }
 }
 
-/// The memory the matrix of `pods` pods takes in Python: the row-major bytes, the rows (a
-/// pointer per cell, `True` and `False` being shared, plus a list per row), and the engine's bit
-/// matrix it is made from.
+/// The memory the matrix of `pods` pods takes in Python: the row-major bytes (one a cell) and
+/// the engine's bit matrix they are made from, plus a little per row.
 pub(crate) fn matrix_bytes(pods: usize) -> Option<u64> {
     let n = pods as u64;
     let cells = n.checked_mul(n)?;
+    cells.checked_add(cells / 8)?.checked_add(n.checked_mul(64)?)
+}
+
+/// The memory the rows of the matrix of `pods` pods take as lists of bools (`Matrix.allowed`):
+/// a pointer per cell (`True` and `False` are shared) and a list per row.
+pub(crate) fn rows_bytes(pods: usize) -> Option<u64> {
+    let n = pods as u64;
     let pointer = std::mem::size_of::<usize>() as u64;
-    cells.checked_mul(1 + pointer)?.checked_add(cells / 8)?.checked_add(n.checked_mul(64)?)
+    n.checked_mul(n)?.checked_mul(pointer)?.checked_add(n.checked_mul(64)?)
 }
 
 /// What the JSON of a connectivity map with `pairs` pod pairs (names at most `name` bytes)

@@ -31,7 +31,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 
-use crate::interrupt::{connectivity_bytes, ensure_fits, interruptible, matrix_bytes};
+use crate::interrupt::{connectivity_bytes, ensure_fits, interruptible, matrix_bytes, rows_bytes};
 
 /// How to load and evaluate, from the keyword arguments.
 fn config(self_traffic: &str, ipblock_pod_ips: &str, tie: &str, strict: bool) -> PyResult<Config> {
@@ -77,6 +77,11 @@ fn raise(py: Python<'_>, class: &str, error: &netpol::Error) -> PyErr {
         })
         .collect();
     error_class(py, class, (error.to_string(), problems))
+}
+
+/// `netpol.UnknownEndpointError` (a `ValueError`) with `message`.
+fn unknown(py: Python<'_>, message: String) -> PyErr {
+    error_class(py, "UnknownEndpointError", (message,))
 }
 
 /// An instance of the exception `class` of `netpol._errors`, made with `args`.
@@ -205,7 +210,7 @@ impl RawEngine {
         let text = text.to_cow()?;
         self.engine
             .parse_endpoint(&text)
-            .ok_or_else(|| PyValueError::new_err(unknown_endpoint(self.engine.cluster(), &text, None)))
+            .ok_or_else(|| unknown(value.py(), unknown_endpoint(self.engine.cluster(), &text, None)))
     }
 
     /// Parses `(src, dst, port, protocol)` queries, then decides them without the GIL.
@@ -302,14 +307,9 @@ impl RawEngine {
         Ok((report.to_json().to_string(), report.to_text()))
     }
 
-    /// The truth table as (rows of bools, row-major bytes of 0/1); `MemoryError` when it does not
-    /// fit in memory, `KeyboardInterrupt` at Ctrl-C.
-    fn matrix<'py>(
-        &self,
-        py: Python<'py>,
-        port: u32,
-        protocol: &str,
-    ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyBytes>)> {
+    /// The truth table as row-major bytes of 0/1 (one byte a cell, no Python object per cell);
+    /// `MemoryError` when it does not fit in memory, `KeyboardInterrupt` at Ctrl-C.
+    fn matrix<'py>(&self, py: Python<'py>, port: u32, protocol: &str) -> PyResult<Bound<'py, PyBytes>> {
         let (port, protocol) = (self::port(port)?, self::protocol(protocol)?);
         let n = self.engine.cluster().pods().len();
         ensure_fits(&format!("the matrix of {n} pods"), matrix_bytes(n))?;
@@ -322,13 +322,7 @@ impl RawEngine {
             }
             Ok(())
         })?;
-        let cells = bytes.as_bytes();
-        let rows = PyList::empty(py);
-        for s in 0..n {
-            rows.append(PyList::new(py, cells[s * n..(s + 1) * n].iter().map(|&b| b == 1))?)?;
-            py.check_signals()?;
-        }
-        Ok((rows, bytes))
+        Ok(bytes)
     }
 
     /// The connectivity map as JSON text; `MemoryError` when it does not fit in memory.
@@ -352,18 +346,16 @@ impl RawEngine {
         let text = endpoint.str()?;
         let text = text.to_cow()?;
         let subject = Subject::parse(&self.engine, &text)
-            .ok_or_else(|| PyValueError::new_err(unknown_subject(self.engine.cluster(), &text, None)))?;
+            .ok_or_else(|| unknown(py, unknown_subject(self.engine.cluster(), &text, None)))?;
         let engine = Arc::clone(&self.engine);
         interruptible(py, move || reach(&engine, &subject, direction).to_json().to_string())
     }
 
     /// The lookup of a pod (`namespace/name`): selecting policies and rules naming it, as JSON
     /// text.
-    fn select_pod(&self, pod: &str) -> PyResult<String> {
-        let id = self
-            .engine
-            .pod_id(pod)
-            .ok_or_else(|| PyValueError::new_err(unknown_endpoint(self.engine.cluster(), pod, None)))?;
+    fn select_pod(&self, py: Python<'_>, pod: &str) -> PyResult<String> {
+        let id =
+            self.engine.pod_id(pod).ok_or_else(|| unknown(py, unknown_endpoint(self.engine.cluster(), pod, None)))?;
         Ok(select_pod(self.engine.cluster(), id, self.engine.options()).to_json().to_string())
     }
 
@@ -558,12 +550,29 @@ fn run_cli(py: Python<'_>, args: Vec<String>) -> PyResult<u8> {
     interruptible(py, move || netpol_cli::run(argv, "python -m netpol"))
 }
 
+/// The rows of an `n` × `n` table of row-major bytes of 0/1 as lists of bools (what
+/// `Matrix.allowed` gives when asked); `KeyboardInterrupt` at Ctrl-C.
+#[pyfunction]
+fn bool_rows<'py>(py: Python<'py>, cells: &[u8], n: usize) -> PyResult<Bound<'py, PyList>> {
+    if Some(cells.len()) != n.checked_mul(n) {
+        return Err(PyValueError::new_err(format!("{} bytes are not a {n} x {n} table", cells.len())));
+    }
+    ensure_fits(&format!("the rows of the matrix of {n} pods as lists"), rows_bytes(n))?;
+    let rows = PyList::empty(py);
+    for s in 0..n {
+        rows.append(PyList::new(py, cells[s * n..(s + 1) * n].iter().map(|&b| b == 1))?)?;
+        py.check_signals()?;
+    }
+    Ok(rows)
+}
+
 #[pymodule]
 fn _netpol(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<RawEngine>()?;
     m.add_class::<RawLive>()?;
     m.add_function(wrap_pyfunction!(diff, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
+    m.add_function(wrap_pyfunction!(bool_rows, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -73,6 +73,12 @@ def test_matrix_lists_and_numpy(engine: netpol.Engine) -> None:
     np = pytest.importorskip("numpy")
     assert isinstance(m.array, np.ndarray) and m.array.dtype == bool
     assert m.array.tolist() == m.allowed
+    # One byte a cell, shared with NumPy without a copy; read-only.
+    assert len(m.raw) == 64 and set(m.raw) <= {0, 1}
+    assert not m.array.flags.writeable and m.array.base is not None
+    with pytest.raises(KeyError, match="no pod 'shop/nope' in the matrix"):
+        m.cell("shop/nope", API)
+    assert repr(m) == "Matrix(port=8080, protocol='TCP', pods=8)"
 
 
 def test_connectivity_agrees_with_allowed(engine: netpol.Engine) -> None:

@@ -76,6 +76,23 @@ def test_bad_arguments_are_value_errors() -> None:
         netpol.Engine.from_yaml("", tie="first")
 
 
+def test_unknown_pods_are_unknown_endpoint_errors_saying_what_there_is() -> None:
+    e = netpol.Engine.from_files(EXAMPLE)
+    # A workload's name, not a pod's: the error lists its pods (a ValueError too).
+    with pytest.raises(netpol.UnknownEndpointError, match="shop/api-7f6d5c8b9-4kx8m") as info:
+        e.allowed("shop/api", API, 80)
+    assert isinstance(info.value, ValueError)
+    for call in (lambda: e.reach("shop/nope"), lambda: e.select_pod("shop/nope")):
+        with pytest.raises(netpol.UnknownEndpointError, match="no such pod"):
+            call()
+
+
+def test_the_constructor_refuses_text_and_paths_with_a_hint() -> None:
+    for wrong in ("examples/cluster.yaml", b"apiVersion: v1", 3):
+        with pytest.raises(TypeError, match=r"Engine.from_files\(path\), Engine.from_yaml\(text\)"):
+            netpol.Engine(wrong)  # type: ignore[arg-type]
+
+
 def test_empty_input_is_an_empty_cluster() -> None:
     e = netpol.Engine.from_yaml("")
     assert e.pods == [] and e.matrix(80).allowed == []
