@@ -89,8 +89,9 @@ gzip -9 -c wasm/playground/pkg/netpol_wasm_bg.wasm | wc -c | xargs printf 'netpo
 wasm/playground/node_modules/.bin/tsc --noEmit -p wasm/playground
 "$target_dir/debug/netpol" matrix examples/cluster.yaml --port 8080 -o json > "$target_dir/playground-matrix.json"
 "$venv/bin/python" scripts/corpus-json.py > "$target_dir/corpus.json"
+"$target_dir/debug/netpol" generate --namespaces 50 --pods-per-namespace 200 --policies 2000 --seed 3 > "$target_dir/playground-10k.yaml"
 node wasm/playground/test/browser-test.mjs --expect-matrix "$target_dir/playground-matrix.json" \
-    --corpus "$target_dir/corpus.json" --out "$target_dir/playground"
+    --corpus "$target_dir/corpus.json" --big "$target_dir/playground-10k.yaml" --out "$target_dir/playground"
 
 step "npm package: the playground's wasm build packed with wasm/npm/, installed in a fresh project, imported by name in Node; a TypeScript consumer type-checked against it and run"
 NETPOL_WASM_PKG=wasm/playground/pkg bash scripts/npm-package.sh "$target_dir/npm"

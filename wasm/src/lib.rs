@@ -192,6 +192,24 @@ pub struct Engine {
     engine: std::sync::Arc<netpol::Engine>,
 }
 
+/// The most pods whose whole-cluster tables (`matrix`, `connectivity`) the browser is asked to
+/// hold: their JSON grows with pods² (5,000 pods: 25 million cells, hundreds of MB of JS
+/// values), and a wasm allocation failure is not an error but the end of the module.
+pub const MAX_TABLE_PODS: usize = 5_000;
+
+impl Engine {
+    /// An error naming the size and the command to use instead, above [`MAX_TABLE_PODS`] pods.
+    fn within_table_budget(&self, what: &str, command: &str) -> Result<(), JsValue> {
+        let pods = self.engine.cluster().pods().len();
+        if pods > MAX_TABLE_PODS {
+            return Err(error(&format!(
+                "{what} of {pods} pods is too large for the browser (at most {MAX_TABLE_PODS} pods): use `{command}` on the command line, or ask about one pod (reach, selectPod)"
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// How to load and evaluate, from the JS options object.
 fn config_of(options: JsValue) -> Result<Config, JsValue> {
     let options: EngineOptions = if options.is_undefined() || options.is_null() {
@@ -315,17 +333,22 @@ impl Engine {
         json(&explanation_value(&self.engine, s, d, port, protocol))
     }
 
-    /// The truth table of every pod to every pod (rows sources, columns destinations).
+    /// The truth table of every pod to every pod (rows sources, columns destinations). Throws,
+    /// before computing anything, above [`MAX_TABLE_PODS`] pods: the table's JSON would not fit in
+    /// the browser's memory (an allocation failure in wasm ends the module).
     #[wasm_bindgen(unchecked_return_type = "MatrixResult")]
     pub fn matrix(&self, port: u16, protocol: &str) -> Result<JsValue, JsValue> {
         let protocol =
             Protocol::parse_loose(protocol).ok_or_else(|| error(&format!("unknown protocol {protocol:?}")))?;
+        self.within_table_budget("the truth table", "netpol matrix")?;
         json(&MatrixReport::new(&self.engine, port, protocol).to_json())
     }
 
-    /// For every pod pair the allowed ports, and each pod's external ranges.
+    /// For every pod pair the allowed ports, and each pod's external ranges. Throws above
+    /// [`MAX_TABLE_PODS`] pods, as [`Engine::matrix`] does.
     #[wasm_bindgen(unchecked_return_type = "Connectivity")]
     pub fn connectivity(&self) -> Result<JsValue, JsValue> {
+        self.within_table_budget("the connectivity map", "netpol connectivity")?;
         json(&ConnectivityReport::new(&self.engine).to_json())
     }
 

@@ -77,7 +77,17 @@ export function compileAndRender(t0 = performance.now()) {
   }
   const tCompiled = performance.now();
   adopt(engine);
-  const r = renderResults();
+  let r;
+  try {
+    r = renderResults();
+  } catch (err) {
+    // The input compiled but its results could not be drawn (too large, or the engine failed):
+    // say so beside the text instead of leaving the previous input's results unmarked.
+    state.gen++;
+    showProblems(err);
+    finishAttempt('error');
+    return null;
+  }
   const tEnd = performance.now();
   state.gen++;
   /** @type {LoadTimings} */

@@ -8,7 +8,7 @@ import { writeHashSoon } from './hash.js';
 import { explainReach } from './reach.js';
 import { state } from './state.js';
 import { saysPortInvalid, showPortInvalid, showRerendered } from './status.js';
-import { renderTable } from './table.js';
+import { MAX_TABLE_PODS, renderTable } from './table.js';
 
 /**
  * Milliseconds per pane; `rendered` is false when there was nothing to render (no engine yet,
@@ -47,7 +47,12 @@ export function renderResults() {
   state.port = port;
   state.protocol = ui.protocol.value;
   let t = performance.now();
-  const result = engine.matrix(port, state.protocol);
+  // Above what the table and the graph draw, the truth table is not computed at all: at 10,000
+  // pods its 10⁸ cells would not fit in the page.
+  const pods = engine.pods;
+  const result = pods.length > MAX_TABLE_PODS
+    ? { port, protocol: state.protocol, pods, allowed: [] }
+    : engine.matrix(port, state.protocol);
   state.result = result;
   times.matrix = performance.now() - t;
   t = performance.now();

@@ -7,7 +7,7 @@ import { closestTo, ui } from './dom.js';
 import { abbrev, esc, groupsOf, splitPod } from './format.js';
 import { markSelected } from './selection.js';
 
-const MAX_TABLE_PODS = 150; // 150² buttons is about the most a page stays quick with
+export const MAX_TABLE_PODS = 150; // 150² buttons is about the most a page stays quick with
 
 /**
  * What the header and row builders share.

@@ -33,7 +33,7 @@ const repo = path.resolve(here, '..', '..', '..');
 function usage(msg) {
   if (msg) console.error(`browser-test: ${msg}`);
   console.error('usage: node browser-test.mjs --expect-matrix M.json [--out DIR] [--root DIR] ' +
-    '[--chromium PATH] [--timeout MS] [--max-ms N] [--corpus CORPUS.json]');
+    '[--chromium PATH] [--timeout MS] [--max-ms N] [--corpus CORPUS.json] [--big CLUSTER.yaml]');
   process.exit(2);
 }
 
@@ -53,6 +53,7 @@ for (let i = 0; i < argv.length; i++) {
     case '--timeout': opt.timeout = Math.min(20000, Number(val())); break;
     case '--max-ms': opt.maxMs = Number(val()); break;
     case '--corpus': opt.corpus = val(); break;
+    case '--big': opt.big = val(); break;
     case '-h': case '--help': usage();
     default: usage(`unknown argument ${a}`);
   }
@@ -602,6 +603,40 @@ try {
     await page.screenshot({ path: path.join(opt.out, 'playground-error-validation.png'), fullPage: true });
     return `line ${L}; screenshot ${path.join(opt.out, 'playground-error-validation.png')}`;
   });
+
+  if (opt.big) {
+    await check('a cluster of thousands of pods compiles and shows its size, without computing the pods² table', async () => {
+      const text = readFileSync(opt.big, 'utf8');
+      const t0 = Date.now();
+      // Opened as a file, as a user would (typing 7 MB into the page is not a test of the page).
+      await afterCompile(page, () => page.setInputFiles('#file', { name: 'big.yaml', mimeType: 'text/yaml', buffer: Buffer.from(text) }));
+      const ms = Date.now() - t0;
+      const r = await page.evaluate(() => {
+        const s = window.netpolPlayground.state;
+        let refused = '';
+        try { s.engine.matrix(8080, 'TCP'); } catch (e) { refused = String(e?.message ?? e); }
+        return {
+          pods: s.engine.pods.length,
+          table: document.querySelector('#matrix .placeholder')?.textContent ?? '',
+          status: document.querySelector('#status')?.textContent ?? '',
+          gutter: document.querySelectorAll('#gutter div').length,
+          errorsHidden: document.querySelector('#errors').hidden,
+          refused,
+        };
+      });
+      assert(r.pods > 5000 && r.errorsHidden, `pods ${r.pods}, errors shown ${!r.errorsHidden}`);
+      assert(r.table.startsWith(`${r.pods} pods: the table is drawn for at most 150`), `table: ${short(r.table)}`);
+      assert(r.status.includes(String(r.pods)), `status: ${short(r.status)}`);
+      // The gutter draws a window of line numbers, not one element per line of 300,000.
+      assert(r.gutter < 2000, `${r.gutter} gutter elements`);
+      // Asked for anyway, the engine refuses with a message instead of ending the module.
+      assert(r.refused.includes(`the truth table of ${r.pods} pods is too large for the browser`), `matrix: ${short(r.refused)}`);
+      const t = await timings(page);
+      notes.push(`a ${r.pods}-pod cluster (${(text.length / 1e6).toFixed(1)} MB of YAML) opened as a file: shown after ${ms} ms ` +
+        `(in the page: editor ${t.editor.toFixed(0)}, compile ${t.compile.toFixed(0)}, matrix ${t.matrix.toFixed(0)} ms)`);
+      return `${r.pods} pods in ${ms} ms`;
+    });
+  }
 
   await check('fixing the text clears the errors', async () => {
     await afterCompile(page, () => page.fill('#editor', clusterYaml));
