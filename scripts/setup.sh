@@ -28,6 +28,17 @@ exec </dev/null
 t0=$(date +%s)
 say() { printf '[setup %4ds] %s\n' "$(($(date +%s) - t0))" "$*"; }
 die() { say "ERROR: $*" >&2; exit 1; }
+# retry LOG WHAT CMD...: runs CMD (output to LOG) up to 3 times, showing LOG's end after a failure.
+retry() {
+    local log=$1 what=$2 i
+    shift 2
+    for i in 1 2 3; do
+        "$@" >"$log" 2>&1 && return 0
+        tail -n 20 "$log" >&2
+        [ "$i" = 3 ] || sleep $((i * 5))
+    done
+    die "$what failed 3 times (log: $log)"
+}
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -47,7 +58,8 @@ done
 for p in "${other_pkgs[@]}"; do [ -n "$(installed_version "$p")" ] || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
     say "apt: installing ${missing[*]} (about 1 min when all are missing)"
-    for i in 1 2 3; do $SUDO apt-get update -qq -o DPkg::Lock::Timeout=300 && break; [ "$i" = 3 ] && die "apt-get update failed 3 times"; sleep $((i * 5)); done
+    # shellcheck disable=SC2086
+    retry /tmp/netpol-setup-apt-update.log "apt-get update" $SUDO apt-get update -qq -o DPkg::Lock::Timeout=300
     specs=()
     for p in "${missing[@]}"; do
         # Pin the Rust packages when the archive still has that version (madison lists real ones).
@@ -58,13 +70,9 @@ if [ ${#missing[@]} -gt 0 ]; then
             specs+=("$p")
         fi
     done
-    for i in 1 2 3; do
-        $SUDO apt-get install -y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef \
-            -o Dpkg::Options::=--force-confold "${specs[@]}" >/tmp/netpol-setup-apt.log 2>&1 && break
-        tail -n 20 /tmp/netpol-setup-apt.log >&2
-        [ "$i" = 3 ] && die "apt-get install failed 3 times (log: /tmp/netpol-setup-apt.log)"
-        sleep $((i * 5))
-    done
+    # shellcheck disable=SC2086
+    retry /tmp/netpol-setup-apt.log "apt-get install" $SUDO apt-get install -y -q -o DPkg::Lock::Timeout=300 \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${specs[@]}"
 else
     say "apt: every package present"
 fi
@@ -102,13 +110,8 @@ if [ "$(npm_version binaryen)" != "$BINARYEN_VERSION" ] || [ "$(npm_version play
     say "npm: installing binaryen@$BINARYEN_VERSION playwright-core@$PLAYWRIGHT_CORE_VERSION into $NETPOL_TOOLS_DIR (about 5 s)"
     mkdir -p "$NETPOL_TOOLS_DIR"
     [ -f "$NETPOL_TOOLS_DIR/package.json" ] || echo '{ "private": true }' >"$NETPOL_TOOLS_DIR/package.json"
-    for i in 1 2 3; do
-        npm install --prefix "$NETPOL_TOOLS_DIR" --save-exact "binaryen@$BINARYEN_VERSION" \
-            "playwright-core@$PLAYWRIGHT_CORE_VERSION" >/tmp/netpol-setup-npm.log 2>&1 && break
-        tail -n 20 /tmp/netpol-setup-npm.log >&2
-        [ "$i" = 3 ] && die "npm install failed 3 times (log: /tmp/netpol-setup-npm.log)"
-        sleep $((i * 5))
-    done
+    retry /tmp/netpol-setup-npm.log "npm install" npm install --prefix "$NETPOL_TOOLS_DIR" --save-exact \
+        "binaryen@$BINARYEN_VERSION" "playwright-core@$PLAYWRIGHT_CORE_VERSION"
 else
     say "npm: binaryen and playwright-core present"
 fi

@@ -25,15 +25,19 @@ pub fn cell(text: &str) -> String {
     out
 }
 
-/// `` `name` `` as a code span, with enough backticks around it for the backticks inside.
-pub fn code(text: &str) -> String {
-    let mut longest = 0;
-    let mut run = 0;
+/// The longest run of backticks in `text`: a fence around it needs one more.
+fn longest_backtick_run(text: &str) -> usize {
+    let (mut longest, mut run) = (0, 0);
     for c in text.chars() {
         run = if c == '`' { run + 1 } else { 0 };
         longest = longest.max(run);
     }
-    let fence = "`".repeat(longest + 1);
+    longest
+}
+
+/// `` `name` `` as a code span, with enough backticks around it for the backticks inside.
+pub fn code(text: &str) -> String {
+    let fence = "`".repeat(longest_backtick_run(text) + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
     alloc::format!("{fence}{pad}{text}{pad}{fence}")
 }
@@ -65,13 +69,7 @@ pub fn close_details(out: &mut String) {
 
 /// A fenced code block holding `text` as is (the fence longer than any backtick run in it).
 pub fn code_block(out: &mut String, text: &str) {
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat((longest + 1).max(3));
+    let fence = "`".repeat((longest_backtick_run(text) + 1).max(3));
     let _ = writeln!(out, "{fence}text\n{}\n{fence}", text.trim_end());
 }
 
