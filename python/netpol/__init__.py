@@ -52,6 +52,17 @@ from ._errors import (
 )
 from ._netpol import RawEngine, RawLive, __version__
 from ._netpol import bool_rows as _bool_rows
+from ._results import (
+    AuditFinding,
+    AuditReport,
+    Connectivity,
+    ConnectivityPair,
+    NamespaceCoverage,
+    PodSelection,
+    PolicySelection,
+    VerifyExpectation,
+    VerifyReport,
+)
 
 SelfTraffic = Literal["allow", "evaluate"]
 """Whether a pod may always reach itself (``"allow"``) or its traffic to itself is decided by the policies."""
@@ -73,6 +84,15 @@ except ImportError:  # pragma: no cover - exercised in environments without NumP
 
 __all__ = [
     "Engine",
+    "AuditFinding",
+    "AuditReport",
+    "Connectivity",
+    "ConnectivityPair",
+    "NamespaceCoverage",
+    "PodSelection",
+    "PolicySelection",
+    "VerifyExpectation",
+    "VerifyReport",
     "SelfTraffic",
     "IpBlockPodIps",
     "Tie",
@@ -616,13 +636,13 @@ class Engine:
         raw = self._raw.matrix(port, protocol)
         return Matrix(port=port, protocol=protocol.upper(), pods=self._raw.pods, raw=raw)
 
-    def connectivity(self) -> Dict[str, Any]:
+    def connectivity(self) -> Connectivity:
         """For every pod pair the allowed ports per protocol, and each pod's external ranges:
         ``{"pairs": [{"from", "to", "ports"}], "external": [{"pod", "egress", "ingress"}]}``,
         the shape ``netpol connectivity -o json`` prints. The GIL is released while computing;
         Ctrl-C raises :class:`KeyboardInterrupt` at once, and a map that would not fit in the memory
         left raises :class:`MemoryError` before it is written out."""
-        result: Dict[str, Any] = json.loads(self._raw.connectivity())
+        result: Connectivity = json.loads(self._raw.connectivity())
         return result
 
     def reach(self, endpoint: Endpoint, *, direction: ReachDirection = "to") -> Dict[str, Any]:
@@ -636,20 +656,20 @@ class Engine:
         result: Dict[str, Any] = json.loads(self._raw.reach(endpoint, direction))
         return result
 
-    def select_pod(self, pod: str) -> Dict[str, Any]:
+    def select_pod(self, pod: str) -> PodSelection:
         """The policies that select ``pod`` (``"namespace/name"``) per direction, the cluster
         policies whose subject it is, and every rule that names it as a peer with its path: the
         shape ``netpol select --pod -o json`` prints (``{"pod", "ingress", "egress",
         "cluster_policies", "peer_of"}``). Raises :class:`ValueError` for an unknown pod."""
-        result: Dict[str, Any] = json.loads(self._raw.select_pod(pod))
+        result: PodSelection = json.loads(self._raw.select_pod(pod))
         return result
 
-    def select_policy(self, policy: str) -> Dict[str, Any]:
+    def select_policy(self, policy: str) -> PolicySelection:
         """The pods ``policy`` (``"namespace/name"``, or a cluster policy's name) selects and,
         per rule and peer, the pods, namespaces and address ranges it admits: the shape
         ``netpol select --policy -o json`` prints. Raises :class:`ValueError` for an unknown
         policy."""
-        result: Dict[str, Any] = json.loads(self._raw.select_policy(policy))
+        result: PolicySelection = json.loads(self._raw.select_policy(policy))
         return result
 
     def flows(self, *paths: FlowPath, format: FlowFormat = "auto") -> Dict[str, Any]:
@@ -690,7 +710,7 @@ class Engine:
         system_namespaces: Optional[Iterable[str]] = None,
         dns_namespace: Optional[str] = None,
         dns_selector: Union[str, Mapping[str, str], None] = None,
-    ) -> Dict[str, Any]:
+    ) -> AuditReport:
         """What a reviewer would flag in the policies, the report ``netpol audit -o json`` prints:
         ``{"findings": [{"id", "slug", "severity", "objects", "paths": [{"object", "path"}], "why",
         "fix"}], "coverage": [{"namespace", "pods", "ingress_isolated", "egress_isolated",
@@ -709,10 +729,10 @@ class Engine:
         namespaces = None if system_namespaces is None else list(system_namespaces)
         if isinstance(dns_selector, Mapping):
             dns_selector = ",".join(f"{k}={v}" for k, v in dns_selector.items())
-        result: Dict[str, Any] = json.loads(self._raw.audit(namespaces, dns_namespace, dns_selector))
+        result: AuditReport = json.loads(self._raw.audit(namespaces, dns_namespace, dns_selector))
         return result
 
-    def verify(self, path: ExpectationsPath) -> Dict[str, Any]:
+    def verify(self, path: ExpectationsPath) -> VerifyReport:
         """Checks the expectations file at ``path`` (YAML or JSON, the format ``netpol verify``
         reads) against the cluster; the report ``netpol verify --expect FILE -o json`` prints:
         ``{"origin", "passed", "failed", "expectations": [{"name", "from", "to", "ports",
@@ -723,12 +743,12 @@ class Engine:
         is what exit code 0 means. Raises :class:`ExpectationsError` naming the file,
         ``expectations[i].field`` and line of every problem of a bad (or unreadable) file. The GIL
         is released while reading and checking."""
-        result: Dict[str, Any] = json.loads(self._raw.verify(os.fspath(path), None))
+        result: VerifyReport = json.loads(self._raw.verify(os.fspath(path), None))
         return result
 
-    def verify_from_text(self, text: str) -> Dict[str, Any]:
+    def verify_from_text(self, text: str) -> VerifyReport:
         """:meth:`verify` on expectations given as text (``origin`` and errors name ``<text>``)."""
-        result: Dict[str, Any] = json.loads(self._raw.verify(None, text))
+        result: VerifyReport = json.loads(self._raw.verify(None, text))
         return result
 
     @property
