@@ -54,12 +54,23 @@ fuzz/smoke.sh "$target_dir/fuzz"
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
-step "Python package: a fresh venv, pip install ./python as a user would, then pytest"
+step "Python package: an sdist, then an abi3 wheel built from it (python -m build, maturin), the wheel installed into a fresh venv, then pytest there"
+build_venv="$target_dir/python-build-venv"
+[ -x "$build_venv/bin/python" ] || python3 -m venv "$build_venv"
+"$build_venv/bin/pip" install --quiet --disable-pip-version-check build
+dist="$target_dir/python-dist"
+rm -rf "$dist"
+"$build_venv/bin/python" -m build --outdir "$dist" python > "$target_dir/python-build.log" 2>&1 ||
+    { tail -n 40 "$target_dir/python-build.log" >&2; echo "python -m build failed" >&2; exit 1; }
+sdist=$(ls "$dist"/netpol-*.tar.gz)
+wheel=$(ls "$dist"/netpol-*-cp39-abi3-*.whl) || { ls -l "$dist" >&2; echo "no abi3 wheel was built" >&2; exit 1; }
+ls -l "$sdist" "$wheel"
 venv="$target_dir/python-venv"
 rm -rf "$venv"
 python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check ./python
-"$venv/bin/python" -c "import netpol; print('import netpol', netpol.__version__)"
+"$venv/bin/pip" install --quiet --disable-pip-version-check "$wheel"
+# The tests must import the installed wheel, not the sources beside them.
+(cd / && "$venv/bin/python" -c "import netpol, os; assert 'site-packages' in netpol.__file__, netpol.__file__; print('import netpol', netpol.__version__, 'from', os.path.dirname(netpol.__file__))")
 "$venv/bin/pip" install --quiet --disable-pip-version-check pytest mypy pyyaml types-PyYAML numpy typing_extensions jsonschema
 NETPOL_CLI="$target_dir/debug/netpol" "$venv/bin/pytest" -q python/tests
 
