@@ -12,7 +12,9 @@ use crate::{output, Outcome};
 /// Output formats of `netpol connectivity`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ConnectivityFormat {
-    /// One line per allowed pair and per external range, grouped by source.
+    /// One line per allowed pair and per external range, grouped by source (`text` is the same,
+    /// as in every other command).
+    #[value(alias = "text")]
     Table,
     /// `{"pairs": [...], "external": [...]}` (with --group-by: `{"group_by", "groups",
     /// "pairs"}`).

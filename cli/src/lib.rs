@@ -37,6 +37,9 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(name = "netpol", version, about, max_term_width = 100)]
 struct Cli {
+    /// Print no warnings (errors are still printed).
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -129,6 +132,7 @@ where
         Ok(cli) => cli,
         Err(e) => return clap_exit(&e),
     };
+    output::set_quiet(cli.quiet);
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Matrix(args) => matrix::run(args),

@@ -10,7 +10,9 @@ use crate::{output, Outcome};
 /// Output formats of `netpol matrix`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum MatrixFormat {
-    /// Aligned table with numbered columns and a legend.
+    /// Aligned table with numbered columns and a legend (`text` is the same, as in every other
+    /// command).
+    #[value(alias = "text")]
     Table,
     /// `{"port", "protocol", "pods", "allowed"}`; rows are sources, columns destinations.
     Json,

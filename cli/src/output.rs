@@ -46,5 +46,15 @@ pub fn error(message: Arguments<'_>) {
 
 /// Writes `warning: <message>` and a newline to stderr, ignoring failure.
 pub fn warning(message: Arguments<'_>) {
-    let _ = writeln!(io::stderr().lock(), "warning: {message}");
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = writeln!(io::stderr().lock(), "warning: {message}");
+    }
+}
+
+/// Whether `-q`/`--quiet` silences warnings (for the run in progress).
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Silences [`warning`] (`-q`), or not, for the run that starts.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
 }

@@ -250,3 +250,38 @@ fn bench_reports_the_documented_keys() {
     assert_eq!(v["input_bytes"], size);
     assert!(v["load_ms"].as_f64().unwrap() > 0.0 && v["load_mb_per_s"].as_f64().unwrap() > 0.0, "{v}");
 }
+
+#[test]
+fn quiet_silences_warnings_and_text_names_every_default_format() {
+    // The example's finished pod is left out with a warning; -q (anywhere) silences it, errors stay.
+    let loud = netpol(&["matrix", &example(), "--port", "8080"]);
+    assert!(stderr(&loud).contains("warning: "), "{}", stderr(&loud));
+    for args in [
+        vec!["-q", "matrix", example_str(), "--port", "8080"],
+        vec!["matrix", example_str(), "--port", "8080", "--quiet"],
+    ] {
+        let quiet = netpol(&args);
+        assert_eq!(quiet.status.code(), Some(0));
+        assert_eq!(stderr(&quiet), "", "{args:?}");
+        assert_eq!(stdout(&quiet), stdout(&loud));
+    }
+    let bad = netpol(&["-q", "check", &example(), "--from", "shop/nope", "--to", "shop/postgres-0", "--port", "1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).starts_with("error: "), "{}", stderr(&bad));
+    // `-o text` is every command's text form, `table` included.
+    for command in ["matrix", "connectivity"] {
+        let mut args = vec![command, example_str(), "-o", "text"];
+        if command == "matrix" {
+            args.extend(["--port", "8080"]);
+        }
+        let text = netpol(&args);
+        args[3] = "table";
+        assert_eq!(text.status.code(), Some(0), "{command}: {}", stderr(&text));
+        assert_eq!(stdout(&text), stdout(&netpol(&args)), "{command}");
+    }
+}
+
+/// The example's path, kept for the life of the test process.
+fn example_str() -> &'static str {
+    Box::leak(example().into_boxed_str())
+}

@@ -85,7 +85,7 @@ fn man_pages_for_every_subcommand() {
 fn the_kubectl_plugin_is_the_same_command() {
     let plugin = env!("CARGO_BIN_EXE_kubectl-netpol");
     let help = Command::new(plugin).arg("--help").output().unwrap();
-    assert!(text(&help.stdout).contains("Usage: kubectl netpol <COMMAND>"), "{}", text(&help.stdout));
+    assert!(text(&help.stdout).contains("Usage: kubectl netpol [OPTIONS] <COMMAND>"), "{}", text(&help.stdout));
     let check = Command::new(plugin)
         .args(["check", &example(), "--from", "shop/api-7f6d5c8b9-4kx8m", "--to", "shop/postgres-0", "--port", "5432"])
         .output()

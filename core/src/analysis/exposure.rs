@@ -16,7 +16,7 @@ use core::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use crate::report::describe::{admin_peer_text, families_of, peer_text, ports_text};
+use crate::report::describe::{admin_peer_text, admin_ports_text, families_of, peer_text, ports_text};
 use crate::spec::{AdminPeer, Cluster, Direction, Peer, PodId};
 use crate::{Endpoint, Options};
 
@@ -197,11 +197,7 @@ pub fn exposure(cluster: &Cluster, pod: PodId, direction: Direction, options: Op
     for policy in tiers {
         let entries = if policy.tier == crate::spec::Tier::Admin { &mut admin } else { &mut baseline };
         for (r, rule) in policy.rules(direction).iter().enumerate() {
-            let ports = if rule.ports.is_empty() {
-                "every port".to_string()
-            } else {
-                rule.ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-            };
+            let ports = admin_ports_text(rule);
             for (p, peer) in rule.peers.iter().enumerate() {
                 let pods_today = others(&|other| {
                     families_of(cluster, other)

@@ -13,7 +13,7 @@ use core::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use crate::report::describe::{admin_peer_text, families_of, ip_block_text, peer_text, ports_text};
+use crate::report::describe::{admin_peer_text, admin_ports_text, families_of, ip_block_text, peer_text, ports_text};
 use crate::spec::{AdminPeer, Cluster, ClusterPolicy, Direction, NetworkPolicy, Peer, PodId};
 use crate::{Endpoint, Options};
 
@@ -282,11 +282,7 @@ pub fn select_policy(cluster: &Cluster, name: &str, options: Options) -> Option<
                 .enumerate()
                 .map(|(p, peer)| admin_peer_admits(cluster, peer, format!("{path}.{}[{p}]", direction.peers_field())))
                 .collect();
-            let ports = if rule.ports.is_empty() {
-                "every port".to_string()
-            } else {
-                rule.ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-            };
+            let ports = admin_ports_text(rule);
             rules.push(RuleAdmits { path, direction, ports: format!("{} on {ports}", rule.action.as_str()), peers });
         }
     }

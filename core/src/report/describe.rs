@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use core::fmt::Write as _;
 
 use crate::spec::query::Family;
-use crate::spec::{AdminPeer, Cluster, LabelSelector, Peer, PodId, Rule};
+use crate::spec::{AdminPeer, AdminRule, Cluster, LabelSelector, Peer, PodId, Rule};
 
 /// The families a pod's address may be seen over: those of its IPs, or IPv4 alone for a pod
 /// without IPs (selectors do not look at families; ipBlocks never match it).
@@ -78,4 +78,12 @@ pub(crate) fn ports_text(rule: &Rule) -> String {
     }
     let ports: Vec<String> = rule.ports.iter().map(ToString::to_string).collect();
     ports.join(", ")
+}
+
+/// A cluster policy rule's `ports`/`protocols` as written, or `every port` when it has none.
+pub(crate) fn admin_ports_text(rule: &AdminRule) -> String {
+    if rule.ports.is_empty() {
+        return "every port".to_string();
+    }
+    rule.ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use serde_json::{json, Value};
 
-use crate::k8s::SourceLine;
+use crate::k8s::{SourceLine, SourceMap};
 
 /// The schema a SARIF log names.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -130,6 +130,17 @@ fn location_json(l: &SarifLocation) -> Value {
         location["logicalLocations"] = json!([{ "fullyQualifiedName": name, "kind": "object" }]);
     }
     location
+}
+
+/// Puts line 1 of the first input file first when none of `locations` has a line: code scanning
+/// shows only results with a line, and a finding about the cluster as a whole, or about an
+/// object the input does not hold, has none of its own.
+pub fn ensure_a_line(locations: &mut Vec<SarifLocation>, sources: &SourceMap) {
+    if !locations.iter().any(|l| l.line.is_some()) {
+        if let Some(first) = sources.first_file() {
+            locations.insert(0, SarifLocation { line: Some(first), object: String::new(), path: String::new() });
+        }
+    }
 }
 
 /// A file path as a relative URI reference: `/` kept, anything but unreserved characters

@@ -2,14 +2,13 @@
 //! README.
 
 use alloc::format;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use serde_json::{json, Value};
 
 use super::{AuditReport, Finding, NamespaceCoverage, Severity, CHECKS};
 use crate::k8s::SourceMap;
-use crate::report::sarif::{sarif_log, SarifLevel, SarifLocation, SarifResult, SarifRule};
+use crate::report::sarif::{ensure_a_line, sarif_log, SarifLevel, SarifLocation, SarifResult, SarifRule};
 
 fn share(n: usize, of: usize) -> Value {
     if of == 0 {
@@ -123,12 +122,7 @@ impl AuditReport {
                         path: (*path).into(),
                     })
                     .collect();
-                if !locations.iter().any(|l| l.line.is_some()) {
-                    if let Some(first) = sources.first_file() {
-                        let location = SarifLocation { line: Some(first), object: String::new(), path: String::new() };
-                        locations.insert(0, location);
-                    }
-                }
+                ensure_a_line(&mut locations, sources);
                 SarifResult {
                     rule: f.id.into(),
                     level: f.severity.sarif_level(),

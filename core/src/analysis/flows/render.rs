@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::FlowReport;
 use crate::k8s::SourceMap;
-use crate::report::sarif::{sarif_log, SarifLevel, SarifLocation, SarifResult, SarifRule};
+use crate::report::sarif::{ensure_a_line, sarif_log, SarifLevel, SarifLocation, SarifResult, SarifRule};
 use crate::report::{explanation_json, into_string, json_array, plural, ports_json, Lines};
 use crate::spec::Cluster;
 
@@ -343,12 +343,7 @@ impl FlowReport {
                     .into_iter()
                     .map(|(object, path)| SarifLocation { line: lines.next().flatten(), object, path })
                     .collect();
-                if !result.locations.iter().any(|l| l.line.is_some()) {
-                    if let Some(first) = sources.first_file() {
-                        let location = SarifLocation { line: Some(first), object: String::new(), path: String::new() };
-                        result.locations.insert(0, location);
-                    }
-                }
+                ensure_a_line(&mut result.locations, sources);
                 result
             })
             .collect();
