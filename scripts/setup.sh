@@ -26,6 +26,8 @@ export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=f
 exec </dev/null
 
 t0=$(date +%s)
+# A failing command says where, instead of ending the run silently.
+trap 'say "ERROR: line $LINENO failed (exit $?): $BASH_COMMAND" >&2' ERR
 say() { printf '[setup %4ds] %s\n' "$(($(date +%s) - t0))" "$*"; }
 die() { say "ERROR: $*" >&2; exit 1; }
 # retry LOG WHAT CMD...: runs CMD (output to LOG) up to 3 times, showing LOG's end after a failure.
@@ -47,7 +49,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # --- apt: one update and one install for everything missing
-installed_version() { dpkg-query -W -f='${db:Status-Abbrev}|${Version}\n' "$1" 2>/dev/null | awk -F'|' '$1 ~ /^ii/ {print $2}'; }
+# The installed version of a Debian package, or nothing (dpkg-query fails for one it never saw).
+installed_version() { { dpkg-query -W -f='${db:Status-Abbrev}|${Version}\n' "$1" 2>/dev/null || true; } | awk -F'|' '$1 ~ /^ii/ {print $2}'; }
 rust_pkgs=(rustc-web cargo-web rust-web-src libstd-rust-web-dev)
 other_pkgs=(lld-22 chromium graphviz nftables iproute2 iptables libnetfilter-queue-dev)
 missing=()
