@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step says when it starts (seconds since the run began), so a slow run shows where.
+started=$(date +%s)
+step() { printf '\n== [%ds] %s\n' "$(($(date +%s) - started))" "$*"; }
 
 # CI clones afresh each time: keep cargo's build products in a cache outside the clone.
 if [ "${CI:-}" = "true" ] && [ -z "${CARGO_TARGET_DIR:-}" ]; then
@@ -110,4 +112,4 @@ ls -l "$target_dir"/npm/netpol-*.tgz
 node wasm/npm/test/node-test.mjs "$target_dir/npm" "$target_dir/npm-test" --expect-matrix "$target_dir/playground-matrix.json"
 
 echo
-echo "all tests passed"
+echo "all tests passed in $(($(date +%s) - started)) s"

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{example, netpol, path, text};
+use common::{example, netpol, path, scratch, text};
 
 /// The rows of the first table of `md` under its header `header`, split into cells (an escaped
 /// `\|` stays inside its cell).
@@ -72,7 +72,7 @@ fn audit_markdown_lists_findings_and_folds_coverage_and_long_tables() {
     ]));
 
     // 25 namespaces without policies: 51 findings, folded under their count.
-    let dir = tempfile_dir("audit-markdown");
+    let dir = scratch("audit-markdown");
     let generated =
         netpol(&["generate", "--namespaces", "25", "--pods-per-namespace", "2", "--policies", "0", "--seed", "1"]);
     let file = dir.join("g.yaml");
@@ -81,11 +81,12 @@ fn audit_markdown_lists_findings_and_folds_coverage_and_long_tables() {
     assert!(md.starts_with("⚠️ **netpol audit**: 51 findings"), "{md}");
     assert!(md.contains("<details><summary>Findings (51)</summary>\n\n| Check |"), "{md}");
     assert_eq!(rows(&md, "| Check | Severity | Objects | Why | Fix | Paths |").len(), 51);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn verify_markdown_shows_failures_with_lines_and_folded_counterexamples() {
-    let dir = tempfile_dir("verify-markdown");
+    let dir = scratch("verify-markdown");
     let expect = dir.join("e.yaml");
     std::fs::write(
         &expect,
@@ -106,12 +107,5 @@ fn verify_markdown_shows_failures_with_lines_and_folded_counterexamples() {
         "{md}"
     );
     assert!(md.contains("<details><summary>Holding (1)</summary>\n\n- holds (4 pairs checked)"), "{md}");
-}
-
-/// A fresh directory under the system's temporary directory for one test.
-fn tempfile_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("netpol-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    std::fs::remove_dir_all(&dir).unwrap();
 }

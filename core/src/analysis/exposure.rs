@@ -96,19 +96,15 @@ pub struct Exposure {
     pub entries: Vec<ExposureEntry>,
 }
 
-fn selects_all(selector: &crate::spec::LabelSelector) -> bool {
-    selector.is_empty()
-}
-
 fn peer_scope(peer: &Peer) -> Scope {
     match peer {
         Peer::IpBlock(block) if block.cidr().prefix_len() == 0 => Scope::EveryAddress,
         Peer::IpBlock(_) => Scope::Addresses,
         Peer::Selector { pod_selector, namespace_selector } => {
-            let all_pods = pod_selector.as_ref().is_none_or(selects_all);
+            let all_pods = pod_selector.as_ref().is_none_or(crate::spec::LabelSelector::is_empty);
             match namespace_selector {
-                Some(ns) if selects_all(ns) && all_pods => Scope::EntireCluster,
-                Some(ns) if selects_all(ns) => Scope::SelectedPodsInEveryNamespace,
+                Some(ns) if ns.is_empty() && all_pods => Scope::EntireCluster,
+                Some(ns) if ns.is_empty() => Scope::SelectedPodsInEveryNamespace,
                 _ if all_pods => Scope::WholeNamespaces,
                 _ => Scope::Selected,
             }
@@ -118,13 +114,11 @@ fn peer_scope(peer: &Peer) -> Scope {
 
 fn admin_peer_scope(peer: &AdminPeer) -> Scope {
     match peer {
-        AdminPeer::Namespaces(ns) if selects_all(ns) => Scope::EntireCluster,
+        AdminPeer::Namespaces(ns) if ns.is_empty() => Scope::EntireCluster,
         AdminPeer::Namespaces(_) => Scope::WholeNamespaces,
-        AdminPeer::Pods(p) if selects_all(&p.namespace_selector) && selects_all(&p.pod_selector) => {
-            Scope::EntireCluster
-        }
-        AdminPeer::Pods(p) if selects_all(&p.namespace_selector) => Scope::SelectedPodsInEveryNamespace,
-        AdminPeer::Pods(p) if selects_all(&p.pod_selector) => Scope::WholeNamespaces,
+        AdminPeer::Pods(p) if p.namespace_selector.is_empty() && p.pod_selector.is_empty() => Scope::EntireCluster,
+        AdminPeer::Pods(p) if p.namespace_selector.is_empty() => Scope::SelectedPodsInEveryNamespace,
+        AdminPeer::Pods(p) if p.pod_selector.is_empty() => Scope::WholeNamespaces,
         AdminPeer::Networks(nets) if nets.iter().any(|n| n.prefix_len() == 0) => Scope::EveryAddress,
         _ => match peer {
             AdminPeer::Pods(_) => Scope::Selected,

@@ -9,6 +9,8 @@ use alloc::vec::Vec;
 use core::net::IpAddr;
 use core::str::FromStr;
 
+use hashbrown::hash_map::Entry;
+use hashbrown::HashMap;
 use ipnet::IpNet;
 
 use super::raw::*;
@@ -287,8 +289,8 @@ fn validate_namespace(raw: &RawNamespace) -> Result<Namespace, Vec<Diagnostic>> 
     c.finish(Namespace { name: raw.name.clone(), labels })
 }
 
-fn validate_pod(raw: &RawPod, namespace: &str) -> Result<Pod, Vec<Diagnostic>> {
-    let mut c = Checker::new(ObjectRef::namespaced(ObjectKind::Pod, namespace, &raw.name), raw.origin.as_deref());
+fn validate_pod(raw: RawPod, namespace: &str, object: ObjectRef) -> Result<Pod, Vec<Diagnostic>> {
+    let mut c = Checker::new(object, raw.origin.as_deref());
     if raw.representative {
         // `kind/name`: the workload's name must be a valid object name.
         c.name(raw.name.split_once('/').map_or("", |(_, n)| n), names::is_dns1123_subdomain, "DNS-1123 subdomain");
@@ -326,11 +328,11 @@ fn validate_pod(raw: &RawPod, namespace: &str) -> Result<Pod, Vec<Diagnostic>> {
     c.finish(Pod {
         namespace: namespace.into(),
         namespace_id: NamespaceId(0),
-        name: raw.name.clone(),
-        labels: raw.labels.clone(),
+        name: raw.name,
+        labels: raw.labels,
         ips,
         ports,
-        workload: raw.workload.clone(),
+        workload: raw.workload,
         representative: raw.representative,
     })
 }
@@ -382,36 +384,65 @@ enum Seen {
     Conflicting(Diagnostic),
 }
 
-/// Keeps the first of several objects with the same key and classifies the repeats.
-fn check_duplicate<T: PartialEq>(
-    seen: &mut BTreeMap<(String, String), (T, Option<String>)>,
-    key: (String, String),
-    value: T,
-    object: ObjectRef,
-    origin: Option<&str>,
-) -> Seen {
-    match seen.get(&key) {
-        None => {
-            seen.insert(key, (value, origin.map(String::from)));
-            Seen::First
+/// A raw object that may be given twice: compared by content, wherever it came from.
+trait Content: Clone + PartialEq {
+    /// Where it came from.
+    fn origin(&self) -> Option<&str>;
+    /// The object with its origin forgotten.
+    fn without_origin(&self) -> Self;
+}
+
+macro_rules! content {
+    ($($raw:ty),*) => {$(
+        impl Content for $raw {
+            fn origin(&self) -> Option<&str> {
+                self.origin.as_deref()
+            }
+            fn without_origin(&self) -> Self {
+                Self { origin: None, ..self.clone() }
+            }
         }
-        Some((first, _)) if *first == value => Seen::Identical(
+    )*};
+}
+content!(RawNamespace, RawPod, RawPolicy, RawClusterPolicy, RawNode);
+
+/// The first object of each key, by kind: `(namespace, name)`, or `("", name)` for objects
+/// of the cluster. It refers to the raw objects, so nothing is copied for objects given once.
+type Firsts<'r, R> = HashMap<(String, String), &'r R>;
+
+/// Keeps the first of several objects with the same key and classifies the repeats.
+fn check_duplicate<'r, R: Content>(
+    firsts: &mut Firsts<'r, R>,
+    key: (String, String),
+    raw: &'r R,
+    object: ObjectRef,
+) -> Seen {
+    let first = match firsts.entry(key) {
+        Entry::Vacant(slot) => {
+            slot.insert(raw);
+            return Seen::First;
+        }
+        Entry::Occupied(slot) => *slot.get(),
+    };
+    let origin = raw.origin();
+    if first.without_origin() == raw.without_origin() {
+        return Seen::Identical(
             Diagnostic::new(Some(object), "", "given more than once with identical content; used once")
                 .with_origin(origin),
-        ),
-        // Both origins, so the reader can compare the two.
-        Some((_, first)) => Seen::Conflicting(
-            Diagnostic::new(
-                Some(object),
-                "metadata.name",
-                format!(
-                    "given more than once with different content (first in {}): which one is meant? (the first one is kept)",
-                    first.as_deref().unwrap_or("the same input")
-                ),
-            )
-            .with_origin(origin),
-        ),
+        );
     }
+    // Both origins, so the reader can compare the two.
+    Seen::Conflicting(
+        Diagnostic::new(
+            Some(object),
+            "metadata.name",
+            format!(
+                "given more than once with different content (first in {}): which one is meant? (the first one is kept)",
+                first.origin().unwrap_or("the same input")
+            ),
+        )
+        .with_origin(origin),
+    )
 }
 
 impl RawCluster {
@@ -425,7 +456,7 @@ impl RawCluster {
     pub fn validate(self, strictness: Strictness) -> Result<Cluster, Error> {
         let mut v = Validation { strictness, errors: Vec::new(), warnings: self.warnings, referenced: BTreeSet::new() };
         let mut namespaces = v.namespaces(&self.namespaces);
-        let (mut pods, left_out) = v.pods(&self.pods);
+        let (mut pods, left_out) = v.pods(self.pods);
         let policies = v.policies(&self.policies);
         let cluster_policies = v.cluster_policies(&self.cluster_policies);
         let nodes = v.nodes(&self.nodes);
@@ -486,18 +517,17 @@ impl Validation {
 
     /// A namespaced object's namespace (see [`Validation::namespace_of`]) and reference, if it
     /// is the first of its name ([`Validation::admit`]).
-    fn admit_namespaced<T: PartialEq>(
+    fn admit_namespaced<'r, R: Content>(
         &mut self,
-        seen: &mut BTreeMap<(String, String), (T, Option<String>)>,
+        firsts: &mut Firsts<'r, R>,
         kind: ObjectKind,
         (namespace, name): (&Option<String>, &str),
-        content: T,
-        origin: Option<&str>,
+        raw: &'r R,
     ) -> Option<(String, ObjectRef)> {
         let object = ObjectRef::namespaced(kind, namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE), name);
-        let ns = self.namespace_of(namespace, &object, origin);
+        let ns = self.namespace_of(namespace, &object, raw.origin());
         let key = (ns.clone(), name.into());
-        self.admit(check_duplicate(seen, key, content, object.clone(), origin)).then_some((ns, object))
+        self.admit(check_duplicate(firsts, key, raw, object.clone())).then_some((ns, object))
     }
 
     /// The namespace of a namespaced object; `default`, with a warning, when it names none.
@@ -515,11 +545,11 @@ impl Validation {
 
     fn namespaces(&mut self, raws: &[RawNamespace]) -> BTreeMap<String, Namespace> {
         let mut namespaces = BTreeMap::new();
-        let mut seen = BTreeMap::new();
+        let mut firsts = Firsts::new();
         for raw in raws {
             let object = ObjectRef::cluster_scoped(ObjectKind::Namespace, &raw.name);
             let key = (String::new(), raw.name.clone());
-            if !self.admit(check_duplicate(&mut seen, key, raw.labels.clone(), object, raw.origin.as_deref())) {
+            if !self.admit(check_duplicate(&mut firsts, key, raw, object)) {
                 continue;
             }
             match validate_namespace(raw) {
@@ -532,23 +562,26 @@ impl Validation {
         namespaces
     }
 
-    /// The pods, and those left out (finished or host-network, S13) kept by name.
-    fn pods(&mut self, raws: &[RawPod]) -> (Vec<Pod>, Vec<LeftOutPod>) {
-        let (mut pods, mut left_out_pods) = (Vec::new(), Vec::new());
-        let mut seen = BTreeMap::new();
-        for raw in raws {
-            let content = RawPod { origin: None, ..raw.clone() };
-            let name = (&raw.namespace, raw.name.as_str());
-            let Some((ns, object)) =
-                self.admit_namespaced(&mut seen, ObjectKind::Pod, name, content, raw.origin.as_deref())
-            else {
-                continue;
-            };
-            if let Some(left_out) = self.left_out(raw, object, &ns) {
+    /// The pods, and those left out (finished or host-network, S13) kept by name. The raw
+    /// pods are taken apart, not copied.
+    fn pods(&mut self, raws: Vec<RawPod>) -> (Vec<Pod>, Vec<LeftOutPod>) {
+        let (mut pods, mut left_out_pods) = (Vec::with_capacity(raws.len()), Vec::new());
+        let admitted: Vec<Option<(String, ObjectRef)>> = {
+            let mut firsts = Firsts::with_capacity(raws.len());
+            raws.iter()
+                .map(|raw| {
+                    let name = (&raw.namespace, raw.name.as_str());
+                    self.admit_namespaced(&mut firsts, ObjectKind::Pod, name, raw)
+                })
+                .collect()
+        };
+        for (raw, admitted) in raws.into_iter().zip(admitted) {
+            let Some((ns, object)) = admitted else { continue };
+            if let Some(left_out) = self.left_out(&raw, &object, &ns) {
                 left_out_pods.push(left_out);
                 continue;
             }
-            match validate_pod(raw, &ns) {
+            match validate_pod(raw, &ns, object) {
                 Ok(pod) => {
                     self.referenced.insert(ns);
                     pods.push(pod);
@@ -561,7 +594,7 @@ impl Validation {
 
     /// S13: a pod in phase Succeeded or Failed, or on the host network, is left out with a
     /// warning and kept by name (with its IPs), so that asking about it says why it is missing.
-    fn left_out(&mut self, raw: &RawPod, object: ObjectRef, ns: &str) -> Option<LeftOutPod> {
+    fn left_out(&mut self, raw: &RawPod, object: &ObjectRef, ns: &str) -> Option<LeftOutPod> {
         let (reason, phase) = match raw.phase.as_deref() {
             Some(phase @ "Succeeded") => (LeftOutReason::Succeeded, phase),
             Some(phase @ "Failed") => (LeftOutReason::Failed, phase),
@@ -569,12 +602,12 @@ impl Validation {
         };
         let warning = match reason {
             LeftOutReason::HostNetwork => Diagnostic::new(
-                Some(object),
+                Some(object.clone()),
                 "spec.hostNetwork",
                 "host-network pod: left out (node traffic is out of scope, S13)",
             ),
             _ => Diagnostic::new(
-                Some(object),
+                Some(object.clone()),
                 "status.phase",
                 format!("pod is {phase}: left out (its IPs may belong to another pod now)"),
             ),
@@ -591,12 +624,11 @@ impl Validation {
 
     fn policies(&mut self, raws: &[RawPolicy]) -> Vec<NetworkPolicy> {
         let mut policies = Vec::new();
-        let mut seen = BTreeMap::new();
+        let mut firsts = Firsts::new();
         for raw in raws {
-            let content = RawPolicy { origin: None, ..raw.clone() };
             let name = (&raw.namespace, raw.name.as_str());
             let kind = ObjectKind::NetworkPolicy;
-            let Some((ns, _)) = self.admit_namespaced(&mut seen, kind, name, content, raw.origin.as_deref()) else {
+            let Some((ns, _)) = self.admit_namespaced(&mut firsts, kind, name, raw) else {
                 continue;
             };
             match validate_policy(raw, &ns) {
@@ -620,12 +652,11 @@ impl Validation {
     /// Cluster-wide policies (S15): one of each kind and name.
     fn cluster_policies(&mut self, raws: &[RawClusterPolicy]) -> Vec<ClusterPolicy> {
         let mut out = Vec::new();
-        let mut seen = BTreeMap::new();
+        let mut firsts = Firsts::new();
         for raw in raws {
-            let content = RawClusterPolicy { origin: None, ..raw.clone() };
             let key = (String::from(raw.kind.as_str()), raw.name.clone());
             let object = ObjectRef::cluster_scoped(raw.kind.object_kind(), &raw.name);
-            if !self.admit(check_duplicate(&mut seen, key, content, object, raw.origin.as_deref())) {
+            if !self.admit(check_duplicate(&mut firsts, key, raw, object)) {
                 continue;
             }
             let lenient = self.strictness == Strictness::Lenient;
@@ -640,12 +671,11 @@ impl Validation {
     /// Nodes, one of each name.
     fn nodes(&mut self, raws: &[RawNode]) -> Vec<Node> {
         let mut out = Vec::new();
-        let mut seen = BTreeMap::new();
+        let mut firsts = Firsts::new();
         for raw in raws {
-            let content = RawNode { origin: None, ..raw.clone() };
             let object = ObjectRef::cluster_scoped(ObjectKind::Node, &raw.name);
             let key = (String::new(), raw.name.clone());
-            if !self.admit(check_duplicate(&mut seen, key, content, object, raw.origin.as_deref())) {
+            if !self.admit(check_duplicate(&mut firsts, key, raw, object)) {
                 continue;
             }
             match super::validate_admin::validate_node(raw) {
@@ -658,21 +688,31 @@ impl Validation {
 
     /// Two pods with one IP would make IP endpoints ambiguous: both are rejected.
     fn unique_ips(&mut self, pods: &mut Vec<Pod>) {
-        let mut owners: BTreeMap<IpAddr, String> = BTreeMap::new();
+        // The last pod given each IP (by index), as a clash names the one before.
+        let mut owners: HashMap<IpAddr, usize> = HashMap::with_capacity(pods.len());
         let mut clashing = BTreeSet::new();
-        for pod in pods.iter() {
+        for (i, pod) in pods.iter().enumerate() {
             for ip in &pod.ips {
-                if let Some(other) = owners.insert(*ip, pod.qualified_name()) {
+                if let Some(other) = owners.insert(*ip, i) {
                     let problem = Diagnostic::new(
                         Some(ObjectRef::namespaced(ObjectKind::Pod, &pod.namespace, &pod.name)),
                         "status.podIPs",
-                        format!("IP {ip} is also the IP of pod {other}; pod IPs must be unique"),
+                        format!(
+                            "IP {ip} is also the IP of pod {}; pod IPs must be unique",
+                            pods[other].qualified_name()
+                        ),
                     );
                     self.reject(alloc::vec![problem]);
-                    clashing.insert(pod.qualified_name());
+                    clashing.insert(i);
                 }
             }
         }
-        pods.retain(|p| !clashing.contains(&p.qualified_name()));
+        if !clashing.is_empty() {
+            let mut i = 0;
+            pods.retain(|_| {
+                i += 1;
+                !clashing.contains(&(i - 1))
+            });
+        }
     }
 }

@@ -49,8 +49,15 @@ pub(super) enum Node {
     Array(Vec<Node>),
     /// A `*List` object with `items`.
     List(Vec<Node>),
-    /// An object, decoded; or, when decoded from a value, the problem that stopped it.
-    Object(Result<Box<Decoded>, Problem>),
+    /// An object without `kind`: not a Kubernetes object. Nothing of it is kept, so that a
+    /// flood of `{}` costs a few bytes each until the load refuses it.
+    Kindless,
+    /// An object of a kind netpol does not read (ConfigMap, Service, …): only its kind is
+    /// kept, to be counted.
+    Skipped(String),
+    /// An object of a kind netpol reads, decoded; or, when decoded from a value, the problem
+    /// that stopped it.
+    Object(Result<Box<Decoded>, Box<Problem>>),
 }
 
 /// A problem with one object met while decoding it from a value: a field path in the object
@@ -617,8 +624,8 @@ impl<'de> Visitor<'de> for NodeVisitor {
                 return Ok(Node::List(items));
             }
         }
-        let Some(kind) = object.kind.clone() else {
-            return Ok(Node::Object(Ok(Box::new(object))));
+        let Some(kind) = object.kind.clone().filter(|k| is_read(k)) else {
+            return Ok(Node::object(Box::new(object)));
         };
         for (part, value) in pending {
             PartSeed { kind: &kind, part, object: &mut object }.deserialize(value).map_err(de::Error::custom)?;
@@ -737,6 +744,16 @@ impl Decoded {
 }
 
 impl Node {
+    /// The node of a decoded object: [`Node::Kindless`] or [`Node::Skipped`] unless it is of
+    /// a kind netpol reads, so that only those are held whole.
+    pub(super) fn object(object: Box<Decoded>) -> Node {
+        match object.kind {
+            None => Node::Kindless,
+            Some(kind) if !is_read(&kind) => Node::Skipped(kind),
+            Some(_) => Node::Object(Ok(object)),
+        }
+    }
+
     /// Decodes an already-parsed value (a document of the fallback parse, or an object a
     /// caller passed): each object on its own, a problem naming its field path.
     pub(super) fn from_value(value: Value) -> Node {
@@ -756,17 +773,20 @@ impl Node {
                         None => {}
                     }
                 }
-                Node::Object(decode_object(map, kind))
+                match kind {
+                    None => Node::Kindless,
+                    Some(kind) if !is_read(&kind) => Node::Skipped(kind),
+                    Some(kind) => Node::Object(decode_object(map, kind).map_err(Box::new)),
+                }
             }
             _ => Node::NotAnObject,
         }
     }
 }
 
-/// One object from its parsed value, with the path of the first problem.
-fn decode_object(map: serde_json::Map<String, Value>, kind: Option<String>) -> Result<Box<Decoded>, Problem> {
-    let mut object = Decoded { kind: kind.clone(), ..Decoded::default() };
-    let Some(kind) = kind.filter(|k| is_read(k)) else { return Ok(Box::new(object)) };
+/// One object of a kind netpol reads from its parsed value, with the path of the first problem.
+fn decode_object(map: serde_json::Map<String, Value>, kind: String) -> Result<Box<Decoded>, Problem> {
+    let mut object = Decoded { kind: Some(kind.clone()), ..Decoded::default() };
     let reference = claimed_ref(&kind, &map);
     let wrong = |key: &str, e: serde_path_to_error::Error<serde_json::Error>| {
         let inner = e.path().to_string();

@@ -186,12 +186,35 @@ impl Loader {
         };
         match documents {
             Ok(docs) => {
+                use decode::Node;
                 let index = self.texts.len();
                 let places = self.places.len();
-                let many = docs.len() > 1;
-                for (i, (doc, place)) in docs.into_iter().enumerate() {
-                    let at = if many { format!("{origin} (document {})", i + 1) } else { origin.to_string() };
-                    self.add_node(doc, &at, Some((index, place)));
+                // A top-level JSON array's entries are documents each, read one by one.
+                let count: usize = docs
+                    .iter()
+                    .map(|doc| match doc {
+                        Node::Array(items) if json => items.len(),
+                        _ => 1,
+                    })
+                    .sum();
+                let at = |n: usize| if count > 1 { format!("{origin} (document {n})") } else { origin.to_string() };
+                let mut n = 0;
+                for (document, doc) in docs.into_iter().enumerate() {
+                    match doc {
+                        Node::Array(items) if json => {
+                            for (i, item) in items.into_iter().enumerate() {
+                                let item = if matches!(item, Node::Array(_)) { Node::NotAnObject } else { item };
+                                let steps = Vec::from([locate::Step::Index(i)]);
+                                n += 1;
+                                self.add_node(item, &at(n), Some((index, locate::Place { document, steps })));
+                            }
+                        }
+                        doc => {
+                            n += 1;
+                            let place = locate::Place { document, steps: Vec::new() };
+                            self.add_node(doc, &at(n), Some((index, place)));
+                        }
+                    }
                 }
                 if self.places.len() > places {
                     self.texts.push((text.into_owned(), json));
@@ -337,6 +360,11 @@ impl Loader {
         if matches!(node, Node::Empty) {
             return; // An empty document.
         }
+        // Held whole only when of a kind read.
+        let node = match node {
+            Node::Object(Ok(object)) => Node::object(object),
+            node => node,
+        };
         self.objects += 1;
         let max = self.options.limits.max_objects;
         if self.objects > max {
@@ -353,6 +381,13 @@ impl Loader {
                 loader.places.push((origin.to_string(), *text, place.clone()));
             }
         };
+        // Where a problem with the whole object is to be placed: only while problems are still
+        // reported, so that a flood of bad objects holds nothing per object.
+        let remember_problem = |loader: &mut Loader| {
+            if loader.errors.len() < MAX_REPORTED {
+                remember(loader);
+            }
+        };
         let object = match node {
             Node::Empty => return,
             Node::List(items) => {
@@ -367,15 +402,28 @@ impl Loader {
                 return;
             }
             Node::NotAnObject | Node::Array(_) => {
-                remember(self);
+                remember_problem(self);
                 self.error(
                     Diagnostic::new(None, "kind", "not a Kubernetes object: not an object").with_origin(Some(origin)),
                 );
                 return;
             }
+            Node::Kindless => {
+                remember_problem(self);
+                self.error(
+                    Diagnostic::new(None, "kind", "not a Kubernetes object: an object without `kind`")
+                        .with_origin(Some(origin)),
+                );
+                return;
+            }
+            Node::Skipped(kind) => {
+                self.read += 1;
+                *self.skipped_kinds.entry(kind).or_default() += 1;
+                return;
+            }
             Node::Object(Err(problem)) => {
                 self.read += 1;
-                remember(self);
+                remember_problem(self);
                 let diagnostic =
                     Diagnostic::new(problem.object, problem.field, problem.message).with_origin(Some(origin));
                 self.options.strictness.reject([diagnostic], &mut self.errors, &mut self.raw.warnings);
@@ -384,19 +432,9 @@ impl Loader {
             }
             Node::Object(Ok(object)) => *object,
         };
-        let Some(kind) = object.kind.clone() else {
-            remember(self);
-            self.error(
-                Diagnostic::new(None, "kind", "not a Kubernetes object: an object without `kind`")
-                    .with_origin(Some(origin)),
-            );
-            return;
-        };
+        // Of a kind read: see `Node::object` above.
+        let kind = object.kind.clone().unwrap_or_default();
         self.read += 1;
-        if !decode::is_read(&kind) {
-            *self.skipped_kinds.entry(kind).or_default() += 1;
-            return;
-        }
         // Objects of the kinds read may have problems to place on lines.
         remember(self);
         let reference = || convert::reference(&kind, &object.meta);
@@ -561,7 +599,11 @@ impl Loader {
     /// Sets the line of each diagnostic about an object read from text (the first
     /// [`MAX_PLACED`]): of its field when the field is in the text, else of the object.
     fn place_lines<'d>(&self, diagnostics: impl Iterator<Item = &'d mut Diagnostic>) {
-        if self.places.is_empty() {
+        // Problems with an input as a whole (parse errors) carry their own line, if any.
+        let wanted: Vec<&mut Diagnostic> = diagnostics
+            .filter(|d| d.line().is_none() && (d.object().is_some() || !d.field().is_empty()) && d.origin().is_some())
+            .collect();
+        if self.places.is_empty() || wanted.is_empty() {
             return;
         }
         // An origin given to two objects (one name passed with two inputs) places neither.
@@ -570,14 +612,11 @@ impl Loader {
             by_origin.entry(origin).and_modify(|p| *p = None).or_insert(Some(i));
         }
         let mut by_text: BTreeMap<usize, Vec<(&mut Diagnostic, usize)>> = BTreeMap::new();
-        let mut placed = 0;
-        for d in diagnostics {
-            // Problems with an input as a whole (parse errors) carry their own line, if any.
-            if placed == MAX_PLACED || d.line().is_some() || (d.object().is_none() && d.field().is_empty()) {
-                continue;
-            }
-            let Some(&Some(p)) = d.origin().and_then(|o| by_origin.get(o)) else { continue };
-            placed += 1;
+        let placeable = wanted.into_iter().filter_map(|d| match d.origin().and_then(|o| by_origin.get(o)) {
+            Some(&Some(p)) => Some((d, p)),
+            _ => None,
+        });
+        for (d, p) in placeable.take(MAX_PLACED) {
             by_text.entry(self.places[p].1).or_default().push((d, p));
         }
         for (text, diagnostics) in by_text {
@@ -623,21 +662,20 @@ fn yaml_options(len: usize, limits: &Limits) -> serde_saphyr::Options {
 /// The documents of a YAML stream (empty ones left out), each with its place: decoded as they
 /// are parsed, or, when that fails, parsed into values and each object decoded on its own, so
 /// that every problem is named with its object and field.
-fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::Place)>, ParseError> {
+fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<decode::Node>, ParseError> {
     let options = yaml_options(text.len(), limits);
-    let place = |document| locate::Place { document, steps: Vec::new() };
     // The streaming decode refuses a repeated key wherever it reads one (derived structs,
     // label maps, the object's own keys), and skips the rest unread: the parser need not
     // remember every key of every mapping it skips.
     // First the fast reader, for the YAML it reads exactly as serde-saphyr does (`events`), a
     // large List on two threads (`split`); on anything else, serde-saphyr.
     if let Some(documents) = split::documents(text, limits.depth(), node_budget(limits)) {
-        return Ok(documents.into_iter().enumerate().map(|(i, node)| (node, place(i))).collect());
+        return Ok(documents);
     }
     if let Ok(documents) =
         decode::with_node_budget(node_budget(limits), || events::documents::<decode::Node>(text, limits.depth()))
     {
-        return Ok(documents.into_iter().enumerate().map(|(i, node)| (node, place(i))).collect());
+        return Ok(documents);
     }
     let mut streaming = options.clone();
     streaming.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
@@ -645,7 +683,7 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::
         serde_saphyr::from_multiple_with_options::<decode::Node>(text, streaming)
     });
     match fast {
-        Ok(documents) => return Ok(documents.into_iter().enumerate().map(|(i, node)| (node, place(i))).collect()),
+        Ok(documents) => return Ok(documents),
         Err(e) => {
             let line = e.location().and_then(|l| u32::try_from(l.line()).ok()).filter(|&l| l > 0);
             if let Some(refused) = without_fallback(&e.to_string(), text.len(), limits) {
@@ -665,16 +703,16 @@ fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::
         };
         (format!("malformed YAML: {e}{hint}"), line)
     })?;
-    Ok(documents.into_iter().enumerate().map(|(i, v)| (decode::Node::from_value(v), place(i))).collect())
+    Ok(documents.into_iter().map(decode::Node::from_value).collect())
 }
 
 /// The values of a JSON stream (a top-level array's entries each one), each with its place:
 /// decoded as they are parsed, or, when that fails, as [`parse_yaml`] does.
-fn parse_json(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::Place)>, ParseError> {
+fn parse_json(text: &str, limits: &Limits) -> Result<Vec<decode::Node>, ParseError> {
     if nesting(text.as_bytes()) <= limits.depth() {
         let stream = serde_json::Deserializer::from_str(text).into_iter::<decode::Node>();
         match decode::with_node_budget(node_budget(limits), || stream.collect::<Result<Vec<_>, _>>()) {
-            Ok(nodes) => return Ok(documents(nodes)),
+            Ok(nodes) => return Ok(nodes),
             Err(e) => {
                 let line = u32::try_from(e.line()).ok().filter(|&l| l > 0);
                 if let Some(refused) = without_fallback(&e.to_string(), text.len(), limits) {
@@ -702,7 +740,7 @@ fn parse_json(text: &str, limits: &Limits) -> Result<Vec<(decode::Node, locate::
             Err(e) => return Err((format!("malformed JSON: {e}"), u32::try_from(e.line()).ok().filter(|&l| l > 0))),
         }
     }
-    Ok(documents(out))
+    Ok(out)
 }
 
 /// Inputs up to this size that the streaming decode refuses are decoded again as values, to
@@ -729,21 +767,6 @@ fn without_fallback(error: &str, size: usize, limits: &Limits) -> Option<String>
     (size > MAX_FALLBACK_BYTES).then(|| {
         format!("{error} (the input is over {} MiB, so only its first problem is reported)", MAX_FALLBACK_BYTES >> 20)
     })
-}
-
-/// The documents of a JSON stream with their places: a top-level array's entries each one.
-fn documents(values: Vec<decode::Node>) -> Vec<(decode::Node, locate::Place)> {
-    let mut out = Vec::new();
-    for (document, node) in values.into_iter().enumerate() {
-        match node {
-            decode::Node::Array(items) => out.extend(items.into_iter().enumerate().map(|(i, item)| {
-                let item = if matches!(item, decode::Node::Array(_)) { decode::Node::NotAnObject } else { item };
-                (item, locate::Place { document, steps: Vec::from([locate::Step::Index(i)]) })
-            })),
-            node => out.push((node, locate::Place { document, steps: Vec::new() })),
-        }
-    }
-    out
 }
 
 /// How deeply arrays and objects nest in JSON text (strings skipped), in one pass over its

@@ -18,24 +18,79 @@
 //! only fall at an item's start: inside a block scalar a line at the margin ends the scalar, and
 //! a quoted scalar or flow collection cut open fails to parse. Whatever fails, or is not of this
 //! shape, is read whole by the caller instead, so the cut changes how fast, never what is read.
+//!
+//! A stream of many documents (`---` between objects, as `kubectl get -o yaml` of several
+//! objects or `netpol generate` print) is cut the same way at `---` lines, a piece a core: a
+//! line starting `---` is a document boundary wherever it is (a scalar cannot hold one).
 
 use alloc::vec::Vec;
 
 use super::decode::{with_node_budget, Node};
 use super::events;
 
-/// Below this size one thread reads the text.
-const MIN_PARALLEL_BYTES: usize = 16 << 20;
+/// Below this size one thread reads the text (a piece must be worth a thread: this is about
+/// 8 ms of parsing).
+const MIN_PARALLEL_BYTES: usize = 256 << 10;
+
+/// The most pieces a stream is cut into.
+const MAX_PIECES: usize = 8;
 
 /// The documents of `text` as [`events::documents`] reads them; a large List is read on two
-/// threads, each with half of `node_budget`. `None` when the text is not of that shape, or
-/// something in it is to be read by one reader over the whole text.
+/// threads, each with half of `node_budget`, a stream of documents on up to one thread a core.
+/// `None` when the text is not of either shape, or something in it is to be read by one reader
+/// over the whole text.
 pub(super) fn documents(text: &str, max_depth: usize, node_budget: usize) -> Option<Vec<Node>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if text.len() < MIN_PARALLEL_BYTES || cores < 2 {
+    if cores < 2 {
+        return None;
+    }
+    if text.len() < MIN_PARALLEL_BYTES {
         return None;
     }
     documents_cut(text, max_depth, node_budget)
+        .or_else(|| stream_cut(text, max_depth, node_budget, cores.min(MAX_PIECES)))
+}
+
+/// The documents of a stream cut into up to `pieces` pieces at `---` lines, each piece read on
+/// its own thread with its share of `node_budget`; `None` when there is no such cut, the text
+/// has a directive, or a piece fails (the caller then reads the text whole, naming the problem).
+fn stream_cut(text: &str, max_depth: usize, node_budget: usize, pieces: usize) -> Option<Vec<Node>> {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b'%') || memchr::memmem::find(bytes, b"\n%").is_some() {
+        return None;
+    }
+    let mut cuts = Vec::from([0]);
+    for k in 1..pieces {
+        let from = (bytes.len() / pieces * k).max(*cuts.last().unwrap_or(&0));
+        let Some(found) = memchr::memmem::find_iter(&bytes[from..], b"\n---")
+            .map(|i| from + i + 1)
+            .find(|&i| matches!(bytes.get(i + 3), None | Some(b'\n' | b'\r' | b' ' | b'\t')))
+        else {
+            break;
+        };
+        if found > *cuts.last().unwrap_or(&0) {
+            cuts.push(found);
+        }
+    }
+    cuts.push(bytes.len());
+    if cuts.len() < 3 {
+        return None;
+    }
+    let share = node_budget / (cuts.len() - 1);
+    let piece = |chunk: &str| with_node_budget(share, || events::documents::<Node>(chunk, max_depth)).ok();
+    let chunks: Vec<&str> = cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+    let (first, rest) = chunks.split_first()?;
+    let read: Vec<Option<Vec<Node>>> = std::thread::scope(|s| {
+        let others: Vec<_> = rest.iter().map(|chunk| s.spawn(move || piece(chunk))).collect();
+        let mut read = Vec::from([piece(first)]);
+        read.extend(others.into_iter().map(|h| h.join().ok().flatten()));
+        read
+    });
+    let mut documents = Vec::new();
+    for piece in read {
+        documents.extend(piece?);
+    }
+    Some(documents)
 }
 
 /// [`documents`] whatever the size.
@@ -153,6 +208,39 @@ mod tests {
         assert!(documents_cut(&not_a_list, 64, 1000).is_none());
         // Too many items for half the node budget: read whole.
         assert!(documents_cut(&text, 64, 30).is_none());
+    }
+
+    /// Cut or not, a stream of documents reads the same, wherever the cuts fall: documents of
+    /// several shapes, empty ones, comments, `---` inside scalars' text, a final `...`.
+    #[test]
+    fn a_cut_stream_reads_as_the_whole() {
+        let document = |i: usize| {
+            std::format!(
+                "---{}\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\n  namespace: a\n  annotations:\n    \
+                 note: |\n      --- not a document\n    other: \"x --- y\"\nspec:\n  containers:\n  - ports:\n    \
+                 - containerPort: {}\nstatus:\n  podIP: 10.0.{}.{}\n{}",
+                if i % 4 == 0 { " # a comment" } else { "" },
+                8000 + i,
+                i / 256,
+                i % 256,
+                if i % 5 == 0 { "---\n" } else { "" },
+            )
+        };
+        let text: std::string::String = (0..60).map(document).chain([std::string::String::from("...\n")]).collect();
+        let whole = with_node_budget(1000, || events::documents::<Node>(&text, 64)).expect("plain YAML");
+        assert_eq!(whole.len(), 60);
+        for pieces in [2, 3, 7, 60, 200] {
+            let cut = stream_cut(&text, 64, 1000, pieces).expect("a stream of documents");
+            assert_eq!(std::format!("{cut:?}"), std::format!("{whole:?}"), "{pieces} pieces");
+        }
+        // A directive, one document, or a piece over its share of the node budget: read whole.
+        assert!(stream_cut(&std::format!("%YAML 1.2\n{text}"), 64, 1000, 2).is_none());
+        assert!(stream_cut(&document(1), 64, 1000, 2).is_none());
+        assert!(stream_cut(&text, 64, 40, 2).is_none());
+        // A piece that does not parse (a flow mapping cut open by a line that only looks like
+        // `---`, which YAML forbids there) fails the cut, so the caller reports it whole.
+        let broken = std::format!("{text}---\n{{a: 1,\n--- b: 2}}\n");
+        assert!(stream_cut(&broken, 64, 1000, 2).is_none());
     }
 
     #[test]
