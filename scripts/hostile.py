@@ -103,7 +103,7 @@ def main():
         run("2,000,000 empty documents", ["matrix", write(d, "flood.yaml", "---\n{}\n" * 2_000_000), "--port", "80"])
         run("2,000,000 `{}` in one array", ["matrix", write(d, "flood.json", "[" + ",".join(["{}"] * 2_000_000) + "]"), "--port", "80"])
         config_map = '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "a"}, "data": {"k": "v"}}'
-        run("1,000,000 ConfigMaps in a List (within the objects limit)", ["matrix", write(d, "configmaps.json", '{"kind": "List", "items": [' + ",".join([config_map] * 1_000_000) + "]}"), "--port", "80"])
+        run("999,999 ConfigMaps in a List (the List and its items: the objects limit)", ["matrix", write(d, "configmaps.json", '{"kind": "List", "items": [' + ",".join([config_map] * 999_999) + "]}"), "--port", "80"])
         # Numbers past what the generator and bench take.
         run("generate --policies 2^64-1", ["generate", "--policies", "18446744073709551615"])
         cluster = write(d, "small.json", json.dumps(no_policies(2)))

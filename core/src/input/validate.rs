@@ -408,14 +408,14 @@ content!(RawNamespace, RawPod, RawPolicy, RawClusterPolicy, RawNode);
 
 /// The first object of each key, by kind: `(namespace, name)`, or `("", name)` for objects
 /// of the cluster. It refers to the raw objects, so nothing is copied for objects given once.
-type Firsts<'r, R> = HashMap<(String, String), &'r R>;
+type Firsts<'r, R> = HashMap<(&'r str, &'r str), &'r R>;
 
 /// Keeps the first of several objects with the same key and classifies the repeats.
 fn check_duplicate<'r, R: Content>(
     firsts: &mut Firsts<'r, R>,
-    key: (String, String),
+    key: (&'r str, &'r str),
     raw: &'r R,
-    object: ObjectRef,
+    object: &ObjectRef,
 ) -> Seen {
     let first = match firsts.entry(key) {
         Entry::Vacant(slot) => {
@@ -427,14 +427,14 @@ fn check_duplicate<'r, R: Content>(
     let origin = raw.origin();
     if first.without_origin() == raw.without_origin() {
         return Seen::Identical(
-            Diagnostic::new(Some(object), "", "given more than once with identical content; used once")
+            Diagnostic::new(Some(object.clone()), "", "given more than once with identical content; used once")
                 .with_origin(origin),
         );
     }
     // Both origins, so the reader can compare the two.
     Seen::Conflicting(
         Diagnostic::new(
-            Some(object),
+            Some(object.clone()),
             "metadata.name",
             format!(
                 "given more than once with different content (first in {}): which one is meant? (the first one is kept)",
@@ -521,13 +521,13 @@ impl Validation {
         &mut self,
         firsts: &mut Firsts<'r, R>,
         kind: ObjectKind,
-        (namespace, name): (&Option<String>, &str),
+        (namespace, name): (&'r Option<String>, &'r str),
         raw: &'r R,
     ) -> Option<(String, ObjectRef)> {
         let object = ObjectRef::namespaced(kind, namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE), name);
         let ns = self.namespace_of(namespace, &object, raw.origin());
-        let key = (ns.clone(), name.into());
-        self.admit(check_duplicate(firsts, key, raw, object.clone())).then_some((ns, object))
+        let key = (namespace.as_deref().filter(|ns| !ns.is_empty()).unwrap_or(DEFAULT_NAMESPACE), name);
+        self.admit(check_duplicate(firsts, key, raw, &object)).then_some((ns, object))
     }
 
     /// The namespace of a namespaced object; `default`, with a warning, when it names none.
@@ -548,8 +548,8 @@ impl Validation {
         let mut firsts = Firsts::new();
         for raw in raws {
             let object = ObjectRef::cluster_scoped(ObjectKind::Namespace, &raw.name);
-            let key = (String::new(), raw.name.clone());
-            if !self.admit(check_duplicate(&mut firsts, key, raw, object)) {
+            let key = ("", raw.name.as_str());
+            if !self.admit(check_duplicate(&mut firsts, key, raw, &object)) {
                 continue;
             }
             match validate_namespace(raw) {
@@ -654,9 +654,9 @@ impl Validation {
         let mut out = Vec::new();
         let mut firsts = Firsts::new();
         for raw in raws {
-            let key = (String::from(raw.kind.as_str()), raw.name.clone());
+            let key = (raw.kind.as_str(), raw.name.as_str());
             let object = ObjectRef::cluster_scoped(raw.kind.object_kind(), &raw.name);
-            if !self.admit(check_duplicate(&mut firsts, key, raw, object)) {
+            if !self.admit(check_duplicate(&mut firsts, key, raw, &object)) {
                 continue;
             }
             let lenient = self.strictness == Strictness::Lenient;
@@ -674,8 +674,8 @@ impl Validation {
         let mut firsts = Firsts::new();
         for raw in raws {
             let object = ObjectRef::cluster_scoped(ObjectKind::Node, &raw.name);
-            let key = (String::new(), raw.name.clone());
-            if !self.admit(check_duplicate(&mut firsts, key, raw, object)) {
+            let key = ("", raw.name.as_str());
+            if !self.admit(check_duplicate(&mut firsts, key, raw, &object)) {
                 continue;
             }
             match super::validate_admin::validate_node(raw) {

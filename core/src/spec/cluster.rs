@@ -244,6 +244,9 @@ impl Cluster {
     /// number times the label sets.
     pub fn ambiguous_priorities(&self) -> Vec<(usize, usize, Direction)> {
         let policies = &self.cluster_policies;
+        if policies.len() < 2 {
+            return Vec::new(); // Nothing to disagree with: no pass over the pods.
+        }
         // Pods that answer every subject alike: one per (namespace, labels).
         let mut seen_labels = alloc::collections::BTreeSet::new();
         let representatives: Vec<&Pod> =

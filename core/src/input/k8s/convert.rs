@@ -82,30 +82,30 @@ pub(super) fn namespace(meta: &Meta, origin: &str) -> RawNamespace {
 /// A pod from its metadata, spec and status. `podIP` must equal `podIPs[0]` when both are
 /// given (the API server's rule); the IPs are `podIPs`, or `podIP` alone.
 pub(super) fn pod(
-    meta: &Meta,
+    meta: Meta,
     spec: Option<&PodSpec>,
-    status: Option<&PodStatus>,
+    status: Option<PodStatus>,
     origin: &str,
 ) -> Result<RawPod, Diagnostic> {
     let mut ips: Vec<(String, String)> = Vec::new();
     let mut phase = None;
     if let Some(status) = status {
-        phase = status.phase.clone();
-        let listed = status.pod_ips.as_deref().unwrap_or_default();
-        ips.extend(listed.iter().enumerate().map(|(i, ip)| (format!("status.podIPs[{i}].ip"), ip.ip.clone())));
-        let single = status.pod_ip.as_deref().filter(|ip| !ip.is_empty());
+        phase = status.phase;
+        let listed = status.pod_ips.unwrap_or_default();
+        let single = status.pod_ip.filter(|ip| !ip.is_empty());
         match (single, listed.first()) {
             (Some(single), Some(first)) if single != first.ip => {
                 let message = format!(
                     "status.podIP {single:?} differs from status.podIPs[0].ip {:?}: the API server requires podIP to equal podIPs[0]",
                     first.ip
                 );
-                return Err(Diagnostic::new(Some(object_ref(ObjectKind::Pod, meta)), "status.podIP", message)
+                return Err(Diagnostic::new(Some(object_ref(ObjectKind::Pod, &meta)), "status.podIP", message)
                     .with_origin(Some(origin)));
             }
-            (Some(single), None) => ips.push(("status.podIP".to_string(), single.to_string())),
+            (Some(single), None) => ips.push(("status.podIP".to_string(), single)),
             _ => {}
         }
+        ips.extend(listed.into_iter().enumerate().map(|(i, ip)| (format!("status.podIPs[{i}].ip"), ip.ip)));
     }
     let mut ports = Vec::new();
     let mut host_network = false;
@@ -133,14 +133,14 @@ pub(super) fn pod(
     }
     Ok(RawPod {
         origin: Some(origin.into()),
-        namespace: meta.namespace.clone(),
-        name: meta.name.clone().unwrap_or_default(),
-        labels: meta.labels.clone().unwrap_or_default(),
+        workload: super::workloads::controller(meta.owner_references.as_ref()),
+        namespace: meta.namespace,
+        name: meta.name.unwrap_or_default(),
+        labels: meta.labels.unwrap_or_default(),
         phase,
         host_network,
         ips,
         ports,
-        workload: super::workloads::controller(meta.owner_references.as_ref()),
         representative: false,
     })
 }

@@ -471,9 +471,9 @@ impl Loader {
                     Ok(())
                 }
                 ("Pod", decode::Body::Pod { spec, status }) => {
-                    convert::pod(&object.meta, spec.as_ref(), status.as_ref(), origin).map(|p| self.raw.pods.push(p))
+                    convert::pod(object.meta, spec.as_ref(), status, origin).map(|p| self.raw.pods.push(p))
                 }
-                ("Pod", _) => convert::pod(&object.meta, None, None, origin).map(|p| self.raw.pods.push(p)),
+                ("Pod", _) => convert::pod(object.meta, None, None, origin).map(|p| self.raw.pods.push(p)),
                 ("NetworkPolicy", body) => {
                     convert::policy(object.meta, body, origin).map(|p| self.raw.policies.push(p))
                 }

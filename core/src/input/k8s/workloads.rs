@@ -128,7 +128,7 @@ pub(super) fn workload(
         owner_references: None,
     };
     // Read now, so that the template's problems are reported once, naming the workload.
-    let template = super::convert::pod(&template_meta, template.spec.as_ref(), None, origin)?;
+    let template = super::convert::pod(template_meta, template.spec.as_ref(), None, origin)?;
     Ok(Some(WorkloadObject {
         kind: kind.to_string(),
         namespace,
