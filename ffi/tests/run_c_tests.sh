@@ -7,7 +7,9 @@
 #    always run, because it costs a second when nothing changed and guarantees the C programs
 #    link the library of the current sources.
 # 2. Writes the corpus fixtures with the Rust engine's verdicts
-#    (`cargo test -p netpol-ffi --test corpus_fixtures` -> TARGET/tmp/c-corpus).
+#    (`cargo test --workspace --exclude netpol-python --test corpus_fixtures` -> TARGET/tmp/c-corpus:
+#    the workspace's feature set, so the dependencies the Rust test step built are reused
+#    instead of built again for `-p netpol-ffi` alone).
 # 3. Writes TARGET/pkgconfig/netpol.pc (absolute paths into this checkout and TARGET/release).
 # 4. Compiles every program of ffi/tests/c/ (from the sources listed in `sources` below) and
 #    examples/c/ (C11, -Wall -Wextra -Werror) in four variants and runs the suites in each:
@@ -63,8 +65,8 @@ for f in libnetpol.a libnetpol.so netpol; do
     [ -e "$lib/$f" ] || die "$lib/$f was not built"
 done
 
-step "corpus fixtures from the Rust engine (cargo test -p netpol-ffi --test corpus_fixtures)"
-cargo test --locked -p netpol-ffi --test corpus_fixtures
+step "corpus fixtures from the Rust engine (cargo test --workspace --test corpus_fixtures)"
+cargo test --locked --workspace --exclude netpol-python --test corpus_fixtures
 fixtures=$target/tmp/c-corpus
 [ -s "$fixtures/index.txt" ] || die "no fixtures in $fixtures"
 echo "$(wc -l <"$fixtures/index.txt") cases in $fixtures"
