@@ -624,8 +624,9 @@ impl<'de> Visitor<'de> for NodeVisitor {
                 return Ok(Node::List(items));
             }
         }
-        let Some(kind) = object.kind.clone().filter(|k| is_read(k)) else {
-            return Ok(Node::object(Box::new(object)));
+        let kind = match kept_kind(object.kind.clone()) {
+            Ok(kind) => kind,
+            Err(node) => return Ok(node),
         };
         for (part, value) in pending {
             PartSeed { kind: &kind, part, object: &mut object }.deserialize(value).map_err(de::Error::custom)?;
@@ -743,17 +744,18 @@ impl Decoded {
     }
 }
 
-impl Node {
-    /// The node of a decoded object: [`Node::Kindless`] or [`Node::Skipped`] unless it is of
-    /// a kind netpol reads, so that only those are held whole.
-    pub(super) fn object(object: Box<Decoded>) -> Node {
-        match object.kind {
-            None => Node::Kindless,
-            Some(kind) if !is_read(&kind) => Node::Skipped(kind),
-            Some(_) => Node::Object(Ok(object)),
-        }
+/// The kind of an object netpol reads, or the small node standing for one it does not:
+/// [`Node::Kindless`] without a kind, [`Node::Skipped`] for another kind. Both decode paths
+/// go through here, so that [`Node::Object`] only ever holds an object of a kind read.
+fn kept_kind(kind: Option<String>) -> Result<String, Node> {
+    match kind {
+        None => Err(Node::Kindless),
+        Some(kind) if !is_read(&kind) => Err(Node::Skipped(kind)),
+        Some(kind) => Ok(kind),
     }
+}
 
+impl Node {
     /// Decodes an already-parsed value (a document of the fallback parse, or an object a
     /// caller passed): each object on its own, a problem naming its field path.
     pub(super) fn from_value(value: Value) -> Node {
@@ -773,10 +775,9 @@ impl Node {
                         None => {}
                     }
                 }
-                match kind {
-                    None => Node::Kindless,
-                    Some(kind) if !is_read(&kind) => Node::Skipped(kind),
-                    Some(kind) => Node::Object(decode_object(map, kind).map_err(Box::new)),
+                match kept_kind(kind) {
+                    Ok(kind) => Node::Object(decode_object(map, kind).map_err(Box::new)),
+                    Err(node) => node,
                 }
             }
             _ => Node::NotAnObject,

@@ -360,11 +360,6 @@ impl Loader {
         if matches!(node, Node::Empty) {
             return; // An empty document.
         }
-        // Held whole only when of a kind read.
-        let node = match node {
-            Node::Object(Ok(object)) => Node::object(object),
-            node => node,
-        };
         self.objects += 1;
         let max = self.options.limits.max_objects;
         if self.objects > max {
@@ -432,7 +427,7 @@ impl Loader {
             }
             Node::Object(Ok(object)) => *object,
         };
-        // Of a kind read: see `Node::object` above.
+        // Of a kind read: `Node::Object` holds no other (see `decode::kept_kind`).
         let kind = object.kind.clone().unwrap_or_default();
         self.read += 1;
         // Objects of the kinds read may have problems to place on lines.
