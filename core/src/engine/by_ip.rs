@@ -30,7 +30,7 @@ impl PodsByIp {
     }
 
     /// The pod with address `ip` (taken as given: canonicalize IPv4-mapped addresses first).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&self, ip: IpAddr) -> Option<PodId> {
         match ip {
             IpAddr::V4(a) => self.v4.get(&u32::from(a)).copied(),

@@ -126,6 +126,7 @@ impl Engine {
     }
 
     /// The pod an endpoint is or stands for: a pod, or the pod whose IP it is.
+    #[inline]
     pub fn pod_of(&self, endpoint: Endpoint) -> Option<PodId> {
         match endpoint {
             Endpoint::Pod(p) => Some(p),

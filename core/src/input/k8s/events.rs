@@ -2,8 +2,10 @@
 //!
 //! serde-saphyr's deserializer reads YAML at about a third of its parser's speed (10.6 against
 //! 25 MB/s on a 100,000-pod dump). Plain, kubectl-shaped YAML needs little of what it adds, so
-//! [`documents`] drives the same parser (granit) through a small deserializer of its own, for the
-//! YAML it can read exactly as serde-saphyr does: mappings, sequences, quoted and block scalars,
+//! [`documents`] reads events through a small deserializer of its own: first from the line
+//! reader for plain block YAML ([`Block`], several times the parser's speed), and when that gives
+//! up, from the same parser serde-saphyr uses (granit). It reads the YAML it can read exactly as
+//! serde-saphyr does: mappings, sequences, quoted and block scalars,
 //! and plain scalars whose type is beyond doubt (strings, `true`/`false`, `~`/`null`/nothing,
 //! decimal integers). Anything else (an anchor, an alias, a tag, a merge key, a `%YAML`
 //! directive, a plain scalar such as `1.5`, `0x1F`, `yes` or `True`, a scalar where a
@@ -12,6 +14,7 @@
 //! as before. So this reader changes how fast the input is read, never what it means.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
@@ -20,10 +23,68 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::Deserialize;
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StrInput};
 
+use super::block::Block;
+
 /// Why the fast reader gave up: something it does not read exactly as serde-saphyr does, or a
 /// problem serde-saphyr is to name.
 #[derive(Debug)]
-pub(super) struct Unsupported(String);
+pub(super) struct Unsupported(pub(super) String);
+
+/// A data event of a YAML text, as this reader takes it from either source: the parser's
+/// events without their marks, anchors, tags and styles (a text with an anchor or tag is given
+/// up before), a scalar only saying whether it is plain.
+#[derive(Debug, PartialEq)]
+pub(super) enum Ev<'t> {
+    DocumentStart,
+    DocumentEnd,
+    StreamEnd,
+    /// A scalar's text, and whether it is plain (else quoted or a block scalar).
+    Scalar(Cow<'t, str>, bool),
+    SequenceStart,
+    SequenceEnd,
+    MappingStart,
+    MappingEnd,
+}
+
+/// Where the events come from: the line reader for plain block YAML, or the YAML parser.
+enum Source<'t> {
+    Block(Block<'t>),
+    Parser(Box<Parser<'t, StrInput<'t>>>),
+}
+
+/// The next data event of the parser: comments and the stream's start are passed over;
+/// anchors, aliases, tags and directives give up.
+fn parser_event<'t>(parser: &mut Parser<'t, StrInput<'t>>) -> Result<Ev<'t>, Unsupported> {
+    loop {
+        let event = match parser.next_event() {
+            Some(Ok((event, _))) => event,
+            Some(Err(e)) => return Err(Unsupported(e.to_string())),
+            None => return unsupported("the end of the events"),
+        };
+        return match event {
+            Event::Alias(_) | Event::Anchor(..) | Event::UnresolvedAlias(_) => unsupported("an alias or anchor"),
+            Event::Scalar(_, _, anchor, ref tag)
+            | Event::SequenceStart(_, anchor, ref tag)
+            | Event::MappingStart(_, anchor, ref tag)
+                if anchor != 0 || tag.is_some() =>
+            {
+                unsupported("an anchor or tag")
+            }
+            Event::Scalar(text, style, ..) => Ok(Ev::Scalar(text, style == ScalarStyle::Plain)),
+            Event::SequenceStart(..) => Ok(Ev::SequenceStart),
+            Event::SequenceEnd => Ok(Ev::SequenceEnd),
+            Event::MappingStart(..) => Ok(Ev::MappingStart),
+            Event::MappingEnd => Ok(Ev::MappingEnd),
+            Event::StreamStart => continue,
+            Event::StreamEnd => Ok(Ev::StreamEnd),
+            Event::DocumentStart(_, Some(_)) => unsupported("a %YAML directive"),
+            Event::DocumentStart(_, None) => Ok(Ev::DocumentStart),
+            Event::DocumentEnd => Ok(Ev::DocumentEnd),
+            #[allow(unreachable_patterns)] // comments, when the parser is built to report them
+            _ => continue,
+        };
+    }
+}
 
 impl fmt::Display for Unsupported {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -44,18 +105,39 @@ fn unsupported<T>(what: &str) -> Result<T, Unsupported> {
 }
 
 /// The non-empty documents of `text`, each decoded as a `T`; nesting deeper than `max_depth`
-/// gives up (serde-saphyr then refuses it by its budget).
+/// gives up (serde-saphyr then refuses it by its budget). Plain block YAML is read by the line
+/// reader ([`Block`]); when that gives up, the parser reads the text again.
 pub(super) fn documents<'t, T: Deserialize<'t>>(text: &'t str, max_depth: usize) -> Result<Vec<T>, Unsupported> {
-    let mut de = Events { parser: Parser::new_from_str(text), peeked: None, depth: 0, max_depth };
+    read(Source::Block(Block::new(text)), max_depth)
+        .or_else(|_| read(Source::Parser(Box::new(Parser::new_from_str(text))), max_depth))
+}
+
+/// Every event of `text` as the parser gives them, or why it gave up (for tests).
+#[cfg(test)]
+pub(super) fn parser_events(text: &str) -> Result<Vec<Ev<'_>>, Unsupported> {
+    let mut parser = Parser::new_from_str(text);
+    let mut out = Vec::new();
+    loop {
+        let event = parser_event(&mut parser)?;
+        let end = event == Ev::StreamEnd;
+        out.push(event);
+        if end {
+            return Ok(out);
+        }
+    }
+}
+
+/// The documents of one source of events.
+fn read<'t, T: Deserialize<'t>>(source: Source<'t>, max_depth: usize) -> Result<Vec<T>, Unsupported> {
+    let mut de = Events { source, peeked: None, depth: 0, max_depth };
     let mut out = Vec::new();
     loop {
         match de.next()? {
-            Event::StreamStart | Event::DocumentEnd => {}
-            Event::StreamEnd => return Ok(out),
-            Event::DocumentStart(_, Some(_)) => return unsupported("a %YAML directive"),
-            Event::DocumentStart(_, None) => {
+            Ev::DocumentEnd => {}
+            Ev::StreamEnd => return Ok(out),
+            Ev::DocumentStart => {
                 // An empty document (nothing, or a plain null) is left out, as serde-saphyr does.
-                if let Event::Scalar(text, ScalarStyle::Plain, 0, None) = de.peek()? {
+                if let Ev::Scalar(text, true) = de.peek()? {
                     if matches!(plain(text), Plain::Null) {
                         de.next()?;
                         continue;
@@ -68,51 +150,27 @@ pub(super) fn documents<'t, T: Deserialize<'t>>(text: &'t str, max_depth: usize)
     }
 }
 
-/// The parser's events, with one of look-ahead.
+/// The events of a text, with one of look-ahead.
 struct Events<'t> {
-    parser: Parser<'t, StrInput<'t>>,
-    peeked: Option<Event<'t>>,
+    source: Source<'t>,
+    peeked: Option<Ev<'t>>,
     depth: usize,
     max_depth: usize,
 }
 
 impl<'t> Events<'t> {
-    /// The next data event: comments are passed over; anchors, aliases and tags give up.
-    fn next(&mut self) -> Result<Event<'t>, Unsupported> {
+    /// The next data event.
+    fn next(&mut self) -> Result<Ev<'t>, Unsupported> {
         if let Some(event) = self.peeked.take() {
             return Ok(event);
         }
-        loop {
-            let event = match self.parser.next_event() {
-                Some(Ok((event, _))) => event,
-                Some(Err(e)) => return Err(Unsupported(e.to_string())),
-                None => return unsupported("the end of the events"),
-            };
-            return match event {
-                Event::Alias(_) | Event::Anchor(..) | Event::UnresolvedAlias(_) => unsupported("an alias or anchor"),
-                Event::Scalar(_, _, anchor, ref tag)
-                | Event::SequenceStart(_, anchor, ref tag)
-                | Event::MappingStart(_, anchor, ref tag)
-                    if anchor != 0 || tag.is_some() =>
-                {
-                    unsupported("an anchor or tag")
-                }
-                Event::Scalar(..)
-                | Event::SequenceStart(..)
-                | Event::SequenceEnd
-                | Event::MappingStart(..)
-                | Event::MappingEnd
-                | Event::StreamStart
-                | Event::StreamEnd
-                | Event::DocumentStart(..)
-                | Event::DocumentEnd => Ok(event),
-                #[allow(unreachable_patterns)] // comments, when the parser is built to report them
-                _ => continue,
-            };
+        match &mut self.source {
+            Source::Block(block) => block.next(),
+            Source::Parser(parser) => parser_event(parser),
         }
     }
 
-    fn peek(&mut self) -> Result<&Event<'t>, Unsupported> {
+    fn peek(&mut self) -> Result<&Ev<'t>, Unsupported> {
         if self.peeked.is_none() {
             self.peeked = Some(self.next()?);
         }
@@ -134,23 +192,23 @@ impl<'t> Events<'t> {
     }
 
     /// Passes over the rest of a node whose first event was `first`.
-    fn skip(&mut self, first: &Event<'t>) -> Result<(), Unsupported> {
+    fn skip(&mut self, first: &Ev<'t>) -> Result<(), Unsupported> {
         let mut open = match first {
-            Event::SequenceStart(..) | Event::MappingStart(..) => {
+            Ev::SequenceStart | Ev::MappingStart => {
                 self.within_depth(self.depth + 1)?;
                 1usize
             }
-            Event::Scalar(..) => return Ok(()),
+            Ev::Scalar(..) => return Ok(()),
             _ => return unsupported("a node expected"),
         };
         while open > 0 {
             match self.next()? {
-                Event::SequenceStart(..) | Event::MappingStart(..) => {
+                Ev::SequenceStart | Ev::MappingStart => {
                     open += 1;
                     self.within_depth(self.depth + open)?;
                 }
-                Event::SequenceEnd | Event::MappingEnd => open -= 1,
-                Event::Scalar(..) => {}
+                Ev::SequenceEnd | Ev::MappingEnd => open -= 1,
+                Ev::Scalar(..) => {}
                 _ => return unsupported("an event inside a node"),
             }
         }
@@ -160,10 +218,8 @@ impl<'t> Events<'t> {
     /// The next event, which must be a scalar that is not a plain non-string: its text.
     fn string(&mut self) -> Result<Cow<'t, str>, Unsupported> {
         match self.next()? {
-            Event::Scalar(text, style, ..) if style != ScalarStyle::Plain || matches!(plain(&text), Plain::Str) => {
-                Ok(text)
-            }
-            Event::Scalar(text, ..) => Err(Unsupported(std::format!("a string expected, not {text:?}"))),
+            Ev::Scalar(text, is_plain) if !is_plain || matches!(plain(&text), Plain::Str) => Ok(text),
+            Ev::Scalar(text, _) => Err(Unsupported(std::format!("a string expected, not {text:?}"))),
             _ => unsupported("a string expected"),
         }
     }
@@ -171,7 +227,7 @@ impl<'t> Events<'t> {
     /// The next event, which must be a plain decimal integer.
     fn integer(&mut self) -> Result<Plain, Unsupported> {
         match self.next()? {
-            Event::Scalar(text, ScalarStyle::Plain, ..) => match plain(&text) {
+            Ev::Scalar(text, true) => match plain(&text) {
                 n @ (Plain::Unsigned(_) | Plain::Signed(_)) => Ok(n),
                 _ => unsupported("an integer expected"),
             },
@@ -260,7 +316,7 @@ impl<'de, 't: 'de> Deserializer<'de> for &mut Events<'t> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unsupported> {
         match self.next()? {
-            Event::Scalar(text, ScalarStyle::Plain, ..) => match plain(&text) {
+            Ev::Scalar(text, true) => match plain(&text) {
                 Plain::Null => visitor.visit_unit(),
                 Plain::Bool(b) => visitor.visit_bool(b),
                 Plain::Unsigned(n) => visitor.visit_u64(n),
@@ -268,14 +324,14 @@ impl<'de, 't: 'de> Deserializer<'de> for &mut Events<'t> {
                 Plain::Str => visit_text(text, visitor),
                 Plain::Doubtful => unsupported("a plain scalar of doubtful type"),
             },
-            Event::Scalar(text, ..) => visit_text(text, visitor),
-            Event::SequenceStart(..) => {
+            Ev::Scalar(text, false) => visit_text(text, visitor),
+            Ev::SequenceStart => {
                 self.enter()?;
                 let value = visitor.visit_seq(Seq { de: &mut *self })?;
                 self.depth -= 1;
                 Ok(value)
             }
-            Event::MappingStart(..) => {
+            Ev::MappingStart => {
                 self.enter()?;
                 let value = visitor.visit_map(Map { de: &mut *self })?;
                 self.depth -= 1;
@@ -287,7 +343,7 @@ impl<'de, 't: 'de> Deserializer<'de> for &mut Events<'t> {
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unsupported> {
         match self.next()? {
-            Event::Scalar(text, ScalarStyle::Plain, ..) => match plain(&text) {
+            Ev::Scalar(text, true) => match plain(&text) {
                 Plain::Bool(b) => visitor.visit_bool(b),
                 _ => unsupported("a boolean expected"),
             },
@@ -361,7 +417,7 @@ impl<'de, 't: 'de> Deserializer<'de> for &mut Events<'t> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unsupported> {
-        if let Event::Scalar(text, ScalarStyle::Plain, ..) = self.peek()? {
+        if let Ev::Scalar(text, true) = self.peek()? {
             if plain(text) == Plain::Null {
                 self.next()?;
                 return visitor.visit_none();
@@ -372,7 +428,7 @@ impl<'de, 't: 'de> Deserializer<'de> for &mut Events<'t> {
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unsupported> {
         match self.next()? {
-            Event::Scalar(text, ScalarStyle::Plain, ..) if plain(&text) == Plain::Null => visitor.visit_unit(),
+            Ev::Scalar(text, true) if plain(&text) == Plain::Null => visitor.visit_unit(),
             _ => unsupported("null expected"),
         }
     }
@@ -387,7 +443,7 @@ impl<'de, 't: 'de> Deserializer<'de> for &mut Events<'t> {
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unsupported> {
         match self.peek()? {
-            Event::SequenceStart(..) => self.deserialize_any(visitor),
+            Ev::SequenceStart => self.deserialize_any(visitor),
             _ => unsupported("a sequence expected"),
         }
     }
@@ -407,7 +463,7 @@ impl<'de, 't: 'de> Deserializer<'de> for &mut Events<'t> {
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unsupported> {
         match self.peek()? {
-            Event::MappingStart(..) => self.deserialize_any(visitor),
+            Ev::MappingStart => self.deserialize_any(visitor),
             _ => unsupported("a mapping expected"),
         }
     }
@@ -450,7 +506,7 @@ impl<'de, 't: 'de> SeqAccess<'de> for Seq<'_, 't> {
     type Error = Unsupported;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Unsupported> {
-        if let Event::SequenceEnd = self.de.peek()? {
+        if let Ev::SequenceEnd = self.de.peek()? {
             self.de.next()?;
             return Ok(None);
         }
@@ -468,12 +524,12 @@ impl<'de, 't: 'de> MapAccess<'de> for Map<'_, 't> {
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Unsupported> {
         match self.de.peek()? {
-            Event::MappingEnd => {
+            Ev::MappingEnd => {
                 self.de.next()?;
                 Ok(None)
             }
-            Event::Scalar(text, ..) if text == "<<" => unsupported("a merge key"),
-            Event::Scalar(..) => seed.deserialize(&mut *self.de).map(Some),
+            Ev::Scalar(text, _) if text == "<<" => unsupported("a merge key"),
+            Ev::Scalar(..) => seed.deserialize(&mut *self.de).map(Some),
             _ => unsupported("a key that is not a scalar"),
         }
     }

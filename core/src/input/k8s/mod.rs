@@ -15,6 +15,7 @@
 //! (`locate`); parse errors carry the parser's line.
 
 mod admin;
+mod block;
 mod convert;
 mod decode;
 mod dns_map;
