@@ -5,7 +5,7 @@
 use clap::{Args, ValueEnum};
 use netpol::graph::{try_graph, GraphOptions};
 
-use crate::input::InputArgs;
+use crate::input::{known_namespaces, InputArgs};
 use crate::{output, Outcome};
 
 /// Output formats of `netpol graph`.
@@ -44,6 +44,9 @@ pub struct GraphArgs {
 /// Runs `netpol graph`.
 pub fn run(args: GraphArgs) -> Outcome {
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
+    if !known_namespaces(&engine, &args.in_namespace) {
+        return Outcome::BadInput;
+    }
     let options = GraphOptions::new().port(args.port).namespaces(args.in_namespace).max_nodes(Some(args.max_nodes));
     let graph = match try_graph(&engine, &options) {
         Ok(graph) => graph,

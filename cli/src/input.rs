@@ -250,3 +250,21 @@ impl FlowFileArgs {
 pub fn usage_error(message: &str) {
     output::error(format_args!("{message}"));
 }
+
+/// Whether every namespace named by `--in-namespace` is in the cluster; else prints which is
+/// not (a typo would otherwise show an empty table or graph).
+pub fn known_namespaces(engine: &netpol::Engine, names: &[String]) -> bool {
+    let namespaces = engine.cluster().namespaces();
+    for name in names {
+        if !namespaces.iter().any(|ns| ns.name == *name) {
+            let mut known: Vec<&str> = namespaces.iter().map(|ns| ns.name.as_str()).collect();
+            known.truncate(20);
+            usage_error(&format!(
+                "--in-namespace {name:?}: no such namespace in the input (namespaces: {})",
+                known.join(", ")
+            ));
+            return false;
+        }
+    }
+    true
+}

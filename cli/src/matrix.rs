@@ -4,7 +4,7 @@ use clap::{Args, ValueEnum};
 use netpol::report::MatrixReport;
 use netpol::Protocol;
 
-use crate::input::{usage_error, InputArgs};
+use crate::input::{known_namespaces, usage_error, InputArgs};
 use crate::{output, Outcome};
 
 /// Output formats of `netpol matrix`.
@@ -34,6 +34,9 @@ pub struct MatrixArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
     output: MatrixFormat,
+    /// Show only the pods of this namespace (repeatable), as rows and as columns.
+    #[arg(long = "in-namespace", value_name = "NS")]
+    in_namespace: Vec<String>,
 }
 
 /// Runs `netpol matrix`.
@@ -43,7 +46,10 @@ pub fn run(args: MatrixArgs) -> Outcome {
         return Outcome::BadInput;
     };
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
-    let report = MatrixReport::new(&engine, args.port, protocol);
+    if !known_namespaces(&engine, &args.in_namespace) {
+        return Outcome::BadInput;
+    }
+    let report = MatrixReport::new(&engine, args.port, protocol).in_namespaces(&args.in_namespace);
     output::write_with(
         |out| match args.output {
             MatrixFormat::Json => report.write_json(out).and_then(|()| out.write_all(b"\n")),

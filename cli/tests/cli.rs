@@ -38,6 +38,52 @@ fn matrix_json_has_exactly_the_documented_shape() {
     assert!(cell(POSTGRES, POSTGRES), "self traffic is allowed by default");
 }
 
+/// `--in-namespace` keeps only those namespaces' pods, as rows and as columns, with the cells
+/// of the whole table; a namespace not in the input is an error naming it.
+#[test]
+fn matrix_in_namespace_shows_only_those_pods() {
+    let whole: Value =
+        serde_json::from_str(&stdout(&netpol(&["matrix", &example(), "--port", "8080", "-o", "json"]))).unwrap();
+    let out = netpol(&[
+        "matrix",
+        &example(),
+        "--port",
+        "8080",
+        "-o",
+        "json",
+        "--in-namespace",
+        "shop",
+        "--in-namespace",
+        "monitoring",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let part: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let names = |v: &Value| -> Vec<String> {
+        v["pods"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect()
+    };
+    let (all, shown) = (names(&whole), names(&part));
+    let expected: Vec<String> =
+        all.iter().filter(|p| p.starts_with("shop/") || p.starts_with("monitoring/")).cloned().collect();
+    assert_eq!(shown, expected);
+    assert!(shown.len() < all.len() && shown.iter().any(|p| p == FRONTEND));
+    for (i, from) in shown.iter().enumerate() {
+        for (j, to) in shown.iter().enumerate() {
+            let (a, b) = (all.iter().position(|p| p == from).unwrap(), all.iter().position(|p| p == to).unwrap());
+            assert_eq!(part["allowed"][i][j], whole["allowed"][a][b], "{from} -> {to}");
+        }
+    }
+    let csv = stdout(&netpol(&["matrix", &example(), "--port", "8080", "-o", "csv", "--in-namespace", "monitoring"]));
+    assert!(csv.lines().all(|l| !l.contains("shop/")), "{csv}");
+    assert_eq!(csv.lines().count(), 1 + expected.iter().filter(|p| p.starts_with("monitoring/")).count());
+
+    let out = netpol(&["matrix", &example(), "--port", "8080", "--in-namespace", "shopp"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--in-namespace \"shopp\": no such namespace in the input"), "{}", stderr(&out));
+    let out = netpol(&["graph", &example(), "--in-namespace", "shopp"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no such namespace"), "{}", stderr(&out));
+}
+
 #[test]
 fn matrix_self_traffic_evaluate_denies_the_diagonal_under_default_deny() {
     let out = netpol(&["matrix", &example(), "--port", "8080", "-o", "json", "--self-traffic", "evaluate"]);

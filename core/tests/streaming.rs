@@ -18,6 +18,11 @@ fn engine(file: &str, options: Options) -> Engine {
     Compiler::new().options(options).compile(&loader.finish().unwrap())
 }
 
+/// The set bits of a row, ascending.
+fn row_ones(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    (0..row.len() * 64).filter(|&d| (row[d / 64] >> (d % 64)) & 1 == 1)
+}
+
 fn engines() -> Vec<Engine> {
     let evaluate = Options { self_traffic: SelfTraffic::Evaluate, ..Options::default() };
     ["examples/cluster.yaml", "examples/dual-stack/cluster.yaml", "examples/gaps/cluster.yaml"]
@@ -47,10 +52,13 @@ fn matrix_rows_are_the_matrix() {
             let matrix = e.matrix(port, protocol);
             let rows = e.matrix_rows(port, protocol);
             assert_eq!(rows.len(), matrix.len());
-            let mut row = Vec::new();
+            let (mut row, mut expected) = (Vec::new(), Vec::new());
             for s in 0..matrix.len() {
                 rows.row_into(PodId(s as u32), &mut row);
-                assert_eq!(row, matrix.row_bits(PodId(s as u32)), "row {s} of {port}/{protocol}");
+                matrix.row_into(PodId(s as u32), &mut expected);
+                assert_eq!(row, expected, "row {s} of {port}/{protocol}");
+                let cells = (0..matrix.len()).filter(|&d| matrix.allowed(PodId(s as u32), PodId(d as u32)));
+                assert!(cells.eq(row_ones(&row)), "row {s}: allowed() and row_into() agree");
             }
             let report = MatrixReport::new(&e, port, protocol);
             assert_eq!(report.matrix(), &matrix);

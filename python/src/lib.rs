@@ -186,8 +186,9 @@ fn flow_sources(paths: Vec<PathBuf>, text: Option<String>, call: &str) -> PyResu
 /// The matrix's rows that a chunk of row-major bytes holds, filled from the bit matrix.
 fn fill_rows(matrix: &netpol::Matrix, first_row: usize, chunk: &mut [u8]) {
     let n = matrix.len();
+    let mut bits = Vec::new();
     for (i, row) in chunk.chunks_mut(n).enumerate() {
-        let bits = matrix.row_bits(PodId((first_row + i) as u32));
+        matrix.row_into(PodId((first_row + i) as u32), &mut bits);
         for (d, cell) in row.iter_mut().enumerate() {
             *cell = ((bits[d / 64] >> (d % 64)) & 1) as u8;
         }

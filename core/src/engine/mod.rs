@@ -224,7 +224,41 @@ impl Engine {
                 return headline(shared, (e4, i4), (e6, i6));
             }
         }
+        // Next, a pod and an outside address (one that is no pod's): only the pod's side has
+        // rules, and the address is one column in one family.
+        if let (Endpoint::Ip(ip), Endpoint::Pod(pod)) | (Endpoint::Pod(pod), Endpoint::Ip(ip)) = (src, dst) {
+            if let Some((column, family)) = self.outside_column(ip) {
+                let [identity, packed] = self.tables.pod_lookup[pod.index()];
+                let shared = family & packed as u8 & mask & 3;
+                if shared == 0 {
+                    return Verdict::default(); // S9a: no connection can exist.
+                }
+                let pc = self.tables.ports.class_of(port, protocol);
+                let from_pod = matches!(src, Endpoint::Pod(_));
+                let index = if from_pod { &self.tables.egress_index } else { &self.tables.ingress_index };
+                let admitted = self.tables.rows.test(self.row_id(index, identity as usize, pc), column);
+                let (egress, ingress) = if from_pod { (admitted, true) } else { (true, admitted) };
+                return Verdict { egress, ingress, families: UNIFORM[shared as usize][usize::from(admitted)] };
+            }
+        }
         self.decide_located(self.locate(src), self.locate(dst), port, protocol, mask)
+    }
+
+    /// The IP-class column and the family of an address that is no pod's; `None` for a pod's.
+    #[inline(always)]
+    fn outside_column(&self, ip: IpAddr) -> Option<(usize, u8)> {
+        // S9a: an IPv4-mapped IPv6 address is the IPv4 address.
+        let (ip, family) = match ip {
+            IpAddr::V4(_) => (ip, Family::Ipv4.bit()),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => (IpAddr::V4(v4), Family::Ipv4.bit()),
+                None => (ip, Family::Ipv6.bit()),
+            },
+        };
+        match self.pod_by_ip.get(ip) {
+            Some(_) => None,
+            None => Some((self.tables.ip_base + self.tables.ip_classes.class_of(ip), family)),
+        }
     }
 
     /// The general case of [`Engine::decide_masked`], on located ends.
@@ -474,36 +508,24 @@ impl Engine {
             .any(|f| shared & f.bit() != 0 && egress.test(self.column(dst, f)) && ingress.test(self.column(src, f)))
     }
 
-    /// The truth table of every pod to every pod on `port`/`protocol`: computed on identities
-    /// as machine words, then expanded to pods. Holds pods × pods bits: to go through a large
-    /// cluster's table, use [`Engine::matrix_rows`].
+    /// The truth table of every pod to every pod on `port`/`protocol`, computed on identities
+    /// as machine words: identities × identities bits, whatever the number of pods (a table of
+    /// pods × pods bits took 2.8 GB at 150,000 pods). Rows expand to pods on demand.
     pub fn matrix(&self, port: u16, protocol: Protocol) -> Matrix {
-        let rows = self.matrix_rows(port, protocol);
-        let n = rows.len();
-        let row_words = bits::words_for(n);
-        // One pod-level row per identity, copied to each of its pods.
-        let mut allowed = vec![0u64; n * row_words];
-        let mut row = Vec::new();
-        for (id, id_row) in rows.ids.iter().enumerate() {
-            rows.expand(id_row, &mut row);
-            for &s in self.members(id) {
-                let s = s as usize;
-                let at = &mut allowed[s * row_words..(s + 1) * row_words];
-                at.copy_from_slice(&row);
-                if self.options.exempts_self_traffic() {
-                    bits::set(at, s);
-                }
-            }
+        let pc = self.tables.ports.class_of(port, protocol);
+        let t = &self.tables;
+        Matrix {
+            ids: self.identity_matrix(pc),
+            pod_identity: t.pod_identity.clone(),
+            member_start: t.member_start.clone(),
+            members: t.members.clone(),
+            self_exempt: self.options.exempts_self_traffic(),
         }
-        Matrix { pods: n, row_words, allowed }
     }
 
-    /// The truth table of [`Engine::matrix`], computed on identities and expanded to pods one
-    /// row at a time: memory for identities × identities bits and one row, whatever the number
-    /// of pods.
+    /// The truth table of [`Engine::matrix`], to go through row by row.
     pub fn matrix_rows(&self, port: u16, protocol: Protocol) -> MatrixRows<'_> {
-        let pc = self.tables.ports.class_of(port, protocol);
-        MatrixRows { engine: self, ids: self.identity_matrix(pc) }
+        MatrixRows { matrix: self.matrix(port, protocol), engine: core::marker::PhantomData }
     }
 
     /// Why `decide` answers as it does: isolating policies and admitting rules per direction.
@@ -637,75 +659,111 @@ pub struct Query {
 /// The truth table of one port, row by row ([`Engine::matrix_rows`]): rows are sources, columns
 /// destinations, in [`Cluster::pods`] order, as [`Matrix`].
 pub struct MatrixRows<'e> {
-    engine: &'e Engine,
-    /// Per source identity, the destination identities as bits.
-    ids: Vec<Vec<u64>>,
+    matrix: Matrix,
+    engine: core::marker::PhantomData<&'e Engine>,
 }
 
 impl MatrixRows<'_> {
     /// Number of pods (rows and columns).
     pub fn len(&self) -> usize {
-        self.engine.tables.pod_identity.len()
+        self.matrix.len()
     }
 
     /// Whether there are no pods.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.matrix.is_empty()
     }
 
-    /// The pod-level row of an identity row (self traffic not added).
-    fn expand(&self, id_row: &[u64], row: &mut Vec<u64>) {
-        row.clear();
-        row.resize(bits::words_for(self.len()), 0);
-        // The members of each admitted identity: the work is the bits set, not every pod.
-        for id in bits::ones(id_row) {
-            for &d in self.engine.members(id) {
-                bits::set(row, d as usize);
-            }
-        }
-    }
-
-    /// The row of `src` as bits, into `row` (resized to the number of pods): bit `d` of word
-    /// `d / 64` is whether `src` may reach pod `d`, as [`Matrix::row_bits`].
+    /// The row of `src` as bits, into `row`: as [`Matrix::row_into`].
     pub fn row_into(&self, src: PodId, row: &mut Vec<u64>) {
-        self.expand(&self.ids[self.engine.identity_of(src)], row);
-        if self.engine.options.exempts_self_traffic() {
-            bits::set(row, src.index());
-        }
+        self.matrix.row_into(src, row);
+    }
+
+    /// The whole table.
+    pub fn matrix(&self) -> &Matrix {
+        &self.matrix
     }
 }
 
 /// A pod-to-pod truth table; rows are sources, columns destinations, in [`Cluster::pods`] order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Held as a table over identities (pods no policy tells apart answer alike), so its size
+/// does not grow with the square of the pods; equality compares answers, not the layout.
+#[derive(Clone, Debug)]
 pub struct Matrix {
-    pods: usize,
-    row_words: usize,
-    allowed: Vec<u64>,
+    /// Per source identity, the destination identities it may reach, as bits.
+    ids: Vec<Vec<u64>>,
+    /// Pod → identity.
+    pod_identity: Vec<u32>,
+    /// Pods of each identity: `members[member_start[i]..member_start[i + 1]]`.
+    member_start: Vec<u32>,
+    members: Vec<u32>,
+    /// Whether a pod always reaches itself (S12).
+    self_exempt: bool,
 }
 
 impl Matrix {
     /// Number of pods (rows and columns).
     pub fn len(&self) -> usize {
-        self.pods
+        self.pod_identity.len()
     }
 
     /// Whether there are no pods.
     pub fn is_empty(&self) -> bool {
-        self.pods == 0
+        self.pod_identity.is_empty()
+    }
+
+    /// The pods of identity `identity`.
+    fn members(&self, identity: usize) -> &[u32] {
+        &self.members[self.member_start[identity] as usize..self.member_start[identity + 1] as usize]
     }
 
     /// Whether `src` may reach `dst`.
     pub fn allowed(&self, src: PodId, dst: PodId) -> bool {
-        bits::test(self.row_bits(src), dst.index())
+        let (s, d) = (self.pod_identity[src.index()], self.pod_identity[dst.index()]);
+        (self.self_exempt && src == dst) || bits::test(&self.ids[s as usize], d as usize)
     }
 
-    /// The row of `src` as bits: bit `d` of word `d / 64` is whether `src` may reach pod `d`.
-    pub fn row_bits(&self, src: PodId) -> &[u64] {
-        &self.allowed[src.index() * self.row_words..(src.index() + 1) * self.row_words]
+    /// The row of `src` as bits, into `row` (resized to the number of pods): bit `d` of word
+    /// `d / 64` is whether `src` may reach pod `d`.
+    pub fn row_into(&self, src: PodId, row: &mut Vec<u64>) {
+        row.clear();
+        row.resize(bits::words_for(self.len()), 0);
+        // The members of each admitted identity: the work is the bits set, not every pod.
+        for id in bits::ones(&self.ids[self.pod_identity[src.index()] as usize]) {
+            for &d in self.members(id) {
+                bits::set(row, d as usize);
+            }
+        }
+        if self.self_exempt {
+            bits::set(row, src.index());
+        }
     }
 
     /// Number of allowed pairs.
     pub fn count_allowed(&self) -> usize {
-        self.allowed.iter().map(|w| w.count_ones() as usize).sum()
+        let size = |i: usize| (self.member_start[i + 1] - self.member_start[i]) as usize;
+        self.ids
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let reached: usize = bits::ones(row).map(size).sum();
+                let to_self = if self.self_exempt && !bits::test(row, i) { 1 } else { 0 };
+                size(i) * (reached + to_self)
+            })
+            .sum()
     }
 }
+
+impl PartialEq for Matrix {
+    fn eq(&self, other: &Matrix) -> bool {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        self.len() == other.len()
+            && (0..self.len()).all(|s| {
+                self.row_into(PodId(s as u32), &mut a);
+                other.row_into(PodId(s as u32), &mut b);
+                a == b
+            })
+    }
+}
+
+impl Eq for Matrix {}

@@ -4,12 +4,11 @@
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::cell::OnceCell;
 use std::io::{self, Write};
 
 use serde_json::Value;
 
-use super::{csv_field, into_string, json_array, pod_names};
+use super::{csv_field, into_string, json_array};
 use crate::spec::{Cluster, PodId, Protocol};
 use crate::{Engine, Matrix, MatrixRows};
 
@@ -21,11 +20,11 @@ fn bit(row: &[u64], d: usize) -> bool {
 /// The truth table of every pod to every pod for one port and protocol, with the pod names.
 pub struct MatrixReport<'e> {
     cluster: &'e Cluster,
-    engine: &'e Engine,
     port: u16,
     protocol: Protocol,
     rows: MatrixRows<'e>,
-    matrix: OnceCell<Matrix>,
+    /// The pods shown, as rows and as columns, in cluster order.
+    pods: Vec<usize>,
 }
 
 impl<'e> MatrixReport<'e> {
@@ -34,35 +33,54 @@ impl<'e> MatrixReport<'e> {
     pub fn new(engine: &'e Engine, port: u16, protocol: Protocol) -> MatrixReport<'e> {
         MatrixReport {
             cluster: engine.cluster(),
-            engine,
             port,
             protocol,
             rows: engine.matrix_rows(port, protocol),
-            matrix: OnceCell::new(),
+            pods: (0..engine.cluster().pods().len()).collect(),
         }
     }
 
-    /// The table itself, materialised (pods × pods bits) on first use.
-    pub fn matrix(&self) -> &Matrix {
-        self.matrix.get_or_init(|| self.engine.matrix(self.port, self.protocol))
+    /// Only the pods of these namespaces, as rows and as columns (every pod when empty).
+    pub fn in_namespaces(mut self, namespaces: &[String]) -> MatrixReport<'e> {
+        if !namespaces.is_empty() {
+            let pods = self.cluster.pods();
+            self.pods.retain(|&p| namespaces.iter().any(|ns| *ns == pods[p].namespace));
+        }
+        self
     }
 
-    /// Calls `each` with every source row as bits, in pod order, reusing one buffer.
+    /// The names of the pods shown.
+    fn names(&self) -> Vec<String> {
+        let pods = self.cluster.pods();
+        self.pods.iter().map(|&p| pods[p].qualified_name()).collect()
+    }
+
+    /// The table itself.
+    pub fn matrix(&self) -> &Matrix {
+        self.rows.matrix()
+    }
+
+    /// Calls `each` with every row shown (its position and its bits over every pod), in pod
+    /// order, reusing one buffer.
     fn for_each_row(&self, mut each: impl FnMut(usize, &[u64]) -> io::Result<()>) -> io::Result<()> {
         let mut row = Vec::new();
-        for s in 0..self.rows.len() {
+        for (i, &s) in self.pods.iter().enumerate() {
             self.rows.row_into(PodId(s as u32), &mut row);
-            each(s, &row)?;
+            each(i, &row)?;
         }
         Ok(())
     }
 
+    /// The cells of a row for the columns shown.
+    fn cells<'r>(&'r self, row: &'r [u64]) -> impl Iterator<Item = bool> + 'r {
+        self.pods.iter().map(move |&d| bit(row, d))
+    }
+
     /// Rows of booleans, sources by destinations, in the cluster's pod order (namespace, name).
     pub fn rows(&self) -> Vec<Vec<bool>> {
-        let n = self.rows.len();
-        let mut out = Vec::with_capacity(n);
+        let mut out = Vec::with_capacity(self.pods.len());
         let _ = self.for_each_row(|_, row| {
-            out.push((0..n).map(|d| bit(row, d)).collect());
+            out.push(self.cells(row).collect());
             Ok(())
         });
         out
@@ -71,11 +89,11 @@ impl<'e> MatrixReport<'e> {
     /// The cells row-major (sources by destinations), `1` allowed and `0` denied: what an
     /// array library takes as is.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let n = self.rows.len();
+        let n = self.pods.len();
         let mut bytes = alloc::vec![0u8; n * n];
         let _ = self.for_each_row(|s, row| {
-            for d in 0..n {
-                bytes[s * n + d] = u8::from(bit(row, d));
+            for (cell, allowed) in bytes[s * n..(s + 1) * n].iter_mut().zip(self.cells(row)) {
+                *cell = u8::from(allowed);
             }
             Ok(())
         });
@@ -91,7 +109,6 @@ impl<'e> MatrixReport<'e> {
 
     /// Writes the JSON of [`MatrixReport::to_json`] (no newline after it), row by row.
     pub fn write_json<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
-        let n = self.rows.len();
         let mut line: Vec<u8> = Vec::new();
         out.write_all(b"{\"allowed\":[")?;
         self.for_each_row(|s, row| {
@@ -100,17 +117,17 @@ impl<'e> MatrixReport<'e> {
                 line.push(b',');
             }
             line.push(b'[');
-            for d in 0..n {
+            for (d, cell) in self.cells(row).enumerate() {
                 if d > 0 {
                     line.push(b',');
                 }
-                line.extend_from_slice(if bit(row, d) { b"true" } else { b"false" });
+                line.extend_from_slice(if cell { b"true" } else { b"false" });
             }
             line.push(b']');
             out.write_all(&line)
         })?;
         out.write_all(b"],\"pods\":")?;
-        json_array(out, self.cluster.pods().iter().map(|p| p.qualified_name()))?;
+        json_array(out, self.names().into_iter())?;
         write!(out, ",\"port\":{},\"protocol\":", self.port)?;
         serde_json::to_writer(&mut *out, self.protocol.as_str())?;
         out.write_all(b"}")
@@ -124,8 +141,7 @@ impl<'e> MatrixReport<'e> {
 
     /// Writes the CSV of [`MatrixReport::to_csv`], row by row.
     pub fn write_csv<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
-        let names = pod_names(self.cluster);
-        let n = names.len();
+        let names = self.names();
         let mut line = String::from("from\\to");
         for name in &names {
             line.push(',');
@@ -136,8 +152,8 @@ impl<'e> MatrixReport<'e> {
         self.for_each_row(|s, row| {
             line.clear();
             line.push_str(&csv_field(&names[s]));
-            for d in 0..n {
-                line.push_str(if bit(row, d) { ",1" } else { ",0" });
+            for cell in self.cells(row) {
+                line.push_str(if cell { ",1" } else { ",0" });
             }
             line.push('\n');
             out.write_all(line.as_bytes())
@@ -152,7 +168,7 @@ impl<'e> MatrixReport<'e> {
 
     /// Writes the table of [`MatrixReport::to_text`], row by row.
     pub fn write_text<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
-        let names = pod_names(self.cluster);
+        let names = self.names();
         writeln!(out, "{}/{}: may the row pod reach the column pod?", self.port, self.protocol)?;
         if names.is_empty() {
             return out.write_all(b"(no pods)\n");
@@ -173,8 +189,7 @@ impl<'e> MatrixReport<'e> {
         self.for_each_row(|s, row| {
             line.clear();
             line.push_str(&alloc::format!("{:>w$}  {:<nw$} ", s + 1, names[s], w = num_width, nw = name_width));
-            for d in 0..n {
-                let cell = bit(row, d);
+            for cell in self.cells(row) {
                 allowed += usize::from(cell);
                 line.push_str(if cell { &yes } else { &no });
             }
