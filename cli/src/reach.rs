@@ -5,7 +5,7 @@ use clap::{ArgGroup, Args, ValueEnum};
 use netpol::exposure::{exposure, Exposure};
 use netpol::reach::{reach, Subject};
 use netpol::report::unknown_subject;
-use netpol::Direction;
+use netpol::{Direction, Protocol};
 
 use crate::input::{usage_error, InputArgs};
 use crate::{output, Outcome};
@@ -43,10 +43,20 @@ pub struct ReachArgs {
     /// match nothing today. A pod or workload only.
     #[arg(long)]
     exposure: bool,
+    /// Only what is allowed on this port (1-65535), with the grants that cover it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    port: Option<u16>,
+    /// Protocol of --port: TCP, UDP or SCTP.
+    #[arg(long, default_value = "TCP", requires = "port")]
+    protocol: String,
 }
 
 /// Runs `netpol reach`.
 pub fn run(args: ReachArgs) -> Outcome {
+    let Some(protocol) = Protocol::parse_loose(&args.protocol) else {
+        usage_error(&format!("unknown protocol {:?}: use TCP, UDP or SCTP", args.protocol));
+        return Outcome::BadInput;
+    };
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
     let (flag, text, direction) = match (&args.to, &args.from) {
         (Some(to), _) => ("--to", to, Direction::Ingress),
@@ -78,10 +88,15 @@ pub fn run(args: ReachArgs) -> Outcome {
     } else {
         Vec::new()
     };
-    let result = reach(&engine, &subject, direction);
+    let mut result = reach(&engine, &subject, direction);
+    let only = args.port.map(|port| format!("{port}/{protocol}"));
+    if let Some(port) = args.port {
+        result = result.on_port(port, protocol);
+    }
+    let heading = only.as_ref().map_or(String::new(), |only| format!("On {only} only.\n"));
     let text = match args.output {
         ReachFormat::Text => {
-            let mut text = result.to_text();
+            let mut text = heading + &result.to_text();
             for e in &exposures {
                 text.push('\n');
                 text.push_str(&e.to_text());
@@ -90,13 +105,16 @@ pub fn run(args: ReachArgs) -> Outcome {
         }
         ReachFormat::Json => {
             let mut json = result.to_json();
+            if let Some(only) = &only {
+                json["only_port"] = only.as_str().into();
+            }
             if args.exposure {
                 json["exposure"] = exposures.iter().map(Exposure::to_json).collect();
             }
             format!("{json}\n")
         }
         ReachFormat::Markdown => {
-            let mut text = result.to_markdown();
+            let mut text = heading + &result.to_markdown();
             for e in &exposures {
                 text.push_str(&e.to_markdown());
                 text.push('\n');

@@ -23,6 +23,48 @@ deployment/api          shop        2     5432/TCP            shop/postgres-from
     );
 }
 
+/// `--port` keeps the peers that have the port, with that port alone and its grants.
+#[test]
+fn who_reaches_postgres_on_one_port() {
+    let out = netpol(&["reach", &example(), "--to", "shop/postgres-0", "--port", "5432"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let row = |text: &str, peer: &str| {
+        text.lines().find(|l| l.starts_with(peer)).map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    assert!(text.starts_with("On 5432/TCP only.\n"), "{text}");
+    assert_eq!(
+        row(&text, "deployment/api").unwrap(),
+        "deployment/api shop 2 5432/TCP shop/postgres-from-api spec.ingress[0]; shop/api-to-postgres spec.egress[0]"
+    );
+    assert!(!text.contains("prometheus"), "prometheus reaches 9090 and 9100-9199 only: {text}");
+    let text = stdout(&netpol(&["reach", &example(), "--to", "shop/postgres-0", "--port", "9100"]));
+    assert_eq!(
+        row(&text, "statefulset/prometheus").unwrap(),
+        "statefulset/prometheus monitoring 1 9100/TCP shop/allow-monitoring spec.ingress[0]; egress not isolated"
+    );
+    assert!(!text.contains("deployment/api"), "{text}");
+    let json: Value = serde_json::from_str(&stdout(&netpol(&[
+        "reach",
+        &example(),
+        "--to",
+        "shop/postgres-0",
+        "--port",
+        "5432",
+        "--protocol",
+        "udp",
+        "-o",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(json["parts"][0]["peers"].as_array().unwrap().len(), 0, "{json}");
+    assert_eq!(json["only_port"], "5432/UDP");
+    assert_eq!(
+        netpol(&["reach", &example(), "--to", "shop/postgres-0", "--port", "5432", "--protocol", "x"]).status.code(),
+        Some(2)
+    );
+}
+
 #[test]
 fn what_an_api_pod_reaches() {
     let out = stdout(&netpol(&["reach", &example(), "--from", "shop/api-7f6d5c8b9-4kx8m"]));

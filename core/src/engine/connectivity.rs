@@ -50,6 +50,15 @@ impl PortSet {
         }
     }
 
+    /// `port`/`protocol` alone when `self` allows it, else nothing.
+    pub fn only(&self, port: u16, protocol: Protocol) -> PortSet {
+        let mut one = PortSet::default();
+        if self.allows(port, protocol) {
+            one.push(protocol, port, port);
+        }
+        one
+    }
+
     /// The allowed ranges of `protocol`.
     pub fn ranges(&self, protocol: Protocol) -> &[(u16, u16)] {
         &self.ranges[PortSet::index(protocol)]

@@ -28,7 +28,7 @@ use crate::explain::{DirectionExplanation, Reason};
 use crate::report::address_label;
 use crate::report::cidr_strings;
 use crate::spec::group_name;
-use crate::spec::{Cluster, Direction, PodId};
+use crate::spec::{Cluster, Direction, PodId, Protocol};
 use crate::{Endpoint, Engine};
 
 /// What a reach question is about.
@@ -243,6 +243,24 @@ pub struct Reach {
     /// Pods of the cluster (not counting a lone subject pod) and their namespaces, to say
     /// "every pod in the cluster".
     cluster_pods: (usize, usize),
+}
+
+impl Reach {
+    /// Only what is allowed on `port`/`protocol`: peers and addresses that have it, each with
+    /// that port alone and the grants that cover it.
+    pub fn on_port(mut self, port: u16, protocol: Protocol) -> Reach {
+        let narrow = |ports: &mut PortSet, grants: &mut Vec<GrantLine>| {
+            *ports = ports.only(port, protocol);
+            grants.retain(|g| g.ports.allows(port, protocol));
+            grants.iter_mut().for_each(|g| g.ports = g.ports.only(port, protocol));
+            !ports.is_empty()
+        };
+        for part in &mut self.parts {
+            part.peers.retain_mut(|row| narrow(&mut row.ports, &mut row.grants));
+            part.external.retain_mut(|row| narrow(&mut row.ports, &mut row.grants));
+        }
+        self
+    }
 }
 
 /// What may reach `subject` ([`Direction::Ingress`]) or what it may reach
