@@ -4,8 +4,9 @@
 
 use clap::{Args, ValueEnum};
 use netpol::graph::{try_graph, GraphOptions};
+use netpol::Protocol;
 
-use crate::input::{known_namespaces, InputArgs};
+use crate::input::{known_namespaces, usage_error, InputArgs};
 use crate::{output, Outcome};
 
 /// Output formats of `netpol graph`.
@@ -27,9 +28,12 @@ pub struct GraphArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "dot")]
     output: GraphFormat,
-    /// Only connections allowed on this port (any protocol).
+    /// Only connections allowed on this port (of any protocol, unless --protocol says which).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     port: Option<u16>,
+    /// Protocol of --port: TCP, UDP or SCTP.
+    #[arg(long, requires = "port")]
+    protocol: Option<String>,
     /// Draw only the workloads of this namespace (repeatable), with their connections among
     /// themselves and with outside addresses.
     #[arg(long = "in-namespace", value_name = "NS")]
@@ -43,11 +47,23 @@ pub struct GraphArgs {
 
 /// Runs `netpol graph`.
 pub fn run(args: GraphArgs) -> Outcome {
+    let protocol = match args.protocol.as_deref().map(|p| (p, Protocol::parse_loose(p))) {
+        None => None,
+        Some((_, Some(protocol))) => Some(protocol),
+        Some((text, None)) => {
+            usage_error(&format!("unknown protocol {text:?}: use TCP, UDP or SCTP"));
+            return Outcome::BadInput;
+        }
+    };
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
     if !known_namespaces(&engine, &args.in_namespace) {
         return Outcome::BadInput;
     }
-    let options = GraphOptions::new().port(args.port).namespaces(args.in_namespace).max_nodes(Some(args.max_nodes));
+    let options = GraphOptions::new()
+        .port(args.port)
+        .protocol(protocol)
+        .namespaces(args.in_namespace)
+        .max_nodes(Some(args.max_nodes));
     let graph = match try_graph(&engine, &options) {
         Ok(graph) => graph,
         Err(too_many) => {

@@ -35,6 +35,25 @@ fn mermaid_json_and_port() {
     assert_eq!(netpol(&["graph", &example(), "--port", "0"]).status.code(), Some(2));
 }
 
+/// `--port` alone keeps every protocol of the port; with `--protocol`, that protocol only.
+#[test]
+fn port_and_protocol() {
+    let labels = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["graph", "-o", "json"];
+        all.extend_from_slice(args);
+        let json: Value = serde_json::from_str(&stdout(&netpol(&all))).unwrap();
+        json["edges"].as_array().unwrap().iter().map(|e| e["label"].as_str().unwrap().to_string()).collect()
+    };
+    let example = example();
+    let any = labels(&[&example, "--port", "53"]);
+    assert!(any.iter().any(|l| l == "53/TCP+UDP"), "DNS is allowed on both: {any:?}");
+    let udp = labels(&[&example, "--port", "53", "--protocol", "udp"]);
+    assert!(!udp.is_empty() && udp.iter().all(|l| l == "53/UDP"), "{udp:?}");
+    assert_eq!(udp.len(), any.iter().filter(|l| l.contains("UDP")).count());
+    assert_eq!(netpol(&["graph", &example, "--protocol", "udp"]).status.code(), Some(2), "--protocol needs --port");
+    assert_eq!(netpol(&["graph", &example, "--port", "53", "--protocol", "icmp"]).status.code(), Some(2));
+}
+
 #[test]
 fn manifests_render_as_workloads() {
     let dot = stdout(&netpol(&["graph", repo().join("examples/pr/after").to_str().unwrap()]));

@@ -54,23 +54,23 @@ pub struct Graph {
     pub edges: Vec<Edge>,
 }
 
-/// `set` restricted to `port` (of any protocol).
-fn only(set: &PortSet, port: u16) -> PortSet {
-    let mut out = PortSet::default();
-    for p in Protocol::ALL {
-        if set.allows(port, p) {
-            out.push(p, port, port);
-        }
+/// `set` restricted to `port` of `protocol` (of any protocol when `None`).
+fn only(set: &PortSet, port: u16, protocol: Option<Protocol>) -> PortSet {
+    match protocol {
+        Some(protocol) => set.only(port, protocol),
+        None => Protocol::ALL.into_iter().fold(PortSet::default(), |out, p| out.union(&set.only(port, p))),
     }
-    out
 }
 
 /// What part of the graph to build, and how large it may be.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GraphOptions {
-    /// Only connections allowed on this port (any protocol); the labels show just it.
+    /// Only connections allowed on this port (of [`GraphOptions::protocol`]); the labels show
+    /// just it.
     pub port: Option<u16>,
+    /// The protocol of [`GraphOptions::port`]; any protocol when `None`.
+    pub protocol: Option<Protocol>,
     /// Only the workloads of these namespaces (and the connections among them and with outside
     /// addresses); all namespaces when empty.
     pub namespaces: Vec<String>,
@@ -88,6 +88,12 @@ impl GraphOptions {
     /// With [`GraphOptions::port`] set.
     pub fn port(mut self, port: Option<u16>) -> GraphOptions {
         self.port = port;
+        self
+    }
+
+    /// With [`GraphOptions::protocol`] set.
+    pub fn protocol(mut self, protocol: Option<Protocol>) -> GraphOptions {
+        self.protocol = protocol;
         self
     }
 
@@ -164,7 +170,7 @@ pub fn try_graph(engine: &Engine, options: &GraphOptions) -> Result<Graph, TooMa
         id_pod[id].get_or_insert(PodId(i as u32));
     }
     let restrict = |set: &PortSet| match port {
-        Some(p) => only(set, p),
+        Some(p) => only(set, p, options.protocol),
         None => set.clone(),
     };
     // External address sets: per identity and direction, the ranges with the same ports.
