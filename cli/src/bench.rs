@@ -116,7 +116,7 @@ fn load_timed(input: &InputArgs) -> Option<(Cluster, u64, f64)> {
         match (streamed, &source) {
             (Some((reader, origin)), _) => {
                 let mut data = Vec::new();
-                let limit = input.max_input_bytes as u64 + 1;
+                let limit = input.load.max_input_bytes as u64 + 1;
                 if let Err(e) = reader.take(limit).read_to_end(&mut data) {
                     usage_error(&format!("{origin}: cannot read: {e}"));
                     return None;

@@ -4,9 +4,8 @@
 
 use clap::{Args, ValueEnum};
 use netpol::diff::diff;
-use netpol::SelfTraffic;
 
-use crate::input::{ip_block_pod_ips_parser, self_traffic_parser, usage_error, InputArgs};
+use crate::input::{usage_error, InputArgs, LoadArgs};
 use crate::{output, Outcome};
 
 /// Output formats of `netpol diff`.
@@ -35,45 +34,14 @@ pub struct DiffArgs {
     /// Exit 1 when anything is newly allowed.
     #[arg(long)]
     fail_on_change: bool,
-    /// How a pod's traffic to itself is decided.
-    #[arg(long, default_value = "allow", value_parser = self_traffic_parser())]
-    self_traffic: SelfTraffic,
-    /// Whether ipBlocks match pod IPs.
-    #[arg(long = "ipblock-pod-ips", default_value = "match", action = clap::ArgAction::Set, value_parser = ip_block_pod_ips_parser())]
-    ipblock_pod_ips: bool,
-    /// How cluster policies of one tier at one priority that disagree are decided.
-    #[arg(long, default_value = "deny-wins", value_parser = crate::input::tie_parser())]
-    tie: netpol::spec::Tie,
-    /// Skip objects the API server would reject (with a warning) instead of failing.
-    #[arg(long)]
-    lenient: bool,
-    /// Refuse inputs larger than this many bytes.
-    #[arg(long, default_value_t = netpol::k8s::DEFAULT_MAX_INPUT_BYTES)]
-    max_input_bytes: usize,
-    /// The namespace of objects that name none (default: `default`).
-    #[arg(long, value_name = "NS")]
-    namespace: Option<String>,
-    /// Accept an input without any object (an empty file or directory, `/dev/null`, empty
-    /// stdin) as part of an empty cluster; by default it is an error.
-    #[arg(long)]
-    allow_empty: bool,
+    /// How both sides are read and evaluated.
+    #[command(flatten)]
+    load: LoadArgs,
 }
 
 impl DiffArgs {
     fn side(&self, inputs: &[String]) -> InputArgs {
-        InputArgs {
-            inputs: inputs.to_vec(),
-            self_traffic: self.self_traffic,
-            ipblock_pod_ips: self.ipblock_pod_ips,
-            tie: self.tie,
-            dns_map: None,
-            lenient: self.lenient,
-            max_input_bytes: self.max_input_bytes,
-            namespace: self.namespace.clone(),
-            limits: Vec::new(),
-            max_memory: None,
-            allow_empty: self.allow_empty,
-        }
+        InputArgs { inputs: inputs.to_vec(), load: self.load.clone() }
     }
 }
 

@@ -5,7 +5,7 @@
 use clap::{Args, ValueEnum};
 use netpol::diff::drift::drift;
 
-use crate::input::{usage_error, InputArgs};
+use crate::input::{usage_error, InputArgs, LoadArgs};
 use crate::{output, Outcome};
 
 /// Output formats of `netpol drift`.
@@ -39,7 +39,8 @@ pub fn run(args: DriftArgs) -> Outcome {
         return Outcome::BadInput;
     }
     let Some(engine) = args.live.engine() else { return Outcome::BadInput };
-    let desired_input = InputArgs { inputs: args.desired.clone(), allow_empty: true, ..args.live.clone() };
+    let load = LoadArgs { allow_empty: true, ..args.live.load.clone() };
+    let desired_input = InputArgs { inputs: args.desired.clone(), load };
     // Manifests name namespaces they do not hold: no warning about assuming them.
     let loaded = netpol::load(&desired_input.sources(), &desired_input.config());
     let Some(desired) = crate::input::report(loaded) else { return Outcome::BadInput };

@@ -54,6 +54,15 @@ pub struct InputArgs {
     /// YAML or JSON files, directories (read recursively), or `-` for stdin.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<String>,
+    /// How the inputs are read and evaluated.
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+/// How inputs are read and evaluated: the flags every command that reads a cluster takes (a
+/// command that reads two, such as `diff`, applies them to both).
+#[derive(Args, Clone, Debug)]
+pub struct LoadArgs {
     /// How a pod's traffic to itself is decided.
     #[arg(long, default_value = "allow", value_parser = self_traffic_parser())]
     pub self_traffic: SelfTraffic,
@@ -96,6 +105,13 @@ pub struct InputArgs {
 impl InputArgs {
     /// How to load and evaluate.
     pub fn config(&self) -> Config {
+        self.load.config()
+    }
+}
+
+impl LoadArgs {
+    /// How to load and evaluate.
+    pub fn config(&self) -> Config {
         let mut limits = Limits::default();
         self.limits.iter().for_each(|l| limits.apply(l));
         if let Some(bytes) = self.max_memory {
@@ -118,7 +134,7 @@ impl InputArgs {
         }
     }
 
-    /// [`InputArgs::config`] with the `--dns-map` file read (at most 32 MiB); on failure prints
+    /// [`LoadArgs::config`] with the `--dns-map` file read (at most 32 MiB); on failure prints
     /// the problems and returns `None`.
     fn full_config(&self) -> Option<Config> {
         let mut config = self.config();
@@ -141,7 +157,9 @@ impl InputArgs {
         }
         Some(config)
     }
+}
 
+impl InputArgs {
     /// The inputs.
     pub fn sources(&self) -> Vec<Source> {
         sources(&self.inputs)
@@ -150,17 +168,17 @@ impl InputArgs {
     /// Loads `sources` (in place of the inputs) with these options, printing warnings; on
     /// failure prints every error and returns `None`.
     pub fn load_sources(&self, sources: &[Source]) -> Option<Cluster> {
-        report(netpol::load(sources, &self.full_config()?)).inspect(warn)
+        report(netpol::load(sources, &self.load.full_config()?)).inspect(warn)
     }
 
     /// Loads and compiles, printing warnings; on failure prints every error and returns `None`.
     pub fn engine(&self) -> Option<Engine> {
-        report(netpol::load_and_compile(&self.sources(), &self.full_config()?)).inspect(|e| warn(e.cluster()))
+        report(netpol::load_and_compile(&self.sources(), &self.load.full_config()?)).inspect(|e| warn(e.cluster()))
     }
 
     /// [`InputArgs::engine`], keeping where each object is in the input files (for SARIF).
     pub fn engine_with_sources(&self) -> Option<(Engine, SourceMap)> {
-        let config = self.full_config()?;
+        let config = self.load.full_config()?;
         let (cluster, sources) = report(netpol::load_with_sources(&self.sources(), &config))?;
         let engine = report(config.compiler().try_compile_owned(cluster))?;
         warn(engine.cluster());

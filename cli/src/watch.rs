@@ -18,7 +18,7 @@ use netpol::spec::change::Change;
 use netpol::{Cluster, Compiler, Config, Connectivity, Live, SelfTraffic};
 use serde_json::json;
 
-use crate::input::{ip_block_pod_ips_parser, report, self_traffic_parser, usage_error, InputArgs};
+use crate::input::{ip_block_pod_ips_parser, report, self_traffic_parser, usage_error, InputArgs, LoadArgs};
 use crate::metrics::{Metrics, MetricsServer};
 use crate::{output, Outcome};
 
@@ -79,8 +79,7 @@ pub struct WatchArgs {
 
 impl WatchArgs {
     fn input(&self, inputs: &[String]) -> InputArgs {
-        InputArgs {
-            inputs: inputs.to_vec(),
+        let load = LoadArgs {
             self_traffic: self.self_traffic,
             ipblock_pod_ips: self.ipblock_pod_ips,
             tie: self.tie,
@@ -91,7 +90,8 @@ impl WatchArgs {
             limits: Vec::new(),
             max_memory: None,
             allow_empty: true,
-        }
+        };
+        InputArgs { inputs: inputs.to_vec(), load }
     }
 }
 

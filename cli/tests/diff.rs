@@ -27,6 +27,29 @@ fn the_pull_request_walkthrough() {
     );
 }
 
+/// `diff` takes the loader's flags as every command that reads a cluster does (`--limit`,
+/// `--max-memory`, `--dns-map`), for both sides.
+#[test]
+fn loader_flags_apply_to_both_sides() {
+    let (before, after) = (path("examples/pr/before"), path("examples/pr/after"));
+    let out = netpol(&["diff", "--before", &before, "--after", &after, "--limit", "objects=3"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("over the limit of 3 (raise it with the `objects` limit)"), "{stderr}");
+    let out = netpol(&[
+        "diff",
+        "--before",
+        &before,
+        "--after",
+        &after,
+        "--limit",
+        "objects=10000",
+        "--max-memory",
+        "100000000",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn fail_on_change_exits_1_only_when_something_is_newly_allowed() {
     let (before, after) = (path("examples/pr/before"), path("examples/pr/after"));

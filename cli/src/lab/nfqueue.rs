@@ -60,11 +60,11 @@ impl Filter {
             .map_err(|e| format!("cannot write {}: {e}", cluster.display()))?;
         let mut command = Command::new("ip");
         command.args(["netns", "exec", topology.router()]).arg(program).arg(&cluster);
-        command.args(["--queue", "0", "--exit-with-parent", "--tie", input.tie.as_str()]);
-        if !input.ipblock_pod_ips {
+        command.args(["--queue", "0", "--exit-with-parent", "--tie", input.load.tie.as_str()]);
+        if !input.load.ipblock_pod_ips {
             command.args(["--ipblock-pod-ips", "ignore"]);
         }
-        if input.lenient {
+        if input.load.lenient {
             command.arg("--lenient");
         }
         let spawned = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn();
