@@ -19,6 +19,17 @@ pub enum DiffFormat {
     Markdown,
 }
 
+/// The changes `netpol diff --fail-on` fails on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFailOn {
+    /// Anything newly allowed (pod pairs or outside addresses).
+    Allowed,
+    /// Anything newly denied.
+    Denied,
+    /// Any change of traffic, either way.
+    Any,
+}
+
 /// Arguments of `netpol diff`.
 #[derive(Args, Debug)]
 pub struct DiffArgs {
@@ -31,8 +42,12 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     output: DiffFormat,
-    /// Exit 1 when anything is newly allowed.
-    #[arg(long)]
+    /// Exit 1 when traffic changes this way: newly allowed (a hole opened), newly denied
+    /// (something may break), or either.
+    #[arg(long, value_enum, value_name = "CHANGE")]
+    fail_on: Option<DiffFailOn>,
+    /// Exit 1 when anything is newly allowed: `--fail-on allowed`.
+    #[arg(long, conflicts_with = "fail_on")]
     fail_on_change: bool,
     /// How both sides are read and evaluated.
     #[command(flatten)]
@@ -59,8 +74,15 @@ pub fn run(args: DiffArgs) -> Outcome {
         DiffFormat::Json => format!("{}\n", d.to_json()),
         DiffFormat::Markdown => d.to_markdown(),
     };
-    let outcome = if args.fail_on_change && d.newly_allows() {
-        Outcome::Denied // Exit 1: something is newly allowed.
+    let fail_on = args.fail_on.or(args.fail_on_change.then_some(DiffFailOn::Allowed));
+    let failed = match fail_on {
+        None => false,
+        Some(DiffFailOn::Allowed) => d.newly_allows(),
+        Some(DiffFailOn::Denied) => d.newly_denies(),
+        Some(DiffFailOn::Any) => d.newly_allows() || d.newly_denies(),
+    };
+    let outcome = if failed {
+        Outcome::Denied // Exit 1: traffic changed the way --fail-on names.
     } else {
         Outcome::Ok
     };

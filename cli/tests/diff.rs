@@ -50,6 +50,29 @@ fn loader_flags_apply_to_both_sides() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// `--fail-on allowed|denied|any`: the walkthrough's change both allows (orders -> api) and
+/// denies (an external range); a change that only denies fails `denied` and `any` only.
+#[test]
+fn fail_on_names_the_direction_of_change() {
+    let (before, after) = (path("examples/pr/before"), path("examples/pr/after"));
+    let code = |b: &str, a: &[&str], on: &str| {
+        let mut args = vec!["diff", "--before", b, "--after"];
+        args.extend_from_slice(a);
+        args.extend_from_slice(&["--fail-on", on]);
+        netpol(&args).status.code()
+    };
+    for on in ["allowed", "denied", "any"] {
+        assert_eq!(code(&before, &[&after], on), Some(1), "{on}");
+        assert_eq!(code(&after, &[&after], on), Some(0), "no change, {on}");
+    }
+    let deny = path("cli/tests/data/default-deny-checkout.yaml");
+    assert_eq!(code(&before, &[&before, &deny], "allowed"), Some(0));
+    assert_eq!(code(&before, &[&before, &deny], "denied"), Some(1));
+    assert_eq!(code(&before, &[&before, &deny], "any"), Some(1));
+    let out = netpol(&["diff", "--before", &before, "--after", &after, "--fail-on", "any", "--fail-on-change"]);
+    assert_eq!(out.status.code(), Some(2), "the two flags conflict");
+}
+
 #[test]
 fn fail_on_change_exits_1_only_when_something_is_newly_allowed() {
     let (before, after) = (path("examples/pr/before"), path("examples/pr/after"));

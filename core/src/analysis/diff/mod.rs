@@ -143,6 +143,11 @@ impl Diff {
         self.summary.allowed_pod_pairs > 0 || self.summary.allowed_external > 0
     }
 
+    /// Whether anything is newly denied (pod pairs or external addresses).
+    pub fn newly_denies(&self) -> bool {
+        self.summary.denied_pod_pairs > 0 || self.summary.denied_external > 0
+    }
+
     /// Whether nothing changed.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty() && self.external.is_empty() && self.added.is_empty() && self.removed.is_empty()
