@@ -84,6 +84,67 @@ fn matrix_in_namespace_shows_only_those_pods() {
     assert!(stderr(&out).contains("no such namespace"), "{}", stderr(&out));
 }
 
+/// `check` takes workloads (every pod pair, exit 0 only when all are allowed) and ports by
+/// their container port names (the destination pod's number and protocol).
+#[test]
+fn check_workloads_and_named_ports() {
+    let out = netpol(&[
+        "check",
+        &example(),
+        "--from",
+        "shop/deployment/frontend",
+        "--to",
+        "shop/deployment/api",
+        "--port",
+        "http",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("4 of 4 pod pairs allowed\n\nALLOWED: "), "{text}");
+    assert_eq!(text.matches(" on 8080/TCP").count(), 4, "http is 8080 on the api pods: {text}");
+
+    let json: Value = serde_json::from_str(&stdout(&netpol(&[
+        "check",
+        &example(),
+        "--from",
+        "shop/deployment/api",
+        "--to",
+        "shop/deployment/frontend",
+        "--port",
+        "8080",
+        "-o",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(json["allowed"], false);
+    let pairs = json["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 4);
+    assert!(pairs.iter().all(|p| p["allowed"] == false && p["port"] == 8080), "{json}");
+
+    // One pod and a named port: the single-pair report, as with a number.
+    let named = stdout(&netpol(&["check", &example(), "--from", API, "--to", POSTGRES, "--port", "postgres"]));
+    let numbered = stdout(&netpol(&["check", &example(), "--from", API, "--to", POSTGRES, "--port", "5432"]));
+    assert_eq!(named, numbered);
+    // A name the pod does not have, a name for an address, a name with the wrong protocol.
+    let out = netpol(&["check", &example(), "--from", API, "--to", POSTGRES, "--port", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("shop/postgres-0 has no container port named \"nope\"; it has named ports"),
+        "{}",
+        stderr(&out)
+    );
+    let out = netpol(&["check", &example(), "--from", API, "--to", "203.0.113.9", "--port", "https"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("a named port needs a destination pod"), "{}", stderr(&out));
+    let out =
+        netpol(&["check", &example(), "--from", API, "--to", POSTGRES, "--port", "postgres", "--protocol", "udp"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        netpol(&["check", &example(), "--from", API, "--to", POSTGRES, "--port", "70000"]).status.code(),
+        Some(2)
+    );
+}
+
 #[test]
 fn matrix_self_traffic_evaluate_denies_the_diagonal_under_default_deny() {
     let out = netpol(&["matrix", &example(), "--port", "8080", "-o", "json", "--self-traffic", "evaluate"]);
