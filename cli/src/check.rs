@@ -176,5 +176,6 @@ pub fn run(args: CheckArgs) -> Outcome {
             text
         }
     };
+    let text = if matches!(args.output, CheckFormat::Text) { output::paint(&text) } else { text.into() };
     output::print(&text, outcome)
 }

@@ -35,11 +35,23 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Exact answers about Kubernetes NetworkPolicies: who may reach whom, on which port, and why.
 #[derive(Parser, Debug)]
-#[command(name = "netpol", version, about, max_term_width = 100)]
+#[command(
+    name = "netpol",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = "Developer commands (for the project's own benchmarks and tests):\n  \
+                  bench     Measure compile, decide and matrix times on the given cluster\n  \
+                  generate  Print a deterministic, realistic cluster to try netpol on"
+)]
 struct Cli {
     /// Print no warnings (errors are still printed).
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Colour verdicts, errors and warnings: on a terminal unless NO_COLOR is set (auto),
+    /// always, or never.
+    #[arg(long, global = true, value_enum, default_value = "auto", value_name = "WHEN")]
+    color: output::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -54,8 +66,10 @@ enum Command {
     /// (or, with --group-by, all/some of the pod pairs between workloads or namespaces).
     Connectivity(connectivity::ConnectivityArgs),
     /// Measure compile, decide and matrix times on the given cluster (use a release build).
+    #[command(hide = true)]
     Bench(bench::BenchArgs),
     /// Print a deterministic, realistic cluster (namespaces, pods, NetworkPolicies) as YAML.
+    #[command(hide = true)]
     Generate(generate::GenerateArgs),
     /// Audit the policies: findings with ids, paths and fixes, and isolation coverage per
     /// namespace. Exit 1 when a finding at or above --fail-on exists, 2 on bad input.
@@ -64,8 +78,8 @@ enum Command {
     /// does not, 2 on bad input.
     Verify(verify::VerifyArgs),
     /// Show what a change does to traffic: connections newly allowed and newly denied between
-    /// two inputs, by workload, with the policies that caused them. Exit 1 with
-    /// --fail-on-change when anything is newly allowed, 2 on bad input.
+    /// two inputs, by workload, with the policies that caused them. Exit 1 when traffic changes
+    /// the way --fail-on says (allowed, denied or any), 2 on bad input.
     Diff(diff::DiffArgs),
     /// Draw the allowed connections: namespaces, workloads and external addresses as a
     /// Graphviz, Mermaid or JSON graph.
@@ -133,6 +147,7 @@ where
         Err(e) => return clap_exit(&e),
     };
     output::set_quiet(cli.quiet);
+    output::set_color(cli.color);
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Matrix(args) => matrix::run(args),

@@ -9,6 +9,7 @@
 
 use std::fmt::Arguments;
 use std::io::{self, ErrorKind, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::Outcome;
 
@@ -41,20 +42,79 @@ pub fn eprint(text: &str) {
 
 /// Writes `error: <message>` and a newline to stderr, ignoring failure.
 pub fn error(message: Arguments<'_>) {
-    let _ = writeln!(io::stderr().lock(), "error: {message}");
+    let label = if COLOR_ERR.load(Ordering::Relaxed) { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    let _ = writeln!(io::stderr().lock(), "{label}: {message}");
 }
 
 /// Writes `warning: <message>` and a newline to stderr, ignoring failure.
 pub fn warning(message: Arguments<'_>) {
-    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
-        let _ = writeln!(io::stderr().lock(), "warning: {message}");
+    if !QUIET.load(Ordering::Relaxed) {
+        let label = if COLOR_ERR.load(Ordering::Relaxed) { "\x1b[33mwarning\x1b[0m" } else { "warning" };
+        let _ = writeln!(io::stderr().lock(), "{label}: {message}");
     }
 }
 
+/// When to colour: `--color auto|always|never`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless the `NO_COLOR` environment variable is set (and not empty).
+    #[default]
+    Auto,
+    /// Always, also into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Whether stdout and stderr get colours (for the run in progress).
+static COLOR_OUT: AtomicBool = AtomicBool::new(false);
+static COLOR_ERR: AtomicBool = AtomicBool::new(false);
+
+/// Decides the colours of the run that starts, from `--color` and `NO_COLOR`.
+pub fn set_color(choice: ColorChoice) {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let on = |terminal: bool| match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && !no_color,
+    };
+    COLOR_OUT.store(on(io::stdout().is_terminal()), Ordering::Relaxed);
+    COLOR_ERR.store(on(io::stderr().is_terminal()), Ordering::Relaxed);
+}
+
+/// `text` with its verdict words coloured when stdout gets colours, for the reports written for
+/// people: `ALLOWED` and a line's leading `PASS` green, `DENIED` and a leading `FAIL` red.
+pub fn paint(text: &str) -> std::borrow::Cow<'_, str> {
+    const GREEN: &str = "\x1b[1;32m";
+    const RED: &str = "\x1b[1;31m";
+    const RESET: &str = "\x1b[0m";
+    if !COLOR_OUT.load(Ordering::Relaxed) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let (lead, rest) = match line.get(..4) {
+            Some("PASS") => (Some((GREEN, "PASS")), &line[4..]),
+            Some("FAIL") => (Some((RED, "FAIL")), &line[4..]),
+            _ => (None, line),
+        };
+        if let Some((colour, word)) = lead {
+            out.push_str(&format!("{colour}{word}{RESET}"));
+        }
+        out.push_str(
+            &rest
+                .replace("ALLOWED", &format!("{GREEN}ALLOWED{RESET}"))
+                .replace("DENIED", &format!("{RED}DENIED{RESET}")),
+        );
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Whether `-q`/`--quiet` silences warnings (for the run in progress).
-static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static QUIET: AtomicBool = AtomicBool::new(false);
 
 /// Silences [`warning`] (`-q`), or not, for the run that starts.
 pub fn set_quiet(quiet: bool) {
-    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+    QUIET.store(quiet, Ordering::Relaxed);
 }

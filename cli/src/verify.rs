@@ -56,6 +56,7 @@ pub fn run(args: VerifyArgs) -> Outcome {
         VerifyFormat::Sarif => format!("{:#}\n", result.to_sarif()),
         VerifyFormat::Markdown => result.to_markdown(),
     };
+    let text = if matches!(args.output, VerifyFormat::Text) { output::paint(&text) } else { text.into() };
     output::print(&text, if result.all_passed() { Outcome::Ok } else { Outcome::Denied })
 }
 

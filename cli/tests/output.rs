@@ -7,7 +7,7 @@ use std::fs::{self, File};
 use std::io::Read;
 use std::process::{Command, Output, Stdio};
 
-use common::{example, path, scratch, stderr};
+use common::{example, netpol, path, scratch, stderr, stdout};
 
 /// Runs `netpol` with stdout (or stderr) on `/dev/full`.
 fn to_dev_full(args: &[&str], stream: &str) -> Output {
@@ -133,4 +133,48 @@ fn a_closed_pipe_ends_quietly() {
         assert!(!err.contains("error"), "{args:?}: {err}");
         assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
     }
+}
+
+/// `--color always` colours the verdict and the error label, `never` and a pipe (auto) do not,
+/// and `NO_COLOR` turns auto off; JSON is never coloured.
+#[test]
+fn colour_follows_color_and_no_color() {
+    let args = |color: &str| {
+        vec![
+            "check".to_string(),
+            example(),
+            "--from".into(),
+            "shop/api-7f6d5c8b9-4kx8m".into(),
+            "--to".into(),
+            "shop/frontend-6c8f9b7d4-2lmnp".into(),
+            "--port".into(),
+            "8080".into(),
+            "-q".into(),
+            "--color".into(),
+            color.into(),
+        ]
+    };
+    let run = |color: &str| {
+        let a = args(color);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        netpol(&a)
+    };
+    let always = run("always");
+    assert_eq!(always.status.code(), Some(1));
+    assert!(stdout(&always).starts_with("\x1b[1;31mDENIED\x1b[0m: shop/api"), "{:?}", stdout(&always));
+    for plain in [run("never"), run("auto")] {
+        assert!(stdout(&plain).starts_with("DENIED: shop/api") && !stdout(&plain).contains('\x1b'));
+    }
+    let mut json = args("always");
+    json.extend(["-o".to_string(), "json".to_string()]);
+    let json: Vec<&str> = json.iter().map(String::as_str).collect();
+    assert!(!stdout(&netpol(&json)).contains('\x1b'));
+    let error = netpol(&["check", &example(), "--from", "x/y", "--to", "a/b", "--port", "80", "--color", "always"]);
+    assert!(stderr(&error).starts_with("\x1b[33mwarning\x1b[0m: "), "{:?}", stderr(&error));
+    assert!(stderr(&error).contains("\n\x1b[1;31merror\x1b[0m: --from \"x/y\""), "{:?}", stderr(&error));
+    let expect = path("examples/expectations.yaml");
+    let verify = netpol(&["verify", &example(), "--expect", &expect, "-q", "--color", "always"]);
+    assert!(stdout(&verify).starts_with("\x1b[1;32mPASS\x1b[0m  "), "{:?}", stdout(&verify));
+    let no_color = Command::new(env!("CARGO_BIN_EXE_netpol")).args(args("auto")).env("NO_COLOR", "1").output().unwrap();
+    assert!(!stdout(&no_color).contains('\x1b'));
 }
