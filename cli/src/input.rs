@@ -59,46 +59,49 @@ pub struct InputArgs {
     pub load: LoadArgs,
 }
 
+/// The `--help` heading of the loader's flags, listed after the command's own.
+const LOAD_HEADING: &str = "Reading and evaluating the input";
+
 /// How inputs are read and evaluated: the flags every command that reads a cluster takes (a
 /// command that reads two, such as `diff`, applies them to both).
 #[derive(Args, Clone, Debug)]
 pub struct LoadArgs {
     /// How a pod's traffic to itself is decided.
-    #[arg(long, default_value = "allow", value_parser = self_traffic_parser())]
+    #[arg(help_heading = LOAD_HEADING, long, default_value = "allow", value_parser = self_traffic_parser())]
     pub self_traffic: SelfTraffic,
     /// Whether ipBlocks match pod IPs.
-    #[arg(long = "ipblock-pod-ips", default_value = "match", action = clap::ArgAction::Set, value_parser = ip_block_pod_ips_parser())]
+    #[arg(help_heading = LOAD_HEADING, long = "ipblock-pod-ips", default_value = "match", action = clap::ArgAction::Set, value_parser = ip_block_pod_ips_parser())]
     pub ipblock_pod_ips: bool,
     /// How cluster policies of one tier at one priority that disagree on a connection are
     /// decided (the API leaves it undefined; every face reports it).
-    #[arg(long, default_value = "deny-wins", value_parser = tie_parser())]
+    #[arg(help_heading = LOAD_HEADING, long, default_value = "deny-wins", value_parser = tie_parser())]
     pub tie: Tie,
     /// A YAML or JSON map of domain names to addresses (`api.example.com: [192.0.2.10]`):
     /// what `domainNames` peers of cluster policies resolve to; without it they match nothing.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = LOAD_HEADING, long, value_name = "FILE")]
     pub dns_map: Option<std::path::PathBuf>,
     /// Skip objects the API server would reject (with a warning) instead of failing.
-    #[arg(long)]
+    #[arg(help_heading = LOAD_HEADING, long)]
     pub lenient: bool,
     /// Refuse inputs larger than this many bytes.
-    #[arg(long, default_value_t = DEFAULT_MAX_INPUT_BYTES)]
+    #[arg(help_heading = LOAD_HEADING, long, default_value_t = DEFAULT_MAX_INPUT_BYTES)]
     pub max_input_bytes: usize,
     /// Set a limit on the input (repeatable): objects, depth, alias-events, labels,
     /// expressions, values, rules, peers, ports, ip-blocks, excepts, tier-rules or compile-bytes
     /// (defaults in the README).
-    #[arg(long = "limit", value_name = "NAME=N", value_parser = |s: &str| s.parse::<LimitSetting>())]
+    #[arg(help_heading = LOAD_HEADING, long = "limit", value_name = "NAME=N", value_parser = |s: &str| s.parse::<LimitSetting>())]
     pub limits: Vec<LimitSetting>,
     /// Refuse a cluster whose compiled tables would take more than this many bytes, as
     /// estimated before they are built: the `compile-bytes` limit (default 2 GiB); it wins over
     /// `--limit compile-bytes=N`.
-    #[arg(long, value_name = "BYTES")]
+    #[arg(help_heading = LOAD_HEADING, long, value_name = "BYTES")]
     pub max_memory: Option<usize>,
     /// The namespace of objects that name none (default: `default`).
-    #[arg(long, value_name = "NS")]
+    #[arg(help_heading = LOAD_HEADING, long, value_name = "NS")]
     pub namespace: Option<String>,
     /// Accept an input without any object (an empty file or directory, `/dev/null`, empty
     /// stdin) as part of an empty cluster; by default it is an error.
-    #[arg(long)]
+    #[arg(help_heading = LOAD_HEADING, long)]
     pub allow_empty: bool,
 }
 

@@ -121,3 +121,21 @@ fn the_kubectl_plugin_is_the_same_command() {
     assert_eq!(wrong.status.code(), Some(2));
     assert!(text(&wrong.stderr).contains("kubectl netpol"), "{}", text(&wrong.stderr));
 }
+
+/// Each command's `--help` lists its own flags first and the loader's under a heading of their
+/// own, wrapped to at most 100 columns.
+#[test]
+fn help_groups_the_loader_flags_and_wraps() {
+    for command in subcommands() {
+        let help = text(&netpol(&[&command, "--help"]).stdout);
+        let widest = help.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(widest <= 100, "{command} --help has a line of {widest} columns");
+        if let Some((own, loader)) = help.split_once("Reading and evaluating the input:") {
+            assert!(loader.contains("--lenient") && loader.contains("--limit <NAME=N>"), "{command}");
+            assert!(!own.contains("--lenient") && own.contains("Options:"), "{command}");
+        }
+    }
+    let check = text(&netpol(&["check", "--help"]).stdout);
+    let (own, loader) = check.split_once("Reading and evaluating the input:").expect("check reads a cluster");
+    assert!(own.contains("--from <SRC>") && !loader.contains("--from"), "{check}");
+}
