@@ -171,18 +171,22 @@ impl InputArgs {
     /// Loads `sources` (in place of the inputs) with these options, printing warnings; on
     /// failure prints every error and returns `None`.
     pub fn load_sources(&self, sources: &[Source]) -> Option<Cluster> {
-        report(netpol::load(sources, &self.load.full_config()?)).inspect(warn)
+        let config = self.load.full_config()?;
+        report(output::with_progress("reading the input", || netpol::load(sources, &config))).inspect(warn)
     }
 
     /// Loads and compiles, printing warnings; on failure prints every error and returns `None`.
     pub fn engine(&self) -> Option<Engine> {
-        report(netpol::load_and_compile(&self.sources(), &self.load.full_config()?)).inspect(|e| warn(e.cluster()))
+        let config = self.load.full_config()?;
+        let loaded = output::with_progress("reading the input", || netpol::load_and_compile(&self.sources(), &config));
+        report(loaded).inspect(|e| warn(e.cluster()))
     }
 
     /// [`InputArgs::engine`], keeping where each object is in the input files (for SARIF).
     pub fn engine_with_sources(&self) -> Option<(Engine, SourceMap)> {
         let config = self.load.full_config()?;
-        let (cluster, sources) = report(netpol::load_with_sources(&self.sources(), &config))?;
+        let loaded = output::with_progress("reading the input", || netpol::load_with_sources(&self.sources(), &config));
+        let (cluster, sources) = report(loaded)?;
         let engine = report(config.compiler().try_compile_owned(cluster))?;
         warn(engine.cluster());
         Some((engine, sources))

@@ -118,3 +118,41 @@ static QUIET: AtomicBool = AtomicBool::new(false);
 pub fn set_quiet(quiet: bool) {
     QUIET.store(quiet, Ordering::Relaxed);
 }
+
+/// Runs `work`; when it takes longer than a second and stderr is a terminal (and warnings are
+/// not silenced), shows on stderr that it is still running and for how long, a line cleared
+/// when it ends. `NETPOL_PROGRESS_AFTER_MS` sets the wait (for tests).
+pub fn with_progress<T>(what: &str, work: impl FnOnce() -> T) -> T {
+    use std::io::IsTerminal;
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    use std::time::{Duration, Instant};
+    if QUIET.load(Ordering::Relaxed) || !io::stderr().is_terminal() {
+        return work();
+    }
+    let after = std::env::var("NETPOL_PROGRESS_AFTER_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let (done, finished) = channel::<()>();
+    let start = Instant::now();
+    // No wait at all: the line is shown before the work starts.
+    let shown_at_once = after == 0;
+    if shown_at_once {
+        eprint(&format!("\r{what}... 0 s"));
+    }
+    std::thread::scope(|scope| {
+        let shower = scope.spawn(move || {
+            let mut shown = shown_at_once;
+            let mut wait = Duration::from_millis(after.max(1));
+            while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(wait) {
+                eprint(&format!("\r{what}... {:.0} s", start.elapsed().as_secs_f64()));
+                shown = true;
+                wait = Duration::from_millis(500);
+            }
+            if shown {
+                eprint("\r\x1b[K");
+            }
+        });
+        let result = work();
+        drop(done);
+        let _ = shower.join();
+        result
+    })
+}

@@ -178,3 +178,29 @@ fn colour_follows_color_and_no_color() {
     let no_color = Command::new(env!("CARGO_BIN_EXE_netpol")).args(args("auto")).env("NO_COLOR", "1").output().unwrap();
     assert!(!stdout(&no_color).contains('\x1b'));
 }
+
+/// On a terminal, a load that takes longer than the wait says so on stderr and clears the line
+/// when it ends; into a pipe, or with `-q`, nothing is shown. (`script` gives the command a
+/// terminal; the wait is cut to nothing so that the small example is long enough.)
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let run = |extra: &str| {
+        let command = format!("{} matrix {} --port 80 -o csv {extra}", env!("CARGO_BIN_EXE_netpol"), example());
+        Command::new("script").args(["-qec", &command, "/dev/null"]).env("NETPOL_PROGRESS_AFTER_MS", "0").output()
+    };
+    let Ok(shown) = run("") else {
+        eprintln!("skipped: no `script` (util-linux) to give the command a terminal");
+        return;
+    };
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.starts_with("\rreading the input... 0 s"), "{text:?}");
+    assert!(text.contains("\r\x1b[K"), "the line is cleared: {text:?}");
+    let quiet = run("-q").unwrap();
+    assert!(!String::from_utf8_lossy(&quiet.stdout).contains("reading the input"));
+    let piped = Command::new(env!("CARGO_BIN_EXE_netpol"))
+        .args(["matrix", &example(), "--port", "80", "-o", "csv"])
+        .env("NETPOL_PROGRESS_AFTER_MS", "0")
+        .output()
+        .unwrap();
+    assert!(!stderr(&piped).contains("reading the input"), "{}", stderr(&piped));
+}
