@@ -7,7 +7,7 @@ use netpol::report::{unknown_endpoint, CheckReport};
 use netpol::{Endpoint, Engine, Protocol};
 use serde_json::json;
 
-use crate::input::{usage_error, InputArgs};
+use crate::input::{optional_protocol_arg, usage_error, InputArgs};
 use crate::{output, Outcome};
 
 /// Output formats of `netpol check`.
@@ -106,14 +106,7 @@ fn named_port(engine: &Engine, dst: Endpoint, name: &str, protocol: Option<Proto
 
 /// Runs `netpol check`.
 pub fn run(args: CheckArgs) -> Outcome {
-    let protocol = match args.protocol.as_deref().map(|p| (p, Protocol::parse_loose(p))) {
-        None => None,
-        Some((_, Some(protocol))) => Some(protocol),
-        Some((text, None)) => {
-            usage_error(&format!("unknown protocol {text:?}: use TCP, UDP or SCTP"));
-            return Outcome::BadInput;
-        }
-    };
+    let Ok(protocol) = optional_protocol_arg(args.protocol.as_deref()) else { return Outcome::BadInput };
     let Some(port) = port_arg(&args.port) else {
         usage_error(&format!("--port {:?}: a port number (1-65535) or a container port name", args.port));
         return Outcome::BadInput;

@@ -4,9 +4,8 @@
 
 use clap::{Args, ValueEnum};
 use netpol::graph::{try_graph, GraphOptions};
-use netpol::Protocol;
 
-use crate::input::{known_namespaces, usage_error, InputArgs};
+use crate::input::{known_namespaces, optional_protocol_arg, InputArgs};
 use crate::{output, Outcome};
 
 /// Output formats of `netpol graph`.
@@ -47,14 +46,7 @@ pub struct GraphArgs {
 
 /// Runs `netpol graph`.
 pub fn run(args: GraphArgs) -> Outcome {
-    let protocol = match args.protocol.as_deref().map(|p| (p, Protocol::parse_loose(p))) {
-        None => None,
-        Some((_, Some(protocol))) => Some(protocol),
-        Some((text, None)) => {
-            usage_error(&format!("unknown protocol {text:?}: use TCP, UDP or SCTP"));
-            return Outcome::BadInput;
-        }
-    };
+    let Ok(protocol) = optional_protocol_arg(args.protocol.as_deref()) else { return Outcome::BadInput };
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
     if !known_namespaces(&engine, &args.in_namespace) {
         return Outcome::BadInput;

@@ -276,6 +276,20 @@ pub fn usage_error(message: &str) {
     output::error(format_args!("{message}"));
 }
 
+/// Reads a `--protocol` value (TCP, UDP or SCTP, in any case); prints why not when it is none.
+pub fn protocol_arg(text: &str) -> Option<netpol::Protocol> {
+    let protocol = netpol::Protocol::parse_loose(text);
+    if protocol.is_none() {
+        usage_error(&format!("unknown protocol {text:?}: use TCP, UDP or SCTP"));
+    }
+    protocol
+}
+
+/// [`protocol_arg`] for an optional `--protocol`: `Err` when given and not a protocol.
+pub fn optional_protocol_arg(text: Option<&str>) -> Result<Option<netpol::Protocol>, ()> {
+    text.map_or(Ok(None), |text| protocol_arg(text).map(Some).ok_or(()))
+}
+
 /// Whether every namespace named by `--in-namespace` is in the cluster; else prints which is
 /// not (a typo would otherwise show an empty table or graph).
 pub fn known_namespaces(engine: &netpol::Engine, names: &[String]) -> bool {

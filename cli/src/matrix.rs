@@ -2,9 +2,8 @@
 
 use clap::{Args, ValueEnum};
 use netpol::report::MatrixReport;
-use netpol::Protocol;
 
-use crate::input::{known_namespaces, usage_error, InputArgs};
+use crate::input::{known_namespaces, protocol_arg, InputArgs};
 use crate::{output, Outcome};
 
 /// Output formats of `netpol matrix`.
@@ -41,10 +40,7 @@ pub struct MatrixArgs {
 
 /// Runs `netpol matrix`.
 pub fn run(args: MatrixArgs) -> Outcome {
-    let Some(protocol) = Protocol::parse_loose(&args.protocol) else {
-        usage_error(&format!("unknown protocol {:?}: use TCP, UDP or SCTP", args.protocol));
-        return Outcome::BadInput;
-    };
+    let Some(protocol) = protocol_arg(&args.protocol) else { return Outcome::BadInput };
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
     if !known_namespaces(&engine, &args.in_namespace) {
         return Outcome::BadInput;

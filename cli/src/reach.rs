@@ -5,9 +5,9 @@ use clap::{ArgGroup, Args, ValueEnum};
 use netpol::exposure::{exposure, Exposure};
 use netpol::reach::{reach, Subject};
 use netpol::report::unknown_subject;
-use netpol::{Direction, Protocol};
+use netpol::Direction;
 
-use crate::input::{usage_error, InputArgs};
+use crate::input::{protocol_arg, usage_error, InputArgs};
 use crate::{output, Outcome};
 
 /// Output formats of `netpol reach`.
@@ -53,10 +53,7 @@ pub struct ReachArgs {
 
 /// Runs `netpol reach`.
 pub fn run(args: ReachArgs) -> Outcome {
-    let Some(protocol) = Protocol::parse_loose(&args.protocol) else {
-        usage_error(&format!("unknown protocol {:?}: use TCP, UDP or SCTP", args.protocol));
-        return Outcome::BadInput;
-    };
+    let Some(protocol) = protocol_arg(&args.protocol) else { return Outcome::BadInput };
     let Some(engine) = args.input.engine() else { return Outcome::BadInput };
     let (flag, text, direction) = match (&args.to, &args.from) {
         (Some(to), _) => ("--to", to, Direction::Ingress),

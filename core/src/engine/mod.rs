@@ -151,14 +151,7 @@ impl Engine {
         match endpoint {
             Endpoint::Pod(p) => self.locate_pod(p, None),
             Endpoint::Ip(ip) => {
-                // S9a: an IPv4-mapped IPv6 address is the IPv4 address.
-                let (ip, family) = match ip {
-                    IpAddr::V4(_) => (ip, Family::Ipv4.bit()),
-                    IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                        Some(v4) => (IpAddr::V4(v4), Family::Ipv4.bit()),
-                        None => (ip, Family::Ipv6.bit()),
-                    },
-                };
+                let (ip, family) = canonical_with_family(ip);
                 match self.pod_by_ip.get(ip) {
                     // S9a: a pod's IP is the pod over that IP's family only.
                     Some(p) => self.locate_pod(p, Some(family)),
@@ -247,14 +240,7 @@ impl Engine {
     /// The IP-class column and the family of an address that is no pod's; `None` for a pod's.
     #[inline(always)]
     fn outside_column(&self, ip: IpAddr) -> Option<(usize, u8)> {
-        // S9a: an IPv4-mapped IPv6 address is the IPv4 address.
-        let (ip, family) = match ip {
-            IpAddr::V4(_) => (ip, Family::Ipv4.bit()),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => (IpAddr::V4(v4), Family::Ipv4.bit()),
-                None => (ip, Family::Ipv6.bit()),
-            },
-        };
+        let (ip, family) = canonical_with_family(ip);
         match self.pod_by_ip.get(ip) {
             Some(_) => None,
             None => Some((self.tables.ip_base + self.tables.ip_classes.class_of(ip), family)),
@@ -619,6 +605,19 @@ impl Engine {
 /// The verdict from each family's (egress, ingress) and the shared families (non-empty): per
 /// family, and as headline a family that allows if any does, else the first shared (IPv4 first),
 /// as [`Explanation`] picks it.
+/// An address as the tables know it, with its family bit: an IPv4-mapped IPv6 address is the
+/// IPv4 address (S9a).
+#[inline(always)]
+fn canonical_with_family(ip: IpAddr) -> (IpAddr, u8) {
+    match ip {
+        IpAddr::V4(_) => (ip, Family::Ipv4.bit()),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => (IpAddr::V4(v4), Family::Ipv4.bit()),
+            None => (ip, Family::Ipv6.bit()),
+        },
+    }
+}
+
 #[inline(always)]
 fn headline(shared: u8, v4: (bool, bool), v6: (bool, bool)) -> Verdict {
     let (has4, has6) = (shared & 1 != 0, shared & 2 != 0);
