@@ -65,7 +65,7 @@ impl Engine {
     /// Builds the lookups of pods by IP and by name from the cluster's pods.
     pub(crate) fn index_pods(&mut self) {
         let pods = self.cluster.pods();
-        self.pod_by_ip = PodsByIp::new(pods);
+        self.pod_by_ip = PodsByIp::new(pods, &self.tables.ip_classes);
         self.pod_by_name =
             pods.iter().enumerate().map(|(i, p)| (p.qualified_name().into_boxed_str(), PodId(i as u32))).collect();
     }
@@ -241,9 +241,10 @@ impl Engine {
     #[inline(always)]
     fn outside_column(&self, ip: IpAddr) -> Option<(usize, u8)> {
         let (ip, family) = canonical_with_family(ip);
-        match self.pod_by_ip.get(ip) {
+        let class = self.tables.ip_classes.class_of(ip);
+        match self.pod_by_ip.get_in_class(ip, class) {
             Some(_) => None,
-            None => Some((self.tables.ip_base + self.tables.ip_classes.class_of(ip), family)),
+            None => Some((self.tables.ip_base + class, family)),
         }
     }
 
