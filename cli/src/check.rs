@@ -119,7 +119,7 @@ pub fn run(args: CheckArgs) -> Outcome {
     };
     if sources.len() * destinations.len() > MAX_PAIRS {
         usage_error(&format!(
-            "{} x {} pod pairs: over the {MAX_PAIRS} one check explains; ask about fewer pods, or see `netpol reach`",
+            "{} x {} pod pairs: over the limit of {MAX_PAIRS} pod pairs one check explains; ask about fewer pods, or see `netpol reach`",
             sources.len(),
             destinations.len()
         ));

@@ -603,9 +603,6 @@ impl Engine {
     }
 }
 
-/// The verdict from each family's (egress, ingress) and the shared families (non-empty): per
-/// family, and as headline a family that allows if any does, else the first shared (IPv4 first),
-/// as [`Explanation`] picks it.
 /// An address as the tables know it, with its family bit: an IPv4-mapped IPv6 address is the
 /// IPv4 address (S9a).
 #[inline(always)]
@@ -619,6 +616,9 @@ fn canonical_with_family(ip: IpAddr) -> (IpAddr, u8) {
     }
 }
 
+/// The verdict from each family's (egress, ingress) and the shared families (non-empty): per
+/// family, and as headline a family that allows if any does, else the first shared (IPv4 first),
+/// as [`Explanation`] picks it.
 #[inline(always)]
 fn headline(shared: u8, v4: (bool, bool), v6: (bool, bool)) -> Verdict {
     let (has4, has6) = (shared & 1 != 0, shared & 2 != 0);

@@ -55,7 +55,7 @@ impl<'e> MatrixReport<'e> {
         self.pods.iter().map(|&p| pods[p].qualified_name()).collect()
     }
 
-    /// The table itself.
+    /// The table itself, over every pod (whatever [`MatrixReport::in_namespaces`] shows).
     pub fn matrix(&self) -> &Matrix {
         self.rows.matrix()
     }
