@@ -86,27 +86,26 @@ pub fn set_color(choice: ColorChoice) {
 /// `text` with its verdict words coloured when stdout gets colours, for the reports written for
 /// people: `ALLOWED` and a line's leading `PASS` green, `DENIED` and a leading `FAIL` red.
 pub fn paint(text: &str) -> std::borrow::Cow<'_, str> {
-    const GREEN: &str = "\x1b[1;32m";
-    const RED: &str = "\x1b[1;31m";
-    const RESET: &str = "\x1b[0m";
+    const PAINTED: [(&str, &str); 4] = [
+        ("PASS", "\x1b[1;32mPASS\x1b[0m"),
+        ("FAIL", "\x1b[1;31mFAIL\x1b[0m"),
+        ("ALLOWED", "\x1b[1;32mALLOWED\x1b[0m"),
+        ("DENIED", "\x1b[1;31mDENIED\x1b[0m"),
+    ];
+    let [pass, fail, allowed, denied] = PAINTED;
     if !COLOR_OUT.load(Ordering::Relaxed) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 64);
     for line in text.split_inclusive('\n') {
-        let (lead, rest) = match line.get(..4) {
-            Some("PASS") => (Some((GREEN, "PASS")), &line[4..]),
-            Some("FAIL") => (Some((RED, "FAIL")), &line[4..]),
-            _ => (None, line),
+        let rest = match [pass, fail].into_iter().find(|(word, _)| line.starts_with(word)) {
+            Some((word, painted)) => {
+                out.push_str(painted);
+                &line[word.len()..]
+            }
+            None => line,
         };
-        if let Some((colour, word)) = lead {
-            out.push_str(&format!("{colour}{word}{RESET}"));
-        }
-        out.push_str(
-            &rest
-                .replace("ALLOWED", &format!("{GREEN}ALLOWED{RESET}"))
-                .replace("DENIED", &format!("{RED}DENIED{RESET}")),
-        );
+        out.push_str(&rest.replace(allowed.0, allowed.1).replace(denied.0, denied.1));
     }
     std::borrow::Cow::Owned(out)
 }

@@ -67,6 +67,15 @@ fn is_blank_or_comment(rest: &str) -> bool {
     rest.is_empty() || rest.starts_with('#')
 }
 
+/// Whether `after` (what follows a marker, a quoted scalar or `{}`) ends the line: nothing, or
+/// spaces and perhaps a comment.
+fn ends_the_line(after: &str) -> bool {
+    after.is_empty() || after.starts_with(' ') && is_blank_or_comment(after)
+}
+
+/// A mapping line taken apart: its key, whether the key is plain, and what follows its `:`.
+type KeyLine<'t> = (Cow<'t, str>, bool, &'t str);
+
 /// The characters that cannot begin a plain scalar (YAML's indicators), besides `-`, `?` and `:`
 /// before a space.
 fn starts_plain(text: &str) -> bool {
@@ -159,7 +168,7 @@ impl<'t> Block<'t> {
         }
         if indent == 0 {
             if let Some(after) = rest.strip_prefix("---") {
-                if !(after.is_empty() || after.starts_with(' ') && is_blank_or_comment(after)) {
+                if !(ends_the_line(after)) {
                     return give_up("content after `---`");
                 }
                 if self.in_document {
@@ -260,19 +269,24 @@ impl<'t> Block<'t> {
             return give_up("a sequence entry inside another on one line");
         }
         let column = indent + 1 + (after.len() - value.len());
-        if self.key(value)?.is_some() {
+        if let Some(key_line) = self.key(value)? {
             self.open.push(Open { indent: column, sequence: false });
             self.queue.push_back(Ev::MappingStart);
-            return self.key_line(column, value);
+            return self.entry_of_mapping(column, key_line);
         }
         self.value(value, Some(indent))
     }
 
     /// A line `key: ...` of the mapping at `indent`.
     fn key_line(&mut self, indent: usize, rest: &'t str) -> Result<(), Unsupported> {
-        let Some((key, plain, after)) = self.key(rest)? else {
+        let Some(key_line) = self.key(rest)? else {
             return give_up("a mapping line without a key");
         };
+        self.entry_of_mapping(indent, key_line)
+    }
+
+    /// The key of the mapping at `indent`, then its value (on this line, or pending).
+    fn entry_of_mapping(&mut self, indent: usize, (key, plain, after): KeyLine<'t>) -> Result<(), Unsupported> {
         self.queue.push_back(Ev::Scalar(key, plain));
         if is_blank_or_comment(after) {
             self.pending = Some(Pending::Key(indent));
@@ -283,8 +297,7 @@ impl<'t> Block<'t> {
 
     /// The key of a mapping line, whether it is plain, and what follows its `:`; `None` when the
     /// line is not `key: ...`.
-    #[allow(clippy::type_complexity)]
-    fn key(&self, rest: &'t str) -> Result<Option<(Cow<'t, str>, bool, &'t str)>, Unsupported> {
+    fn key(&self, rest: &'t str) -> Result<Option<KeyLine<'t>>, Unsupported> {
         if rest.starts_with(['\'', '"']) {
             let (key, after) = quoted(rest)?;
             let after = after.trim_start_matches(' ');
@@ -318,7 +331,7 @@ impl<'t> Block<'t> {
                     Some(after) => (true, after),
                     None => (false, header),
                 };
-                if !(after.is_empty() || after.starts_with(' ') && is_blank_or_comment(after)) {
+                if !(ends_the_line(after)) {
                     return give_up("a block scalar header of another kind");
                 }
                 let Some(parent) = parent else { return give_up("a block scalar at the root") };
@@ -332,7 +345,7 @@ impl<'t> Block<'t> {
                     _ => return give_up("a flow collection with entries"),
                 };
                 let after = &value[2..];
-                if !(after.is_empty() || after.starts_with(' ') && is_blank_or_comment(after)) {
+                if !(ends_the_line(after)) {
                     return give_up("content after a flow collection");
                 }
                 self.queue.push_back(start);
@@ -340,7 +353,7 @@ impl<'t> Block<'t> {
             }
             b'\'' | b'"' => {
                 let (text, after) = quoted(value)?;
-                if !(after.is_empty() || after.starts_with(' ') && is_blank_or_comment(after)) {
+                if !(ends_the_line(after)) {
                     return give_up("content after a quoted scalar");
                 }
                 self.queue.push_back(Ev::Scalar(text, false));
