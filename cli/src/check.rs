@@ -53,16 +53,12 @@ enum PortArg {
     Name(String),
 }
 
-/// Reads `--port`: a number in 1-65535, or a name (letters, digits and `-`, with a letter).
+/// Reads `--port`: a number in 1-65535, or a name as named ports have (an IANA service name).
 fn port_arg(text: &str) -> Option<PortArg> {
     if let Ok(n) = text.parse::<u32>() {
         return (1..=65535).contains(&n).then_some(PortArg::Number(n as u16));
     }
-    let named = !text.is_empty()
-        && text.len() <= 15
-        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && text.bytes().any(|b| b.is_ascii_lowercase());
-    named.then(|| PortArg::Name(text.to_string()))
+    netpol::spec::names::is_iana_svc_name(text).then(|| PortArg::Name(text.to_string()))
 }
 
 /// The endpoints `text` names: one, or every pod of a workload; prints why not when none.
