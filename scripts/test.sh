@@ -62,6 +62,11 @@ build_venv="$target_dir/python-build-venv"
 "$build_venv/bin/pip" install --quiet --disable-pip-version-check build
 dist="$target_dir/python-dist"
 rm -rf "$dist"
+# The sdist's files carry a fixed, old mtime, and cargo judges the workspace's own crates fresh
+# by mtime (their artifacts are found by a hash of the path relative to the workspace, the same
+# for every extracted sdist): without this, the wheel could be linked from an earlier build's
+# artifacts of the project's crates. Their dependencies stay cached.
+rm -rf "$target_dir"/release/.fingerprint/netpol-*
 "$build_venv/bin/python" -m build --outdir "$dist" python > "$target_dir/python-build.log" 2>&1 ||
     { tail -n 40 "$target_dir/python-build.log" >&2; echo "python -m build failed" >&2; exit 1; }
 sdist=$(ls "$dist"/netpol-*.tar.gz)
