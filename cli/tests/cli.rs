@@ -339,18 +339,22 @@ fn connectivity_csv_and_table() {
 
 #[test]
 fn bench_reports_the_documented_keys() {
-    let out = netpol(&["bench", &example(), "--queries", "1000", "-o", "json"]);
+    let out = netpol(&["bench", &example(), "--queries", "1000", "--passes", "3", "-o", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     for key in
         ["pods", "policies", "identities", "compile_ms", "decide_ns", "decide_ip_ns", "matrix_ms", "memory_bytes"]
             .into_iter()
-            .chain(["input_bytes", "load_ms", "load_mb_per_s"])
+            .chain(["input_bytes", "load_ms", "load_mb_per_s", "decide_best_ns", "decide_ip_best_ns"])
     {
         assert!(v.get(key).is_some(), "missing {key}: {v}");
     }
     assert_eq!(v["pods"], 8);
     assert_eq!(v["policies"], 12);
+    assert_eq!(v["passes"], 3);
+    for (median, best) in [("decide_ns", "decide_best_ns"), ("decide_batch_ns", "decide_batch_best_ns")] {
+        assert!(v[best].as_f64().unwrap() <= v[median].as_f64().unwrap(), "{v}");
+    }
     assert!(v["identities"].as_u64().unwrap() <= 8);
     assert!(v["memory_bytes"].as_u64().unwrap() > 0);
     let size = std::fs::metadata(example()).unwrap().len();

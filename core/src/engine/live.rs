@@ -29,7 +29,7 @@ use core::net::IpAddr;
 use hashbrown::HashMap;
 
 use super::compile::keyer::Keyer;
-use super::compile::members_of;
+use super::compile::{members_of, PodLookup};
 use super::Engine;
 use crate::spec::change::{Change, Effect, Object};
 use crate::spec::{Cluster, Diagnostic, Error, ObjectKind, Pod};
@@ -372,10 +372,7 @@ impl Live {
             identities.push(id);
         }
         let tables = &mut engine.tables;
-        tables.pod_lookup = identities
-            .iter()
-            .map(|&id| [id, tables.v6_column[id as usize] << 2 | u32::from(tables.families[id as usize])])
-            .collect();
+        tables.pod_lookup = PodLookup::of_pods(&identities, &tables.v6_column, &tables.families);
         let (member_start, members) = members_of(&identities, tables.identities);
         tables.member_start = member_start;
         tables.members = members;

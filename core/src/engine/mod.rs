@@ -25,7 +25,7 @@ use hashbrown::HashMap;
 use crate::engine::by_ip::PodsByIp;
 use crate::engine::compile::bits;
 use crate::engine::compile::rows::RowRef;
-use crate::engine::compile::Tables;
+use crate::engine::compile::{PodLookup, Tables};
 use crate::explain::Explanation;
 use crate::spec::query::{Endpoint, Family, FamilyVerdicts, Options, Verdict, FAMILIES_ANY};
 use crate::spec::{Cluster, Direction, PodId, Protocol};
@@ -136,12 +136,12 @@ impl Engine {
 
     #[inline(always)]
     fn locate_pod(&self, pod: PodId, families: Option<u8>) -> Located {
-        // One read: identity, and its IPv6 column with its families.
-        let [identity, packed] = self.tables.pod_lookup[pod.index()];
+        let lookup = self.tables.pod_lookup[pod.index()];
+        let identity = lookup.identity() as usize;
         Located {
-            families: families.unwrap_or(packed as u8 & 3),
-            columns: [identity as usize, (packed >> 2) as usize],
-            identity: Some(identity as usize),
+            families: families.unwrap_or(lookup.families()),
+            columns: [identity, self.v6_column_of(lookup)],
+            identity: Some(identity),
             pod: Some(pod),
         }
     }
@@ -161,6 +161,16 @@ impl Engine {
                     }
                 }
             }
+        }
+    }
+
+    /// The column of a pod's identity over IPv6: its own unless split.
+    #[inline(always)]
+    fn v6_column_of(&self, lookup: PodLookup) -> usize {
+        if lookup.split() {
+            self.tables.v6_column[lookup.identity() as usize] as usize
+        } else {
+            lookup.identity() as usize
         }
     }
 
@@ -200,20 +210,21 @@ impl Engine {
         // The common case first: two different pods, neither split, sharing a family. Every
         // shared family then answers alike, from one bit per direction.
         if let (Endpoint::Pod(s), Endpoint::Pod(d)) = (src, dst) {
-            let ([si, sp], [di, dp]) = (self.tables.pod_lookup[s.index()], self.tables.pod_lookup[d.index()]);
-            let shared = (sp & dp) as u8 & mask & 3;
+            let (sl, dl) = (self.tables.pod_lookup[s.index()], self.tables.pod_lookup[d.index()]);
+            let shared = sl.families() & dl.families() & mask;
             if shared != 0 && s != d {
+                let (si, di) = (sl.identity() as usize, dl.identity() as usize);
                 let pc = self.tables.ports.class_of(port, protocol);
                 let rows = &self.tables.rows;
-                let erow = self.row_id(&self.tables.egress_index, si as usize, pc);
-                let irow = self.row_id(&self.tables.ingress_index, di as usize, pc);
-                let (e4, i4) = (rows.test(erow, di as usize), rows.test(irow, si as usize));
-                if sp >> 2 == si && dp >> 2 == di {
+                let erow = self.row_id(&self.tables.egress_index, si, pc);
+                let irow = self.row_id(&self.tables.ingress_index, di, pc);
+                let (e4, i4) = (rows.test(erow, di), rows.test(irow, si));
+                if !sl.split() && !dl.split() {
                     let families = UNIFORM[shared as usize][usize::from(e4 && i4)];
                     return Verdict { egress: e4, ingress: i4, families };
                 }
                 // A split end: over IPv6 its own column.
-                let (e6, i6) = (rows.test(erow, (dp >> 2) as usize), rows.test(irow, (sp >> 2) as usize));
+                let (e6, i6) = (rows.test(erow, self.v6_column_of(dl)), rows.test(irow, self.v6_column_of(sl)));
                 return headline(shared, (e4, i4), (e6, i6));
             }
         }
@@ -221,15 +232,15 @@ impl Engine {
         // rules, and the address is one column in one family.
         if let (Endpoint::Ip(ip), Endpoint::Pod(pod)) | (Endpoint::Pod(pod), Endpoint::Ip(ip)) = (src, dst) {
             if let Some((column, family)) = self.outside_column(ip) {
-                let [identity, packed] = self.tables.pod_lookup[pod.index()];
-                let shared = family & packed as u8 & mask & 3;
+                let lookup = self.tables.pod_lookup[pod.index()];
+                let shared = family & lookup.families() & mask;
                 if shared == 0 {
                     return Verdict::default(); // S9a: no connection can exist.
                 }
                 let pc = self.tables.ports.class_of(port, protocol);
                 let from_pod = matches!(src, Endpoint::Pod(_));
                 let index = if from_pod { &self.tables.egress_index } else { &self.tables.ingress_index };
-                let admitted = self.tables.rows.test(self.row_id(index, identity as usize, pc), column);
+                let admitted = self.tables.rows.test(self.row_id(index, lookup.identity() as usize, pc), column);
                 let (egress, ingress) = if from_pod { (admitted, true) } else { (true, admitted) };
                 return Verdict { egress, ingress, families: UNIFORM[shared as usize][usize::from(admitted)] };
             }
@@ -295,10 +306,10 @@ impl Engine {
             let mut pcs = [0usize; LANES];
             for (k, q) in group.iter().enumerate() {
                 if let (Endpoint::Pod(s), Endpoint::Pod(d)) = (q.src, q.dst) {
-                    let ([si, sp], [di, dp]) = (t.pod_lookup[s.index()], t.pod_lookup[d.index()]);
-                    shared[k] = (sp & dp) as u8 & 3;
-                    fast[k] = shared[k] != 0 && s != d && sp >> 2 == si && dp >> 2 == di;
-                    ends[k] = [si, di];
+                    let (sl, dl) = (t.pod_lookup[s.index()], t.pod_lookup[d.index()]);
+                    shared[k] = sl.families() & dl.families();
+                    fast[k] = shared[k] != 0 && s != d && !sl.split() && !dl.split();
+                    ends[k] = [sl.identity(), dl.identity()];
                     pcs[k] = t.ports.class_of(q.port, q.protocol);
                 }
             }

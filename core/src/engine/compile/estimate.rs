@@ -39,12 +39,18 @@ impl Estimate {
     /// selector answers, the per-pod and per-column arrays (IP class bounds, the sweep's
     /// counters) and the fixed port table.
     pub(crate) fn bytes(&self) -> usize {
-        // Rows are stored in blocks ([`super::rows`]): per row a 4-byte id per block, and at
-        // worst every block of every row distinct, 64 bytes each. A `HashTable<u32>` entry is 4
-        // bytes and a control byte, at most 7/8 full, and capacities are powers of two: 12 bytes
-        // per interned row or block covers it.
+        // A pod's lookup word holds its identity in 29 bits ([`super::PodLookup`]): more
+        // identities (or pods, which bound them) than that are past any budget.
+        if self.identities.max(self.pods) >= super::MAX_IDENTITIES {
+            return usize::MAX;
+        }
+        // Rows are stored in blocks ([`super::rows`]): per row a 16-byte head per 64 blocks and
+        // at worst a 4-byte id per block, every block of every row distinct, 64 bytes each. A
+        // `HashTable<u32>` entry is 4 bytes and a control byte, at most 7/8 full, and capacities
+        // are powers of two: 12 bytes per interned row or block covers it.
         let blocks = self.columns.div_ceil(super::rows::BLOCK_BITS);
-        let row_bytes = blocks.saturating_mul(4 + 8 * super::rows::BLOCK_WORDS + 12);
+        let heads = blocks.div_ceil(64).max(1).saturating_mul(16);
+        let row_bytes = blocks.saturating_mul(4 + 8 * super::rows::BLOCK_WORDS + 12).saturating_add(heads);
         let rows = self.rows.saturating_add(self.named_rows).saturating_add(4);
         let row_total = rows.saturating_mul(row_bytes.saturating_add(12));
         let index = self.identities.saturating_mul(self.port_classes).saturating_mul(2 * 4);
