@@ -198,7 +198,7 @@ impl Connectivity {
         let mut groups: Vec<Vec<usize>> = Vec::new();
         for pc in 0..n_pcs {
             let signature: Vec<u32> = (0..n_ids)
-                .flat_map(|i| [tables.egress_index[pc * n_ids + i], tables.ingress_index[pc * n_ids + i]])
+                .flat_map(|i| [tables.egress_index[pc * n_ids + i].row, tables.ingress_index[pc * n_ids + i].row])
                 .collect();
             let next = groups.len();
             let g = *group_of_signature.entry(signature).or_insert_with(|| {

@@ -24,7 +24,7 @@ use hashbrown::HashMap;
 
 use crate::engine::by_ip::PodsByIp;
 use crate::engine::compile::bits;
-use crate::engine::compile::rows::RowRef;
+use crate::engine::compile::rows::{RowEntry, RowRef};
 use crate::engine::compile::{PodLookup, Tables};
 use crate::explain::Explanation;
 use crate::spec::query::{Endpoint, Family, FamilyVerdicts, Options, Verdict, FAMILIES_ANY};
@@ -176,13 +176,13 @@ impl Engine {
 
     /// The row `index` names for `identity` and `port_class`.
     #[inline(always)]
-    fn row_id(&self, index: &[u32], identity: usize, port_class: usize) -> u32 {
+    fn entry(&self, index: &[RowEntry], identity: usize, port_class: usize) -> RowEntry {
         index[port_class * self.tables.identities + identity]
     }
 
     #[inline(always)]
-    fn row(&self, index: &[u32], identity: usize, port_class: usize) -> RowRef<'_> {
-        self.tables.rows.row(self.row_id(index, identity, port_class))
+    fn row(&self, index: &[RowEntry], identity: usize, port_class: usize) -> RowRef<'_> {
+        self.tables.rows.row(self.entry(index, identity, port_class).row)
     }
 
     /// Whether `src` may open a connection to `dst` on `port`/`protocol`: per direction, and
@@ -216,15 +216,16 @@ impl Engine {
                 let (si, di) = (sl.identity() as usize, dl.identity() as usize);
                 let pc = self.tables.ports.class_of(port, protocol);
                 let rows = &self.tables.rows;
-                let erow = self.row_id(&self.tables.egress_index, si, pc);
-                let irow = self.row_id(&self.tables.ingress_index, di, pc);
-                let (e4, i4) = (rows.test(erow, di), rows.test(irow, si));
+                let erow = self.entry(&self.tables.egress_index, si, pc);
+                let irow = self.entry(&self.tables.ingress_index, di, pc);
+                let (e4, i4) = (rows.test_entry(erow, di), rows.test_entry(irow, si));
                 if !sl.split() && !dl.split() {
                     let families = UNIFORM[shared as usize][usize::from(e4 && i4)];
                     return Verdict { egress: e4, ingress: i4, families };
                 }
                 // A split end: over IPv6 its own column.
-                let (e6, i6) = (rows.test(erow, self.v6_column_of(dl)), rows.test(irow, self.v6_column_of(sl)));
+                let (e6, i6) =
+                    (rows.test_entry(erow, self.v6_column_of(dl)), rows.test_entry(irow, self.v6_column_of(sl)));
                 return headline(shared, (e4, i4), (e6, i6));
             }
         }
@@ -240,7 +241,7 @@ impl Engine {
                 let pc = self.tables.ports.class_of(port, protocol);
                 let from_pod = matches!(src, Endpoint::Pod(_));
                 let index = if from_pod { &self.tables.egress_index } else { &self.tables.ingress_index };
-                let admitted = self.tables.rows.test(self.row_id(index, lookup.identity() as usize, pc), column);
+                let admitted = self.tables.rows.test_entry(self.entry(index, lookup.identity() as usize, pc), column);
                 let (egress, ingress) = if from_pod { (admitted, true) } else { (true, admitted) };
                 return Verdict { egress, ingress, families: UNIFORM[shared as usize][usize::from(admitted)] };
             }
@@ -274,17 +275,17 @@ impl Engine {
         let pc = self.tables.ports.class_of(port, protocol);
         // The same row serves both families; only a split peer's column differs.
         let rows = &self.tables.rows;
-        let egress = src.identity.map(|s| self.row_id(&self.tables.egress_index, s, pc));
-        let ingress = dst.identity.map(|d| self.row_id(&self.tables.ingress_index, d, pc));
-        let e4 = egress.is_none_or(|row| rows.test(row, dst.columns[0]));
-        let i4 = ingress.is_none_or(|row| rows.test(row, src.columns[0]));
+        let egress = src.identity.map(|s| self.entry(&self.tables.egress_index, s, pc));
+        let ingress = dst.identity.map(|d| self.entry(&self.tables.ingress_index, d, pc));
+        let e4 = egress.is_none_or(|row| rows.test_entry(row, dst.columns[0]));
+        let i4 = ingress.is_none_or(|row| rows.test_entry(row, src.columns[0]));
         if src.columns[0] == src.columns[1] && dst.columns[0] == dst.columns[1] {
             // Neither end is split: every shared family answers alike.
             let families = UNIFORM[shared as usize][usize::from(e4 && i4)];
             return Verdict { egress: e4, ingress: i4, families };
         }
-        let e6 = egress.is_none_or(|row| rows.test(row, dst.columns[1]));
-        let i6 = ingress.is_none_or(|row| rows.test(row, src.columns[1]));
+        let e6 = egress.is_none_or(|row| rows.test_entry(row, dst.columns[1]));
+        let i6 = ingress.is_none_or(|row| rows.test_entry(row, src.columns[1]));
         headline(shared, (e4, i4), (e6, i6))
     }
 
@@ -313,20 +314,21 @@ impl Engine {
                     pcs[k] = t.ports.class_of(q.port, q.protocol);
                 }
             }
-            // Stage 2: each direction's row.
-            let mut rows = [[0u32; 2]; LANES];
+            // Stage 2: each direction's row, with its first head.
+            let mut rows = [[RowEntry::default(); 2]; LANES];
             for k in (0..group.len()).filter(|&k| fast[k]) {
                 let [si, di] = ends[k];
                 rows[k] = [
-                    self.row_id(&t.egress_index, si as usize, pcs[k]),
-                    self.row_id(&t.ingress_index, di as usize, pcs[k]),
+                    self.entry(&t.egress_index, si as usize, pcs[k]),
+                    self.entry(&t.ingress_index, di as usize, pcs[k]),
                 ];
             }
             // Stage 3: the block of each row holding the other end's column.
             let mut blocks = [[0u32; 2]; LANES];
             for k in (0..group.len()).filter(|&k| fast[k]) {
                 let [si, di] = ends[k];
-                blocks[k] = [t.rows.block_of(rows[k][0], di as usize), t.rows.block_of(rows[k][1], si as usize)];
+                blocks[k] =
+                    [t.rows.block_of_entry(rows[k][0], di as usize), t.rows.block_of_entry(rows[k][1], si as usize)];
             }
             // Stage 4: the bits, as `decide` reads them.
             for (k, (q, v)) in group.iter().zip(verdicts.iter_mut()).enumerate() {
@@ -385,8 +387,7 @@ impl Engine {
         let mut open = vec![0u64; words];
         let mut admitted_by = vec![vec![0u64; words]; n];
         for d in bits::ones(members).take_while(|&d| d < n) {
-            let index = t.ingress_index[pc * n + d];
-            if index == t.open_row {
+            if t.ingress_index[pc * n + d].row == t.open_row {
                 bits::set(&mut open, d);
                 continue;
             }
@@ -594,7 +595,7 @@ impl Engine {
         }
         for (direction, index) in [(Direction::Egress, &t.egress_index), (Direction::Ingress, &t.ingress_index)] {
             for (entry, row) in index.iter().enumerate() {
-                let Some(peers) = differing.get(row) else { continue };
+                let Some(peers) = differing.get(&row.row) else { continue };
                 let (local, pc) = (entry % t.identities, entry / t.identities);
                 for &x in peers {
                     let pair = if direction == Direction::Egress { (local, x) } else { (x, local) };

@@ -31,6 +31,7 @@ use alloc::vec::Vec;
 use core::fmt::{self, Write};
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use crate::engine::compile::rows::RowEntry;
 use crate::engine::Engine;
 use crate::spec::query::Family;
 use crate::spec::Protocol;
@@ -198,14 +199,14 @@ impl Engine {
     }
 
     /// A verdict map's elements for one direction's index; `used` hears of each row jumped to.
-    fn verdict_elements(&self, index: &[u32], mut used: impl FnMut(u32)) -> Vec<Element> {
+    fn verdict_elements(&self, index: &[RowEntry], mut used: impl FnMut(u32)) -> Vec<Element> {
         let t = &self.tables;
         let n = t.identities;
         // Per key column: its entries as (protocol, ports, target), port classes merged.
         let entries_of = |identity: usize| -> Entries {
             let mut entries: Entries = Vec::new();
             for pc in 0..t.ports.len() {
-                let row = index[pc * n + identity];
+                let row = index[pc * n + identity].row;
                 if row == t.open_row {
                     continue;
                 }

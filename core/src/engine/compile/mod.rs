@@ -33,7 +33,7 @@ use self::estimate::Estimate;
 use self::ip_class::IpClasses;
 use self::keyer::Keyer;
 use self::port_class::{protocol_index, PortClasses};
-use self::rows::{RowRef, RowSet, Rows};
+use self::rows::{RowEntry, RowRef, RowSet, Rows};
 use self::selector_index::SelectorIndex;
 use crate::engine::Engine;
 use crate::spec::query::{ips_family_mask, Family, Options};
@@ -164,10 +164,11 @@ pub(crate) struct Tables {
     pub split: Vec<u32>,
     /// The first IP-class column.
     pub ip_base: usize,
-    /// `[port class * identities + identity]` → row of admitted peers, per direction. Port
-    /// class major: queries on one port read one contiguous slice, `identities` entries long.
-    pub egress_index: Vec<u32>,
-    pub ingress_index: Vec<u32>,
+    /// `[port class * identities + identity]` → the row of admitted peers, per direction, with
+    /// its first head ([`RowEntry`]). Port class major: queries on one port read one contiguous
+    /// slice, `identities` entries long.
+    pub egress_index: Vec<RowEntry>,
+    pub ingress_index: Vec<RowEntry>,
     /// Distinct rows, in blocks ([`rows`]).
     pub rows: Rows,
     /// The all-ones row: what a pod that is not isolated admits.
@@ -500,9 +501,10 @@ impl Tables {
         }
         debug_assert!(rows.len() <= estimate.rows, "{} rows, estimated at most {}", rows.len(), estimate.rows);
 
-        let (egress_index, ingress_index) = (by_port_class(&egress_index, n_pcs), by_port_class(&ingress_index, n_pcs));
-        let (member_start, members) = members_of(&pod_identity, n_ids);
         let rows = rows.into_rows();
+        let (egress_index, ingress_index) =
+            (by_port_class(&egress_index, n_pcs, &rows), by_port_class(&ingress_index, n_pcs, &rows));
+        let (member_start, members) = members_of(&pod_identity, n_ids);
         let families: Vec<u8> = identities.iter().map(|i| i.families).collect();
         let pod_lookup = PodLookup::of_pods(&pod_identity, &v6_column, &families);
         let tables = Tables {
@@ -529,7 +531,7 @@ impl Tables {
     pub(crate) fn memory_bytes(&self) -> usize {
         (self.pod_identity.capacity() + self.member_start.capacity() + self.members.capacity()) * 4
             + self.pod_lookup.capacity() * 4
-            + (self.egress_index.capacity() + self.ingress_index.capacity()) * 4
+            + (self.egress_index.capacity() + self.ingress_index.capacity()) * core::mem::size_of::<RowEntry>()
             + self.families.capacity()
             + (self.v6_column.capacity() + self.split.capacity()) * 4
             + self.rows.memory_bytes()
@@ -573,12 +575,13 @@ fn port_classes(cluster: &Cluster, identities: &[Identity]) -> PortClasses {
     PortClasses::new(boundaries)
 }
 
-/// `index` (identity major, `classes` entries per identity) laid out port class major.
-fn by_port_class(index: &[u32], classes: usize) -> Vec<u32> {
+/// `index` (identity major, `classes` row ids per identity) laid out port class major, each row
+/// as an index keeps it.
+fn by_port_class(index: &[u32], classes: usize, rows: &Rows) -> Vec<RowEntry> {
     let identities = index.len().checked_div(classes).unwrap_or(0);
     let mut out = Vec::with_capacity(index.len());
     for pc in 0..classes {
-        out.extend((0..identities).map(|i| index[i * classes + pc]));
+        out.extend((0..identities).map(|i| rows.entry(index[i * classes + pc])));
     }
     out
 }

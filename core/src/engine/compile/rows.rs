@@ -42,6 +42,17 @@ impl Head {
     }
 }
 
+/// A row as an index names it: its id, and its first head copied beside it, so that a test in
+/// the row's first 64 blocks (every block up to 32,768 columns) reads no head of its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct RowEntry {
+    /// The first head's mask and start, as [`Head`].
+    mask: u64,
+    first: u32,
+    /// The row's id.
+    pub row: u32,
+}
+
 /// A set of distinct rows of one width, frozen: what the engine reads.
 #[derive(Clone, Debug)]
 pub(crate) struct Rows {
@@ -103,14 +114,15 @@ impl Ids<'_> {
 
 impl Rows {
     /// Whether bit `column` of row `row` is set: the head, and for a nonzero block its id and
-    /// one word of it. `column` must be below the width.
-    #[inline(always)]
+    /// one word of it. `column` must be below the width. (The engine reads rows through their
+    /// index entries: [`Rows::test_entry`].)
+    #[cfg(test)]
     pub(crate) fn test(&self, row: u32, column: usize) -> bool {
         self.test_block(self.block_of(row, column), column)
     }
 
-    /// The first of [`Rows::test`]'s reads: the id of the block of row `row` that holds
-    /// `column` (0, all zeros, without reading further when the head says so).
+    /// The id of the block of row `row` that holds `column`: 0, all zeros, without reading
+    /// further when the row's head says so.
     #[inline(always)]
     pub(crate) fn block_of(&self, row: u32, column: usize) -> u32 {
         let block = column / BLOCK_BITS;
@@ -121,8 +133,35 @@ impl Rows {
         }
     }
 
-    /// The second of [`Rows::test`]'s reads: whether block `block` (of the row, as
-    /// [`Rows::block_of`] gave it) sets `column`.
+    /// Row `row` as an index keeps it.
+    pub(crate) fn entry(&self, row: u32) -> RowEntry {
+        let head = self.heads[row as usize * self.heads_per_row];
+        RowEntry { mask: head.mask, first: head.first, row }
+    }
+
+    /// Whether bit `column` of a row, as an index keeps it, is set.
+    #[inline(always)]
+    pub(crate) fn test_entry(&self, entry: RowEntry, column: usize) -> bool {
+        self.test_block(self.block_of_entry(entry, column), column)
+    }
+
+    /// [`Rows::block_of`] on a row as an index keeps it: the entry holds the row's first head,
+    /// so a column in a zero block of the first 64 (every block up to 32,768 columns) takes no
+    /// read of the rows at all.
+    #[inline(always)]
+    pub(crate) fn block_of_entry(&self, entry: RowEntry, column: usize) -> u32 {
+        let block = column / BLOCK_BITS;
+        if block >= 64 {
+            return self.block_of(entry.row, column);
+        }
+        match (Head { mask: entry.mask, first: entry.first }).position(block) {
+            Some(position) => self.ids.at(position),
+            None => 0,
+        }
+    }
+
+    /// The last read of a test: whether block `block` (of the row, as [`Rows::block_of`] gave
+    /// it) sets `column`.
     #[inline(always)]
     pub(crate) fn test_block(&self, block: u32, column: usize) -> bool {
         let word = self.blocks[block as usize * BLOCK_WORDS + (column / 64) % BLOCK_WORDS];
@@ -440,8 +479,11 @@ mod tests {
                 assert_eq!(r.to_vec(), flat, "{bits} bits");
                 let mut expected = vec![false; bits];
                 ones.iter().for_each(|&i| expected[i] = true);
+                let entry = rows.entry(id);
+                assert_eq!(entry.row, id);
                 for (i, &set) in expected.iter().enumerate() {
                     assert_eq!(rows.test(id, i), set, "{bits} bits, bit {i}");
+                    assert_eq!(rows.test_entry(entry, i), set, "{bits} bits, bit {i}, by entry");
                     assert_eq!(r.test(i), set, "{bits} bits, bit {i}");
                 }
             }
@@ -469,6 +511,7 @@ mod tests {
                 assert_eq!(rows.test(id, b as usize * 3), i >> b & 1 != 0, "row {i}, bit {}", b * 3);
             }
             assert!(!rows.test(id, 1));
+            assert_eq!(rows.test_entry(rows.entry(id), 3), i & 2 != 0);
         }
     }
 }
