@@ -6,11 +6,15 @@
 //! few namespaces'), so rows are cut into blocks of [`BLOCK_BITS`] bits, one cache line each.
 //! Distinct blocks are stored once, block 0 being all zeros.
 //!
-//! A row keeps only its blocks that are not all zeros, behind a two-level index: per 64 blocks a
-//! [`Head`], a mask of the blocks that are not zero and where their ids start in one shared
-//! list. Testing a bit reads the head; when the bit's block is zero (most cells of a sparse
-//! row, so most denials) that is the answer, else the block id and one word of the block. At
-//! 150,000 pods the heads take 16 bytes a row where a dense list of ids took 80.
+//! A row keeps only the span of its blocks from its first nonzero block to its last, behind a
+//! two-level index: per 64 blocks a [`Head`], a mask of the blocks that are not zero and where
+//! the span's ids lie in one shared list. Testing a bit reads the head, then the block's id (at
+//! the head's start plus the block's number: no counting) and one word of that block. A zero
+//! block (most cells of a sparse row, so most denials) reads id 0 at position 0 and the zero
+//! block, both always in cache; that choice is made without a branch, since which blocks are
+//! zero is as random as the queries. At 150,000 pods the heads and spans take a fraction of
+//! what a dense list of ids per row took, and the indexes carry each row's first head
+//! ([`RowEntry`]), so a decision there reads no head of its own.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -24,21 +28,33 @@ pub(crate) const BLOCK_WORDS: usize = 8;
 pub(crate) const BLOCK_BITS: usize = BLOCK_WORDS * 64;
 
 /// Where a row's 64 blocks from some block on are: which of them are not all zeros, and where
-/// their ids start in the rows' id list.
+/// their ids lie in the rows' id list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Head {
     /// Bit `k`: block `64 * j + k` of the row (for the row's `j`-th head) is not all zeros.
     mask: u64,
-    /// The position in the id list of the first of those blocks' ids.
+    /// Where block `k`'s id is, less `k` (wrapping): the ids from the lowest nonzero block to the
+    /// highest lie in one span, zero blocks between them included.
     first: u32,
 }
 
 impl Head {
-    /// Where block `k` (below 64) of this head's blocks has its id, or `None` for a zero block.
+    /// Where block `k` (below 64) of this head's blocks has its id; for a zero block position
+    /// 0, whose id is 0. Without a branch: whether a block of a row is zero is as unpredictable
+    /// as the query, and position 0 stays in cache.
     #[inline(always)]
-    fn position(self, k: usize) -> Option<usize> {
-        let bit = 1u64 << k;
-        (self.mask & bit != 0).then(|| self.first as usize + (self.mask & (bit - 1)).count_ones() as usize)
+    fn position(self, k: usize) -> usize {
+        let nonzero = (self.mask >> k) as u32 & 1;
+        (self.first.wrapping_add(k as u32) & nonzero.wrapping_neg()) as usize
+    }
+
+    /// The head's span of ids: where it starts, and how many.
+    fn span(self) -> (usize, usize) {
+        if self.mask == 0 {
+            return (self.first as usize, 0);
+        }
+        let (low, high) = (self.mask.trailing_zeros(), 63 - self.mask.leading_zeros());
+        (self.first.wrapping_add(low) as usize, (high - low + 1) as usize)
     }
 }
 
@@ -64,7 +80,8 @@ pub(crate) struct Rows {
     heads_per_row: usize,
     /// Row `r`'s heads: `heads[r * heads_per_row..(r + 1) * heads_per_row]`.
     heads: Vec<Head>,
-    /// The ids of the rows' nonzero blocks, row after row, as the heads point into it.
+    /// The rows' spans of block ids (first to last nonzero block of each head), row after row,
+    /// as the heads point into it, after a 0 at position 0 for zero blocks.
     ids: BlockIds,
     /// Distinct blocks, [`BLOCK_WORDS`] words each; block 0 is all zeros.
     blocks: Vec<u64>,
@@ -127,10 +144,7 @@ impl Rows {
     pub(crate) fn block_of(&self, row: u32, column: usize) -> u32 {
         let block = column / BLOCK_BITS;
         let head = self.heads[row as usize * self.heads_per_row + block / 64];
-        match head.position(block % 64) {
-            Some(position) => self.ids.at(position),
-            None => 0,
-        }
+        self.ids.at(head.position(block % 64))
     }
 
     /// Row `row` as an index keeps it.
@@ -154,10 +168,7 @@ impl Rows {
         if block >= 64 {
             return self.block_of(entry.row, column);
         }
-        match (Head { mask: entry.mask, first: entry.first }).position(block) {
-            Some(position) => self.ids.at(position),
-            None => 0,
-        }
+        self.ids.at(Head { mask: entry.mask, first: entry.first }.position(block))
     }
 
     /// The last read of a test: whether block `block` (of the row, as [`Rows::block_of`] gave
@@ -218,10 +229,7 @@ impl<'a> RowRef<'a> {
         if b >= self.per_row {
             return 0;
         }
-        match self.heads[b / 64].position(b % 64) {
-            Some(position) => self.ids.at(position),
-            None => 0,
-        }
+        self.ids.at(self.heads[b / 64].position(b % 64))
     }
 
     /// Word `w` (zero past the row's width).
@@ -234,9 +242,7 @@ impl<'a> RowRef<'a> {
     fn nonzero_blocks(self) -> impl Iterator<Item = (usize, u32)> + 'a {
         let ids = self.ids;
         self.heads.iter().enumerate().flat_map(move |(j, head)| {
-            bits::word_ones(0, head.mask)
-                .enumerate()
-                .map(move |(rank, k)| (64 * j + k, ids.at(head.first as usize + rank)))
+            bits::word_ones(0, head.mask).map(move |k| (64 * j + k, ids.at(head.first.wrapping_add(k as u32) as usize)))
         })
     }
 
@@ -292,7 +298,7 @@ pub(crate) struct RowSet {
     block_index: hashbrown::HashTable<u32>,
     row_index: hashbrown::HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
-    /// The row being interned: its masks, then the ids of its nonzero blocks.
+    /// The row being interned: its masks, then its spans' ids.
     scratch_masks: Vec<u64>,
     scratch_ids: Vec<u32>,
 }
@@ -307,7 +313,8 @@ impl RowSet {
             per_row,
             heads_per_row: per_row.div_ceil(64).max(1),
             heads: Vec::new(),
-            ids: Vec::new(),
+            // Position 0: where zero blocks point ([`Head::position`]).
+            ids: vec![0],
             blocks: vec![0; BLOCK_WORDS],
             block_index: hashbrown::HashTable::new(),
             row_index: hashbrown::HashTable::new(),
@@ -320,36 +327,46 @@ impl RowSet {
     /// The id of `row` (as many words as [`RowSet::scratch`] has), adding it when new.
     pub(crate) fn intern(&mut self, row: &[u64]) -> u32 {
         debug_assert_eq!(row.len(), self.words);
-        let (mut masks, mut nonzero) =
-            (core::mem::take(&mut self.scratch_masks), core::mem::take(&mut self.scratch_ids));
+        let (mut masks, mut spans) = (core::mem::take(&mut self.scratch_masks), core::mem::take(&mut self.scratch_ids));
         masks.clear();
-        masks.resize(self.heads_per_row, 0);
-        nonzero.clear();
-        for (b, chunk) in row.chunks(BLOCK_WORDS).enumerate() {
+        spans.clear();
+        // Every block's id, then per head its mask and the span of ids it keeps.
+        for chunk in row.chunks(BLOCK_WORDS) {
             let mut block = [0u64; BLOCK_WORDS];
             block[..chunk.len()].copy_from_slice(chunk);
             let id = self.intern_block(&block);
-            if id != 0 {
-                masks[b / 64] |= 1 << (b % 64);
-                nonzero.push(id);
+            spans.push(id);
+        }
+        let mut kept = 0;
+        for j in 0..self.heads_per_row {
+            let group = &spans[(64 * j).min(spans.len())..(64 * j + 64).min(spans.len())];
+            let mask = group.iter().enumerate().filter(|(_, &id)| id != 0).fold(0u64, |m, (k, _)| m | 1 << k);
+            masks.push(mask);
+            if mask != 0 {
+                let (low, high) = (mask.trailing_zeros() as usize, 63 - mask.leading_zeros() as usize);
+                spans.copy_within(64 * j + low..64 * j + high + 1, kept);
+                kept += high - low + 1;
             }
         }
-        let hash = row_hash(&self.hasher, masks.iter().copied(), &nonzero);
+        spans.truncate(kept);
+        let hash = row_hash(&self.hasher, masks.iter().copied(), &spans);
         let (heads, ids, per_head) = (&self.heads, &self.ids, self.heads_per_row);
         let same = |id: u32| {
             let (stored_heads, stored_ids) = parts_of(heads, ids, per_head, id);
-            stored_ids == &nonzero[..] && stored_heads.iter().map(|h| h.mask).eq(masks.iter().copied())
+            stored_ids == &spans[..] && stored_heads.iter().map(|h| h.mask).eq(masks.iter().copied())
         };
         let id = match self.row_index.find(hash, |&id| same(id)) {
             Some(&id) => id,
             None => {
                 let id = self.len() as u32;
-                let mut first = self.ids.len() as u32;
+                let mut start = self.ids.len() as u32;
                 for &mask in &masks {
-                    self.heads.push(Head { mask, first });
-                    first += mask.count_ones();
+                    let low = if mask == 0 { 0 } else { mask.trailing_zeros() };
+                    let head = Head { mask, first: start.wrapping_sub(low) };
+                    start += head.span().1 as u32;
+                    self.heads.push(head);
                 }
-                self.ids.extend_from_slice(&nonzero);
+                self.ids.extend_from_slice(&spans);
                 let (heads, ids, hasher) = (&self.heads, &self.ids, &self.hasher);
                 self.row_index.insert_unique(hash, id, |&id| {
                     let (heads, ids) = parts_of(heads, ids, per_head, id);
@@ -358,7 +375,7 @@ impl RowSet {
                 id
             }
         };
-        (self.scratch_masks, self.scratch_ids) = (masks, nonzero);
+        (self.scratch_masks, self.scratch_ids) = (masks, spans);
         id
     }
 
@@ -423,16 +440,15 @@ impl RowSet {
     }
 }
 
-/// Row `id` of heads and ids laid out as [`RowSet`] keeps them: its heads and its nonzero
-/// blocks' ids.
+/// Row `id` of heads and ids laid out as [`RowSet`] keeps them: its heads and its spans' ids.
 fn parts_of<'a>(heads: &'a [Head], ids: &'a [u32], heads_per_row: usize, id: u32) -> (&'a [Head], &'a [u32]) {
     let heads = &heads[id as usize * heads_per_row..(id as usize + 1) * heads_per_row];
-    let count: u32 = heads.iter().map(|h| h.mask.count_ones()).sum();
-    let first = heads[0].first as usize;
-    (heads, &ids[first..first + count as usize])
+    let count: usize = heads.iter().map(|h| h.span().1).sum();
+    let start = heads[0].span().0;
+    (heads, &ids[start..start + count])
 }
 
-/// The hash a row is interned by: its masks, then its nonzero blocks' ids.
+/// The hash a row is interned by: its masks, then its spans' ids.
 fn row_hash(hasher: &hashbrown::DefaultHashBuilder, masks: impl Iterator<Item = u64>, ids: &[u32]) -> u64 {
     use core::hash::{Hash, Hasher};
     let mut state = hasher.build_hasher();
