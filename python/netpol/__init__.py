@@ -57,9 +57,12 @@ from ._results import (
     AuditReport,
     Connectivity,
     ConnectivityPair,
+    Diff,
+    FlowReport,
     NamespaceCoverage,
     PodSelection,
     PolicySelection,
+    Reach,
     VerifyExpectation,
     VerifyReport,
 )
@@ -88,9 +91,12 @@ __all__ = [
     "AuditReport",
     "Connectivity",
     "ConnectivityPair",
+    "Diff",
+    "FlowReport",
     "NamespaceCoverage",
     "PodSelection",
     "PolicySelection",
+    "Reach",
     "VerifyExpectation",
     "VerifyReport",
     "SelfTraffic",
@@ -645,7 +651,7 @@ class Engine:
         result: Connectivity = json.loads(self._raw.connectivity())
         return result
 
-    def reach(self, endpoint: Endpoint, *, direction: ReachDirection = "to") -> Dict[str, Any]:
+    def reach(self, endpoint: Endpoint, *, direction: ReachDirection = "to") -> Reach:
         """Who may open connections to ``endpoint`` (``direction="to"``, ingress) or what it may
         open connections to (``"from"``, egress): peers grouped by workload and namespace,
         external address ranges, ports and the granting rules, the shape ``netpol reach -o json``
@@ -653,7 +659,7 @@ class Engine:
         ``"namespace/pod"``, a workload ``"namespace/kind/name"`` (``"shop/deployment/api"``) or
         an IP address. Raises :class:`ValueError` for an endpoint that names nothing. The GIL is
         released while computing."""
-        result: Dict[str, Any] = json.loads(self._raw.reach(endpoint, direction))
+        result: Reach = json.loads(self._raw.reach(endpoint, direction))
         return result
 
     def select_pod(self, pod: str) -> PodSelection:
@@ -672,7 +678,7 @@ class Engine:
         result: PolicySelection = json.loads(self._raw.select_policy(policy))
         return result
 
-    def flows(self, *paths: FlowPath, format: FlowFormat = "auto") -> Dict[str, Any]:
+    def flows(self, *paths: FlowPath, format: FlowFormat = "auto") -> FlowReport:
         """Replays observed traffic from flow files (``format``: ``"auto"``, told per file from its
         first line, ``"hubble"`` for ``hubble observe -o json``, ``"jsonl"`` or ``"csv"``) through
         the policies; the report ``netpol flows -o json`` prints: ``{"summary", "denied",
@@ -680,13 +686,13 @@ class Engine:
         :class:`FlowError` naming file, line and field of every malformed line (of every file),
         and :class:`ValueError` when no file is given. The GIL is released while reading and
         deciding; Ctrl-C raises :class:`KeyboardInterrupt` at once."""
-        result: Dict[str, Any] = json.loads(self._raw.flows([os.fspath(p) for p in paths], None, format))
+        result: FlowReport = json.loads(self._raw.flows([os.fspath(p) for p in paths], None, format))
         return result
 
-    def flows_from_text(self, text: str, *, format: FlowFormat = "auto") -> Dict[str, Any]:
+    def flows_from_text(self, text: str, *, format: FlowFormat = "auto") -> FlowReport:
         """:meth:`flows` on flow records given as text (errors name ``<text>:line``);
         :class:`ValueError` for ``None``."""
-        result: Dict[str, Any] = json.loads(self._raw.flows([], text, format))
+        result: FlowReport = json.loads(self._raw.flows([], text, format))
         return result
 
     def suggest(self, *paths: FlowPath, format: FlowFormat = "auto", include_dropped: bool = False) -> Suggestion:
@@ -830,7 +836,7 @@ class Live:
         return f"<netpol.Live: {self.stats()}>"
 
 
-def diff(before: Engine, after: Engine) -> Dict[str, Any]:
+def diff(before: Engine, after: Engine) -> Diff:
     """What changing the cluster ``before`` into ``after`` does to traffic (two commits of a
     manifest repository, or a live dump and the manifests): the report ``netpol diff -o json``
     prints, ``{"summary": {"newly_allowed": {"pod_pairs", "workload_pairs", "external"},
@@ -842,5 +848,5 @@ def diff(before: Engine, after: Engine) -> Dict[str, Any]:
     GIL is released while comparing."""
     if not isinstance(before, Engine) or not isinstance(after, Engine):
         raise TypeError("diff compares two netpol.Engine objects")
-    result: Dict[str, Any] = json.loads(_raw_diff(before._raw, after._raw))
+    result: Diff = json.loads(_raw_diff(before._raw, after._raw))
     return result

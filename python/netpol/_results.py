@@ -1,5 +1,5 @@
 """The shapes of the JSON results (``audit``, ``verify``, ``connectivity``, ``select_pod``,
-``select_policy``) as ``TypedDict``s: the same dicts as before, now known to type checkers and
+``select_policy``, ``reach``, ``flows``, ``diff``) as ``TypedDict``s: the same dicts as before, now known to type checkers and
 editors. Field names are those of the command line's ``-o json``; ``from`` (a Python keyword) is
 why some are declared in the functional form."""
 
@@ -161,3 +161,240 @@ class PolicySelection(TypedDict):
     directions: List[Literal["Ingress", "Egress"]]
     selects: List[str]
     rules: List[RuleAdmits]
+
+
+class GrantSide(TypedDict):
+    """One direction of a grant: ``"rules"`` (with the rules that admit it), ``"not-isolated"``
+    (no policy selects the pod in that direction) or ``"not-checked"`` (an outside address)."""
+
+    access: Literal["rules", "not-isolated", "not-checked"]
+    rules: List[Dict[str, str]]
+
+
+class Grant(TypedDict):
+    """Ports and, per direction, what admits them."""
+
+    ports: Ports
+    label: str
+    egress: GrantSide
+    ingress: GrantSide
+
+
+class ReachPeer(TypedDict):
+    """Pods of one workload (or a lone pod) on the other end, with ports and grants."""
+
+    group: str
+    namespace: str
+    pods: List[str]
+    group_pods: int
+    ports: Ports
+    label: str
+    grants: List[Grant]
+
+
+class ReachExternal(TypedDict):
+    """Outside addresses on the other end, with ports and grants."""
+
+    addresses: str
+    cidrs: List[str]
+    ports: Ports
+    label: str
+    grants: List[Grant]
+
+
+class ReachPart(TypedDict):
+    """Pods of the subject that answer alike; ``isolated_by`` is ``None`` for an address and
+    empty when no policy isolates them."""
+
+    pods: List[str]
+    isolated_by: Optional[List[str]]
+    statement: str
+    peers: List[ReachPeer]
+    external: List[ReachExternal]
+
+
+class ReachSubject(TypedDict):
+    """What was asked about."""
+
+    name: str
+    kind: Literal["pod", "workload", "address"]
+    workload: Optional[str]
+    pods: List[str]
+
+
+class Reach(TypedDict):
+    """What :meth:`netpol.Engine.reach` returns (``netpol reach -o json``)."""
+
+    direction: Literal["to", "from"]
+    subject: ReachSubject
+    statement: str
+    parts: List[ReachPart]
+
+
+class FlowCount(TypedDict):
+    """Distinct flows and the records behind them."""
+
+    flows: int
+    records: int
+
+
+DeniedFlows = TypedDict(
+    "DeniedFlows",
+    {"from": str, "to": str, "ports": Ports, "flows": int, "records": int, "example": Dict[str, Any]},
+)
+"""Observed traffic the policies deny, folded by workload; ``example`` is one flow's
+:meth:`netpol.Engine.explain` JSON."""
+
+NewlyAllowedFlows = TypedDict(
+    "NewlyAllowedFlows", {"from": str, "to": str, "ports": Ports, "flows": int, "records": int}
+)
+"""Traffic observed dropped that the policies allow."""
+
+
+class FlowRule(TypedDict):
+    """How often a rule admitted observed traffic, and its entries that admitted none."""
+
+    policy: str
+    direction: Literal["ingress", "egress"]
+    rule: int
+    path: str
+    flows: int
+    records: int
+    unused_entries: List[str]
+
+
+class UnusedRule(TypedDict):
+    """A rule no observed flow used."""
+
+    policy: str
+    direction: Literal["ingress", "egress"]
+    rule: int
+    path: str
+
+
+class MatchedPod(TypedDict):
+    """A pod a flow named that is gone, and the pod it was matched to."""
+
+    observed: str
+    pod: str
+    by: Literal["labels", "workload"]
+    records: int
+
+
+class UnresolvedEndpoint(TypedDict):
+    """An endpoint no pod stands for: its flows were not decided."""
+
+    endpoint: str
+    reason: str
+    records: int
+
+
+class SkippedRecords(TypedDict):
+    """Records left out, by reason."""
+
+    reason: str
+    description: str
+    records: int
+
+
+class FlowSummary(TypedDict):
+    """Counts of :class:`FlowReport`."""
+
+    records: int
+    skipped: int
+    unresolved: int
+    flows: int
+    allowed: FlowCount
+    denied: FlowCount
+    still_dropped: FlowCount
+    newly_allowed: FlowCount
+    rules: int
+    unused_rules: int
+
+
+class FlowReport(TypedDict):
+    """What :meth:`netpol.Engine.flows` returns (``netpol flows -o json``)."""
+
+    summary: FlowSummary
+    denied: List[DeniedFlows]
+    newly_allowed: List[NewlyAllowedFlows]
+    rules: List[FlowRule]
+    unused_rules: List[UnusedRule]
+    matched: List[MatchedPod]
+    unresolved: List[UnresolvedEndpoint]
+    skipped: List[SkippedRecords]
+
+
+class DiffCounts(TypedDict):
+    """Pod pairs, workload pairs and external ranges that changed one way."""
+
+    pod_pairs: int
+    workload_pairs: int
+    external: int
+
+
+class DiffSummary(TypedDict):
+    """Counts of :class:`Diff`."""
+
+    newly_allowed: DiffCounts
+    newly_denied: DiffCounts
+
+
+DiffChange = TypedDict(
+    "DiffChange",
+    {
+        "change": Literal["allowed", "denied"],
+        "from": List[str],
+        "to": List[str],
+        "ports": Ports,
+        "workload_pairs": int,
+        "pod_pairs": int,
+        "causes": List[str],
+    },
+)
+"""A change folded by workload and namespace, with the policies that caused it."""
+
+DiffPair = TypedDict(
+    "DiffPair",
+    {
+        "change": Literal["allowed", "denied"],
+        "from": str,
+        "to": str,
+        "ports": Ports,
+        "pod_pairs": int,
+        "causes": List[str],
+    },
+)
+"""A change between two workloads."""
+
+
+class DiffExternal(TypedDict):
+    """A change of outside access."""
+
+    change: Literal["allowed", "denied"]
+    direction: Literal["ingress", "egress"]
+    workloads: List[str]
+    cidrs: List[str]
+    addresses: str
+    ports: Ports
+    causes: List[str]
+
+
+class DiffPolicies(TypedDict):
+    """Policies only after, changed, and only before."""
+
+    added: List[str]
+    changed: List[str]
+    removed: List[str]
+
+
+class Diff(TypedDict):
+    """What :func:`netpol.diff` returns (``netpol diff -o json``)."""
+
+    summary: DiffSummary
+    changes: List[DiffChange]
+    pairs: List[DiffPair]
+    external: List[DiffExternal]
+    added: List[str]
+    removed: List[str]
+    policies: DiffPolicies
