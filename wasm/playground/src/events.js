@@ -8,7 +8,7 @@ import { isOwnHash, readHash, writeHashSoon } from './hash.js';
 import { applyState, loadExample, loadFiles, noteEdited } from './load.js';
 import { renderGraph } from './graph.js';
 import { rerender } from './results.js';
-import { markSelected, select, selectReach } from './selection.js';
+import { markSelected, select, selectPolicy, selectReach } from './selection.js';
 import { asDirection, state } from './state.js';
 import { cellTitle } from './table.js';
 
@@ -57,6 +57,13 @@ function wireResults() {
     const e = closestTo(ev, '.edge[data-src]');
     if (e) select(data(e, 'src'), data(e, 'dst'));
   };
+  /** A policy's name in the explanation shows what it selects and admits. @param {Event} ev */
+  const policySelect = (ev) => {
+    const p = closestTo(ev, '.policy[data-policy]');
+    if (p) selectPolicy(data(p, 'policy'));
+  };
+  ui.explain.addEventListener('click', policySelect);
+  ui.explain.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') policySelect(ev); });
   ui.graph.addEventListener('click', edgeSelect);
   ui.graph.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') edgeSelect(ev); });
 }

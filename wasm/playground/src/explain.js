@@ -4,7 +4,7 @@
 // and the report as `netpol check` prints it.
 /** @import { DirectionExplanation, Explanation } from '../pkg/netpol_wasm.js' */
 import { ui } from './dom.js';
-import { esc } from './format.js';
+import { esc, policyHtml } from './format.js';
 import { state } from './state.js';
 
 const PLACEHOLDER = 'Click a cell of the truth table or an edge of the graph for one connection; ' +
@@ -36,7 +36,7 @@ const ACTION_WORDS = { Accept: 'accepted', Deny: 'denied', Pass: 'passed on' };
 function tierHtml(tier, step, kind) {
   if (!step) return '';
   const items = step.matches.map((m) =>
-    `<li class="${m.action === step.action ? 'decides' : 'overruled'}"><code class="policy">${esc(m.kind)} ${esc(m.policy)}</code> ` +
+    `<li class="${m.action === step.action ? 'decides' : 'overruled'}">${policyHtml(m.policy, `${m.kind} ${m.policy}`)} ` +
     `priority ${m.priority} <code class="path">spec.${kind}[${m.rule}]</code>` +
     `${m.rule_name ? ` <span class="rule-name">${esc(m.rule_name)}</span>` : ''} (${esc(m.action)})</li>`);
   return `<h4 class="tier" data-tier="${tier}" data-action="${esc(step.action)}">${tier === 'admin' ? 'Admin' : 'Baseline'} tier: ` +
@@ -76,7 +76,7 @@ function missesHtml(d, ruleWord) {
   const misses = d.not_admitting.map((r) => {
     const what = !r.peer_matched && !r.port_matched ? 'neither peer nor port matches'
       : !r.peer_matched ? 'peer does not match' : 'port does not match';
-    return `<li><code class="policy">${esc(r.policy)}</code> <code class="path">${esc(r.path)}</code>: ` +
+    return `<li>${policyHtml(r.policy)} <code class="path">${esc(r.path)}</code>: ` +
       `<span class="mark ${r.peer_matched ? 'ok' : 'no'}">peer ${r.peer_matched ? '✓' : '✗'}</span> ` +
       `<span class="mark ${r.port_matched ? 'ok' : 'no'}">port ${r.port_matched ? '✓' : '✗'}</span> <span class="hint">${what}</span></li>`;
   });
@@ -97,11 +97,11 @@ function directionHtml(kind, pod, d) {
     tierHtml('admin', d.admin, kind) + tierHtml('baseline', d.baseline, kind);
   if (d.isolating_policies.length) {
     h += `<h4>Isolated by</h4><ul class="isolating">${d.isolating_policies.map((p) =>
-      `<li><code class="policy">${esc(p)}</code>${!d.allowed && !listed.has(p) ? ` <span class="hint">no ${kind} rules: admits nothing</span>` : ''}</li>`).join('')}</ul>`;
+      `<li>${policyHtml(p)}${!d.allowed && !listed.has(p) ? ` <span class="hint">no ${kind} rules: admits nothing</span>` : ''}</li>`).join('')}</ul>`;
   }
   if (d.admitted_by.length) {
     h += `<h4>Admitted by</h4><ul class="admitted">${d.admitted_by.map((r) =>
-      `<li><code class="policy">${esc(r.policy)}</code> <code class="path">${esc(r.path)}</code></li>`).join('')}</ul>`;
+      `<li>${policyHtml(r.policy)} <code class="path">${esc(r.path)}</code></li>`).join('')}</ul>`;
   }
   if (!d.allowed && d.reason === 'no-rule-admits') h += missesHtml(d, kind);
   return `${h}</section>`;
@@ -109,7 +109,7 @@ function directionHtml(kind, pod, d) {
 
 /** Forget which pair or pod the pane shows (its data attributes, which tests wait on). */
 export function clearExplainData() {
-  for (const k of ['src', 'dst', 'allowed', 'pod', 'reach']) delete ui.explain.dataset[k];
+  for (const k of ['src', 'dst', 'allowed', 'pod', 'reach', 'policy']) delete ui.explain.dataset[k];
 }
 
 /**

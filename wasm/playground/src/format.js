@@ -7,6 +7,16 @@ const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '
 /** @param {unknown} s */
 export const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ENTITIES[c]);
 
+/**
+ * A policy's name as a control: clicking it shows what the policy selects and admits
+ * (policy.js).
+ * @param {string} name  `namespace/name`, or a cluster policy's name
+ * @param {string} [label]  what to show, when not the name alone
+ */
+export const policyHtml = (name, label = name) =>
+  `<code class="policy" data-policy="${esc(name)}" role="button" tabindex="0" ` +
+  `title="${esc(name)}: which pods does it select, and which does it admit?">${esc(label)}</code>`;
+
 /** Milliseconds as shown: one decimal below 10. @param {number} x */
 export const ms = (x) => (x < 10 ? x.toFixed(1) : x.toFixed(0));
 

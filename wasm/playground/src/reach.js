@@ -6,7 +6,7 @@
 /** @import { ReachDirection } from './state.js' */
 import { ui } from './dom.js';
 import { clearExplainData } from './explain.js';
-import { esc, splitPod } from './format.js';
+import { esc, policyHtml, splitPod } from './format.js';
 import { state } from './state.js';
 
 /**
@@ -18,7 +18,7 @@ import { state } from './state.js';
 function accessHtml(a, field) {
   if (a.access === 'not-checked') return [];
   if (a.access === 'not-isolated') return [`<span class="open">${field} not isolated</span>`];
-  return a.rules.map((g) => `<code class="policy">${esc(g.policy)}</code> <code class="path">${esc(g.rule)}</code>`);
+  return a.rules.map((g) => `${policyHtml(g.policy)} <code class="path">${esc(g.rule)}</code>`);
 }
 
 /**
@@ -68,7 +68,7 @@ function partHtml(part, to, headed) {
   const rows = reachRows(part, to);
   const field = to ? 'ingress' : 'egress';
   const iso = part.isolated_by?.length
-    ? `<p class="isolated hint">${field} isolated by ${part.isolated_by.map((p) => `<code class="policy">${esc(p)}</code>`).join(', ')}</p>` : '';
+    ? `<p class="isolated hint">${field} isolated by ${part.isolated_by.map((p) => policyHtml(p)).join(', ')}</p>` : '';
   return '<section class="reach-part">' +
     (headed ? `<h4>${esc(part.pods.join(', '))}</h4>` : '') +
     `<p class="statement">${esc(part.statement)}</p>${iso}` +

@@ -5,7 +5,9 @@ import { ui } from './dom.js';
 import { clearExplanation, explainPair } from './explain.js';
 import { renderGraph } from './graph.js';
 import { writeHashSoon } from './hash.js';
+import { explainPolicy } from './policy.js';
 import { explainReach } from './reach.js';
+import { markSelected } from './selection.js';
 import { state } from './state.js';
 import { saysPortInvalid, showPortInvalid, showRerendered } from './status.js';
 import { MAX_TABLE_PODS, renderTable } from './table.js';
@@ -65,7 +67,11 @@ export function renderResults() {
   const sel = state.selected;
   if (sel && result.pods.includes(sel.src) && result.pods.includes(sel.dst)) explainPair(sel.src, sel.dst);
   else if (state.reach && result.pods.includes(state.reach.pod)) explainReach(state.reach.pod, state.reach.direction);
-  else clearExplanation();
+  else if (state.policy && explainPolicy(state.policy.name)) markSelected();
+  else {
+    state.policy = null;
+    clearExplanation();
+  }
   times.explain = performance.now() - t;
   return times;
 }

@@ -1,11 +1,13 @@
 // @ts-check
-// What is selected: one pair (a cell or an edge) or one pod's reach (a header), marked in the
-// table and the graph and explained in the explanation pane.
+// What is selected: one pair (a cell or an edge), one pod's reach (a header) or one policy (its
+// name in an explanation), marked in the table and the graph and explained in the explanation
+// pane.
 /** @import { ReachDirection } from './state.js' */
 import { ui } from './dom.js';
 import { explainPair } from './explain.js';
 import { drawSelectedInGraph } from './graph.js';
 import { writeHashSoon } from './hash.js';
+import { explainPolicy } from './policy.js';
 import { explainReach } from './reach.js';
 import { state } from './state.js';
 
@@ -14,6 +16,21 @@ export function markSelected() {
   ui.matrix.querySelectorAll('.cell.selected, .head.selected').forEach((b) => b.classList.remove('selected'));
   ui.graph.querySelectorAll('.selected').forEach((e) => e.classList.remove('selected'));
   ui.graph.querySelector('#selected-pair')?.remove();
+  for (const cls of ['policy-selects', 'policy-admits']) {
+    document.querySelectorAll(`.${cls}`).forEach((e) => e.classList.remove(cls));
+  }
+  if (state.policy) {
+    const { selects, admits } = state.policy;
+    /** @param {Element} e @param {string | null} pod */
+    const mark = (e, pod) => {
+      if (pod === null) return;
+      if (selects.includes(pod)) e.classList.add('policy-selects');
+      if (admits.includes(pod)) e.classList.add('policy-admits');
+    };
+    ui.matrix.querySelectorAll('button.head').forEach((b) => mark(b, b.getAttribute('data-pod')));
+    ui.graph.querySelectorAll('.node').forEach((n) => mark(n, n.getAttribute('data-pod')));
+    return;
+  }
   if (state.reach) {
     const { pod, direction } = state.reach;
     ui.matrix.querySelectorAll('button.head').forEach((b) => {
@@ -39,6 +56,7 @@ export function markSelected() {
 export function select(src, dst) {
   state.selected = { src, dst };
   state.reach = null;
+  state.policy = null;
   explainPair(src, dst);
   markSelected();
   writeHashSoon();
@@ -52,7 +70,20 @@ export function select(src, dst) {
 export function selectReach(pod, direction) {
   state.reach = { pod, direction };
   state.selected = null;
+  state.policy = null;
   explainReach(pod, direction);
   markSelected();
   writeHashSoon();
+}
+
+/**
+ * Show what the policy `name` selects and admits, marking those pods (the table's headers, the
+ * graph's nodes).
+ * @param {string} name
+ */
+export function selectPolicy(name) {
+  if (!explainPolicy(name)) return;
+  state.selected = null;
+  state.reach = null;
+  markSelected();
 }

@@ -6,6 +6,7 @@
 /** @typedef {'to' | 'from'} ReachDirection  who can reach the pod, or what it can reach */
 /** @typedef {{ src: string, dst: string }} Pair  a selected connection: row pod → column pod */
 /** @typedef {{ pod: string, direction: ReachDirection }} ReachView  a pod's header was clicked */
+/** @typedef {{ name: string, selects: string[], admits: string[] }} PolicyView  a policy's name was clicked */
 
 /**
  * Milliseconds spent on one load: from its start (example picked, file read, edit applied) to
@@ -38,6 +39,7 @@
  * @property {string} protocol
  * @property {Pair | null} selected
  * @property {ReachView | null} reach  (never together with `selected`)
+ * @property {PolicyView | null} policy  (never together with `selected` or `reach`)
  * @property {MatrixResult | null} result  the last truth table
  * @property {number} gen            bumped after every compile attempt (tests wait on it)
  * @property {Timings} timings
@@ -53,6 +55,7 @@ export const state = {
   protocol: 'TCP',
   selected: null,
   reach: null,
+  policy: null,
   result: null,
   gen: 0,
   timings: {},

@@ -389,6 +389,48 @@ try {
     return `${r.rows.length} rows; screenshot ${file}`;
   });
 
+  await check('clicking a policy named in the explanation shows what it selects and admits, and marks those pods', async () => {
+    await page.click('#explain .policy[data-policy="shop/api-to-postgres"]');
+    await page.waitForSelector('#explain[data-policy="shop/api-to-postgres"]');
+    const r = await page.evaluate(() => {
+      const engine = window.netpolPlayground.state.engine;
+      const want = engine.selectPolicy('shop/api-to-postgres');
+      const marked = (cls) => [...new Set([...document.querySelectorAll(`#matrix .head.${cls}`)].map((b) => b.dataset.pod))].sort();
+      const nodes = (cls) => [...document.querySelectorAll(`#graph .node.${cls}`)].map((n) => n.getAttribute('data-pod')).sort();
+      return {
+        want,
+        heading: document.querySelector('#explain .verdict')?.textContent.trim() ?? '',
+        listed: [...document.querySelectorAll('#explain ul.names code')].map((c) => c.textContent),
+        rules: [...document.querySelectorAll('#explain .policy-rule')].map((r) => r.dataset.path),
+        selects: marked('policy-selects'),
+        admits: marked('policy-admits'),
+        nodesSelect: nodes('policy-selects'),
+        nodesAdmit: nodes('policy-admits'),
+        headerMarks: document.querySelectorAll('#matrix .head.policy-selects').length,
+        state: window.netpolPlayground.state.policy?.name,
+        reach: window.netpolPlayground.state.reach,
+      };
+    });
+    const admitted = [...new Set(r.want.rules.flatMap((rule) => rule.peers.flatMap((p) => p.pods)))].sort();
+    assert(r.heading.startsWith('POLICY') && r.heading.includes('shop/api-to-postgres'), `heading: ${r.heading}`);
+    assert(r.want.selects.length === 2 && r.want.selects.every((p) => p.startsWith('shop/api-')), `selects: ${r.want.selects}`);
+    assert(JSON.stringify(r.listed) === JSON.stringify(r.want.selects), `listed ${r.listed}, engine ${r.want.selects}`);
+    assert(JSON.stringify(r.selects) === JSON.stringify([...r.want.selects].sort()) && r.headerMarks === 4,
+      `marked as selected: ${r.selects} (${r.headerMarks} headers), engine: ${r.want.selects}`);
+    assert(JSON.stringify(admitted) === JSON.stringify([PG]) && JSON.stringify(r.admits) === JSON.stringify(admitted), `admits: marked ${r.admits}, engine ${admitted}`);
+    assert(JSON.stringify(r.nodesSelect) === JSON.stringify(r.selects) && JSON.stringify(r.nodesAdmit) === JSON.stringify(admitted),
+      `graph nodes: selects ${r.nodesSelect}, admits ${r.nodesAdmit}`);
+    assert(r.rules.join() === 'spec.egress[0]' && r.state === 'shop/api-to-postgres' && r.reach === null, `rules ${r.rules}, state ${r.state}, reach ${JSON.stringify(r.reach)}`);
+    const file = path.join(opt.out, 'playground-policy.png');
+    await page.screenshot({ path: file, fullPage: true });
+    // Back to the reach view, which the next check's link keeps.
+    await page.click(`#matrix th.row button.head[data-pod="${API}"]`);
+    await page.waitForSelector(`#explain[data-pod="${API}"][data-reach="from"]`);
+    const cleared = await page.evaluate(() => document.querySelectorAll('.policy-selects, .policy-admits').length);
+    assert(cleared === 0, `${cleared} policy marks left after selecting a pod`);
+    return `selects ${r.selects.length}, admits ${admitted.length}; screenshot ${file}`;
+  });
+
   await check('Engine.reach: workloads too; an unknown endpoint or direction is a JS Error naming it; the link keeps the reach view', async () => {
     const r = await page.evaluate(() => {
       const engine = window.netpolPlayground.state.engine;
